@@ -1,0 +1,102 @@
+import http from 'node:http';
+import { EventEmitter } from 'node:events';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Config } from './config.js';
+import type { ServerContext } from './context.js';
+import { SqliteDatabase } from './db/sqlite/sqlite-database.js';
+import { Logger } from './log.js';
+import { StorageEngine } from './storage/engine.js';
+import { requestLog } from './http/request-log.js';
+import { listenOn, trackSockets } from './http/listen.js';
+import { mountSync11 } from './sync11/index.js';
+
+export interface SyncServerOptions {
+  logger?: Logger;
+  clock?: () => number;
+}
+
+export interface SyncServer extends EventEmitter<{ listening: [{ host: string; port: number }]; closed: [] }> {
+  readonly context: ServerContext;
+  readonly app: express.Express;
+  /** Starts accepting connections; resolves with the bound address. */
+  listen(): Promise<{ host: string; port: number }>;
+  /** Stops accepting, drops idle keep-alive sockets, finishes open requests, closes the database. */
+  close(): Promise<void>;
+}
+
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+
+/** Builds the whole sync server (both protocol generations) over one SQLite database. */
+export function createSyncServer(config: Config, options: SyncServerOptions = {}): SyncServer {
+  const logger = options.logger ?? new Logger();
+  const clock = options.clock ?? Date.now;
+  const db = SqliteDatabase.open(config.dbFile);
+  const engine = new StorageEngine(db, { clock });
+  const context: ServerContext = { config, db, engine, logger, clock };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestLog(logger));
+
+  let shuttingDown = false;
+  const heartbeat = (_req: Request, res: Response) => {
+    res.status(shuttingDown ? 503 : 200).type('application/json').send(shuttingDown ? '{}' : '{}');
+  };
+  app.get('/__heartbeat__', heartbeat);
+  app.head('/__heartbeat__', heartbeat);
+  app.get('/__lbheartbeat__', heartbeat);
+
+  mountSync11(app, context);
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).type('text/plain').send('Not Found');
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const message = err instanceof Error ? err.message : String(err);
+    logger.error('error', `Unhandled error in ${req.method} ${req.path}`, { detail: message });
+    if (res.headersSent) return;
+    res.status(500).type('application/json').send('"application error"');
+  });
+
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 5000;
+  const sockets = trackSockets(server);
+  let purgeTimer: NodeJS.Timeout | undefined;
+  const events = new EventEmitter<{ listening: [{ host: string; port: number }]; closed: [] }>();
+
+  const syncServer = Object.assign(events, {
+    context,
+    app,
+    async listen() {
+      const address = await listenOn(server, config.host, config.port);
+      purgeTimer = setInterval(() => {
+        engine.purge().catch((err: unknown) =>
+          logger.error('error', 'Purging expired records failed', { detail: String(err) }),
+        );
+      }, PURGE_INTERVAL_MS);
+      purgeTimer.unref();
+      logger.info('lifecycle', `listening on http://${address.host}:${address.port}/`);
+      events.emit('listening', address);
+      return address;
+    },
+    async close() {
+      shuttingDown = true;
+      if (purgeTimer) clearInterval(purgeTimer);
+      await new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Give open requests a moment, then cut whatever is left so Stop never hangs.
+        setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, 2000).unref();
+      });
+      await db.close();
+      logger.info('lifecycle', 'stopped');
+      events.emit('closed');
+    },
+  });
+  return syncServer;
+}

@@ -1,0 +1,63 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** Everything the server needs to run, already validated and normalised. */
+export interface Config {
+  /** Listen address: 127.0.0.1 ("this computer only") or 0.0.0.0/:: ("home network"). */
+  host: string;
+  port: number;
+  /** The URL clients use to reach this server, always ending in "/". */
+  publicUrl: string;
+  dataDir: string;
+  /** SQLite database file (from `[storage] sqluri`, default `<dataDir>/foxden.db`). */
+  dbFile: string;
+  allowNewUsers: boolean;
+  /** Sync 1.1: the e-mail's hash must equal the username (spec 1.1 §5.2 step 4). */
+  strictUsernames: boolean;
+  /** Per-user quota in KB; null when quotas are off. */
+  quotaKb: number | null;
+  /** Express `trust proxy` value: false, true, a hop count or a list of addresses. */
+  trustProxy: boolean | number | string;
+  logFormat: 'text' | 'json';
+  /** Seconds sent in Retry-After with a 503. */
+  retryAfter: number;
+  /** Optional value of `X-Weave-Secret` that bypasses sign-up checks (spec 1.1 §5.2 step 7). */
+  sharedSecret: string | null;
+  sync11: {
+    batchMaxCount: number;
+    batchMaxBytes: number;
+  };
+}
+
+/** Port 8173: not in Firefox's blocked list, above 1024, and not macOS AirPlay's 5000/7000. */
+export const DEFAULT_PORT = 8173;
+
+/** The platform's per-user data directory for Foxden. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  const home = os.homedir();
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Foxden');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Foxden');
+  return path.join(env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'foxden');
+}
+
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  const dataDir = overrides.dataDir ?? defaultDataDir();
+  const port = overrides.port ?? DEFAULT_PORT;
+  const host = overrides.host ?? '127.0.0.1';
+  return {
+    host,
+    port,
+    publicUrl: `http://127.0.0.1:${port}/`,
+    dataDir,
+    dbFile: path.join(dataDir, 'foxden.db'),
+    allowNewUsers: false,
+    strictUsernames: true,
+    quotaKb: null,
+    trustProxy: false,
+    logFormat: 'text',
+    retryAfter: 1800,
+    sharedSecret: null,
+    sync11: { batchMaxCount: 100, batchMaxBytes: 1048576 },
+    ...overrides,
+  };
+}

@@ -1,0 +1,14 @@
+import type { Config } from './config.js';
+import type { Database } from './db/types.js';
+import type { Logger } from './log.js';
+import type { StorageEngine } from './storage/engine.js';
+
+/** What every protocol adapter is given: config, the engine, the database and the log. */
+export interface ServerContext {
+  config: Config;
+  db: Database;
+  engine: StorageEngine;
+  logger: Logger;
+  /** Milliseconds since the epoch; tests may replace it. */
+  clock: () => number;
+}

@@ -1,0 +1,102 @@
+import type { Millis } from '../storage/timestamps.js';
+import type {
+  BatchInfo,
+  BsoQuery,
+  CollectionFigure,
+  CollectionStamp,
+  QueryResult,
+  StoredBso,
+} from '../storage/types.js';
+
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * The storage operations a database backend offers, with no Sync semantics in them: the
+ * engine decides timestamps, partial updates and preconditions; a backend only stores.
+ * Methods may answer synchronously (SQLite) or with a promise (a future networked backend);
+ * callers always await.
+ */
+export interface StorageTx {
+  /** Collection id for a name; allocates one when `create` is set. */
+  collectionId(name: string, create: boolean): Awaitable<number | null>;
+  collectionModified(userId: number, collectionId: number): Awaitable<Millis>;
+  setCollectionModified(userId: number, collectionId: number, modified: Millis): Awaitable<void>;
+  deleteCollectionRecord(userId: number, collectionId: number): Awaitable<void>;
+  /** Every live collection of the user with its last-modified time. */
+  collectionStamps(userId: number): Awaitable<CollectionStamp[]>;
+  /** Newest timestamp over all collections, including deleted ones' tombstone. */
+  storageModified(userId: number): Awaitable<Millis>;
+  setStorageTombstone(userId: number, modified: Millis): Awaitable<void>;
+
+  collectionCounts(userId: number, now: Millis): Awaitable<CollectionFigure[]>;
+  /** Payload bytes of live records per collection. */
+  collectionBytes(userId: number, now: Millis): Awaitable<CollectionFigure[]>;
+  totalBytes(userId: number, now: Millis): Awaitable<number>;
+
+  /** The stored row, expired or not. */
+  getBso(userId: number, collectionId: number, id: string): Awaitable<StoredBso | null>;
+  putBso(userId: number, collectionId: number, bso: StoredBso, exists: boolean): Awaitable<void>;
+  queryBsos(userId: number, collectionId: number, query: BsoQuery, now: Millis): Awaitable<QueryResult>;
+  /** Deletes matching rows (expired ones too); `limit`/`sort` pick which when given. */
+  deleteBsos(userId: number, collectionId: number, query: BsoQuery): Awaitable<number>;
+  deleteCollectionBsos(userId: number, collectionId: number): Awaitable<number>;
+  deleteUserStorage(userId: number): Awaitable<void>;
+  purgeExpired(now: Millis, max: number): Awaitable<number>;
+
+  createBatch(batch: BatchInfo): Awaitable<void>;
+  getBatch(id: string): Awaitable<BatchInfo | null>;
+  /** Staged writes keep BsoWrite semantics; `ttl` stays relative until commit. */
+  stageBatchItems(batchId: string, items: readonly StagedItem[]): Awaitable<void>;
+  batchItems(batchId: string): Awaitable<StagedItem[]>;
+  deleteBatch(batchId: string): Awaitable<void>;
+  purgeBatches(createdBefore: Millis): Awaitable<number>;
+}
+
+/** A BsoWrite as staged in a batch; `undefined` fields are stored as "absent". */
+export interface StagedItem {
+  id: string;
+  payload?: string | null;
+  sortindex?: number | null;
+  ttl?: number | null;
+}
+
+/** Owners of storage: every protocol's user maps to one storage user id. */
+export interface OwnersTx {
+  createStorageUser(kind: string, now: Millis): Awaitable<number>;
+  deleteStorageUser(userId: number): Awaitable<void>;
+}
+
+export interface Tx extends StorageTx, OwnersTx, AccountsTx {}
+
+export interface Sync11UserRow {
+  userId: number;
+  username: string;
+  passwordHash: string;
+  email: string | null;
+  status: number;
+  created: Millis;
+}
+
+export interface AccountsTx {
+  findSync11User(username: string): Awaitable<Sync11UserRow | null>;
+  listSync11Users(): Awaitable<Sync11UserRow[]>;
+  insertSync11User(row: Sync11UserRow): Awaitable<void>;
+  updateSync11Password(username: string, passwordHash: string): Awaitable<boolean>;
+  updateSync11Email(username: string, email: string): Awaitable<boolean>;
+  deleteSync11User(username: string): Awaitable<boolean>;
+}
+
+export type TxMode = 'read' | 'write';
+
+export interface Database {
+  readonly kind: string;
+  /**
+   * Runs `fn` as one transaction. Transactions never interleave; a write transaction
+   * commits only if `fn` resolves, and rolls back entirely if it throws.
+   */
+  transaction<T>(mode: TxMode, fn: (tx: Tx) => Awaitable<T>): Promise<T>;
+  integrityCheck(): Promise<string>;
+  /** A consistent copy of the whole database in a new file. */
+  backup(destination: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+import { formatTimestamp, type Millis } from '../storage/timestamps.js';
+
+/**
+ * A value that must appear in JSON as a number with exactly two decimals. JSON.stringify
+ * would print 1278109839.9 for 1278109839.90, which Sync clients and tests reject.
+ */
+export class Timestamp {
+  constructor(readonly ms: Millis) {}
+  toString(): string {
+    return formatTimestamp(this.ms);
+  }
+}
+
+export const ts = (ms: Millis): Timestamp => new Timestamp(ms);
+
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | Timestamp
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue | undefined };
+
+const NON_ASCII = /[\u007f-\uffff]/g;
+
+function escapeNonAscii(json: string): string {
+  return json.replace(NON_ASCII, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+/**
+ * Serializes like JSON.stringify, but prints Timestamps with two decimals and (optionally)
+ * escapes every non-ASCII character as \uXXXX, as Python's json module did for Sync 1.1.
+ */
+export function stringifyJson(value: JsonValue, asciiOnly = false): string {
+  const out = write(value);
+  return asciiOnly ? escapeNonAscii(out) : out;
+}
+
+function write(value: JsonValue): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+  }
+  if (value instanceof Timestamp) return value.toString();
+  if (Array.isArray(value)) {
+    let s = '[';
+    for (let i = 0; i < value.length; i++) s += (i ? ',' : '') + write(value[i] as JsonValue);
+    return s + ']';
+  }
+  let s = '{';
+  let first = true;
+  for (const [k, v] of Object.entries(value as Record<string, JsonValue | undefined>)) {
+    if (v === undefined) continue;
+    s += (first ? '' : ',') + JSON.stringify(k) + ':' + write(v);
+    first = false;
+  }
+  return s + '}';
+}

@@ -1,0 +1,49 @@
+import type { Server, Socket } from 'node:net';
+
+/** Plain-words explanations for the errors `listen` can raise. */
+export function describeListenError(err: NodeJS.ErrnoException, host: string, port: number): string {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return `Port ${port} is already in use by another program on ${host}. Choose another port or stop that program.`;
+    case 'EACCES':
+      return `Not allowed to listen on port ${port}: ports below 1024 need administrator rights. Choose a port above 1024.`;
+    case 'EADDRNOTAVAIL':
+      return `The address ${host} does not belong to this computer. Choose "This computer only" or "Home network".`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `The listen address ${host} could not be resolved.`;
+    default:
+      return `Could not listen on ${host}:${port}: ${err.message}`;
+  }
+}
+
+/** Resolves once the server is accepting connections, rejects with a readable Error. */
+export function listenOn(server: Server, host: string, port: number): Promise<{ host: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      const wrapped = new Error(describeListenError(err, host, port)) as NodeJS.ErrnoException;
+      if (err.code) wrapped.code = err.code;
+      reject(wrapped);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      const addr = server.address();
+      if (addr && typeof addr === 'object') resolve({ host: addr.address, port: addr.port });
+      else resolve({ host, port });
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/** Tracks sockets so close() can drop idle keep-alive connections instead of hanging. */
+export function trackSockets(server: Server): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return sockets;
+}

@@ -1,0 +1,374 @@
+import { randomBytes } from 'node:crypto';
+import type { Database, StagedItem, Tx } from '../db/types.js';
+import { BatchNotFound, OverQuota, PreconditionFailed } from './errors.js';
+import { nowMillis, TICK_MS, type Millis } from './timestamps.js';
+import type {
+  BsoQuery,
+  BsoWrite,
+  CollectionFigure,
+  CollectionStamp,
+  QueryResult,
+  StoredBso,
+  WritePolicy,
+} from './types.js';
+
+/** What an X-If-Unmodified-Since header is compared against. */
+export interface Precondition {
+  unmodifiedSince: Millis;
+  /** Sync 1.1 compares with the collection; Sync 1.5 with the addressed resource. */
+  scope: 'collection' | 'item';
+}
+
+export interface WriteOptions {
+  precondition?: Precondition;
+  /** Refuse the write when the user's live payloads already use this many bytes. */
+  quotaBytes?: number;
+}
+
+export interface WriteResult {
+  /** The request's timestamp: every record written gets it. */
+  modified: Millis;
+  /** Each record's `modified` after the write, in input order. */
+  itemModified: Millis[];
+  /** Bytes in use before the write (only when a quota was given). */
+  bytesBefore?: number;
+}
+
+export interface DeleteResult {
+  modified: Millis;
+  removed: number;
+}
+
+export interface EngineOptions {
+  clock?: () => number;
+  /** How long a batch stays open (Sync 1.5: two hours). */
+  batchLifetimeMs?: number;
+}
+
+const TWO_HOURS = 2 * 60 * 60 * 1000;
+
+/**
+ * The storage engine: collections, records, timestamps, TTL, queries, quota and batches,
+ * shared by Sync 1.1 and Sync 1.5. It knows nothing of HTTP; it talks to the database only
+ * through the Database interface, and each public method is one transaction.
+ */
+export class StorageEngine {
+  private readonly clock: () => number;
+  private readonly batchLifetimeMs: number;
+
+  constructor(
+    readonly db: Database,
+    options: EngineOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.batchLifetimeMs = options.batchLifetimeMs ?? TWO_HOURS;
+  }
+
+  now(): Millis {
+    return nowMillis(this.clock);
+  }
+
+  collectionStamps(userId: number): Promise<CollectionStamp[]> {
+    return this.db.transaction('read', (tx) => tx.collectionStamps(userId));
+  }
+
+  storageModified(userId: number): Promise<Millis> {
+    return this.db.transaction('read', (tx) => tx.storageModified(userId));
+  }
+
+  collectionCounts(userId: number): Promise<CollectionFigure[]> {
+    return this.db.transaction('read', (tx) => tx.collectionCounts(userId, this.now()));
+  }
+
+  collectionBytes(userId: number): Promise<CollectionFigure[]> {
+    return this.db.transaction('read', (tx) => tx.collectionBytes(userId, this.now()));
+  }
+
+  totalBytes(userId: number): Promise<number> {
+    return this.db.transaction('read', (tx) => tx.totalBytes(userId, this.now()));
+  }
+
+  collectionModified(userId: number, collection: string): Promise<Millis> {
+    return this.db.transaction('read', async (tx) => {
+      const cid = await tx.collectionId(collection, false);
+      return cid === null ? 0 : tx.collectionModified(userId, cid);
+    });
+  }
+
+  /** A live record, or null when it is absent or expired. */
+  getItem(userId: number, collection: string, id: string): Promise<StoredBso | null> {
+    return this.db.transaction('read', async (tx) => {
+      const cid = await tx.collectionId(collection, false);
+      if (cid === null) return null;
+      const bso = await tx.getBso(userId, cid, id);
+      return bso && isLive(bso, this.now()) ? bso : null;
+    });
+  }
+
+  /** Records matching the query, with the collection's timestamp read in the same snapshot. */
+  query(
+    userId: number,
+    collection: string,
+    query: BsoQuery,
+  ): Promise<QueryResult & { collectionModified: Millis }> {
+    return this.db.transaction('read', async (tx) => {
+      const cid = await tx.collectionId(collection, false);
+      if (cid === null) return { items: [], more: false, collectionModified: 0 };
+      const result = await tx.queryBsos(userId, cid, query, this.now());
+      return { ...result, collectionModified: await tx.collectionModified(userId, cid) };
+    });
+  }
+
+  /** Writes records with partial-update semantics in one transaction and one timestamp. */
+  putItems(
+    userId: number,
+    collection: string,
+    items: readonly BsoWrite[],
+    policy: WritePolicy,
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    return this.db.transaction('write', async (tx) => {
+      const cid = (await tx.collectionId(collection, true)) as number;
+      const ids = items.length === 1 ? [(items[0] as BsoWrite).id] : undefined;
+      const modified = await this.prepareWrite(tx, userId, cid, options.precondition, ids);
+      let bytesBefore: number | undefined;
+      if (options.quotaBytes !== undefined) {
+        bytesBefore = await tx.totalBytes(userId, modified);
+        if (bytesBefore >= options.quotaBytes) throw new OverQuota();
+      }
+      const itemModified = await this.applyWrites(tx, userId, cid, items, policy, modified);
+      return { modified, itemModified, ...(bytesBefore === undefined ? {} : { bytesBefore }) };
+    });
+  }
+
+  /** Deletes the records a query selects; the collection itself stays. */
+  deleteItems(
+    userId: number,
+    collection: string,
+    query: BsoQuery,
+    policy: WritePolicy,
+    precondition?: Precondition,
+  ): Promise<DeleteResult> {
+    return this.db.transaction('write', async (tx) => {
+      const cid = await tx.collectionId(collection, false);
+      if (cid === null) {
+        if (precondition) await this.checkPrecondition(tx, userId, null, precondition);
+        return { modified: this.now(), removed: 0 };
+      }
+      const modified = await this.prepareWrite(tx, userId, cid, precondition, query.ids);
+      const removed = await tx.deleteBsos(userId, cid, query);
+      const exists = (await tx.collectionModified(userId, cid)) > 0;
+      if (removed > 0 || (policy.touchWhenEmpty && exists)) {
+        await tx.setCollectionModified(userId, cid, modified);
+      }
+      return { modified, removed };
+    });
+  }
+
+  /** Deletes a whole collection and its record (Sync 1.5); storage time still advances. */
+  deleteCollection(userId: number, collection: string, precondition?: Precondition): Promise<DeleteResult> {
+    return this.db.transaction('write', async (tx) => {
+      const cid = await tx.collectionId(collection, false);
+      if (cid === null) {
+        if (precondition) await this.checkPrecondition(tx, userId, null, precondition);
+        return { modified: await tx.storageModified(userId), removed: 0 };
+      }
+      const existed = (await tx.collectionModified(userId, cid)) > 0;
+      const modified = await this.prepareWrite(tx, userId, cid, precondition);
+      const removed = await tx.deleteCollectionBsos(userId, cid);
+      if (!existed && removed === 0) return { modified: await tx.storageModified(userId), removed };
+      await tx.deleteCollectionRecord(userId, cid);
+      await tx.setStorageTombstone(userId, modified);
+      return { modified, removed };
+    });
+  }
+
+  /** Deletes every record and collection of the user. */
+  deleteStorage(userId: number): Promise<Millis> {
+    return this.db.transaction('write', async (tx) => {
+      const modified = Math.max(this.now(), (await tx.storageModified(userId)) + TICK_MS);
+      await tx.deleteUserStorage(userId);
+      await tx.setStorageTombstone(userId, modified);
+      return modified;
+    });
+  }
+
+  /** Opens a batch (Sync 1.5) and stages the first records; nothing becomes visible. */
+  createBatch(
+    userId: number,
+    collection: string,
+    items: readonly StagedItem[],
+    precondition?: Precondition,
+  ): Promise<{ batch: string; collectionModified: Millis }> {
+    return this.db.transaction('write', async (tx) => {
+      const cid = await tx.collectionId(collection, false);
+      if (precondition) await this.checkPrecondition(tx, userId, cid, precondition);
+      const batch = randomBytes(12).toString('base64url').replace(/[-_]/g, 'x');
+      await tx.createBatch({ id: batch, userId, collection, created: this.now() });
+      await tx.stageBatchItems(batch, items);
+      const collectionModified = cid === null ? 0 : await tx.collectionModified(userId, cid);
+      return { batch, collectionModified };
+    });
+  }
+
+  /** Stages more records in an open batch. */
+  appendBatch(
+    userId: number,
+    collection: string,
+    batch: string,
+    items: readonly StagedItem[],
+    precondition?: Precondition,
+  ): Promise<{ collectionModified: Millis }> {
+    return this.db.transaction('write', async (tx) => {
+      await this.openBatch(tx, userId, collection, batch);
+      const cid = await tx.collectionId(collection, false);
+      if (precondition) await this.checkPrecondition(tx, userId, cid, precondition);
+      await tx.stageBatchItems(batch, items);
+      return { collectionModified: cid === null ? 0 : await tx.collectionModified(userId, cid) };
+    });
+  }
+
+  /**
+   * Applies a batch's staged records and then `items` (which win over staged versions of
+   * the same id) in one transaction with one timestamp, and closes the batch.
+   */
+  commitBatch(
+    userId: number,
+    collection: string,
+    batch: string,
+    items: readonly StagedItem[],
+    policy: WritePolicy,
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    return this.db.transaction('write', async (tx) => {
+      await this.openBatch(tx, userId, collection, batch);
+      const cid = (await tx.collectionId(collection, true)) as number;
+      const modified = await this.prepareWrite(tx, userId, cid, options.precondition);
+      let bytesBefore: number | undefined;
+      if (options.quotaBytes !== undefined) {
+        bytesBefore = await tx.totalBytes(userId, modified);
+        if (bytesBefore >= options.quotaBytes) throw new OverQuota();
+      }
+      const merged = new Map<string, BsoWrite>();
+      for (const item of [...(await tx.batchItems(batch)), ...items]) {
+        merged.delete(item.id);
+        merged.set(item.id, item);
+      }
+      const itemModified = await this.applyWrites(tx, userId, cid, [...merged.values()], policy, modified);
+      await tx.deleteBatch(batch);
+      return { modified, itemModified, ...(bytesBefore === undefined ? {} : { bytesBefore }) };
+    });
+  }
+
+  /** Removes expired records and abandoned batches; returns how many records went. */
+  purge(maxRecords = 10_000): Promise<number> {
+    return this.db.transaction('write', async (tx) => {
+      const now = this.now();
+      await tx.purgeBatches(now - this.batchLifetimeMs);
+      return tx.purgeExpired(now, maxRecords);
+    });
+  }
+
+  private async openBatch(tx: Tx, userId: number, collection: string, batch: string): Promise<void> {
+    const info = await tx.getBatch(batch);
+    if (
+      !info ||
+      info.userId !== userId ||
+      info.collection !== collection ||
+      info.created <= this.now() - this.batchLifetimeMs
+    ) {
+      throw new BatchNotFound();
+    }
+  }
+
+  private async checkPrecondition(
+    tx: Tx,
+    userId: number,
+    cid: number | null,
+    precondition: Precondition,
+    itemId?: string,
+  ): Promise<void> {
+    let last = 0;
+    if (cid !== null) {
+      if (precondition.scope === 'item' && itemId !== undefined) {
+        last = (await tx.getBso(userId, cid, itemId))?.modified ?? 0;
+      } else {
+        last = await tx.collectionModified(userId, cid);
+      }
+    }
+    if (last > precondition.unmodifiedSince) throw new PreconditionFailed(last);
+  }
+
+  /**
+   * Checks the precondition and picks the request's timestamp. The timestamp always moves
+   * past the collection's, so two writes within one 10 ms tick still order correctly
+   * (spec 1.5 §2.11) instead of failing with a conflict.
+   */
+  private async prepareWrite(
+    tx: Tx,
+    userId: number,
+    cid: number,
+    precondition: Precondition | undefined,
+    ids?: readonly string[],
+  ): Promise<Millis> {
+    if (precondition) {
+      const itemId = ids?.length === 1 ? ids[0] : undefined;
+      await this.checkPrecondition(tx, userId, cid, precondition, itemId);
+    }
+    const last = await tx.collectionModified(userId, cid);
+    return Math.max(this.now(), last + TICK_MS);
+  }
+
+  private async applyWrites(
+    tx: Tx,
+    userId: number,
+    cid: number,
+    items: readonly BsoWrite[],
+    policy: WritePolicy,
+    modified: Millis,
+  ): Promise<Millis[]> {
+    const result: Millis[] = [];
+    for (const write of items) {
+      const existing = await tx.getBso(userId, cid, write.id);
+      const bso = mergeWrite(existing && isLive(existing, modified) ? existing : null, write, policy, modified);
+      await tx.putBso(userId, cid, bso, existing !== null);
+      result.push(bso.modified);
+    }
+    if (items.length > 0 || policy.touchWhenEmpty) await tx.setCollectionModified(userId, cid, modified);
+    return result;
+  }
+}
+
+export function isLive(bso: StoredBso, now: Millis): boolean {
+  return bso.expiry === null || bso.expiry > now;
+}
+
+/** Partial-update rule: fields the write leaves out keep their stored values. */
+export function mergeWrite(
+  existing: StoredBso | null,
+  write: BsoWrite,
+  policy: WritePolicy,
+  modified: Millis,
+): StoredBso {
+  const pick = <K extends 'payload' | 'sortindex' | 'parentid' | 'predecessorid'>(key: K): StoredBso[K] => {
+    const value = write[key];
+    if (value !== undefined) return value as StoredBso[K];
+    return existing ? existing[key] : null;
+  };
+  let expiry: Millis | null;
+  if (write.ttl === undefined) expiry = existing ? existing.expiry : null;
+  else expiry = write.ttl === null ? null : modified + write.ttl * 1000;
+  const bump =
+    !existing ||
+    write.payload !== undefined ||
+    (policy.bumpOnSortindex && write.sortindex !== undefined);
+  return {
+    id: write.id,
+    modified: bump ? modified : (existing as StoredBso).modified,
+    payload: pick('payload'),
+    sortindex: pick('sortindex'),
+    parentid: pick('parentid'),
+    predecessorid: pick('predecessorid'),
+    expiry,
+  };
+}
