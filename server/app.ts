@@ -9,6 +9,7 @@ import { StorageEngine } from './storage/engine.js';
 import { requestLog } from './http/request-log.js';
 import { listenOn, trackSockets } from './http/listen.js';
 import { mountSync11 } from './sync11/index.js';
+import { mountSync15 } from './sync15/index.js';
 
 export interface SyncServerOptions {
   logger?: Logger;
@@ -49,6 +50,7 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
   app.get('/__lbheartbeat__', heartbeat);
 
   mountSync11(app, context);
+  mountSync15(app, context);
 
   app.use((_req: Request, res: Response) => {
     res.status(404).type('text/plain').send('Not Found');

@@ -27,6 +27,29 @@ export interface Config {
     batchMaxCount: number;
     batchMaxBytes: number;
   };
+  /**
+   * Secret that signs Sync 1.5 tokens (tokenlib format). Null here means "resolve at start":
+   * FOXDEN_MASTER_SECRET, a secret file, or one generated on first run in the data directory.
+   */
+  masterSecret: string | null;
+  /** File holding the master secret (one line); read at start when masterSecret is null. */
+  masterSecretFile: string | null;
+  sync15: {
+    /** Seconds a tokenserver token stays valid. */
+    tokenDuration: number;
+    /** JWKS file for verifying FxA OAuth access tokens offline (tests, air-gapped homes). */
+    fxaJwksFile: string | null;
+    /** FxA OAuth server base, e.g. https://oauth.accounts.firefox.com/v1 (JWKS and /verify). */
+    fxaOauthServerUrl: string;
+    /** If set, only these FxA e-mail addresses may be created as new Sync 1.5 users. */
+    allowedEmails: string[] | null;
+    maxPostRecords: number;
+    maxPostBytes: number;
+    maxRecordPayloadBytes: number;
+    maxRequestBytes: number;
+    maxTotalRecords: number;
+    maxTotalBytes: number;
+  };
 }
 
 /** Port 8173: not in Firefox's blocked list, above 1024, and not macOS AirPlay's 5000/7000. */
@@ -58,6 +81,20 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     retryAfter: 1800,
     sharedSecret: null,
     sync11: { batchMaxCount: 100, batchMaxBytes: 1048576 },
+    masterSecret: null,
+    masterSecretFile: null,
+    sync15: {
+      tokenDuration: 3600,
+      fxaJwksFile: null,
+      fxaOauthServerUrl: 'https://oauth.accounts.firefox.com/v1',
+      allowedEmails: null,
+      maxPostRecords: 100,
+      maxPostBytes: 2 * 1024 * 1024,
+      maxRecordPayloadBytes: 2 * 1024 * 1024,
+      maxRequestBytes: 2 * 1024 * 1024 + 4096,
+      maxTotalRecords: 10_000,
+      maxTotalBytes: 200 * 1024 * 1024,
+    },
     ...overrides,
   };
 }
