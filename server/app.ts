@@ -10,10 +10,13 @@ import { requestLog } from './http/request-log.js';
 import { listenOn, trackSockets } from './http/listen.js';
 import { mountSync11 } from './sync11/index.js';
 import { mountSync15 } from './sync15/index.js';
+import { resolveMasterSecret } from './sync15/master-secret.js';
 
 export interface SyncServerOptions {
   logger?: Logger;
   clock?: () => number;
+  /** better-sqlite3 addon built for Electron's ABI (see scripts/build-electron-native.js). */
+  nativeBinding?: string;
 }
 
 export interface SyncServer extends EventEmitter<{ listening: [{ host: string; port: number }]; closed: [] }> {
@@ -31,7 +34,9 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 export function createSyncServer(config: Config, options: SyncServerOptions = {}): SyncServer {
   const logger = options.logger ?? new Logger();
   const clock = options.clock ?? Date.now;
-  const db = SqliteDatabase.open(config.dbFile);
+  // Resolved once, before anything can mint or check a Sync 1.5 token; kept on the shared config.
+  config.masterSecret = resolveMasterSecret(config);
+  const db = SqliteDatabase.open(config.dbFile, { nativeBinding: options.nativeBinding });
   const engine = new StorageEngine(db, { clock });
   const context: ServerContext = { config, db, engine, logger, clock };
 
@@ -49,8 +54,9 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
   app.head('/__heartbeat__', heartbeat);
   app.get('/__lbheartbeat__', heartbeat);
 
-  mountSync11(app, context);
+  // Sync 1.5 first: Sync 1.1's /1.0/<user>/... routes would otherwise swallow /1.0/sync/1.5.
   mountSync15(app, context);
+  mountSync11(app, context);
 
   app.use((_req: Request, res: Response) => {
     res.status(404).type('text/plain').send('Not Found');

@@ -7,6 +7,7 @@ import type {
   QueryResult,
   StoredBso,
 } from '../storage/types.js';
+import type { TokenserverTx } from './tokenserver-types.js';
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -66,7 +67,7 @@ export interface OwnersTx {
   deleteStorageUser(userId: number): Awaitable<void>;
 }
 
-export interface Tx extends StorageTx, OwnersTx, AccountsTx {}
+export interface Tx extends StorageTx, OwnersTx, AccountsTx, TokenserverTx {}
 
 export interface Sync11UserRow {
   userId: number;

@@ -1,5 +1,15 @@
 import type { Express } from 'express';
 import type { ServerContext } from '../context.js';
+import { hawkAuth } from './hawk-auth.js';
+import { createStorage15Router } from './storage/router.js';
+import { tokenserverHandler } from './tokenserver/handler.js';
 
-/** Mounts the Sync 1.5 tokenserver and Storage API 1.5. */
-export function mountSync15(_app: Express, _context: ServerContext): void {}
+/**
+ * Mounts the Sync 1.5 tokenserver (`/1.0/sync/1.5`, spec 1.5 §3) and Storage API 1.5
+ * (`/1.5/{uid}/...`, spec §2) behind Hawk. Called before Sync 1.1, whose `/1.0/<user>/...`
+ * routes would otherwise take `/1.0/sync/...`.
+ */
+export function mountSync15(app: Express, context: ServerContext): void {
+  app.use(tokenserverHandler(context));
+  app.use(createStorage15Router(context, hawkAuth(context)));
+}

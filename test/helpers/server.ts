@@ -16,12 +16,23 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /** Replaces Date.now for the server and its engine (expiry tests). */
+  clock?: () => number;
+}
+
 /** A real server on an ephemeral loopback port with its own SQLite file in a temp dir. */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-test-'));
-  const base = defaultConfig({ dataDir, host: '127.0.0.1', port: 0, allowNewUsers: true, ...overrides });
+  const defaults = defaultConfig({ dataDir, host: '127.0.0.1', port: 0, allowNewUsers: true });
+  // Tests never reach the internet: an FxA OAuth server on a closed loopback port unless a test sets its own.
+  const sync15 = { ...defaults.sync15, fxaOauthServerUrl: 'http://127.0.0.1:9/v1', ...overrides.sync15 };
+  const base = defaultConfig({ ...defaults, ...overrides, sync15 });
   const logger = new Logger();
-  const server = createSyncServer(base, { logger });
+  const server = createSyncServer(base, { logger, ...(options.clock ? { clock: options.clock } : {}) });
   const { port } = await server.listen();
   const url = overrides.publicUrl ?? `http://127.0.0.1:${port}/`;
   // The public URL can only be known once the port is; node/weave and Hawk read it from config.

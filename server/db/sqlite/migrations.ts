@@ -61,4 +61,24 @@ export const MIGRATIONS: readonly string[] = [
     created_ms INTEGER NOT NULL
   );
   `,
+  // 2: Sync 1.5 tokenserver users (spec 1.5 §6.4 columns in upstream order, then Foxden's own).
+  // uid is the storage user id (storage_users.id), so it is given, never auto-incremented here.
+  `
+  CREATE TABLE tokenserver_users (
+    uid INTEGER PRIMARY KEY,
+    service INTEGER NOT NULL DEFAULT 1,
+    email TEXT NOT NULL,
+    generation INTEGER NOT NULL DEFAULT 0,
+    client_state TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    replaced_at INTEGER,
+    nodeid INTEGER NOT NULL DEFAULT 1,
+    keys_changed_at INTEGER,
+    fxa_uid TEXT NOT NULL,
+    fxa_email TEXT,
+    last_seen_at INTEGER NOT NULL
+  );
+  CREATE INDEX tokenserver_users_lookup ON tokenserver_users (email, service, created_at);
+  CREATE INDEX tokenserver_users_replaced ON tokenserver_users (service, replaced_at);
+  `,
 ];

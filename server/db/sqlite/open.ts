@@ -5,6 +5,14 @@ import { MIGRATIONS } from './migrations.js';
 
 export type SqliteHandle = BetterSqlite3.Database;
 
+export interface OpenSqliteOptions {
+  /**
+   * Path of a better-sqlite3 addon built for another runtime. The Electron app passes a copy
+   * built for Electron's ABI, so the one in node_modules keeps working for Node (npm test).
+   */
+  nativeBinding?: string;
+}
+
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 
@@ -25,10 +33,10 @@ export function ensurePrivateFile(file: string): void {
  * transaction. synchronous=NORMAL in WAL mode keeps every committed write across a process
  * crash (a power cut may lose the last commits, never corrupt the file).
  */
-export function openSqlite(file: string): SqliteHandle {
+export function openSqlite(file: string, options: OpenSqliteOptions = {}): SqliteHandle {
   ensurePrivateDir(path.dirname(file));
   ensurePrivateFile(file);
-  const db = new BetterSqlite3(file);
+  const db = new BetterSqlite3(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : undefined);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');

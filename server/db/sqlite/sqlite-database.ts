@@ -1,12 +1,13 @@
 import type { Awaitable, Database, Tx, TxMode } from '../types.js';
-import { openSqlite, ensurePrivateFile, type SqliteHandle } from './open.js';
+import { openSqlite, ensurePrivateFile, type OpenSqliteOptions, type SqliteHandle } from './open.js';
 import { StatementCache } from './statements.js';
 import { SqliteStorage } from './storage-sqlite.js';
 import { SqliteAccounts, SqliteOwners } from './accounts-sqlite.js';
+import { SqliteTokenserver } from './tokenserver-sqlite.js';
 
 /** Mixes the per-concern SQLite classes into the one Tx the engine sees. */
 function composeTx(s: StatementCache): Tx {
-  const parts: object[] = [new SqliteStorage(s), new SqliteOwners(s), new SqliteAccounts(s)];
+  const parts: object[] = [new SqliteStorage(s), new SqliteOwners(s), new SqliteAccounts(s), new SqliteTokenserver(s)];
   const tx: Record<string, unknown> = {};
   for (const part of parts) {
     const proto = Object.getPrototypeOf(part) as object;
@@ -38,8 +39,8 @@ export class SqliteDatabase implements Database {
     this.tx = composeTx(new StatementCache(db));
   }
 
-  static open(file: string): SqliteDatabase {
-    return new SqliteDatabase(openSqlite(file), file);
+  static open(file: string, options: OpenSqliteOptions = {}): SqliteDatabase {
+    return new SqliteDatabase(openSqlite(file, options), file);
   }
 
   transaction<T>(mode: TxMode, fn: (tx: Tx) => Awaitable<T>): Promise<T> {

@@ -26,6 +26,8 @@ interface BsoRow {
 }
 
 const BSO_COLUMNS = 'id, modified_ms, payload, sortindex, parentid, predecessorid, expiry_ms';
+/** The same row shape without the large columns, for id listings (BsoQuery.idsOnly). */
+const BSO_ID_COLUMNS = 'id, modified_ms, NULL AS payload, sortindex, NULL AS parentid, NULL AS predecessorid, expiry_ms';
 
 function toBso(row: BsoRow): StoredBso {
   return {
@@ -230,7 +232,8 @@ export class SqliteStorage implements StorageTx {
 
   queryBsos(userId: number, collectionId: number, query: BsoQuery, now: Millis): QueryResult {
     const params: unknown[] = [userId, collectionId, now];
-    let sql = `SELECT ${BSO_COLUMNS} FROM bsos WHERE user_id = ? AND collection_id = ? AND ${LIVE}`;
+    const columns = query.idsOnly ? BSO_ID_COLUMNS : BSO_COLUMNS;
+    let sql = `SELECT ${columns} FROM bsos WHERE user_id = ? AND collection_id = ? AND ${LIVE}`;
     sql += whereFor(query, params) + orderFor(query) + limitFor(query, 1, params);
     const rows = this.s.get(sql).all(...params) as BsoRow[];
     const more = query.limit !== undefined && rows.length > query.limit;

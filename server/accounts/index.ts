@@ -1,0 +1,30 @@
+import type { ServerContext } from '../context.js';
+import { Sync11Accounts } from './sync11-accounts.js';
+
+export { AccountError, Sync11Accounts, canonicalUsername } from './sync11-accounts.js';
+export type { AccountErrorReason, LoginOutcome, Sync11Account, Sync11AccountsOptions } from './sync11-accounts.js';
+export {
+  extractUsername,
+  isStrongPassword,
+  isValidEmail,
+  isValidUsername,
+  usernameFromAccount,
+  usernameFromEmail,
+  usernamesForEmail,
+} from './usernames.js';
+export { hashPassword, verifyPassword } from './password-hash.js';
+
+const perServer = new WeakMap<ServerContext, Sync11Accounts>();
+
+/**
+ * The accounts of one running server. The HTTP adapter and the admin service share this
+ * instance so a password change from the GUI drops the adapter's cached credentials at once.
+ */
+export function sync11AccountsFor(context: ServerContext): Sync11Accounts {
+  let accounts = perServer.get(context);
+  if (!accounts) {
+    accounts = new Sync11Accounts(context.db, { clock: context.clock });
+    perServer.set(context, accounts);
+  }
+  return accounts;
+}

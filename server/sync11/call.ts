@@ -1,0 +1,34 @@
+import type { Request, Response } from 'express';
+import type { Sync11Accounts } from '../accounts/index.js';
+import type { ServerContext } from '../context.js';
+import type { Millis } from '../storage/timestamps.js';
+import type { RouteParams } from './routes.js';
+
+/** One request as the handlers see it. */
+export interface Call {
+  req: Request;
+  res: Response;
+  context: ServerContext;
+  accounts: Sync11Accounts;
+  params: RouteParams;
+  query: URLSearchParams;
+  /** The request's server time, fixed before anything else (spec 1.1 §1.2 item 1). */
+  now: Millis;
+}
+
+/** A request whose Basic credentials matched the path user. */
+export interface AuthedCall extends Call {
+  userId: number;
+  username: string;
+}
+
+export interface Endpoint {
+  auth: boolean;
+  run(call: AuthedCall): Promise<void>;
+}
+
+/** Body size limits: generous over the protocol limits, but bounded. */
+export const USER_API_BODY_LIMIT = 64 * 1024;
+export function storageBodyLimit(call: Call): number {
+  return Math.max(2 * 1024 * 1024, 4 * call.context.config.sync11.batchMaxBytes + 256 * 1024);
+}

@@ -1,0 +1,199 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  AccountError,
+  isStrongPassword,
+  isValidEmail,
+  isValidUsername,
+  usernamesForEmail,
+} from '../accounts/index.js';
+import type { RequestLogLocals } from '../http/request-log.js';
+import { authenticateBasic } from './basic-auth.js';
+import { parseJson, readBody, utf8 } from './body.js';
+import { USER_API_BODY_LIMIT, type AuthedCall, type Endpoint } from './call.js';
+import { send, sendCode, sendJson, sendText } from './respond.js';
+import { rejectUnauthorized } from './unauthorized.js';
+
+function detail(call: AuthedCall, text: string): void {
+  (call.res.locals as RequestLogLocals).logDetail = text;
+}
+
+/** The body as UTF-8 text; null after answering when it is too large or cut off. */
+async function readText(call: AuthedCall): Promise<string | null | undefined> {
+  const body = await readBody(call.req, USER_API_BODY_LIMIT);
+  if (!body.ok) {
+    detail(call, body.reason === 'too-large' ? 'request body too large' : 'request body cut off');
+    sendText(call.res, body.reason === 'too-large' ? 413 : 400, 'Invalid request body.');
+    return undefined;
+  }
+  return utf8(body.body);
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** `GET /user/1.0/<u>`: "1" taken, "0" free — also while sign-ups are closed (spec 1.1 §5.1). */
+const userExists: Endpoint = {
+  auth: false,
+  async run(call) {
+    const taken = await call.accounts.exists(call.params.user);
+    sendText(call.res, 200, taken ? '1' : '0');
+  },
+};
+
+/** `PUT /user/1.0/<u>`: account creation with server-reg's checks in order (spec 1.1 §5.2). */
+const createUser: Endpoint = {
+  auth: false,
+  async run(call) {
+    const { config } = call.context;
+    const username = call.params.user;
+    if (!isValidUsername(username)) return sendCode(call.res, 3, 'username longer than 32 characters');
+    if (await call.accounts.exists(username)) return sendCode(call.res, 4, 'the account already exists');
+    const text = await readText(call);
+    if (text === undefined) return;
+    const data = parseJson(text);
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) return sendCode(call.res, 6, 'body is not a JSON object');
+    const fields = data as Record<string, unknown>;
+    const email = fields.email;
+    if (email !== undefined && email !== null && email !== '' && (typeof email !== 'string' || !isValidEmail(email))) {
+      return sendCode(call.res, 12, 'invalid e-mail address');
+    }
+    const mail = typeof email === 'string' && email !== '' ? email : null;
+    if (config.strictUsernames) {
+      // A missing e-mail crashed the original here; 12 is what the docs list ([REC]).
+      if (mail === null) return sendCode(call.res, 12, 'no e-mail address');
+      if (!usernamesForEmail(mail).includes(username)) return sendCode(call.res, 15, 'the e-mail does not hash to the username');
+    }
+    const password = fields.password;
+    if (typeof password !== 'string' || password === '') return sendCode(call.res, 7, 'no password');
+    if (!isStrongPassword(username, password)) return sendCode(call.res, 9, 'password too weak');
+    const secret = call.req.headers['x-weave-secret'];
+    // The shared secret (Firefox's services.sync.admin-secret) lets the owner create accounts
+    // while sign-ups are closed; there is no CAPTCHA to bypass (captcha.use is off).
+    const trusted = config.sharedSecret !== null && typeof secret === 'string' && sameSecret(secret, config.sharedSecret);
+    if (!config.allowNewUsers && !trusted) {
+      detail(call, 'sign-ups are closed');
+      call.res.setHeader('Retry-After', String(config.retryAfter));
+      return sendJson(call.res, 'server issue: new accounts are not accepted on this server', 503);
+    }
+    try {
+      await call.accounts.create(username, password, mail);
+    } catch (err) {
+      if (!(err instanceof AccountError)) throw err;
+      const code = { exists: 4, 'invalid-username': 3, 'weak-password': 9, 'invalid-email': 12 }[err.reason];
+      return sendCode(call.res, code, err.message);
+    }
+    (call.res.locals as RequestLogLocals).user = username;
+    // server-reg echoes the URL segment as-is (spec 1.1 §5.2 step 9).
+    send(call.res, 200, 'text/html; charset=UTF-8', username);
+  },
+};
+
+/** `DELETE /user/1.0/<u>`: the account and (unlike the original) its data (spec 1.1 §5.3 [REC]). */
+const deleteUser: Endpoint = {
+  auth: true,
+  async run(call) {
+    const deleted = await call.accounts.delete(call.username);
+    sendText(call.res, 200, deleted ? '1' : '0');
+  },
+};
+
+/** The configured public URL as server-reg's clean_location left it (spec 1.1 §5.4). */
+export function nodeLocation(publicUrl: string): string | null {
+  const url = publicUrl.trim();
+  if (url === '') return null;
+  const withScheme = url.startsWith('http') ? url : `https://${url}`;
+  return withScheme.endsWith('/') ? withScheme : `${withScheme}/`;
+}
+
+/** `GET …/node/weave`: read at request time, since the owner can change the URL while running. */
+const nodeWeave: Endpoint = {
+  auth: false,
+  async run(call) {
+    if (!(await call.accounts.exists(call.params.user))) return sendText(call.res, 404, 'Not Found');
+    const location = nodeLocation(call.context.config.publicUrl);
+    if (location === null) return sendJson(call.res, null);
+    send(call.res, 200, 'text/html; charset=UTF-8', location);
+  },
+};
+
+/** No reset-code backend: server-reg's answer is 503 (spec 1.1 §5.7 step 1). */
+const passwordResetRequest: Endpoint = {
+  auth: false,
+  async run(call) {
+    detail(call, 'password reset by e-mail is not offered');
+    sendText(
+      call.res,
+      503,
+      'Password reset by e-mail is not offered by this server. Ask the person who runs it to set a new password for you.',
+    );
+  },
+};
+
+/** Clearing a reset code: there never is one, so it is always done. */
+const passwordResetClear: Endpoint = {
+  auth: true,
+  async run(call) {
+    sendText(call.res, 200, 'success');
+  },
+};
+
+/**
+ * `POST …/password`: strength first, then either a reset code (none exist here) or Basic auth
+ * checked by the handler itself (spec 1.1 §5.5).
+ */
+const changePassword: Endpoint = {
+  auth: false,
+  async run(call) {
+    const text = await readText(call);
+    if (text === undefined) return;
+    const username = call.params.user;
+    // The docs' 400 + 9 also satisfies the code's plain 400 (spec 1.1 §5.5 [REC]).
+    if (text === null || !isStrongPassword(username, text)) return sendCode(call.res, 9, 'new password too weak');
+    if (call.req.headers['x-weave-password-reset'] !== undefined) {
+      if (!(await call.accounts.exists(username))) return sendText(call.res, 404, 'Not Found');
+      return sendCode(call.res, 10, 'password reset codes are not issued by this server');
+    }
+    const auth = await authenticateBasic(call.req.headers.authorization, username, call.accounts);
+    if (!auth.ok) return rejectUnauthorized(call, auth);
+    (call.res.locals as RequestLogLocals).user = username;
+    try {
+      if (!(await call.accounts.changePassword(auth.account.username, text))) return sendText(call.res, 404, 'Not Found');
+    } catch (err) {
+      if (err instanceof AccountError) return sendCode(call.res, 9, err.message);
+      throw err;
+    }
+    sendText(call.res, 200, 'success');
+  },
+};
+
+/** `POST …/email`: the raw address as body, echoed on success (spec 1.1 §5.6). */
+const changeEmail: Endpoint = {
+  auth: true,
+  async run(call) {
+    const text = await readText(call);
+    if (text === undefined) return;
+    if (text === null || !isValidEmail(text)) return sendCode(call.res, 12, 'invalid e-mail address');
+    if (!(await call.accounts.changeEmail(call.username, text))) return sendText(call.res, 404, 'Not Found');
+    sendText(call.res, 200, text);
+  },
+};
+
+/** No CAPTCHA is used, so there is no page (spec 1.1 §5.8). */
+const captcha: Endpoint = {
+  auth: false,
+  async run(call) {
+    sendText(call.res, 404, 'Not Found');
+  },
+};
+
+export const userEndpoints = {
+  user: { GET: userExists, PUT: createUser, DELETE: deleteUser },
+  'user.node': { GET: nodeWeave },
+  'user.passwordReset': { GET: passwordResetRequest, DELETE: passwordResetClear },
+  'user.password': { POST: changePassword },
+  'user.email': { POST: changeEmail },
+  captcha: { GET: captcha, POST: captcha },
+} as const;

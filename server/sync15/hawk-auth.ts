@@ -1,0 +1,269 @@
+import { createHmac } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ServerContext } from '../context.js';
+import { hawkMac, hawkPayloadHash, macsEqual, missingHawkAttributes, parseHawkHeader, type HawkRequest } from './hawk.js';
+import { NonceCache } from './nonce-cache.js';
+import type { Sync15Locals, Sync15Principal } from './principal.js';
+import { InvalidToken, TokenManager, type TokenPayload } from './tokenlib.js';
+
+/**
+ * Hawk authentication for `/1.5/{uid}/...` (spec 1.5 §4): checks the tokenlib token with the
+ * master secret, its expiry, the MAC over the request as the client signed it (public host,
+ * port and full path), the timestamp window and nonce reuse, and that the path uid is the
+ * token's. Every failure is 401 with body `0`, plus a plain-words `logDetail` for the owner.
+ */
+
+export interface HawkAuthOptions {
+  /** Accepted clock difference, seconds. hawkauthlib's default window (spec §4.5). */
+  skewSeconds?: number;
+  nonceCacheSize?: number;
+}
+
+const DEFAULT_SKEW_S = 60;
+
+class AuthFailure extends Error {
+  constructor(
+    readonly status: 400 | 401,
+    readonly detail: string,
+    readonly wwwAuthenticate = 'Hawk',
+  ) {
+    super(detail);
+  }
+}
+
+/** Where the client believed it was talking to: scheme, host, port and path prefix. */
+interface SignedOrigin {
+  host: string;
+  port: number;
+  prefix: string;
+  /** How we know, for log messages. */
+  source: string;
+}
+
+function defaultPort(protocol: string): number {
+  return protocol === 'https:' || protocol === 'https' ? 443 : 80;
+}
+
+/** Firefox signs IPv6 hosts without brackets (asciiHost). */
+function bareHost(hostname: string): string {
+  return hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+}
+
+function splitHostPort(value: string, protocol: string): { host: string; port: number } | null {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(value.trim());
+  if (!m) return null;
+  return { host: bareHost(m[1]!), port: m[2] ? Number(m[2]) : defaultPort(protocol) };
+}
+
+function firstHeader(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text?.split(',')[0]?.trim() || undefined;
+}
+
+function publicOrigin(publicUrl: string): SignedOrigin {
+  const url = new URL(publicUrl);
+  return {
+    host: bareHost(url.hostname),
+    port: url.port ? Number(url.port) : defaultPort(url.protocol),
+    prefix: url.pathname.replace(/\/+$/, ''),
+    source: `this server's public URL (${url.origin}${url.pathname})`,
+  };
+}
+
+/** The origin the MAC must be computed for (spec §4.4): trusted proxy headers, else the public URL. */
+function signedOrigin(req: Request, context: ServerContext): SignedOrigin {
+  const configured = publicOrigin(context.config.publicUrl);
+  const forwardedHost = firstHeader(req, 'x-forwarded-host');
+  if (context.config.trustProxy && forwardedHost) {
+    const trust = req.app.get('trust proxy fn') as ((addr: string, i: number) => boolean) | undefined;
+    if (trust?.(req.socket.remoteAddress ?? '', 0)) {
+      const proto = firstHeader(req, 'x-forwarded-proto') ?? req.protocol;
+      const hp = splitHostPort(forwardedHost, proto);
+      const forwardedPort = firstHeader(req, 'x-forwarded-port');
+      if (hp) {
+        const port = !/:\d+$/.test(forwardedHost) && forwardedPort && /^\d{1,5}$/.test(forwardedPort) ? Number(forwardedPort) : hp.port;
+        return { host: hp.host, port, prefix: configured.prefix, source: 'the X-Forwarded-Host/Proto headers from the proxy' };
+      }
+    }
+  }
+  return configured;
+}
+
+/** The request target as sent, with the public path prefix a stripping proxy removed put back. */
+function resourceFor(req: Request, prefix: string): string {
+  const raw = req.originalUrl;
+  if (!prefix || raw === prefix || raw.startsWith(prefix + '/')) return raw;
+  return prefix + raw;
+}
+
+const INFO_COLLECTIONS = /^\/1\.5\/[^/?]+\/info\/collections(?:\?.*)?$/;
+const PATH_UID = /^\/1\.5\/([^/?]*)/;
+
+function pathOf(req: Request): string {
+  return req.originalUrl;
+}
+
+export function hawkAuth(context: ServerContext, options: HawkAuthOptions = {}): RequestHandler {
+  const skewMs = (options.skewSeconds ?? DEFAULT_SKEW_S) * 1000;
+  // A nonce must be remembered for as long as its ts can still pass the window check.
+  const nonces = new NonceCache(2 * skewMs, options.nonceCacheSize);
+  let manager: { secret: string; tokens: TokenManager } | null = null;
+  const tokensFor = (secret: string): TokenManager => {
+    if (manager?.secret !== secret) manager = { secret, tokens: new TokenManager(secret) };
+    return manager.tokens;
+  };
+
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const locals = res.locals as Sync15Locals;
+    locals.protocol = 'sync1.5';
+    try {
+      const principal = await authenticate(req, context, tokensFor, nonces, skewMs);
+      locals.principal15 = principal;
+      locals.user = String(principal.uid);
+      next();
+    } catch (err) {
+      if (!(err instanceof AuthFailure)) return next(err);
+      locals.logDetail = err.detail;
+      if (err.status === 401) res.setHeader('WWW-Authenticate', err.wwwAuthenticate);
+      res.status(err.status).type('application/json').send('0');
+    }
+  };
+}
+
+async function authenticate(
+  req: Request,
+  context: ServerContext,
+  tokensFor: (secret: string) => TokenManager,
+  nonces: NonceCache,
+  skewMs: number,
+): Promise<Sync15Principal> {
+  const parsed = parseHawkHeader(req.headers.authorization);
+  if (!parsed.ok) throw new AuthFailure(401, `Hawk: ${parsed.reason}`);
+  const a = parsed.attributes;
+  const missing = missingHawkAttributes(a);
+  if (missing.length) throw new AuthFailure(401, `Hawk header lacks ${missing.join(', ')}`);
+  const id = a.id!;
+
+  const secret = context.config.masterSecret;
+  if (!secret) throw new Error('Sync 1.5 master secret was not resolved at startup');
+  const tokens = tokensFor(secret);
+  let token: TokenPayload;
+  try {
+    token = tokens.parseToken(id);
+  } catch (err) {
+    if (!(err instanceof InvalidToken)) throw err;
+    throw new AuthFailure(401, `Hawk token rejected: ${err.message} (a token from another server or an old master secret?)`);
+  }
+
+  const now = context.clock();
+  const expired = Math.round(token.expires) * 1000 <= now;
+  // Firefox checks info/collections with whatever token it has (spec §2.7, RS auth.rs).
+  if (expired && !INFO_COLLECTIONS.test(pathOf(req))) {
+    throw new AuthFailure(401, `Hawk token expired at ${new Date(token.expires * 1000).toISOString()}; Firefox fetches a new one`);
+  }
+
+  const key = tokens.derivedSecret(id, token.salt);
+  const origin = signedOrigin(req, context);
+  const base = { ts: a.ts!, nonce: a.nonce!, method: req.method, hash: a.hash, ext: a.ext };
+  const signed: HawkRequest = { ...base, resource: resourceFor(req, origin.prefix), host: origin.host, port: origin.port };
+  if (!macsEqual(hawkMac(key, signed), a.mac!)) {
+    throw new AuthFailure(401, explainMacMismatch(req, key, base, signed, origin));
+  }
+
+  // The MAC covers the hash; checking it against the body is optional in Hawk (spec §4.2) and
+  // possible only when the router has already read the raw body.
+  if (a.hash && Buffer.isBuffer(req.body)) {
+    const contentType = String(req.headers['content-type'] ?? '');
+    if (!macsEqual(hawkPayloadHash(contentType, req.body), a.hash)) {
+      throw new AuthFailure(401, 'Hawk payload hash does not match the request body (altered on the way?)');
+    }
+  }
+
+  if (!/^\d{1,15}$/.test(a.ts!)) throw new AuthFailure(401, `Hawk ts "${a.ts!.slice(0, 20)}" is not a number of seconds`);
+  const tsMs = Number(a.ts) * 1000;
+  if (Math.abs(tsMs - now) > skewMs) {
+    const serverTs = String(Math.floor(now / 1000));
+    const tsm = createHmac('sha256', key).update(`hawk.1.ts\n${serverTs}\n`).digest('base64');
+    const minutes = Math.round((tsMs - now) / 60000);
+    throw new AuthFailure(
+      401,
+      `Hawk timestamp is ${Math.abs(minutes)} min ${minutes >= 0 ? 'ahead of' : 'behind'} this server's clock (more than ${skewMs / 1000} s); check the clock of this computer or of the device`,
+      `Hawk ts="${serverTs}", tsm="${tsm}", error="Stale timestamp"`,
+    );
+  }
+  // The signature part of the id is unique per token; with the nonce it names one request.
+  if (!nonces.add(`${id.slice(-44)}:${a.nonce}`, now)) {
+    throw new AuthFailure(401, 'Hawk nonce was already used (a replayed or duplicated request)');
+  }
+
+  const pathUid = PATH_UID.exec(pathOf(req))?.[1];
+  if (pathUid !== undefined && pathUid !== String(token.uid)) {
+    throw new AuthFailure(400, `The URL is for user ${pathUid.slice(0, 20)} but the token is for user ${token.uid}`);
+  }
+
+  const [kind, row] = await context.db.transaction('read', async (tx) => [
+    await tx.storageUserKind(token.uid),
+    await tx.tokenserverUserByUid(token.uid),
+  ] as const);
+  if (kind !== null && kind !== 'sync15') {
+    throw new AuthFailure(401, `Hawk token uid ${token.uid} is not a Sync 1.5 user`);
+  }
+  if (row?.replacedAt != null) {
+    throw new AuthFailure(401, `Hawk token is for uid ${token.uid}, which was replaced after the account's keys changed; Firefox fetches a new token`);
+  }
+
+  return {
+    userId: token.uid,
+    uid: token.uid,
+    fxaUid: token.fxa_uid ?? '',
+    fxaKid: token.fxa_kid ?? null,
+    hashedFxaUid: token.hashed_fxa_uid ?? null,
+    expires: token.expires,
+    payloadHash: a.hash ? { hash: a.hash, contentType: String(req.headers['content-type'] ?? '') } : null,
+  };
+}
+
+/**
+ * Tries the usual ways a request gets signed for a different address than ours (spec §4.4)
+ * to tell the owner which part differs; never logs the token or the key.
+ */
+function explainMacMismatch(
+  req: Request,
+  key: string,
+  base: Omit<HawkRequest, 'resource' | 'host' | 'port'>,
+  expected: HawkRequest,
+  origin: SignedOrigin,
+): string {
+  const given = parseHawkHeader(req.headers.authorization);
+  const mac = given.ok ? given.attributes.mac ?? '' : '';
+  const ours = `${expected.host}:${expected.port}`;
+  const tries = (r: HawkRequest) => macsEqual(hawkMac(key, r), mac);
+  const hostHeader = req.headers.host ? splitHostPort(req.headers.host, req.protocol) : null;
+  const bare = req.originalUrl;
+  const alternatives: { request: HawkRequest; explain: string }[] = [];
+  if (hostHeader) {
+    for (const resource of new Set([expected.resource, bare])) {
+      alternatives.push({
+        request: { ...base, resource, host: hostHeader.host, port: hostHeader.port },
+        explain: `the signed host was ${hostHeader.host}:${hostHeader.port} but ${origin.source} says ${ours} — check the public URL / proxy headers`,
+      });
+    }
+  }
+  if (expected.resource !== bare) {
+    alternatives.push({
+      request: { ...expected, resource: bare },
+      explain: `the client signed the path without the public URL's prefix ${origin.prefix} — check the public URL`,
+    });
+  }
+  for (const port of [80, 443]) {
+    if (port === expected.port) continue;
+    alternatives.push({
+      request: { ...expected, port },
+      explain: `the client signed port ${port} but ${origin.source} says ${expected.port} — check the scheme/port of the public URL or X-Forwarded-Proto`,
+    });
+  }
+  const hit = alternatives.find((alt) => tries(alt.request));
+  if (hit) return `Hawk MAC mismatch: ${hit.explain}`;
+  return `Hawk MAC mismatch for ${req.method} ${ours}${expected.resource.split('?')[0]}: the request was signed for another address, or altered on the way`;
+}

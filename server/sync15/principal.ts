@@ -1,0 +1,25 @@
+/** Who a Hawk-authenticated Sync 1.5 storage request is from (set by hawkAuth on res.locals). */
+export interface Sync15Principal {
+  /** The storage user id the engine is keyed by; equal to `uid`. */
+  userId: number;
+  /** The uid from the token and the URL. */
+  uid: number;
+  /** FxA account id from the token ('' for tokens minted without one). */
+  fxaUid: string;
+  fxaKid: string | null;
+  hashedFxaUid: string | null;
+  /** Token expiry, seconds since the epoch; info/collections admits expired tokens (spec §2.7). */
+  expires: number;
+  /**
+   * The Hawk `hash` attribute and request Content-Type when the client sent one; the MAC already
+   * covers it, so a router that reads the raw body may check it with `hawkPayloadHash`.
+   */
+  payloadHash: { hash: string; contentType: string } | null;
+}
+
+export interface Sync15Locals {
+  principal15?: Sync15Principal;
+  user?: string;
+  protocol?: string;
+  logDetail?: string;
+}
