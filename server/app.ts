@@ -10,6 +10,8 @@ import { requestLog } from './http/request-log.js';
 import { listenOn, trackSockets } from './http/listen.js';
 import { mountSync11 } from './sync11/index.js';
 import { mountSync15 } from './sync15/index.js';
+import { mountFxaPage } from './fxa/page/index.js';
+import { mountFxa } from './fxa/index.js';
 import { resolveMasterSecret } from './sync15/master-secret.js';
 
 export interface SyncServerOptions {
@@ -19,7 +21,8 @@ export interface SyncServerOptions {
   nativeBinding?: string;
 }
 
-export interface SyncServer extends EventEmitter<{ listening: [{ host: string; port: number }]; closed: [] }> {
+export interface SyncServer
+  extends EventEmitter<{ listening: [{ host: string; port: number }]; closed: [] }> {
   readonly context: ServerContext;
   readonly app: express.Express;
   /** Starts accepting connections; resolves with the bound address. */
@@ -48,7 +51,10 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
 
   let shuttingDown = false;
   const heartbeat = (_req: Request, res: Response) => {
-    res.status(shuttingDown ? 503 : 200).type('application/json').send(shuttingDown ? '{}' : '{}');
+    res
+      .status(shuttingDown ? 503 : 200)
+      .type('application/json')
+      .send(shuttingDown ? '{}' : '{}');
   };
   app.get('/__heartbeat__', heartbeat);
   app.head('/__heartbeat__', heartbeat);
@@ -57,6 +63,8 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
   // Sync 1.5 first: Sync 1.1's /1.0/<user>/... routes would otherwise swallow /1.0/sync/1.5.
   mountSync15(app, context);
   mountSync11(app, context);
+  mountFxaPage(app, context);
+  mountFxa(app, context);
 
   app.use((_req: Request, res: Response) => {
     res.status(404).type('text/plain').send('Not Found');
@@ -80,9 +88,11 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
     async listen() {
       const address = await listenOn(server, config.host, config.port);
       purgeTimer = setInterval(() => {
-        engine.purge().catch((err: unknown) =>
-          logger.error('error', 'Purging expired records failed', { detail: String(err) }),
-        );
+        engine
+          .purge()
+          .catch((err: unknown) =>
+            logger.error('error', 'Purging expired records failed', { detail: String(err) }),
+          );
       }, PURGE_INTERVAL_MS);
       purgeTimer.unref();
       logger.info('lifecycle', `listening on http://${address.host}:${address.port}/`);

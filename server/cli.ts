@@ -1,1 +1,52 @@
-export {};
+import fs from 'node:fs';
+import { ConfigError } from './config-load.js';
+import { oneLine, UsageError } from './cli/args.js';
+import { processIo, type CliIo } from './cli/io.js';
+import { serve } from './cli/serve.js';
+import { user } from './cli/user.js';
+import { USAGE } from './cli/usage.js';
+
+/** Exit codes: 0 done, 1 a runtime failure (port in use, database), 2 a usage/config mistake. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest, io);
+      case 'user':
+        return await user(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE);
+        return 0;
+      case '--version':
+      case 'version':
+        io.stdout.write(`foxden ${version()}\n`);
+        return 0;
+      default:
+        throw new UsageError(`Unknown command "${command}". Run "foxden help" for the list.`);
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`foxden: ${oneLine(message)}\n`);
+    return err instanceof UsageError || err instanceof ConfigError ? 2 : 1;
+  }
+}
+
+/** package.json sits two levels up from dist/server/cli.js and one up from server/cli.ts. */
+function version(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'foxden' && pkg.version) return pkg.version;
+    } catch {
+      // Try the next candidate.
+    }
+  }
+  return 'unknown';
+}

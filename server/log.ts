@@ -48,7 +48,10 @@ export function streamSink(stream: NodeJS.WritableStream, format: 'text' | 'json
  * buffer that the GUI tails; listeners get each event as it happens.
  */
 export class Logger extends EventEmitter<{ event: [LogEvent] }> {
-  private readonly ring: LogEvent[] = [];
+  /** Fixed-size circular buffer: `start` is the oldest slot, `count` how many are filled. */
+  private readonly ring: (LogEvent | undefined)[];
+  private start = 0;
+  private count = 0;
   private seq = 0;
 
   constructor(
@@ -56,12 +59,16 @@ export class Logger extends EventEmitter<{ event: [LogEvent] }> {
     private readonly capacity = 2000,
   ) {
     super();
+    this.ring = new Array<LogEvent | undefined>(Math.max(1, capacity));
   }
 
   log(input: LogInput): LogEvent {
     const event: LogEvent = { seq: ++this.seq, time: Date.now(), ...input };
-    if (this.ring.length >= this.capacity) this.ring.shift();
-    this.ring.push(event);
+    // Overwrite the oldest slot when full: O(1), where Array.shift moved every element.
+    const size = this.ring.length;
+    this.ring[(this.start + this.count) % size] = event;
+    if (this.count < size) this.count++;
+    else this.start = (this.start + 1) % size;
     for (const sink of this.sinks) sink.write(event);
     this.emit('event', event);
     return event;
@@ -81,7 +88,14 @@ export class Logger extends EventEmitter<{ event: [LogEvent] }> {
 
   /** Events after `afterSeq`, oldest first. */
   tail(afterSeq = 0, limit = this.capacity): LogEvent[] {
-    const out = this.ring.filter((e) => e.seq > afterSeq);
-    return out.slice(Math.max(0, out.length - limit));
+    // Sequence numbers are consecutive, so the events after `afterSeq` are the newest ones.
+    const oldestSeq = this.seq - this.count + 1;
+    const newer = Math.min(this.count, Math.max(0, this.seq - Math.max(afterSeq, oldestSeq - 1)));
+    const take = Math.max(0, Math.min(newer, Math.floor(limit)));
+    const out: LogEvent[] = [];
+    for (let i = this.count - take; i < this.count; i++) {
+      out.push(this.ring[(this.start + i) % this.ring.length] as LogEvent);
+    }
+    return out;
   }
 }

@@ -2,7 +2,12 @@ import type { ServerContext } from '../context.js';
 import { Sync11Accounts } from './sync11-accounts.js';
 
 export { AccountError, Sync11Accounts, canonicalUsername } from './sync11-accounts.js';
-export type { AccountErrorReason, LoginOutcome, Sync11Account, Sync11AccountsOptions } from './sync11-accounts.js';
+export type {
+  AccountErrorReason,
+  LoginOutcome,
+  Sync11Account,
+  Sync11AccountsOptions,
+} from './sync11-accounts.js';
 export {
   extractUsername,
   isStrongPassword,

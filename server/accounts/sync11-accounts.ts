@@ -40,7 +40,13 @@ export interface Sync11AccountsOptions {
 }
 
 function toAccount(row: Sync11UserRow): Sync11Account {
-  return { userId: row.userId, username: row.username, email: row.email, status: row.status, created: row.created };
+  return {
+    userId: row.userId,
+    username: row.username,
+    email: row.email,
+    status: row.status,
+    created: row.created,
+  };
 }
 
 /** Usernames are stored lowercase; the URL-vs-auth comparison stays exact (spec 1.1 §3.3 [REC]). */
@@ -87,18 +93,25 @@ export class Sync11Accounts {
   /** Creates an account with its own storage owner; throws AccountError when refused. */
   async create(username: string, password: string, email: string | null = null): Promise<Sync11Account> {
     if (!isValidUsername(username)) {
-      throw new AccountError('invalid-username', 'Usernames are 1–32 characters from a–z, 0–9, ".", "_" and "-".');
+      throw new AccountError(
+        'invalid-username',
+        'Usernames are 1–32 characters from a–z, 0–9, ".", "_" and "-".',
+      );
     }
     const name = canonicalUsername(username);
     if (!isStrongPassword(name, password)) {
-      throw new AccountError('weak-password', 'Passwords need at least 8 characters and must differ from the username.');
+      throw new AccountError(
+        'weak-password',
+        'Passwords need at least 8 characters and must differ from the username.',
+      );
     }
     if (email !== null && !isValidEmail(email)) {
       throw new AccountError('invalid-email', 'That e-mail address is not valid.');
     }
     const passwordHash = await hashPassword(password, this.cost);
     return this.db.transaction('write', async (tx) => {
-      if (await tx.findSync11User(name)) throw new AccountError('exists', `The account ${name} already exists.`);
+      if (await tx.findSync11User(name))
+        throw new AccountError('exists', `The account ${name} already exists.`);
       const created = nowMillis(this.clock);
       const userId = await tx.createStorageUser('sync11', created);
       const row: Sync11UserRow = { userId, username: name, passwordHash, email, status: 1, created };
@@ -142,7 +155,10 @@ export class Sync11Accounts {
   async changePassword(username: string, newPassword: string): Promise<boolean> {
     const name = canonicalUsername(username);
     if (!isStrongPassword(name, newPassword)) {
-      throw new AccountError('weak-password', 'Passwords need at least 8 characters and must differ from the username.');
+      throw new AccountError(
+        'weak-password',
+        'Passwords need at least 8 characters and must differ from the username.',
+      );
     }
     const passwordHash = await hashPassword(newPassword, this.cost);
     const changed = await this.db.transaction('write', (tx) => tx.updateSync11Password(name, passwordHash));

@@ -53,14 +53,16 @@ const LABEL_DOTS = /[.\u3002\uff0e\uff61]/;
  * Python's `encodings.idna` ToASCII per dot-separated label. Nameprep is approximated by
  * case folding and NFKC, which covers the e-mail addresses people actually have.
  */
+const NON_ASCII = /[\u0080-\uffff]/;
+
 function idnaEncode(text: string): string {
   return text
     .split(LABEL_DOTS)
     .map((label) => {
       let ascii = label;
-      if (/[^\x00-\x7f]/.test(label)) {
+      if (NON_ASCII.test(label)) {
         const prepared = label.toLowerCase().normalize('NFKC');
-        ascii = /[^\x00-\x7f]/.test(prepared) ? 'xn--' + punycodeEncode(prepared) : prepared;
+        ascii = NON_ASCII.test(prepared) ? 'xn--' + punycodeEncode(prepared) : prepared;
       }
       if (ascii.length < 1 || ascii.length > 63) throw new Error('IDNA label empty or too long');
       return ascii;
@@ -123,7 +125,8 @@ export function usernamesForEmail(email: string): string[] {
 
 // server-core emailer.valid_email (spec 1.1 §5.10).
 const EMAIL_LOCAL = '(?:[^<>()[\\]\\\\.,;:\\s@"]+(?:\\.[^<>()[\\]\\\\.,;:\\s@"]+)*|".+")';
-const EMAIL_DOMAIN = '(?:[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}|(?:[a-zA-Z0-9-]+\\.)+[a-zA-Z]{2,})';
+const EMAIL_DOMAIN =
+  '(?:[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}|(?:[a-zA-Z0-9-]+\\.)+[a-zA-Z]{2,})';
 const EMAIL = new RegExp(`^${EMAIL_LOCAL}@${EMAIL_DOMAIN}$`);
 /** A bound so an address always fits a sane column and the regex never sees megabytes. */
 const MAX_EMAIL_LENGTH = 254;

@@ -135,6 +135,8 @@ export interface SetupHelp {
   publicUrl: string;
   /** about:config entries for Firefox desktop. */
   desktopPrefs: { name: string; value: string; purpose: string }[];
+  /** Steps for Firefox desktop around setting the pref (sign out, restart, sign in). */
+  desktopSteps?: string[];
   /** Steps for Firefox for Android's secret settings. */
   androidSteps: string[];
   /** Sync 1.1 clients (Pale Moon): the server URL to type. */

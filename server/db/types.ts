@@ -8,6 +8,7 @@ import type {
   StoredBso,
 } from '../storage/types.js';
 import type { TokenserverTx } from './tokenserver-types.js';
+import type { FxaTx } from './fxa-types.js';
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -67,7 +68,7 @@ export interface OwnersTx {
   deleteStorageUser(userId: number): Awaitable<void>;
 }
 
-export interface Tx extends StorageTx, OwnersTx, AccountsTx, TokenserverTx {}
+export interface Tx extends StorageTx, OwnersTx, AccountsTx, TokenserverTx, FxaTx {}
 
 export interface Sync11UserRow {
   userId: number;

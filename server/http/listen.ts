@@ -18,7 +18,11 @@ export function describeListenError(err: NodeJS.ErrnoException, host: string, po
 }
 
 /** Resolves once the server is accepting connections, rejects with a readable Error. */
-export function listenOn(server: Server, host: string, port: number): Promise<{ host: string; port: number }> {
+export function listenOn(
+  server: Server,
+  host: string,
+  port: number,
+): Promise<{ host: string; port: number }> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);

@@ -16,12 +16,15 @@ export function requestLog(logger: Logger) {
     res.on('finish', () => {
       const locals = res.locals as RequestLogLocals;
       const status = res.statusCode;
+      // originalUrl keeps the mount prefix that routers strip from req.path; the query is left out.
+      const q = req.originalUrl.indexOf('?');
+      const path = q < 0 ? req.originalUrl : req.originalUrl.slice(0, q);
       logger.log({
         level: status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info',
         kind: 'request',
-        message: `${req.method} ${req.path} ${status}`,
+        message: `${req.method} ${path} ${status}`,
         method: req.method,
-        path: req.path,
+        path,
         status,
         durationMs: Number((process.hrtime.bigint() - start) / 1000n) / 1000,
         ...(locals.user ? { user: locals.user } : {}),

@@ -330,7 +330,12 @@ export class StorageEngine {
     const result: Millis[] = [];
     for (const write of items) {
       const existing = await tx.getBso(userId, cid, write.id);
-      const bso = mergeWrite(existing && isLive(existing, modified) ? existing : null, write, policy, modified);
+      const bso = mergeWrite(
+        existing && isLive(existing, modified) ? existing : null,
+        write,
+        policy,
+        modified,
+      );
       await tx.putBso(userId, cid, bso, existing !== null);
       result.push(bso.modified);
     }
@@ -359,9 +364,7 @@ export function mergeWrite(
   if (write.ttl === undefined) expiry = existing ? existing.expiry : null;
   else expiry = write.ttl === null ? null : modified + write.ttl * 1000;
   const bump =
-    !existing ||
-    write.payload !== undefined ||
-    (policy.bumpOnSortindex && write.sortindex !== undefined);
+    !existing || write.payload !== undefined || (policy.bumpOnSortindex && write.sortindex !== undefined);
   return {
     id: write.id,
     modified: bump ? modified : (existing as StoredBso).modified,

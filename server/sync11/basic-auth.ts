@@ -44,9 +44,14 @@ export async function authenticateBasic(
   accounts: Sync11Accounts,
 ): Promise<AuthResult> {
   const parsed = parseBasic(header);
-  if (typeof parsed === 'string') return { ok: false, challenge: header === undefined || header === '', reason: parsed };
+  if (typeof parsed === 'string')
+    return { ok: false, challenge: header === undefined || header === '', reason: parsed };
   if (parsed.username !== pathUser) {
-    return { ok: false, challenge: false, reason: 'the user in the Authorization header is not the user in the URL' };
+    return {
+      ok: false,
+      challenge: false,
+      reason: 'the user in the Authorization header is not the user in the URL',
+    };
   }
   const outcome = await accounts.authenticate(parsed.username, parsed.password);
   if (!outcome.ok) return { ok: false, challenge: false, reason: FAILURE_WORDS[outcome.reason] };

@@ -10,7 +10,10 @@ import { storageEndpoints } from './storage-api.js';
 import { rejectUnauthorized } from './unauthorized.js';
 import { userEndpoints } from './user-api.js';
 
-const ENDPOINTS: Record<RouteName, Partial<Record<string, Endpoint>>> = { ...userEndpoints, ...storageEndpoints };
+const ENDPOINTS: Record<RouteName, Partial<Record<string, Endpoint>>> = {
+  ...userEndpoints,
+  ...storageEndpoints,
+};
 
 function queryOf(url: string): URLSearchParams {
   const q = url.indexOf('?');
@@ -52,6 +55,8 @@ export function mountSync11(app: Express, context: ServerContext): void {
     const verb = req.method === 'HEAD' ? 'GET' : req.method;
     const endpoint = ENDPOINTS[match.name][verb] as Endpoint;
     const call: Call = { req, res, context, accounts, params: match.params, query: queryOf(req.url), now };
-    handle(endpoint, call).catch((err: unknown) => sendError(res, err, context.logger, context.config.retryAfter));
+    handle(endpoint, call).catch((err: unknown) =>
+      sendError(res, err, context.logger, context.config.retryAfter),
+    );
   });
 }

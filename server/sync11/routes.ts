@@ -46,17 +46,42 @@ interface RouteDef {
 const ROUTES: readonly RouteDef[] = [
   { name: 'user', segments: ['user', USER_VERSION, USER], methods: ['GET', 'PUT', 'DELETE'] },
   { name: 'user.node', segments: ['user', USER_VERSION, USER, 'node', 'weave'], methods: ['GET'] },
-  { name: 'user.passwordReset', segments: ['user', USER_VERSION, USER, 'password_reset'], methods: ['GET', 'DELETE'] },
+  {
+    name: 'user.passwordReset',
+    segments: ['user', USER_VERSION, USER, 'password_reset'],
+    methods: ['GET', 'DELETE'],
+  },
   { name: 'user.email', segments: ['user', USER_VERSION, USER, 'email'], methods: ['POST'] },
   { name: 'user.password', segments: ['user', USER_VERSION, USER, 'password'], methods: ['POST'] },
   { name: 'captcha', segments: ['misc', USER_VERSION, 'captcha_html'], methods: ['GET', 'POST'] },
   { name: 'info.collections', segments: [STORAGE_VERSION, USER, 'info', 'collections'], methods: ['GET'] },
-  { name: 'info.collectionCounts', segments: [STORAGE_VERSION, USER, 'info', 'collection_counts'], methods: ['GET'] },
-  { name: 'info.collectionUsage', segments: [STORAGE_VERSION, USER, 'info', 'collection_usage'], methods: ['GET'] },
+  {
+    name: 'info.collectionCounts',
+    segments: [STORAGE_VERSION, USER, 'info', 'collection_counts'],
+    methods: ['GET'],
+  },
+  {
+    name: 'info.collectionUsage',
+    segments: [STORAGE_VERSION, USER, 'info', 'collection_usage'],
+    methods: ['GET'],
+  },
   { name: 'info.quota', segments: [STORAGE_VERSION, USER, 'info', 'quota'], methods: ['GET'] },
-  { name: 'storage', segments: [STORAGE_VERSION, USER, 'storage'], methods: ['DELETE'], notFound: ['PUT', 'POST'] },
-  { name: 'collection', segments: [STORAGE_VERSION, USER, 'storage', COLLECTION], methods: ['GET', 'POST', 'PUT', 'DELETE'] },
-  { name: 'item', segments: [STORAGE_VERSION, USER, 'storage', COLLECTION, ITEM], methods: ['GET', 'PUT', 'DELETE'] },
+  {
+    name: 'storage',
+    segments: [STORAGE_VERSION, USER, 'storage'],
+    methods: ['DELETE'],
+    notFound: ['PUT', 'POST'],
+  },
+  {
+    name: 'collection',
+    segments: [STORAGE_VERSION, USER, 'storage', COLLECTION],
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+  },
+  {
+    name: 'item',
+    segments: [STORAGE_VERSION, USER, 'storage', COLLECTION, ITEM],
+    methods: ['GET', 'PUT', 'DELETE'],
+  },
 ];
 
 export type RouteMatch =

@@ -51,7 +51,11 @@ function collectionOk(call: AuthedCall): boolean {
  * Before refusing a malformed body, the checks the original made earlier still win: the
  * quota (PUT item only) and then X-If-Unmodified-Since (spec 1.1 §6.5 PUT/POST order).
  */
-async function earlierRefusal(call: AuthedCall, precondition: Precondition | undefined, quota: boolean): Promise<boolean> {
+async function earlierRefusal(
+  call: AuthedCall,
+  precondition: Precondition | undefined,
+  quota: boolean,
+): Promise<boolean> {
   const { engine } = call.context;
   const limit = quotaBytes(call);
   if (quota && limit !== undefined && (await engine.totalBytes(call.userId)) >= limit) {
@@ -90,13 +94,23 @@ function setQuotaHeader(call: AuthedCall, result: WriteResult): void {
   if (remainingKb <= QUOTA_WARNING_KB) call.res.setHeader('X-Weave-Quota-Remaining', String(remainingKb));
 }
 
-async function write(call: AuthedCall, items: BsoWrite[], precondition: Precondition | undefined): Promise<WriteResult | undefined> {
+async function write(
+  call: AuthedCall,
+  items: BsoWrite[],
+  precondition: Precondition | undefined,
+): Promise<WriteResult | undefined> {
   const options: WriteOptions = {};
   if (precondition) options.precondition = precondition;
   const limit = quotaBytes(call);
   if (limit !== undefined) options.quotaBytes = limit;
   try {
-    const result = await call.context.engine.putItems(call.userId, call.params.collection, items, POLICY, options);
+    const result = await call.context.engine.putItems(
+      call.userId,
+      call.params.collection,
+      items,
+      POLICY,
+      options,
+    );
     setServerTime(call.res, result.modified);
     setQuotaHeader(call, result);
     return result;
@@ -112,7 +126,12 @@ async function write(call: AuthedCall, items: BsoWrite[], precondition: Precondi
  * PUT item, and POST of a single object: the body for a payload write is the new timestamp,
  * for a metadata-only update the record's unchanged one (spec 1.1 §6.5).
  */
-async function putOne(call: AuthedCall, id: string, value: unknown, precondition: Precondition | undefined): Promise<void> {
+async function putOne(
+  call: AuthedCall,
+  id: string,
+  value: unknown,
+  precondition: Precondition | undefined,
+): Promise<void> {
   const wbo = asWboObject(value);
   if (!wbo) {
     if (!(await earlierRefusal(call, precondition, true))) sendCode(call.res, 8, 'not a valid WBO');
@@ -161,7 +180,8 @@ const postCollection: Endpoint = {
       const single = asWboObject(body.value);
       const id = single?.id === undefined ? undefined : scalarToString(single.id);
       if (id === undefined || id.includes('/')) {
-        if (!(await earlierRefusal(call, precondition, false))) sendCode(call.res, 8, 'not a list and no usable id');
+        if (!(await earlierRefusal(call, precondition, false)))
+          sendCode(call.res, 8, 'not a list and no usable id');
         return;
       }
       await putOne(call, id, body.value, precondition);
@@ -171,7 +191,11 @@ const postCollection: Endpoint = {
   },
 };
 
-async function postBatch(call: AuthedCall, list: unknown[], precondition: Precondition | undefined): Promise<void> {
+async function postBatch(
+  call: AuthedCall,
+  list: unknown[],
+  precondition: Precondition | undefined,
+): Promise<void> {
   const { batchMaxCount, batchMaxBytes } = call.context.config.sync11;
   const kept: BsoWrite[] = [];
   const failed: Record<string, string[]> = {};
@@ -197,7 +221,8 @@ async function postBatch(call: AuthedCall, list: unknown[], precondition: Precon
       continue;
     }
     // Characters, as Python's len() counted them; the sum keeps growing past the limit.
-    if (check.write.payload !== undefined && check.write.payload !== null) totalChars += check.write.payload.length;
+    if (check.write.payload !== undefined && check.write.payload !== null)
+      totalChars += check.write.payload.length;
     if (totalChars >= batchMaxBytes) {
       failed[id] = ['retry bytes'];
       continue;
@@ -236,7 +261,13 @@ const deleteCollection: Endpoint = {
     const { ok, precondition } = readPrecondition(call);
     if (!ok) return;
     const query = { ...parsed.query, offset: undefined };
-    const result = await call.context.engine.deleteItems(call.userId, call.params.collection, query, POLICY, precondition);
+    const result = await call.context.engine.deleteItems(
+      call.userId,
+      call.params.collection,
+      query,
+      POLICY,
+      precondition,
+    );
     setServerTime(call.res, result.modified);
     sendJson(call.res, ts(result.modified));
   },
@@ -275,7 +306,8 @@ const deleteItem: Endpoint = {
 const deleteStorage: Endpoint = {
   auth: true,
   async run(call) {
-    if (call.req.headers['x-confirm-delete'] === undefined) return sendCode(call.res, 4, 'DELETE storage without X-Confirm-Delete');
+    if (call.req.headers['x-confirm-delete'] === undefined)
+      return sendCode(call.res, 4, 'DELETE storage without X-Confirm-Delete');
     const modified = await call.context.engine.deleteStorage(call.userId);
     setServerTime(call.res, modified);
     sendJson(call.res, ts(modified));

@@ -54,17 +54,24 @@ const createUser: Endpoint = {
     const text = await readText(call);
     if (text === undefined) return;
     const data = parseJson(text);
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) return sendCode(call.res, 6, 'body is not a JSON object');
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      return sendCode(call.res, 6, 'body is not a JSON object');
     const fields = data as Record<string, unknown>;
     const email = fields.email;
-    if (email !== undefined && email !== null && email !== '' && (typeof email !== 'string' || !isValidEmail(email))) {
+    if (
+      email !== undefined &&
+      email !== null &&
+      email !== '' &&
+      (typeof email !== 'string' || !isValidEmail(email))
+    ) {
       return sendCode(call.res, 12, 'invalid e-mail address');
     }
     const mail = typeof email === 'string' && email !== '' ? email : null;
     if (config.strictUsernames) {
       // A missing e-mail crashed the original here; 12 is what the docs list ([REC]).
       if (mail === null) return sendCode(call.res, 12, 'no e-mail address');
-      if (!usernamesForEmail(mail).includes(username)) return sendCode(call.res, 15, 'the e-mail does not hash to the username');
+      if (!usernamesForEmail(mail).includes(username))
+        return sendCode(call.res, 15, 'the e-mail does not hash to the username');
     }
     const password = fields.password;
     if (typeof password !== 'string' || password === '') return sendCode(call.res, 7, 'no password');
@@ -72,7 +79,8 @@ const createUser: Endpoint = {
     const secret = call.req.headers['x-weave-secret'];
     // The shared secret (Firefox's services.sync.admin-secret) lets the owner create accounts
     // while sign-ups are closed; there is no CAPTCHA to bypass (captcha.use is off).
-    const trusted = config.sharedSecret !== null && typeof secret === 'string' && sameSecret(secret, config.sharedSecret);
+    const trusted =
+      config.sharedSecret !== null && typeof secret === 'string' && sameSecret(secret, config.sharedSecret);
     if (!config.allowNewUsers && !trusted) {
       detail(call, 'sign-ups are closed');
       call.res.setHeader('Retry-After', String(config.retryAfter));
@@ -151,7 +159,8 @@ const changePassword: Endpoint = {
     if (text === undefined) return;
     const username = call.params.user;
     // The docs' 400 + 9 also satisfies the code's plain 400 (spec 1.1 §5.5 [REC]).
-    if (text === null || !isStrongPassword(username, text)) return sendCode(call.res, 9, 'new password too weak');
+    if (text === null || !isStrongPassword(username, text))
+      return sendCode(call.res, 9, 'new password too weak');
     if (call.req.headers['x-weave-password-reset'] !== undefined) {
       if (!(await call.accounts.exists(username))) return sendText(call.res, 404, 'Not Found');
       return sendCode(call.res, 10, 'password reset codes are not issued by this server');
@@ -160,7 +169,8 @@ const changePassword: Endpoint = {
     if (!auth.ok) return rejectUnauthorized(call, auth);
     (call.res.locals as RequestLogLocals).user = username;
     try {
-      if (!(await call.accounts.changePassword(auth.account.username, text))) return sendText(call.res, 404, 'Not Found');
+      if (!(await call.accounts.changePassword(auth.account.username, text)))
+        return sendText(call.res, 404, 'Not Found');
     } catch (err) {
       if (err instanceof AccountError) return sendCode(call.res, 9, err.message);
       throw err;

@@ -65,7 +65,8 @@ export function checkWbo(wbo: WboObject): WboCheck {
     const raw = wbo[field];
     if (raw === undefined) continue;
     const text = scalarToString(raw);
-    if (text.length > MAX_ID_LENGTH) return { ok: false, id: strings.id ?? idOf(wbo), message: `invalid ${field}` };
+    if (text.length > MAX_ID_LENGTH)
+      return { ok: false, id: strings.id ?? idOf(wbo), message: `invalid ${field}` };
     strings[field] = text;
   }
   const id = strings.id;
@@ -79,12 +80,14 @@ export function checkWbo(wbo: WboObject): WboCheck {
   }
   if (wbo.sortindex !== undefined) {
     const sortindex = toSortindex(wbo.sortindex);
-    if (sortindex === null || Math.abs(sortindex) > MAX_SORTINDEX) return { ok: false, id, message: 'invalid sortindex' };
+    if (sortindex === null || Math.abs(sortindex) > MAX_SORTINDEX)
+      return { ok: false, id, message: 'invalid sortindex' };
     write.sortindex = sortindex;
   }
   if (wbo.payload !== undefined) {
     if (typeof wbo.payload !== 'string') return { ok: false, id, message: 'payload not a string' };
-    if (Buffer.byteLength(wbo.payload, 'utf8') > MAX_PAYLOAD_BYTES) return { ok: false, id, message: 'payload too large' };
+    if (Buffer.byteLength(wbo.payload, 'utf8') > MAX_PAYLOAD_BYTES)
+      return { ok: false, id, message: 'payload too large' };
     write.payload = wbo.payload;
   }
   return { ok: true, id, write };

@@ -1,7 +1,14 @@
 import { createHmac } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ServerContext } from '../context.js';
-import { hawkMac, hawkPayloadHash, macsEqual, missingHawkAttributes, parseHawkHeader, type HawkRequest } from './hawk.js';
+import {
+  hawkMac,
+  hawkPayloadHash,
+  macsEqual,
+  missingHawkAttributes,
+  parseHawkHeader,
+  type HawkRequest,
+} from './hawk.js';
 import { NonceCache } from './nonce-cache.js';
 import type { Sync15Locals, Sync15Principal } from './principal.js';
 import { InvalidToken, TokenManager, type TokenPayload } from './tokenlib.js';
@@ -82,8 +89,16 @@ function signedOrigin(req: Request, context: ServerContext): SignedOrigin {
       const hp = splitHostPort(forwardedHost, proto);
       const forwardedPort = firstHeader(req, 'x-forwarded-port');
       if (hp) {
-        const port = !/:\d+$/.test(forwardedHost) && forwardedPort && /^\d{1,5}$/.test(forwardedPort) ? Number(forwardedPort) : hp.port;
-        return { host: hp.host, port, prefix: configured.prefix, source: 'the X-Forwarded-Host/Proto headers from the proxy' };
+        const port =
+          !/:\d+$/.test(forwardedHost) && forwardedPort && /^\d{1,5}$/.test(forwardedPort)
+            ? Number(forwardedPort)
+            : hp.port;
+        return {
+          host: hp.host,
+          port,
+          prefix: configured.prefix,
+          source: 'the X-Forwarded-Host/Proto headers from the proxy',
+        };
       }
     }
   }
@@ -153,20 +168,31 @@ async function authenticate(
     token = tokens.parseToken(id);
   } catch (err) {
     if (!(err instanceof InvalidToken)) throw err;
-    throw new AuthFailure(401, `Hawk token rejected: ${err.message} (a token from another server or an old master secret?)`);
+    throw new AuthFailure(
+      401,
+      `Hawk token rejected: ${err.message} (a token from another server or an old master secret?)`,
+    );
   }
 
   const now = context.clock();
   const expired = Math.round(token.expires) * 1000 <= now;
   // Firefox checks info/collections with whatever token it has (spec §2.7, RS auth.rs).
   if (expired && !INFO_COLLECTIONS.test(pathOf(req))) {
-    throw new AuthFailure(401, `Hawk token expired at ${new Date(token.expires * 1000).toISOString()}; Firefox fetches a new one`);
+    throw new AuthFailure(
+      401,
+      `Hawk token expired at ${new Date(token.expires * 1000).toISOString()}; Firefox fetches a new one`,
+    );
   }
 
   const key = tokens.derivedSecret(id, token.salt);
   const origin = signedOrigin(req, context);
   const base = { ts: a.ts!, nonce: a.nonce!, method: req.method, hash: a.hash, ext: a.ext };
-  const signed: HawkRequest = { ...base, resource: resourceFor(req, origin.prefix), host: origin.host, port: origin.port };
+  const signed: HawkRequest = {
+    ...base,
+    resource: resourceFor(req, origin.prefix),
+    host: origin.host,
+    port: origin.port,
+  };
   if (!macsEqual(hawkMac(key, signed), a.mac!)) {
     throw new AuthFailure(401, explainMacMismatch(req, key, base, signed, origin));
   }
@@ -180,7 +206,8 @@ async function authenticate(
     }
   }
 
-  if (!/^\d{1,15}$/.test(a.ts!)) throw new AuthFailure(401, `Hawk ts "${a.ts!.slice(0, 20)}" is not a number of seconds`);
+  if (!/^\d{1,15}$/.test(a.ts!))
+    throw new AuthFailure(401, `Hawk ts "${a.ts!.slice(0, 20)}" is not a number of seconds`);
   const tsMs = Number(a.ts) * 1000;
   if (Math.abs(tsMs - now) > skewMs) {
     const serverTs = String(Math.floor(now / 1000));
@@ -199,18 +226,24 @@ async function authenticate(
 
   const pathUid = PATH_UID.exec(pathOf(req))?.[1];
   if (pathUid !== undefined && pathUid !== String(token.uid)) {
-    throw new AuthFailure(400, `The URL is for user ${pathUid.slice(0, 20)} but the token is for user ${token.uid}`);
+    throw new AuthFailure(
+      400,
+      `The URL is for user ${pathUid.slice(0, 20)} but the token is for user ${token.uid}`,
+    );
   }
 
-  const [kind, row] = await context.db.transaction('read', async (tx) => [
-    await tx.storageUserKind(token.uid),
-    await tx.tokenserverUserByUid(token.uid),
-  ] as const);
+  const [kind, row] = await context.db.transaction(
+    'read',
+    async (tx) => [await tx.storageUserKind(token.uid), await tx.tokenserverUserByUid(token.uid)] as const,
+  );
   if (kind !== null && kind !== 'sync15') {
     throw new AuthFailure(401, `Hawk token uid ${token.uid} is not a Sync 1.5 user`);
   }
   if (row?.replacedAt != null) {
-    throw new AuthFailure(401, `Hawk token is for uid ${token.uid}, which was replaced after the account's keys changed; Firefox fetches a new token`);
+    throw new AuthFailure(
+      401,
+      `Hawk token is for uid ${token.uid}, which was replaced after the account's keys changed; Firefox fetches a new token`,
+    );
   }
 
   return {
@@ -236,7 +269,7 @@ function explainMacMismatch(
   origin: SignedOrigin,
 ): string {
   const given = parseHawkHeader(req.headers.authorization);
-  const mac = given.ok ? given.attributes.mac ?? '' : '';
+  const mac = given.ok ? (given.attributes.mac ?? '') : '';
   const ours = `${expected.host}:${expected.port}`;
   const tries = (r: HawkRequest) => macsEqual(hawkMac(key, r), mac);
   const hostHeader = req.headers.host ? splitHostPort(req.headers.host, req.protocol) : null;

@@ -16,9 +16,7 @@ export interface HawkAttributes {
   dlg?: string;
 }
 
-export type HawkParseResult =
-  | { ok: true; attributes: HawkAttributes }
-  | { ok: false; reason: string };
+export type HawkParseResult = { ok: true; attributes: HawkAttributes } | { ok: false; reason: string };
 
 const KNOWN = new Set(['id', 'ts', 'nonce', 'mac', 'hash', 'ext', 'app', 'dlg']);
 /** Attribute name, `=`, then a double-quoted value where `\` escapes the next character. */
@@ -35,7 +33,10 @@ export function parseHawkHeader(header: string | undefined): HawkParseResult {
   if (header.length > MAX_HEADER) return { ok: false, reason: 'the Authorization header is too long' };
   const match = /^\s*(\S+)(?:\s+([\s\S]*))?$/.exec(header);
   if (!match || match[1]!.toLowerCase() !== 'hawk') {
-    return { ok: false, reason: `the Authorization scheme is "${(match?.[1] ?? '').slice(0, 20)}", not Hawk` };
+    return {
+      ok: false,
+      reason: `the Authorization scheme is "${(match?.[1] ?? '').slice(0, 20)}", not Hawk`,
+    };
   }
   let rest = match[2] ?? '';
   const attributes: HawkAttributes = {};
@@ -89,7 +90,9 @@ export function normalizedRequestString(r: HawkRequest): string {
 
 /** base64(HMAC-SHA256(key, normalized string)); the key is the ASCII text of the token's key (§4.2). */
 export function hawkMac(key: string, request: HawkRequest): string {
-  return createHmac('sha256', Buffer.from(key, 'utf8')).update(normalizedRequestString(request)).digest('base64');
+  return createHmac('sha256', Buffer.from(key, 'utf8'))
+    .update(normalizedRequestString(request))
+    .digest('base64');
 }
 
 /** Constant-time comparison of two base64 MACs. */
@@ -103,11 +106,7 @@ export function macsEqual(expected: string, given: string): boolean {
 /** base64(SHA-256("hawk.1.payload\n" + content type without parameters + "\n" + body + "\n")). */
 export function hawkPayloadHash(contentType: string, body: Buffer | string): string {
   const mime = contentType.split(';')[0]!.trim().toLowerCase();
-  return createHash('sha256')
-    .update(`hawk.1.payload\n${mime}\n`)
-    .update(body)
-    .update('\n')
-    .digest('base64');
+  return createHash('sha256').update(`hawk.1.payload\n${mime}\n`).update(body).update('\n').digest('base64');
 }
 
 export interface HawkHeaderOptions {

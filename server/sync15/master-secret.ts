@@ -10,7 +10,9 @@ const SECRET_FILE = 'master-secret';
  * first line of `masterSecretFile`, else `<dataDir>/master-secret`, generated on first run.
  * Generating it once and keeping it means tokens survive restarts.
  */
-export function resolveMasterSecret(config: Pick<Config, 'masterSecret' | 'masterSecretFile' | 'dataDir'>): string {
+export function resolveMasterSecret(
+  config: Pick<Config, 'masterSecret' | 'masterSecretFile' | 'dataDir'>,
+): string {
   if (config.masterSecret) return config.masterSecret;
   if (config.masterSecretFile) {
     const secret = readSecretFile(config.masterSecretFile);

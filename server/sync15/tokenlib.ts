@@ -90,7 +90,8 @@ export class TokenManager {
    */
   parseToken(id: string): TokenPayload {
     const raw = urlsafeB64Decode(id);
-    if (!raw || raw.length <= DIGEST_BYTES) throw new InvalidToken('the token id is not valid base64 of the right length');
+    if (!raw || raw.length <= DIGEST_BYTES)
+      throw new InvalidToken('the token id is not valid base64 of the right length');
     const payload = raw.subarray(0, raw.length - DIGEST_BYTES);
     const signature = raw.subarray(raw.length - DIGEST_BYTES);
     if (!timingSafeEqual(signature, this.sign(payload))) {
@@ -131,7 +132,8 @@ function checkPayload(data: unknown): TokenPayload {
     const value = d[name];
     if (value === undefined || value === null) continue;
     // PSS validates these ids (spec §4.3 step 3); they end up in logs and lookups.
-    if (typeof value !== 'string' || !FXA_ID.test(value)) throw new InvalidToken(`the token's ${name} is malformed`);
+    if (typeof value !== 'string' || !FXA_ID.test(value))
+      throw new InvalidToken(`the token's ${name} is malformed`);
     payload[name] = value;
   }
   if (typeof d.tokenserver_origin === 'string') payload.tokenserver_origin = d.tokenserver_origin;

@@ -52,8 +52,14 @@ export class FakeFxaKeys {
 }
 
 /** `X-KeyID: <keys_changed_at>-<b64url(16-byte fingerprint)>` and the hex client state it means. */
-export function keyId(keysChangedAt: number, fingerprint = randomBytes(16)): { header: string; clientState: string } {
-  return { header: `${keysChangedAt}-${fingerprint.toString('base64url')}`, clientState: fingerprint.toString('hex') };
+export function keyId(
+  keysChangedAt: number,
+  fingerprint = randomBytes(16),
+): { header: string; clientState: string } {
+  return {
+    header: `${keysChangedAt}-${fingerprint.toString('base64url')}`,
+    clientState: fingerprint.toString('hex'),
+  };
 }
 
 export const newFxaUid = (): string => randomBytes(16).toString('hex');

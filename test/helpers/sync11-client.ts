@@ -26,7 +26,12 @@ export interface RequestOptions {
   anonymous?: boolean;
 }
 
-async function request(url: string, method: string, options: RequestOptions, auth?: string): Promise<Sync11Response> {
+async function request(
+  url: string,
+  method: string,
+  options: RequestOptions,
+  auth?: string,
+): Promise<Sync11Response> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (auth && !options.anonymous && headers.Authorization === undefined) headers.Authorization = auth;
   let body: string | Buffer | undefined = options.body;
@@ -66,7 +71,12 @@ export class Sync11User {
 
   async create(headers: Record<string, string> = {}): Promise<Sync11Response> {
     return request(this.userUrl(), 'PUT', {
-      json: { email: this.email, password: this.password, 'captcha-challenge': null, 'captcha-response': null },
+      json: {
+        email: this.email,
+        password: this.password,
+        'captcha-challenge': null,
+        'captcha-response': null,
+      },
       headers,
     });
   }

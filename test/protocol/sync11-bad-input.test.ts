@@ -59,9 +59,14 @@ async function run(c: Case): Promise<void> {
 
 async function snapshot(): Promise<string> {
   const parts = await Promise.all(
-    ['info/collections', 'info/collection_counts', 'info/quota', 'storage/seed?full=1', 'storage/other?full=1', 'storage/bad?full=1'].map(
-      async (p) => (await a.req('GET', p)).text,
-    ),
+    [
+      'info/collections',
+      'info/collection_counts',
+      'info/quota',
+      'storage/seed?full=1',
+      'storage/other?full=1',
+      'storage/bad?full=1',
+    ].map(async (p) => (await a.req('GET', p)).text),
   );
   const accounts = await s.server.context.db.transaction('read', (tx) => tx.listSync11Users());
   return JSON.stringify([parts, accounts.map((r) => [r.username, r.passwordHash, r.email])]);
@@ -116,7 +121,10 @@ test('missing, wrong, garbled Basic credentials and a foreign user → 401 on ev
       const name = `${route.method} ${route.path} with ${label}`;
       const headers: Record<string, string> = auth === null ? {} : { Authorization: auth };
       const url = route.path.startsWith('/') ? s.url + route.path.slice(1) : a.storageUrl(route.path);
-      const res = await raw(url, route.method, { headers: { ...headers, 'X-Confirm-Delete': '1' }, ...(route.body ? { body: route.body } : {}) });
+      const res = await raw(url, route.method, {
+        headers: { ...headers, 'X-Confirm-Delete': '1' },
+        ...(route.body ? { body: route.body } : {}),
+      });
       seen.push({ name, status: res.status });
       assert.equal(res.status, 401, name);
       assert.equal(res.headers.get('www-authenticate'), challenge ? 'Basic realm="Sync"' : null, name);
@@ -124,7 +132,9 @@ test('missing, wrong, garbled Basic credentials and a foreign user → 401 on ev
   }
   assert.equal(await snapshot(), before, 'no write happened');
   const events = s.logger.tail().filter((e) => e.status === 401);
-  assert.ok(events.every((e) => e.detail && !e.detail.includes(a.password) && !e.detail.includes(b.password)));
+  assert.ok(
+    events.every((e) => e.detail && !e.detail.includes(a.password) && !e.detail.includes(b.password)),
+  );
   assert.ok(events.some((e) => e.detail?.includes('not the user in the URL')));
 });
 
@@ -132,50 +142,260 @@ test('bad bodies on PUT item, POST/PUT collection, PUT user, POST password and e
   const before = await snapshot();
   const user = `/user/1.0/${a.username}`;
   const cases: Case[] = [
-    { name: 'PUT item malformed JSON', method: 'PUT', path: 'storage/bad/i', body: '{"payload": ', status: 400, text: '6' },
+    {
+      name: 'PUT item malformed JSON',
+      method: 'PUT',
+      path: 'storage/bad/i',
+      body: '{"payload": ',
+      status: 400,
+      text: '6',
+    },
     { name: 'PUT item empty body', method: 'PUT', path: 'storage/bad/i', body: '', status: 400, text: '6' },
-    { name: 'PUT item invalid UTF-8', method: 'PUT', path: 'storage/bad/i', body: INVALID_UTF8, status: 400, text: '6' },
+    {
+      name: 'PUT item invalid UTF-8',
+      method: 'PUT',
+      path: 'storage/bad/i',
+      body: INVALID_UTF8,
+      status: 400,
+      text: '6',
+    },
     { name: 'PUT item list', method: 'PUT', path: 'storage/bad/i', body: '[1]', status: 400, text: '8' },
     { name: 'PUT item string', method: 'PUT', path: 'storage/bad/i', body: '"str"', status: 400, text: '8' },
     { name: 'PUT item number', method: 'PUT', path: 'storage/bad/i', body: '42', status: 400, text: '8' },
     { name: 'PUT item null', method: 'PUT', path: 'storage/bad/i', body: 'null', status: 400, text: '8' },
-    { name: 'PUT item payload number', method: 'PUT', path: 'storage/bad/i', body: '{"payload": 5}', status: 400, text: '8' },
-    { name: 'PUT item nested value', method: 'PUT', path: 'storage/bad/i', body: '{"payload": "x", "extra": {"a": 1}}', status: 400, text: '8' },
-    { name: 'PUT item negative ttl', method: 'PUT', path: 'storage/bad/i', body: '{"payload": "x", "ttl": -1}', status: 400, text: '8' },
-    { name: 'PUT item ttl text', method: 'PUT', path: 'storage/bad/i', body: '{"payload": "x", "ttl": "soon"}', status: 400, text: '8' },
-    { name: 'PUT item ttl 1e400', method: 'PUT', path: 'storage/bad/i', body: '{"payload": "x", "ttl": 1e400}', status: 400, text: '8' },
-    { name: 'PUT item sortindex too big', method: 'PUT', path: 'storage/bad/i', body: '{"payload": "x", "sortindex": 1e10}', status: 400, text: '8' },
-    { name: 'PUT item sortindex nan text', method: 'PUT', path: 'storage/bad/i', body: '{"payload": "x", "sortindex": "nan"}', status: 400, text: '8' },
-    { name: 'PUT item payload too large', method: 'PUT', path: 'storage/bad/i', body: JSON.stringify({ payload: 'x'.repeat(262145) }), status: 400, text: '8' },
-    { name: 'PUT item body id too long', method: 'PUT', path: 'storage/bad/i', body: JSON.stringify({ id: 'x'.repeat(65), payload: 'x' }), status: 400, text: '8' },
-    { name: 'PUT item URL id too long', method: 'PUT', path: `storage/bad/${'x'.repeat(65)}`, body: '{"payload": "x"}', status: 400, text: '8' },
+    {
+      name: 'PUT item payload number',
+      method: 'PUT',
+      path: 'storage/bad/i',
+      body: '{"payload": 5}',
+      status: 400,
+      text: '8',
+    },
+    {
+      name: 'PUT item nested value',
+      method: 'PUT',
+      path: 'storage/bad/i',
+      body: '{"payload": "x", "extra": {"a": 1}}',
+      status: 400,
+      text: '8',
+    },
+    {
+      name: 'PUT item negative ttl',
+      method: 'PUT',
+      path: 'storage/bad/i',
+      body: '{"payload": "x", "ttl": -1}',
+      status: 400,
+      text: '8',
+    },
+    {
+      name: 'PUT item ttl text',
+      method: 'PUT',
+      path: 'storage/bad/i',
+      body: '{"payload": "x", "ttl": "soon"}',
+      status: 400,
+      text: '8',
+    },
+    {
+      name: 'PUT item ttl 1e400',
+      method: 'PUT',
+      path: 'storage/bad/i',
+      body: '{"payload": "x", "ttl": 1e400}',
+      status: 400,
+      text: '8',
+    },
+    {
+      name: 'PUT item sortindex too big',
+      method: 'PUT',
+      path: 'storage/bad/i',
+      body: '{"payload": "x", "sortindex": 1e10}',
+      status: 400,
+      text: '8',
+    },
+    {
+      name: 'PUT item sortindex nan text',
+      method: 'PUT',
+      path: 'storage/bad/i',
+      body: '{"payload": "x", "sortindex": "nan"}',
+      status: 400,
+      text: '8',
+    },
+    {
+      name: 'PUT item payload too large',
+      method: 'PUT',
+      path: 'storage/bad/i',
+      body: JSON.stringify({ payload: 'x'.repeat(262145) }),
+      status: 400,
+      text: '8',
+    },
+    {
+      name: 'PUT item body id too long',
+      method: 'PUT',
+      path: 'storage/bad/i',
+      body: JSON.stringify({ id: 'x'.repeat(65), payload: 'x' }),
+      status: 400,
+      text: '8',
+    },
+    {
+      name: 'PUT item URL id too long',
+      method: 'PUT',
+      path: `storage/bad/${'x'.repeat(65)}`,
+      body: '{"payload": "x"}',
+      status: 400,
+      text: '8',
+    },
     { name: 'PUT item oversized body', method: 'PUT', path: 'storage/bad/i', body: BIG, status: 413 },
-    { name: 'PUT item bad X-If-Unmodified-Since', method: 'PUT', path: 'storage/bad/i', body: '{"payload": "x"}', headers: { 'X-If-Unmodified-Since': 'yesterday' }, status: 400 },
-    { name: 'POST malformed JSON', method: 'POST', path: 'storage/bad', body: '[{"id": "a",', status: 400, text: '6' },
+    {
+      name: 'PUT item bad X-If-Unmodified-Since',
+      method: 'PUT',
+      path: 'storage/bad/i',
+      body: '{"payload": "x"}',
+      headers: { 'X-If-Unmodified-Since': 'yesterday' },
+      status: 400,
+    },
+    {
+      name: 'POST malformed JSON',
+      method: 'POST',
+      path: 'storage/bad',
+      body: '[{"id": "a",',
+      status: 400,
+      text: '6',
+    },
     { name: 'POST number', method: 'POST', path: 'storage/bad', body: '42', status: 400, text: '8' },
     { name: 'POST string', method: 'POST', path: 'storage/bad', body: '"notalist"', status: 400, text: '8' },
-    { name: 'POST object without id', method: 'POST', path: 'storage/bad', body: '{"payload": "x"}', status: 400, text: '8' },
-    { name: 'POST object with slash id', method: 'POST', path: 'storage/bad', body: '{"id": "a/b", "payload": "x"}', status: 400, text: '8' },
-    { name: 'POST object with bad payload', method: 'POST', path: 'storage/bad', body: '{"id": "a", "payload": 5}', status: 400, text: '8' },
-    { name: 'PUT collection malformed', method: 'PUT', path: 'storage/bad', body: 'nope', status: 400, text: '6' },
+    {
+      name: 'POST object without id',
+      method: 'POST',
+      path: 'storage/bad',
+      body: '{"payload": "x"}',
+      status: 400,
+      text: '8',
+    },
+    {
+      name: 'POST object with slash id',
+      method: 'POST',
+      path: 'storage/bad',
+      body: '{"id": "a/b", "payload": "x"}',
+      status: 400,
+      text: '8',
+    },
+    {
+      name: 'POST object with bad payload',
+      method: 'POST',
+      path: 'storage/bad',
+      body: '{"id": "a", "payload": 5}',
+      status: 400,
+      text: '8',
+    },
+    {
+      name: 'PUT collection malformed',
+      method: 'PUT',
+      path: 'storage/bad',
+      body: 'nope',
+      status: 400,
+      text: '6',
+    },
     { name: 'POST oversized body', method: 'POST', path: 'storage/bad', body: BIG, status: 413 },
-    { name: 'POST bad X-If-Unmodified-Since', method: 'POST', path: 'storage/bad', body: '[]', headers: { 'X-If-Unmodified-Since': '-' }, status: 400 },
-    { name: 'PUT user malformed', method: 'PUT', path: `/user/1.0/${'n'.repeat(10)}`, body: '{', status: 400, text: '6', auth: null },
-    { name: 'PUT user list', method: 'PUT', path: `/user/1.0/${'n'.repeat(10)}`, body: '[]', status: 400, text: '6', auth: null },
-    { name: 'PUT user e-mail number', method: 'PUT', path: `/user/1.0/${'n'.repeat(10)}`, body: '{"email": 5, "password": "long enough pw"}', status: 400, text: '12', auth: null },
-    { name: 'PUT user password object', method: 'PUT', path: `/user/1.0/${usernameFromEmail('fresh@example.com')}`, body: JSON.stringify({ email: 'fresh@example.com', password: {} }), status: 400, text: '7', auth: null },
-    { name: 'PUT user oversized', method: 'PUT', path: `/user/1.0/${'n'.repeat(10)}`, body: BIG, status: 413, auth: null },
-    { name: 'PUT user existing', method: 'PUT', path: user, body: JSON.stringify({ email: a.email, password: 'long enough pw' }), status: 400, text: '4', auth: null },
-    { name: 'POST password empty', method: 'POST', path: `${user}/password`, body: '', status: 400, text: '9' },
-    { name: 'POST password invalid UTF-8', method: 'POST', path: `${user}/password`, body: Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), status: 400, text: '9' },
+    {
+      name: 'POST bad X-If-Unmodified-Since',
+      method: 'POST',
+      path: 'storage/bad',
+      body: '[]',
+      headers: { 'X-If-Unmodified-Since': '-' },
+      status: 400,
+    },
+    {
+      name: 'PUT user malformed',
+      method: 'PUT',
+      path: `/user/1.0/${'n'.repeat(10)}`,
+      body: '{',
+      status: 400,
+      text: '6',
+      auth: null,
+    },
+    {
+      name: 'PUT user list',
+      method: 'PUT',
+      path: `/user/1.0/${'n'.repeat(10)}`,
+      body: '[]',
+      status: 400,
+      text: '6',
+      auth: null,
+    },
+    {
+      name: 'PUT user e-mail number',
+      method: 'PUT',
+      path: `/user/1.0/${'n'.repeat(10)}`,
+      body: '{"email": 5, "password": "long enough pw"}',
+      status: 400,
+      text: '12',
+      auth: null,
+    },
+    {
+      name: 'PUT user password object',
+      method: 'PUT',
+      path: `/user/1.0/${usernameFromEmail('fresh@example.com')}`,
+      body: JSON.stringify({ email: 'fresh@example.com', password: {} }),
+      status: 400,
+      text: '7',
+      auth: null,
+    },
+    {
+      name: 'PUT user oversized',
+      method: 'PUT',
+      path: `/user/1.0/${'n'.repeat(10)}`,
+      body: BIG,
+      status: 413,
+      auth: null,
+    },
+    {
+      name: 'PUT user existing',
+      method: 'PUT',
+      path: user,
+      body: JSON.stringify({ email: a.email, password: 'long enough pw' }),
+      status: 400,
+      text: '4',
+      auth: null,
+    },
+    {
+      name: 'POST password empty',
+      method: 'POST',
+      path: `${user}/password`,
+      body: '',
+      status: 400,
+      text: '9',
+    },
+    {
+      name: 'POST password invalid UTF-8',
+      method: 'POST',
+      path: `${user}/password`,
+      body: Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+      status: 400,
+      text: '9',
+    },
     { name: 'POST password oversized', method: 'POST', path: `${user}/password`, body: BIG, status: 413 },
     { name: 'POST email empty', method: 'POST', path: `${user}/email`, body: '', status: 400, text: '12' },
-    { name: 'POST email garbage', method: 'POST', path: `${user}/email`, body: '<script>@x', status: 400, text: '12' },
-    { name: 'POST email invalid UTF-8', method: 'POST', path: `${user}/email`, body: INVALID_UTF8, status: 400, text: '12' },
+    {
+      name: 'POST email garbage',
+      method: 'POST',
+      path: `${user}/email`,
+      body: '<script>@x',
+      status: 400,
+      text: '12',
+    },
+    {
+      name: 'POST email invalid UTF-8',
+      method: 'POST',
+      path: `${user}/email`,
+      body: INVALID_UTF8,
+      status: 400,
+      text: '12',
+    },
   ];
   for (const c of cases) await run(c);
   // A list of nothing but invalid records is a 200 that writes nothing.
-  const res = await a.req('POST', 'storage/bad', { body: '[1, "x", null, [], {"id": {}}, {"payload": "no id"}, {"id": "t", "ttl": "x"}]' });
+  const res = await a.req('POST', 'storage/bad', {
+    body: '[1, "x", null, [], {"id": {}}, {"payload": "no id"}, {"id": "t", "ttl": "x"}]',
+  });
   assert.equal(res.status, 200);
   const body = res.json() as { success: string[]; failed: Record<string, string[]> };
   assert.deepEqual(body.success, []);
@@ -202,8 +422,20 @@ test('absurd query values on GET and DELETE collection', async () => {
     await run({ name: `GET ?${q}`, method: 'GET', path: `storage/seed?${q}`, status: 400 });
     await run({ name: `DELETE ?${q}`, method: 'DELETE', path: `storage/seed?${q}`, status: 400 });
   }
-  await run({ name: 'DELETE bad X-If-Unmodified-Since', method: 'DELETE', path: 'storage/seed', headers: { 'X-If-Unmodified-Since': 'abc' }, status: 400 });
-  await run({ name: 'DELETE item bad X-If-Unmodified-Since', method: 'DELETE', path: 'storage/seed/one', headers: { 'X-If-Unmodified-Since': '1e999' }, status: 400 });
+  await run({
+    name: 'DELETE bad X-If-Unmodified-Since',
+    method: 'DELETE',
+    path: 'storage/seed',
+    headers: { 'X-If-Unmodified-Since': 'abc' },
+    status: 400,
+  });
+  await run({
+    name: 'DELETE item bad X-If-Unmodified-Since',
+    method: 'DELETE',
+    path: 'storage/seed/one',
+    headers: { 'X-If-Unmodified-Since': '1e999' },
+    status: 400,
+  });
   const all = ['one', 'two'];
   const good: [string, string[]][] = [
     ['newer=-1', all],
@@ -231,11 +463,36 @@ test('bad paths: ids, collection names, unknown routes and methods', async () =>
   const u = a.username;
   const cases: Case[] = [
     { name: 'collection with "!"', method: 'GET', path: 'storage/bad!name', status: 404 },
-    { name: 'collection with space', method: 'PUT', path: 'storage/bad%20name/i', body: '{"payload":"x"}', status: 404 },
-    { name: 'collection too long', method: 'GET', path: `storage/${'c'.repeat(33)}`, status: 400, text: '13' },
-    { name: 'collection too long PUT', method: 'PUT', path: `storage/${'c'.repeat(33)}/i`, body: '{"payload":"x"}', status: 400, text: '13' },
+    {
+      name: 'collection with space',
+      method: 'PUT',
+      path: 'storage/bad%20name/i',
+      body: '{"payload":"x"}',
+      status: 404,
+    },
+    {
+      name: 'collection too long',
+      method: 'GET',
+      path: `storage/${'c'.repeat(33)}`,
+      status: 400,
+      text: '13',
+    },
+    {
+      name: 'collection too long PUT',
+      method: 'PUT',
+      path: `storage/${'c'.repeat(33)}/i`,
+      body: '{"payload":"x"}',
+      status: 400,
+      text: '13',
+    },
     { name: 'broken percent-encoding', method: 'GET', path: 'storage/seed/%ZZ', status: 404 },
-    { name: 'encoded slash in id', method: 'PUT', path: 'storage/bad/a%2Fb', body: '{"payload":"x"}', status: 404 },
+    {
+      name: 'encoded slash in id',
+      method: 'PUT',
+      path: 'storage/bad/a%2Fb',
+      body: '{"payload":"x"}',
+      status: 404,
+    },
     { name: 'missing item', method: 'GET', path: 'storage/seed/nothere', status: 404 },
     { name: 'empty collection segment', method: 'GET', path: 'storage//one', status: 404 },
     { name: 'user with "@"', method: 'GET', path: '/1.1/a@b.com/info/collections', status: 404, auth: null },
@@ -263,8 +520,14 @@ test('bad paths: ids, collection names, unknown routes and methods', async () =>
 
 test('afterwards: no 500 anywhere, no logged error, and the server still reads and writes correctly', async () => {
   assert.ok(seen.length > 300, `ran ${seen.length} bad requests`);
-  assert.deepEqual(seen.filter((r) => r.status >= 500 && r.status !== 503), []);
-  assert.deepEqual(s.logger.tail().filter((e) => e.kind === 'error'), []);
+  assert.deepEqual(
+    seen.filter((r) => r.status >= 500 && r.status !== 503),
+    [],
+  );
+  assert.deepEqual(
+    s.logger.tail().filter((e) => e.kind === 'error'),
+    [],
+  );
   const put = await a.req('PUT', 'storage/seed/three', { json: { payload: 'third' } });
   assert.equal(put.status, 200);
   assert.equal(put.text, put.headers.get('x-weave-timestamp'));

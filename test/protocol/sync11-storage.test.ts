@@ -40,7 +40,10 @@ test('server-full testAddMultiple: exact success and failed', async () => {
     '5': ['invalid predecessorid'],
     '6': ['invalid sortindex'],
   });
-  const modifyme = (await u.req('GET', 'storage/multi/modifyme')).json() as { payload: string; sortindex: number };
+  const modifyme = (await u.req('GET', 'storage/multi/modifyme')).json() as {
+    payload: string;
+    sortindex: number;
+  };
   assert.equal(modifyme.payload, 'old');
   assert.equal(modifyme.sortindex, 2);
 });
@@ -81,36 +84,58 @@ test('server-storage test_bad_cache: an empty POST list does not create a collec
 });
 
 test('unsorted lists keep insertion order; sort=oldest/newest/index', async () => {
-  await u.req('POST', 'storage/order', { json: [{ id: 'b', payload: 'x', sortindex: 1 }, { id: 'a', payload: 'x', sortindex: 3 }, { id: 'c', payload: 'x', sortindex: 2 }] });
+  await u.req('POST', 'storage/order', {
+    json: [
+      { id: 'b', payload: 'x', sortindex: 1 },
+      { id: 'a', payload: 'x', sortindex: 3 },
+      { id: 'c', payload: 'x', sortindex: 2 },
+    ],
+  });
   await u.req('PUT', 'storage/order/d', { json: { payload: 'later', sortindex: 0 } });
   assert.deepEqual((await u.req('GET', 'storage/order')).json(), ['b', 'a', 'c', 'd']);
   assert.deepEqual((await u.req('GET', 'storage/order?sort=index')).json(), ['a', 'c', 'b', 'd']);
   assert.deepEqual(((await u.req('GET', 'storage/order?sort=newest')).json() as string[])[0], 'd');
   assert.deepEqual(((await u.req('GET', 'storage/order?sort=oldest')).json() as string[]).at(-1), 'd');
-  assert.deepEqual((await u.req('GET', 'storage/order?sort=bogus')).json(), ['b', 'a', 'c', 'd'], 'unknown sort ignored');
+  assert.deepEqual(
+    (await u.req('GET', 'storage/order?sort=bogus')).json(),
+    ['b', 'a', 'c', 'd'],
+    'unknown sort ignored',
+  );
   const some = await u.req('GET', 'storage/order?ids=c,zz,a');
   assert.deepEqual(some.json(), ['a', 'c']);
   assert.equal(some.headers.get('x-weave-records'), '2');
 });
 
 test('server-full testGet_whoisi: exact bytes', async () => {
-  await u.req('POST', 'storage/whoisi', { json: [{ id: 'id1', payload: 'x' }, { id: 'id2', payload: 'y' }] });
+  await u.req('POST', 'storage/whoisi', {
+    json: [
+      { id: 'id1', payload: 'x' },
+      { id: 'id2', payload: 'y' },
+    ],
+  });
   const res = await u.req('GET', 'storage/whoisi', { headers: { Accept: 'application/whoisi' } });
   assert.equal(res.headers.get('content-type'), 'application/whoisi');
   assert.deepEqual(res.bytes, Buffer.from('\x00\x00\x00\x05"id1"\x00\x00\x00\x05"id2"', 'latin1'));
-  const full = await u.req('GET', 'storage/whoisi?full=1&ids=id1', { headers: { Accept: 'application/whoisi' } });
+  const full = await u.req('GET', 'storage/whoisi?full=1&ids=id1', {
+    headers: { Accept: 'application/whoisi' },
+  });
   const length = full.bytes.readUInt32BE(0);
   assert.equal(length, full.bytes.length - 4);
   assert.equal((JSON.parse(full.bytes.subarray(4).toString()) as { id: string }).id, 'id1');
 });
 
 test('Accept negotiation (§6.6)', async () => {
-  const type = async (accept: string) => (await u.req('GET', 'storage/whoisi', { headers: { Accept: accept } })).headers.get('content-type');
+  const type = async (accept: string) =>
+    (await u.req('GET', 'storage/whoisi', { headers: { Accept: accept } })).headers.get('content-type');
   assert.equal(await type('*/*'), 'application/json');
   assert.equal(await type('application/xxx'), 'application/json');
   assert.equal(await type('application/newlines, */*'), 'application/newlines');
   assert.equal(await type('application/whoisi;q=0.9, application/newlines;q=0.5'), 'application/whoisi');
-  assert.equal(await type('application/newlines, application/whoisi'), 'application/newlines', 'offer order on a tie');
+  assert.equal(
+    await type('application/newlines, application/whoisi'),
+    'application/newlines',
+    'offer order on a tie',
+  );
   assert.equal(await type('application/newlines;q=0'), 'application/json');
   const info = await u.req('GET', 'info/collections', { headers: { Accept: 'application/newlines' } });
   assert.equal(info.headers.get('content-type'), 'application/json', 'info/collections is always JSON');
@@ -118,7 +143,12 @@ test('Accept negotiation (§6.6)', async () => {
 
 test('info/* endpoints and X-Weave-Records', async () => {
   const v = await newUser(s.url);
-  await v.req('POST', 'storage/a', { json: [{ id: '1', payload: 'abc' }, { id: '2', payload: 'x'.repeat(500) }] });
+  await v.req('POST', 'storage/a', {
+    json: [
+      { id: '1', payload: 'abc' },
+      { id: '2', payload: 'x'.repeat(500) },
+    ],
+  });
   await v.req('PUT', 'storage/b/1', { json: { payload: '' } });
   const info = await v.req('GET', 'info/collections?client=FxHome&v=1.1b2');
   assert.deepEqual(Object.keys(info.json() as object).sort(), ['a', 'b']);
@@ -131,7 +161,11 @@ test('info/* endpoints and X-Weave-Records', async () => {
 });
 
 test('GET/PUT/DELETE item; ids with braces and a backslash round-trip', async () => {
-  for (const id of ['{6820f3ca-6e8a-4d2b-9b3f-0a1b2c3d4e5f}', 'back\\slash', 'tilde~hash#'.replace('#', '')]) {
+  for (const id of [
+    '{6820f3ca-6e8a-4d2b-9b3f-0a1b2c3d4e5f}',
+    'back\\slash',
+    'tilde~hash#'.replace('#', ''),
+  ]) {
     const path = `storage/ids/${encodeURIComponent(id)}`;
     assert.equal((await u.req('PUT', path, { json: { payload: id } })).status, 200, id);
     assert.equal(((await u.req('GET', path)).json() as { id: string }).id, id);
@@ -180,9 +214,15 @@ test('X-If-Unmodified-Since → 412 on PUT, POST, DELETE; equal time passes', as
     assert.equal(res.status, 412, `${method} ${path}`);
   }
   assert.deepEqual((await u.req('GET', 'storage/pre')).json(), ['x'], 'nothing changed');
-  const ok = await u.req('PUT', 'storage/pre/y', { json: { payload: 'y' }, headers: { 'X-If-Unmodified-Since': t } });
+  const ok = await u.req('PUT', 'storage/pre/y', {
+    json: { payload: 'y' },
+    headers: { 'X-If-Unmodified-Since': t },
+  });
   assert.equal(ok.status, 200);
-  const fresh = await u.req('PUT', 'storage/neverseen/y', { json: { payload: 'y' }, headers: { 'X-If-Unmodified-Since': '0' } });
+  const fresh = await u.req('PUT', 'storage/neverseen/y', {
+    json: { payload: 'y' },
+    headers: { 'X-If-Unmodified-Since': '0' },
+  });
   assert.equal(fresh.status, 200, 'an empty collection never fails');
 });
 
@@ -190,9 +230,13 @@ test('PUT on a collection behaves like POST; /1.0/ and /1/ prefixes work; traili
   const v = await newUser(s.url, 'prefix', '1.0');
   const res = await v.req('PUT', 'storage/viaput/', { json: [{ id: 'a', payload: 'x' }] });
   assert.deepEqual((res.json() as { success: string[] }).success, ['a']);
-  const one = await raw(`${s.url}1/${v.username}/storage/viaput`, 'GET', { headers: { Authorization: v.auth } });
+  const one = await raw(`${s.url}1/${v.username}/storage/viaput`, 'GET', {
+    headers: { Authorization: v.auth },
+  });
   assert.deepEqual(one.json(), ['a']);
-  const eleven = await raw(`${s.url}1.1/${v.username}/info/collections/`, 'GET', { headers: { Authorization: v.auth } });
+  const eleven = await raw(`${s.url}1.1/${v.username}/info/collections/`, 'GET', {
+    headers: { Authorization: v.auth },
+  });
   assert.equal(eleven.status, 200);
 });
 
@@ -226,7 +270,8 @@ test('404 vs 405 before authentication; X-Weave-Timestamp on every response', as
   for (const [method, path, status] of cases) {
     const res = await raw(s.url + path, method);
     assert.equal(res.status, status, `${method} ${path}`);
-    if (!path.startsWith('2.0')) assert.match(res.headers.get('x-weave-timestamp') ?? '', /^\d+\.\d{2}$/, path);
+    if (!path.startsWith('2.0'))
+      assert.match(res.headers.get('x-weave-timestamp') ?? '', /^\d+\.\d{2}$/, path);
     if (status === 405) assert.ok(res.headers.get('allow'));
   }
 });
@@ -235,7 +280,10 @@ test('other routes keep working: heartbeat and the Sync 1.5 tokenserver path are
   assert.equal((await raw(`${s.url}__heartbeat__`, 'GET')).status, 200);
   const token = await raw(`${s.url}1.0/sync/1.5`, 'GET');
   assert.notEqual(token.status, 405);
-  assert.equal(s.logger.tail().filter((e) => e.path === '/1.0/sync/1.5' && e.protocol === 'sync1.1').length, 0);
+  assert.equal(
+    s.logger.tail().filter((e) => e.path === '/1.0/sync/1.5' && e.protocol === 'sync1.1').length,
+    0,
+  );
 });
 
 test('request log: user and protocol set; a 401 explains itself and never contains the password', async () => {
@@ -244,7 +292,9 @@ test('request log: user and protocol set; a 401 explains itself and never contai
     headers: { Authorization: 'Basic ' + Buffer.from(`${u.username}:${secret}`).toString('base64') },
   });
   await u.req('GET', 'info/collections');
-  const events = s.logger.tail().filter((e) => e.kind === 'request' && e.path === `/1.1/${u.username}/info/collections`);
+  const events = s.logger
+    .tail()
+    .filter((e) => e.kind === 'request' && e.path === `/1.1/${u.username}/info/collections`);
   const refused = events.find((e) => e.status === 401);
   assert.ok(refused?.detail?.includes('wrong password'));
   const ok = events.find((e) => e.status === 200);

@@ -2,7 +2,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { basicAuth, FakeClock, newUser, raw, startClockedServer, Sync11User } from '../helpers/sync11-client.js';
+import {
+  basicAuth,
+  FakeClock,
+  newUser,
+  raw,
+  startClockedServer,
+  Sync11User,
+} from '../helpers/sync11-client.js';
 
 let s: TestServer;
 before(async () => {
@@ -33,14 +40,22 @@ test('fact 1: timestamps have exactly two decimals and a PUT body is byte-identi
 
 test('fact 2: application/newlines gives one JSON record per newline-terminated line', async () => {
   const u = await newUser(s.url);
-  await u.req('POST', 'storage/tabs', { json: [{ id: 'a', payload: 'x\ny' }, { id: 'b', payload: 'é' }] });
+  await u.req('POST', 'storage/tabs', {
+    json: [
+      { id: 'a', payload: 'x\ny' },
+      { id: 'b', payload: 'é' },
+    ],
+  });
   const res = await u.req('GET', 'storage/tabs?full=1', { headers: { Accept: 'application/newlines' } });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'application/newlines');
   assert.ok(res.text.endsWith('\n'));
   const lines = res.text.split('\n');
   assert.equal(lines.pop(), '', 'the last record is newline-terminated too');
-  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { id: string; payload: string }).payload), ['x\ny', 'é']);
+  assert.deepEqual(
+    lines.map((l) => (JSON.parse(l) as { id: string; payload: string }).payload),
+    ['x\ny', 'é'],
+  );
   assert.ok(lines[1]?.includes('\\u00e9'), 'non-ASCII is escaped as in the original');
   assert.equal(res.headers.get('x-weave-records'), '2');
   const ids = await u.req('GET', 'storage/tabs', { headers: { Accept: 'application/newlines' } });
@@ -59,7 +74,9 @@ test('fact 3: URL user ≠ Basic user is 401 (not 400 + 5); missing credentials 
   assert.equal(missing.status, 401);
   assert.equal(missing.headers.get('www-authenticate'), 'Basic realm="Sync"');
   assert.match(missing.headers.get('content-type') ?? '', /^text\/plain/);
-  const wrong = await raw(a.storageUrl('info/collections'), 'GET', { headers: { Authorization: basicAuth(a.username, 'nope nope') } });
+  const wrong = await raw(a.storageUrl('info/collections'), 'GET', {
+    headers: { Authorization: basicAuth(a.username, 'nope nope') },
+  });
   assert.equal(wrong.status, 401);
   assert.equal(wrong.headers.get('www-authenticate'), null);
 });
@@ -76,7 +93,11 @@ test('fact 4: node/weave is a bare URL ending in "/", null when unset, 404 for u
   try {
     s.config.publicUrl = 'sync.example.net:8443';
     const changed = await raw(u.userUrl('/node/weave'), 'GET');
-    assert.equal(changed.text, 'https://sync.example.net:8443/', 'read at request time and cleaned like clean_location');
+    assert.equal(
+      changed.text,
+      'https://sync.example.net:8443/',
+      'read at request time and cleaned like clean_location',
+    );
     s.config.publicUrl = '';
     const unset = await raw(u.userUrl('/node/weave'), 'GET');
     assert.equal(unset.text, 'null');
@@ -92,12 +113,16 @@ test('fact 5: usernames are base32(SHA-1(lowercase e-mail)); PUT user checks the
   });
   assert.equal(ok.status, 200);
   assert.equal(ok.text, 'u2wqblarhim5su7pxemcbwdyryrghmuk');
-  const mismatch = await raw(`${s.url}user/1.0/someoneelse`, 'PUT', { json: { email: 'test2@test.com', password: 'long enough password' } });
+  const mismatch = await raw(`${s.url}user/1.0/someoneelse`, 'PUT', {
+    json: { email: 'test2@test.com', password: 'long enough password' },
+  });
   assert.equal(mismatch.status, 400);
   assert.equal(mismatch.text, '15');
   const loose = await startTestServer({ strictUsernames: false });
   try {
-    const created = await raw(`${loose.url}user/1.0/plainname`, 'PUT', { json: { email: 'x@y.com', password: 'long enough password' } });
+    const created = await raw(`${loose.url}user/1.0/plainname`, 'PUT', {
+      json: { email: 'x@y.com', password: 'long enough password' },
+    });
     assert.equal(created.status, 200);
     assert.equal(created.text, 'plainname');
   } finally {
@@ -117,7 +142,9 @@ test('fact 6: POST list → {modified, success, failed}; limits 100 items / 1 MB
   assert.equal(res.text.match(/"modified":([0-9.]+)/)?.[1], res.headers.get('x-weave-timestamp'));
 
   const big = 'b'.repeat(210 * 1024);
-  const bytes = await u.req('POST', 'storage/forms2', { json: Array.from({ length: 5 }, (_, i) => ({ id: `b${i}`, payload: big })) });
+  const bytes = await u.req('POST', 'storage/forms2', {
+    json: Array.from({ length: 5 }, (_, i) => ({ id: `b${i}`, payload: big })),
+  });
   const bytesBody = bytes.json() as { success: string[]; failed: Record<string, string[]> };
   assert.deepEqual(bytesBody.success, ['b0', 'b1', 'b2', 'b3']);
   assert.deepEqual(bytesBody.failed, { b4: ['retry bytes'] });
@@ -130,14 +157,22 @@ test('fact 6: POST list → {modified, success, failed}; limits 100 items / 1 MB
 
 test('fact 7: metadata-only writes keep the payload and modified; null fields are omitted; ttl is never returned', async () => {
   const u = await newUser(s.url);
-  const put = await u.req('PUT', 'storage/bookmarks/m1', { json: { payload: 'keep me', sortindex: 1, ttl: 1000, parentid: null } });
+  const put = await u.req('PUT', 'storage/bookmarks/m1', {
+    json: { payload: 'keep me', sortindex: 1, ttl: 1000, parentid: null },
+  });
   const first = put.text;
   const meta = await u.req('PUT', 'storage/bookmarks/m1', { json: { sortindex: 5, parentid: 'folder' } });
   assert.equal(meta.status, 200);
   assert.equal(meta.text, first, 'the body is the record’s unchanged modified');
   const got = await u.req('GET', 'storage/bookmarks/m1');
   const text = got.text;
-  assert.deepEqual(JSON.parse(text), { id: 'm1', modified: Number(first), parentid: 'folder', sortindex: 5, payload: 'keep me' });
+  assert.deepEqual(JSON.parse(text), {
+    id: 'm1',
+    modified: Number(first),
+    parentid: 'folder',
+    sortindex: 5,
+    payload: 'keep me',
+  });
   assert.ok(text.includes(`"modified":${first}`));
   assert.ok(!text.includes('ttl'));
   assert.ok(!text.includes('predecessorid'), 'null fields are omitted');
@@ -171,18 +206,34 @@ test('fact 9: strict newer/older/index_*; limit/offset ≤ 0 ignored; full means
     const t: string[] = [];
     for (const id of ['1', '2', '3', '4']) {
       clock.advance(1000);
-      const res = await u.req('PUT', `storage/col/${id}`, { json: { payload: `p${id}`, sortindex: Number(id) * 10 } });
+      const res = await u.req('PUT', `storage/col/${id}`, {
+        json: { payload: `p${id}`, sortindex: Number(id) * 10 },
+      });
       t.push(res.text);
     }
     assert.deepEqual((await u.req('GET', `storage/col?newer=${t[1]}`)).json(), ['3', '4'], 'newer is strict');
     assert.deepEqual((await u.req('GET', `storage/col?older=${t[1]}`)).json(), ['1'], 'older is strict');
-    assert.deepEqual((await u.req('GET', 'storage/col?index_above=20&index_below=40')).json(), ['3'], 'strict and ANDed');
+    assert.deepEqual(
+      (await u.req('GET', 'storage/col?index_above=20&index_below=40')).json(),
+      ['3'],
+      'strict and ANDed',
+    );
     assert.deepEqual((await u.req('GET', 'storage/col?limit=0')).json(), ['1', '2', '3', '4']);
     assert.deepEqual((await u.req('GET', 'storage/col?limit=-1&offset=-5')).json(), ['1', '2', '3', '4']);
     assert.deepEqual((await u.req('GET', 'storage/col?limit=2&offset=1')).json(), ['2', '3']);
-    assert.deepEqual((await u.req('GET', 'storage/col?offset=2')).json(), ['1', '2', '3', '4'], 'offset needs limit');
-    assert.deepEqual((await u.req('GET', 'storage/col?full=0&ids=1')).json(), [{ id: '1', modified: Number(t[0]), sortindex: 10, payload: 'p1' }]);
-    assert.deepEqual((await u.req('GET', 'storage/col?full=&ids=1')).json(), ['1'], 'an empty full is absent');
+    assert.deepEqual(
+      (await u.req('GET', 'storage/col?offset=2')).json(),
+      ['1', '2', '3', '4'],
+      'offset needs limit',
+    );
+    assert.deepEqual((await u.req('GET', 'storage/col?full=0&ids=1')).json(), [
+      { id: '1', modified: Number(t[0]), sortindex: 10, payload: 'p1' },
+    ]);
+    assert.deepEqual(
+      (await u.req('GET', 'storage/col?full=&ids=1')).json(),
+      ['1'],
+      'an empty full is absent',
+    );
 
     clock.advance(1000);
     const exp = await u.req('PUT', 'storage/exp/gone', { json: { payload: 'x'.repeat(2048), ttl: 10 } });
@@ -225,7 +276,11 @@ test('fact 10: quota in KB → 400 14 when used up; X-Weave-Quota-Remaining (pre
     const fullPost = await u.req('POST', 'storage/c', { json: [{ id: 'e', payload: 'x' }] });
     assert.equal(fullPost.text, '14');
     assert.deepEqual((await u.req('GET', 'info/quota')).json(), [2.5, 2]);
-    assert.deepEqual((await u.req('GET', 'storage/c')).json(), ['a', 'b', 'c'], 'nothing written when over quota');
+    assert.deepEqual(
+      (await u.req('GET', 'storage/c')).json(),
+      ['a', 'b', 'c'],
+      'nothing written when over quota',
+    );
   } finally {
     await q.close();
   }

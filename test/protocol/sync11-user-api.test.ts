@@ -33,15 +33,27 @@ test('PUT user: checks in server-reg order with codes 4, 6, 12, 15, 7, 9, and 3 
   assert.equal((await raw(`${s.url}user/1.0/${name}`, 'PUT', { body: '{not json' })).text, '6');
   assert.equal((await raw(`${s.url}user/1.0/${name}`, 'PUT', { body: '[1,2]' })).text, '6');
   assert.equal((await put(name, { email: 'not an email', password: 'long enough password' })).text, '12');
-  assert.equal((await put(name, { password: 'long enough password' })).text, '12', 'missing e-mail under strictUsernames');
-  assert.equal((await put(name, { email: 'other@example.com', password: 'long enough password' })).text, '15');
+  assert.equal(
+    (await put(name, { password: 'long enough password' })).text,
+    '12',
+    'missing e-mail under strictUsernames',
+  );
+  assert.equal(
+    (await put(name, { email: 'other@example.com', password: 'long enough password' })).text,
+    '15',
+  );
   assert.equal((await put(name, { email })).text, '7');
   assert.equal((await put(name, { email, password: '' })).text, '7');
   assert.equal((await put(name, { email, password: 1234567890 })).text, '7');
   assert.equal((await put(name, { email, password: 'short' })).text, '9');
   assert.equal((await put(name, { email, password: name })).text, '9', 'password equal to the username');
   assert.equal((await put('x'.repeat(33), { email, password: 'long enough password' })).text, '3');
-  const ok = await put(name, { email, password: 'long enough password', 'captcha-challenge': null, 'captcha-response': null });
+  const ok = await put(name, {
+    email,
+    password: 'long enough password',
+    'captcha-challenge': null,
+    'captcha-response': null,
+  });
   assert.equal(ok.status, 200);
   assert.equal(ok.text, name);
   const again = await put(name, { email, password: 'long enough password' });
@@ -51,9 +63,20 @@ test('PUT user: checks in server-reg order with codes 4, 6, 12, 15, 7, 9, and 3 
 });
 
 test('§3.2 [REC]: a non-ASCII e-mail may use the client or the IDNA form of the username', async () => {
-  assert.equal((await put('ym3nccfhvptfrhn7nkhhyvzgf2yl7r5y', { email: 'Françios@valid.test', password: 'long enough password' })).status, 200);
+  assert.equal(
+    (
+      await put('ym3nccfhvptfrhn7nkhhyvzgf2yl7r5y', {
+        email: 'Françios@valid.test',
+        password: 'long enough password',
+      })
+    ).status,
+    200,
+  );
   const email = 'Ünïcode@example.com';
-  assert.equal((await put(usernameFromEmail(email), { email, password: 'long enough password' })).status, 200);
+  assert.equal(
+    (await put(usernameFromEmail(email), { email, password: 'long enough password' })).status,
+    200,
+  );
 });
 
 test('closed sign-ups: 503 + Retry-After, unless X-Weave-Secret matches the shared secret', async () => {
@@ -89,19 +112,32 @@ test('POST password: 9 for weak, Basic auth, cache dropped, new password works',
   const u = await newUser(s.url);
   assert.equal((await u.userReq('POST', '/password', { body: 'short' })).text, '9');
   assert.equal((await raw(u.userUrl('/password'), 'POST', { body: 'new long password' })).status, 401);
-  const wrongUser = await raw(u.userUrl('/password'), 'POST', { body: 'new long password', headers: { Authorization: basicAuth('someoneelse', u.password) } });
+  const wrongUser = await raw(u.userUrl('/password'), 'POST', {
+    body: 'new long password',
+    headers: { Authorization: basicAuth('someoneelse', u.password) },
+  });
   assert.equal(wrongUser.status, 401);
   assert.equal((await u.req('GET', 'info/collections')).status, 200, 'old password cached');
   const ok = await u.userReq('POST', '/password', { body: 'new long password' });
   assert.equal(ok.status, 200);
   assert.equal(ok.text, 'success');
-  assert.equal((await u.req('GET', 'info/collections')).status, 401, 'the cached old password no longer works');
+  assert.equal(
+    (await u.req('GET', 'info/collections')).status,
+    401,
+    'the cached old password no longer works',
+  );
   const renewed = new Sync11User(s.url, u.email, 'new long password');
   assert.equal((await renewed.req('GET', 'info/collections')).status, 200);
-  const reset = await raw(u.userUrl('/password'), 'POST', { body: 'another long one', headers: { 'X-Weave-Password-Reset': 'ABCD-EFGH-IJKL-MNOP' } });
+  const reset = await raw(u.userUrl('/password'), 'POST', {
+    body: 'another long one',
+    headers: { 'X-Weave-Password-Reset': 'ABCD-EFGH-IJKL-MNOP' },
+  });
   assert.equal(reset.status, 400);
   assert.equal(reset.text, '10');
-  const resetUnknown = await raw(`${s.url}user/1.0/nosuchuser/password`, 'POST', { body: 'another long one', headers: { 'X-Weave-Password-Reset': 'x' } });
+  const resetUnknown = await raw(`${s.url}user/1.0/nosuchuser/password`, 'POST', {
+    body: 'another long one',
+    headers: { 'X-Weave-Password-Reset': 'x' },
+  });
   assert.equal(resetUnknown.status, 404);
 });
 

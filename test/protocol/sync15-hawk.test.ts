@@ -125,7 +125,11 @@ describe('Sync 1.5 Hawk authentication (spec 1.5 §4)', () => {
     await assertUnauthorized(await hawkFetch(info, once));
     // The same nonce with another token is a different request.
     const other = await createSync15User(server);
-    assert.equal((await hawkFetch(`${other.endpoint}/info/collections`, { ...once, credentials: other.credentials })).status, 200);
+    assert.equal(
+      (await hawkFetch(`${other.endpoint}/info/collections`, { ...once, credentials: other.credentials }))
+        .status,
+      200,
+    );
   });
 
   test('path uid ≠ token uid → 400 0', async () => {
@@ -162,7 +166,11 @@ describe('Sync 1.5 Hawk authentication (spec 1.5 §4)', () => {
       hash: hawkPayloadHash('application/json', JSON.stringify({ payload: 'signed' })),
     });
     await assertUnauthorized(
-      await fetch(url, { method: 'PUT', body, headers: { authorization: header, 'content-type': 'application/json' } }),
+      await fetch(url, {
+        method: 'PUT',
+        body,
+        headers: { authorization: header, 'content-type': 'application/json' },
+      }),
     );
     const good = await hawkFetch(url, { method: 'PUT', body, credentials: user.credentials, hash: true });
     assert.equal(good.status, 200);
@@ -175,7 +183,10 @@ describe('Sync 1.5 Hawk authentication (spec 1.5 §4)', () => {
       const seq = server.logger.tail().at(-1)?.seq ?? 0;
       await assertUnauthorized(await hawkFetch(info, { credentials: user.credentials }));
       const entry = await logDetailFor(server, `/1.5/${user.uid}/info/collections`, seq);
-      assert.match(entry.detail ?? '', /signed host was 127\.0\.0\.1:\d+ but this server's public URL .* says sync\.example:8173/);
+      assert.match(
+        entry.detail ?? '',
+        /signed host was 127\.0\.0\.1:\d+ but this server's public URL .* says sync\.example:8173/,
+      );
       // Signed the way Firefox would sign against that public URL: accepted.
       const ok = await hawkFetch(info, { credentials: user.credentials, host: 'sync.example', port: 8173 });
       assert.equal(ok.status, 200);
@@ -219,6 +230,8 @@ describe('Sync 1.5 Hawk authentication (spec 1.5 §4)', () => {
     await context.db.transaction('write', (tx) =>
       tx.replaceOtherTokenserverUsers(`${old.fxaUid}@api.accounts.firefox.com`, -1, context.clock()),
     );
-    await assertUnauthorized(await hawkFetch(`${old.endpoint}/info/collections`, { credentials: old.credentials }));
+    await assertUnauthorized(
+      await hawkFetch(`${old.endpoint}/info/collections`, { credentials: old.credentials }),
+    );
   });
 });

@@ -42,9 +42,16 @@ describe('batch uploads', () => {
 
   it('create → append → commit makes everything visible at once with one timestamp', async () => {
     const base = await c.put('/storage/history/old', { payload: 'old' });
-    const created = await c.post('/storage/history?batch=true', [{ id: 'a', payload: 'A' }, { id: 'bad', extra: 1 }], {
-      headers: { 'X-If-Unmodified-Since': base.text },
-    });
+    const created = await c.post(
+      '/storage/history?batch=true',
+      [
+        { id: 'a', payload: 'A' },
+        { id: 'bad', extra: 1 },
+      ],
+      {
+        headers: { 'X-If-Unmodified-Since': base.text },
+      },
+    );
     assert.equal(created.status, 202);
     const body = created.json<BatchReply>();
     assert.match(body.batch, /^[A-Za-z0-9]+$/);
@@ -60,12 +67,19 @@ describe('batch uploads', () => {
 
     // Nothing staged is visible yet, and the collection's timestamp has not moved.
     assert.deepEqual((await c.get('/storage/history')).json(), ['old']);
-    assert.equal((await c.get('/info/collections')).json<Record<string, number>>().history, Number(base.text));
+    assert.equal(
+      (await c.get('/info/collections')).json<Record<string, number>>().history,
+      Number(base.text),
+    );
     assertCode(await c.get('/storage/history/a'), 404, 0);
 
-    const committed = await c.post(`/storage/history?batch=${body.batch}&commit=true`, [{ id: 'c', payload: 'C' }], {
-      headers: { 'X-If-Unmodified-Since': base.text },
-    });
+    const committed = await c.post(
+      `/storage/history?batch=${body.batch}&commit=true`,
+      [{ id: 'c', payload: 'C' }],
+      {
+        headers: { 'X-If-Unmodified-Since': base.text },
+      },
+    );
     assert.equal(committed.status, 200);
     assert.match(committed.text, /^\{"modified":\d+\.\d{2},/);
     const result = committed.json<CommitReply>();
@@ -89,11 +103,15 @@ describe('batch uploads', () => {
   });
 
   it('a later item with a staged id replaces the staged version; the commit items win', async () => {
-    const created = (await c.post('/storage/forms?batch=true', [{ id: 'x', payload: 'one' }])).json<BatchReply>();
+    const created = (
+      await c.post('/storage/forms?batch=true', [{ id: 'x', payload: 'one' }])
+    ).json<BatchReply>();
     await c.post(`/storage/forms?batch=${created.batch}`, [{ id: 'x', payload: 'two' }]);
     await c.post(`/storage/forms?batch=${created.batch}&commit=true`, [{ id: 'y', payload: 'y' }]);
     assert.equal((await c.get('/storage/forms/x')).json<Bso>().payload, 'two');
-    const again = (await c.post('/storage/forms?batch=true', [{ id: 'x', payload: 'three' }])).json<BatchReply>();
+    const again = (
+      await c.post('/storage/forms?batch=true', [{ id: 'x', payload: 'three' }])
+    ).json<BatchReply>();
     await c.post(`/storage/forms?batch=${again.batch}&commit=true`, [{ id: 'x', payload: 'four' }]);
     assert.equal((await c.get('/storage/forms/x')).json<Bso>().payload, 'four');
   });
@@ -107,7 +125,9 @@ describe('batch uploads', () => {
   });
 
   it('scopes a batch to its collection and its user', async () => {
-    const created = (await c.post('/storage/bookmarks?batch=true', [{ id: 'a', payload: 'x' }])).json<BatchReply>();
+    const created = (
+      await c.post('/storage/bookmarks?batch=true', [{ id: 'a', payload: 'x' }])
+    ).json<BatchReply>();
     assertCode(await c.post(`/storage/history?batch=${created.batch}`, [{ id: 'b' }]), 400, 0);
     assertCode(await c.post(`/storage/history?batch=${created.batch}&commit=true`, []), 400, 0);
     const other = new StorageClient(await createSync15User(server));
@@ -145,7 +165,14 @@ describe('batch uploads', () => {
       assert.equal((await c.post(`/storage/addresses?batch=${id}`, [])).status, 202);
     }
     const lines = await open();
-    assert.equal((await c.post(`/storage/addresses?batch=${lines}&commit=true`, '', { contentType: 'application/newlines' })).status, 200);
+    assert.equal(
+      (
+        await c.post(`/storage/addresses?batch=${lines}&commit=true`, '', {
+          contentType: 'application/newlines',
+        })
+      ).status,
+      200,
+    );
   });
 
   it('refuses a commit after a concurrent change with 412 and keeps the batch', async () => {
@@ -162,23 +189,32 @@ describe('batch uploads', () => {
     assert.equal(refused.status, 412);
     assert.equal(refused.headers.get('x-last-modified'), concurrent.text);
     assertCode(await c.get('/storage/creditcards/b'), 404, 0);
-    const stale = await c.post('/storage/creditcards?batch=true', [], { headers: { 'X-If-Unmodified-Since': start.text } });
+    const stale = await c.post('/storage/creditcards?batch=true', [], {
+      headers: { 'X-If-Unmodified-Since': start.text },
+    });
     assert.equal(stale.status, 412);
   });
 
   it('enforces X-Weave-Total-Records and X-Weave-Total-Bytes (equality allowed)', async () => {
     const { maxTotalRecords, maxTotalBytes } = server.config.sync15;
     const atLimit = await c.post('/storage/meta?batch=true', [], {
-      headers: { 'X-Weave-Total-Records': String(maxTotalRecords), 'X-Weave-Total-Bytes': String(maxTotalBytes) },
+      headers: {
+        'X-Weave-Total-Records': String(maxTotalRecords),
+        'X-Weave-Total-Bytes': String(maxTotalBytes),
+      },
     });
     assert.equal(atLimit.status, 202);
     assertCode(
-      await c.post('/storage/meta?batch=true', [], { headers: { 'X-Weave-Total-Records': String(maxTotalRecords + 1) } }),
+      await c.post('/storage/meta?batch=true', [], {
+        headers: { 'X-Weave-Total-Records': String(maxTotalRecords + 1) },
+      }),
       400,
       17,
     );
     assertCode(
-      await c.post('/storage/meta?batch=true', [], { headers: { 'X-Weave-Total-Bytes': String(maxTotalBytes + 1) } }),
+      await c.post('/storage/meta?batch=true', [], {
+        headers: { 'X-Weave-Total-Bytes': String(maxTotalBytes + 1) },
+      }),
       400,
       17,
     );
@@ -199,7 +235,8 @@ describe('batches on a controlled clock', () => {
   after(() => server.close());
 
   it('refuses a batch older than two hours', async () => {
-    const id = (await c.post('/storage/history?batch=true', [{ id: 'a', payload: 'x' }])).json<BatchReply>().batch;
+    const id = (await c.post('/storage/history?batch=true', [{ id: 'a', payload: 'x' }])).json<BatchReply>()
+      .batch;
     shift += 2 * 3600 * 1000 + 1000;
     assertCode(await c.post(`/storage/history?batch=${id}`, [{ id: 'b' }]), 400, 0);
     assertCode(await c.post(`/storage/history?batch=${id}&commit=true`, []), 400, 0);
@@ -207,7 +244,9 @@ describe('batches on a controlled clock', () => {
   });
 
   it('applies a staged ttl from the commit time', async () => {
-    const id = (await c.post('/storage/tabs?batch=true', [{ id: 't', payload: 'x', ttl: 60 }])).json<BatchReply>().batch;
+    const id = (
+      await c.post('/storage/tabs?batch=true', [{ id: 't', payload: 'x', ttl: 60 }])
+    ).json<BatchReply>().batch;
     shift += 100 * 1000;
     const commit = await c.post(`/storage/tabs?batch=${id}&commit=true`, []);
     assert.equal(commit.status, 200);

@@ -87,20 +87,30 @@ describe('limits from info/configuration', () => {
   it('X-Weave-Records and X-Weave-Bytes over the limits are 400/17', async () => {
     assertCode(await c.post('/storage/hdr', [{ id: 'a' }], { headers: { 'X-Weave-Records': '4' } }), 400, 17);
     assertCode(await c.post('/storage/hdr', [{ id: 'a' }], { headers: { 'X-Weave-Bytes': '21' } }), 400, 17);
-    const ok = await c.post('/storage/hdr', [{ id: 'a' }], { headers: { 'X-Weave-Records': '3', 'X-Weave-Bytes': '20' } });
+    const ok = await c.post('/storage/hdr', [{ id: 'a' }], {
+      headers: { 'X-Weave-Records': '3', 'X-Weave-Bytes': '20' },
+    });
     assert.equal(ok.status, 200);
     assertCode(
       await c.post('/storage/hdr?batch=true', [], { headers: { 'X-Weave-Total-Records': '6' } }),
       400,
       17,
     );
-    assertCode(await c.post('/storage/hdr?batch=true', [], { headers: { 'X-Weave-Total-Bytes': '51' } }), 400, 17);
+    assertCode(
+      await c.post('/storage/hdr?batch=true', [], { headers: { 'X-Weave-Total-Bytes': '51' } }),
+      400,
+      17,
+    );
   });
 
   it('a body over max_request_bytes is 413/17, by Content-Length or by streaming', async () => {
     const big = JSON.stringify([{ id: 'a', payload: 'x'.repeat(700) }]);
     assertCode(await c.post('/storage/big', big), 413, 17);
-    const chunks = [Buffer.from('['), Buffer.from(`{"id":"a","payload":"${'x'.repeat(700)}"}`), Buffer.from(']')];
+    const chunks = [
+      Buffer.from('['),
+      Buffer.from(`{"id":"a","payload":"${'x'.repeat(700)}"}`),
+      Buffer.from(']'),
+    ];
     const streamed = await fetch(c.url('/storage/big'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -74,7 +74,10 @@ describe('info documents (§2.7)', () => {
     await c.put('/storage/bookmarks/b', { payload: 'y'.repeat(24) });
     const put = await c.put('/storage/history/h', { payload: '€' });
     const collections = await c.get('/info/collections');
-    assert.match(collections.text, /^\{"bookmarks":\d+\.\d{2},"history":\d+\.\d{2}\}$|^\{"history":\d+\.\d{2},"bookmarks":\d+\.\d{2}\}$/);
+    assert.match(
+      collections.text,
+      /^\{"bookmarks":\d+\.\d{2},"history":\d+\.\d{2}\}$|^\{"history":\d+\.\d{2},"bookmarks":\d+\.\d{2}\}$/,
+    );
     assert.equal(collections.headers.get('x-weave-records'), '2');
     assert.equal(collections.headers.get('x-last-modified'), put.text);
     assert.equal(collections.json<Record<string, number>>().history, Number(put.text));
@@ -104,7 +107,11 @@ describe('info documents (§2.7)', () => {
 
 describe('items (§2.7, §2.3)', () => {
   it('PUT answers the new timestamp in body, X-Last-Modified and X-Weave-Timestamp', async () => {
-    const put = await client.put('/storage/meta/global', { payload: '{"syncID":"x"}', sortindex: 3, ttl: 1000 });
+    const put = await client.put('/storage/meta/global', {
+      payload: '{"syncID":"x"}',
+      sortindex: 3,
+      ttl: 1000,
+    });
     assert.equal(put.status, 200);
     assert.match(put.text, TIMESTAMP);
     assert.equal(put.headers.get('x-last-modified'), put.text);
@@ -112,7 +119,12 @@ describe('items (§2.7, §2.3)', () => {
     const get = await client.get('/storage/meta/global');
     assert.equal(get.status, 200);
     assert.match(get.text, /"modified":\d+\.\d{2}[,}]/);
-    assert.deepEqual(get.json(), { id: 'global', modified: Number(put.text), payload: '{"syncID":"x"}', sortindex: 3 });
+    assert.deepEqual(get.json(), {
+      id: 'global',
+      modified: Number(put.text),
+      payload: '{"syncID":"x"}',
+      sortindex: 3,
+    });
     assert.equal(get.headers.get('x-last-modified'), put.text);
     assert.ok(!get.text.includes('ttl'));
   });
@@ -149,7 +161,10 @@ describe('items (§2.7, §2.3)', () => {
     const put = await client.put('/storage/addons/x', { payload: 'p' });
     const missing = await client.del('/storage/addons/other');
     assertCode(missing, 404, 0);
-    assert.equal((await client.get('/info/collections')).json<Record<string, number>>().addons, Number(put.text));
+    assert.equal(
+      (await client.get('/info/collections')).json<Record<string, number>>().addons,
+      Number(put.text),
+    );
     const del = await client.del('/storage/addons/x');
     assert.equal(del.status, 200);
     assert.match(del.text, /^\{"modified":\d+\.\d{2}\}$/);
@@ -161,20 +176,40 @@ describe('items (§2.7, §2.3)', () => {
     const a = await client.put('/storage/passwords/a', { payload: '1' });
     await client.put('/storage/passwords/b', { payload: '2' });
     // `b` changed after a's timestamp, but `a` itself did not.
-    const ok = await client.put('/storage/passwords/a', { payload: '3' }, { headers: { 'X-If-Unmodified-Since': a.text } });
+    const ok = await client.put(
+      '/storage/passwords/a',
+      { payload: '3' },
+      { headers: { 'X-If-Unmodified-Since': a.text } },
+    );
     assert.equal(ok.status, 200);
-    const stale = await client.put('/storage/passwords/a', { payload: '4' }, { headers: { 'X-If-Unmodified-Since': a.text } });
+    const stale = await client.put(
+      '/storage/passwords/a',
+      { payload: '4' },
+      { headers: { 'X-If-Unmodified-Since': a.text } },
+    );
     assert.equal(stale.status, 412);
     assert.equal(stale.headers.get('x-last-modified'), ok.text);
     assert.equal((await client.get('/storage/passwords/a')).json<Bso>().payload, '3');
-    const onlyIfNew = await client.put('/storage/passwords/a', { payload: '5' }, { headers: { 'X-If-Unmodified-Since': '0' } });
+    const onlyIfNew = await client.put(
+      '/storage/passwords/a',
+      { payload: '5' },
+      { headers: { 'X-If-Unmodified-Since': '0' } },
+    );
     assert.equal(onlyIfNew.status, 412);
-    const created = await client.put('/storage/passwords/c', { payload: '5' }, { headers: { 'X-If-Unmodified-Since': '0' } });
+    const created = await client.put(
+      '/storage/passwords/c',
+      { payload: '5' },
+      { headers: { 'X-If-Unmodified-Since': '0' } },
+    );
     assert.equal(created.status, 200);
-    const delStale = await client.del('/storage/passwords/a', { headers: { 'X-If-Unmodified-Since': a.text } });
+    const delStale = await client.del('/storage/passwords/a', {
+      headers: { 'X-If-Unmodified-Since': a.text },
+    });
     assert.equal(delStale.status, 412);
     assert.equal((await client.get('/storage/passwords/a')).status, 200);
-    const notModified = await client.get('/storage/passwords/a', { headers: { 'X-If-Modified-Since': ok.text } });
+    const notModified = await client.get('/storage/passwords/a', {
+      headers: { 'X-If-Modified-Since': ok.text },
+    });
     assert.equal(notModified.status, 304);
     assert.equal(notModified.text, '');
   });
@@ -205,13 +240,10 @@ describe('POST collection (§2.9)', () => {
     assert.deepEqual(Object.keys(result.failed).sort(), ['c', 'd', 'e\n']);
     assert.equal(post.headers.get('x-last-modified'), post.text.slice(12, post.text.indexOf(',')));
     const items = (await c.get('/storage/history?full=1')).json<Bso[]>();
-    assert.deepEqual(
-      items.map((b) => [b.id, b.modified]).sort(),
-      [
-        ['a', result.modified],
-        ['b', result.modified],
-      ],
-    );
+    assert.deepEqual(items.map((b) => [b.id, b.modified]).sort(), [
+      ['a', result.modified],
+      ['b', result.modified],
+    ]);
   });
 
   it('accepts application/newlines and text/plain bodies', async () => {
@@ -264,7 +296,18 @@ describe('GET collection (§2.8)', () => {
   it('lists ids, or full objects with two-decimal modified', async () => {
     const ids = await c.get('/storage/bookmarks');
     assert.equal(ids.status, 200);
-    assert.deepEqual(ids.json<string[]>().sort(), ['r0a', 'r0b', 'r1a', 'r1b', 'r2a', 'r2b', 'r3a', 'r3b', 'r4a', 'r4b']);
+    assert.deepEqual(ids.json<string[]>().sort(), [
+      'r0a',
+      'r0b',
+      'r1a',
+      'r1b',
+      'r2a',
+      'r2b',
+      'r3a',
+      'r3b',
+      'r4a',
+      'r4b',
+    ]);
     assert.equal(ids.headers.get('x-weave-records'), '10');
     assert.equal(ids.headers.get('x-last-modified'), stamps[4]!.toFixed(2));
     const full = await c.get('/storage/bookmarks?full=1');
@@ -283,7 +326,10 @@ describe('GET collection (§2.8)', () => {
   });
 
   it('filters by ids, newer and older (strict)', async () => {
-    assert.deepEqual((await c.get('/storage/bookmarks?ids=r1a,r3b,missing&sort=oldest')).json(), ['r1a', 'r3b']);
+    assert.deepEqual((await c.get('/storage/bookmarks?ids=r1a,r3b,missing&sort=oldest')).json(), [
+      'r1a',
+      'r3b',
+    ]);
     assert.deepEqual((await c.get('/storage/bookmarks?ids=r1a%2Cr3b&sort=oldest')).json(), ['r1a', 'r3b']);
     const newer = (await c.get(`/storage/bookmarks?newer=${stamps[3]!.toFixed(2)}&sort=oldest`)).json();
     assert.deepEqual(newer, ['r4a', 'r4b']);
@@ -359,7 +405,9 @@ describe('GET collection (§2.8)', () => {
     assert.equal(notModified.status, 304);
     assert.equal(notModified.text, '');
     assert.equal(notModified.headers.get('x-last-modified'), last);
-    const changed = await c.get('/storage/bookmarks', { headers: { 'X-If-Unmodified-Since': stamps[3]!.toFixed(2) } });
+    const changed = await c.get('/storage/bookmarks', {
+      headers: { 'X-If-Unmodified-Since': stamps[3]!.toFixed(2) },
+    });
     assert.equal(changed.status, 412);
     assert.equal(changed.headers.get('x-last-modified'), last);
   });
@@ -376,7 +424,9 @@ describe('GET collection (§2.8)', () => {
     assert.equal((JSON.parse(lines[0]!) as Bso).id, 'r0a');
     const multiline = await c.put('/storage/bookmarks/nl', { payload: 'a\nb' });
     assert.equal(multiline.status, 200);
-    const nl = await c.get('/storage/bookmarks?full=1&ids=nl', { headers: { Accept: 'application/newlines' } });
+    const nl = await c.get('/storage/bookmarks?full=1&ids=nl', {
+      headers: { Accept: 'application/newlines' },
+    });
     assert.equal(nl.text.split('\n').length, 2);
     assert.equal((JSON.parse(nl.text.trim()) as Bso).payload, 'a\nb');
     assertCode(await c.get('/storage/bookmarks', { headers: { Accept: 'application/xml' } }), 406, 0);
@@ -397,7 +447,10 @@ describe('DELETE collection and storage (§2.7)', () => {
     assert.deepEqual((await c.get('/storage/history')).json(), ['b']);
     await c.del('/storage/history?ids=b');
     const collections = (await c.get('/info/collections')).json<Record<string, number>>();
-    assert.equal(collections.history, Number((await c.get('/storage/history')).headers.get('x-last-modified')));
+    assert.equal(
+      collections.history,
+      Number((await c.get('/storage/history')).headers.get('x-last-modified')),
+    );
   });
 
   it('deletes a collection: gone from info/collections, storage time advances', async () => {
@@ -457,7 +510,9 @@ describe('routing and headers (§2.1, §2.5, §2.12)', () => {
     const errorReply = await client.get('/storage/bookmarks?limit=x');
     assert.match(errorReply.headers.get('x-weave-timestamp') ?? '', TIMESTAMP);
     const read = await client.get('/info/collections');
-    assert.ok(headerMillis(read.headers, 'x-weave-timestamp') >= headerMillis(read.headers, 'x-last-modified'));
+    assert.ok(
+      headerMillis(read.headers, 'x-weave-timestamp') >= headerMillis(read.headers, 'x-last-modified'),
+    );
   });
 
   it("refuses another user's storage", async () => {
@@ -467,14 +522,23 @@ describe('routing and headers (§2.1, §2.5, §2.12)', () => {
     const reply = await hawkFetch(url, { credentials: client.user.credentials });
     assert.equal(reply.status, 400);
     assert.equal(await reply.text(), '0');
-    const write = await hawkFetch(url, { method: 'PUT', body: { payload: 'x' }, credentials: client.user.credentials });
+    const write = await hawkFetch(url, {
+      method: 'PUT',
+      body: { payload: 'x' },
+      credentials: client.user.credentials,
+    });
     assert.equal(write.status, 400);
     assert.equal((await other.get('/storage/tabs/secret')).json<Bso>().payload, 'mine');
   });
 
   it('checks a Hawk payload hash when the client signs one', async () => {
     const url = client.url('/storage/tabs/hashed');
-    const signed = await hawkFetch(url, { method: 'PUT', body: { payload: 'ok' }, hash: true, credentials: client.user.credentials });
+    const signed = await hawkFetch(url, {
+      method: 'PUT',
+      body: { payload: 'ok' },
+      hash: true,
+      credentials: client.user.credentials,
+    });
     assert.equal(signed.status, 200);
     const target = new URL(url);
     const header = buildHawkHeader({

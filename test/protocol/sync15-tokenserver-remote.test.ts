@@ -87,10 +87,14 @@ describe('Sync 1.5 tokenserver with a remote (local fake) FxA OAuth server', () 
     assert.equal(row?.fxaUid, sub);
     assert.equal(row?.generation, 42);
 
-    const scope = await fetch(tokenUrl, { headers: { authorization: 'Bearer opaque-wrong-scope', 'x-keyid': kid } });
+    const scope = await fetch(tokenUrl, {
+      headers: { authorization: 'Bearer opaque-wrong-scope', 'x-keyid': kid },
+    });
     assert.equal(scope.status, 401);
     assert.equal(((await scope.json()) as { status: string }).status, 'invalid-credentials');
-    const refused = await fetch(tokenUrl, { headers: { authorization: 'Bearer opaque-unknown', 'x-keyid': kid } });
+    const refused = await fetch(tokenUrl, {
+      headers: { authorization: 'Bearer opaque-unknown', 'x-keyid': kid },
+    });
     assert.equal(refused.status, 401);
     assert.equal(((await refused.json()) as { status: string }).status, 'invalid-credentials');
   });

@@ -57,7 +57,12 @@ describe('Sync 1.5 tokenserver (spec 1.5 §3)', () => {
     };
   }
 
-  async function expectError(res: Response, status: number, statusText: string, description?: string): Promise<ErrorBody> {
+  async function expectError(
+    res: Response,
+    status: number,
+    statusText: string,
+    description?: string,
+  ): Promise<ErrorBody> {
     assert.equal(res.status, status);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     const body = (await res.json()) as ErrorBody;
@@ -76,7 +81,14 @@ describe('Sync 1.5 tokenserver (spec 1.5 §3)', () => {
     assert.match(res.headers.get('x-timestamp') ?? '', /^\d+$/);
     const body = (await res.json()) as TokenResponse;
     assert.deepEqual(Object.keys(body).sort(), [
-      'api_endpoint', 'duration', 'hashalg', 'hashed_fxa_uid', 'id', 'key', 'node_type', 'uid',
+      'api_endpoint',
+      'duration',
+      'hashalg',
+      'hashed_fxa_uid',
+      'id',
+      'key',
+      'node_type',
+      'uid',
     ]);
     assert.equal(body.api_endpoint, `${server.url}1.5/${body.uid}`);
     assert.equal(body.duration, 3600);
@@ -105,19 +117,46 @@ describe('Sync 1.5 tokenserver (spec 1.5 §3)', () => {
   test('?duration is honoured when within the limit, else ignored', async () => {
     const sub = newFxaUid();
     const kid = keyId(1000).header;
-    assert.equal(((await (await getToken(auth(sub, kid), '?duration=10')).json()) as TokenResponse).duration, 10);
-    assert.equal(((await (await getToken(auth(sub, kid), '?duration=abc')).json()) as TokenResponse).duration, 3600);
-    assert.equal(((await (await getToken(auth(sub, kid), '?duration=999999')).json()) as TokenResponse).duration, 3600);
+    assert.equal(
+      ((await (await getToken(auth(sub, kid), '?duration=10')).json()) as TokenResponse).duration,
+      10,
+    );
+    assert.equal(
+      ((await (await getToken(auth(sub, kid), '?duration=abc')).json()) as TokenResponse).duration,
+      3600,
+    );
+    assert.equal(
+      ((await (await getToken(auth(sub, kid), '?duration=999999')).json()) as TokenResponse).duration,
+      3600,
+    );
   });
 
   test('Authorization errors (spec §3.7)', async () => {
     const kid = keyId(1000).header;
     await expectError(await getToken({ 'x-keyid': kid }), 401, 'error', 'Unauthorized');
-    await expectError(await getToken({ authorization: 'Bearer', 'x-keyid': kid }), 401, 'error', 'Unauthorized');
-    await expectError(await getToken({ authorization: 'Basic dTpw', 'x-keyid': kid }), 401, 'error', 'Unsupported');
-    await expectError(await getToken({ authorization: 'BrowserID abc', 'x-keyid': kid }), 401, 'error', 'Unsupported');
+    await expectError(
+      await getToken({ authorization: 'Bearer', 'x-keyid': kid }),
+      401,
+      'error',
+      'Unauthorized',
+    );
+    await expectError(
+      await getToken({ authorization: 'Basic dTpw', 'x-keyid': kid }),
+      401,
+      'error',
+      'Unsupported',
+    );
+    await expectError(
+      await getToken({ authorization: 'BrowserID abc', 'x-keyid': kid }),
+      401,
+      'error',
+      'Unsupported',
+    );
     // scheme is case-insensitive
-    const lower = await getToken({ authorization: `bearer ${fxa.accessToken({ sub: newFxaUid() })}`, 'x-keyid': kid });
+    const lower = await getToken({
+      authorization: `bearer ${fxa.accessToken({ sub: newFxaUid() })}`,
+      'x-keyid': kid,
+    });
     assert.equal(lower.status, 200);
   });
 
@@ -125,7 +164,11 @@ describe('Sync 1.5 tokenserver (spec 1.5 §3)', () => {
     const sub = newFxaUid();
     const kid = keyId(1000).header;
     const bad = async (token: string) =>
-      expectError(await getToken({ authorization: `Bearer ${token}`, 'x-keyid': kid }), 401, 'invalid-credentials');
+      expectError(
+        await getToken({ authorization: `Bearer ${token}`, 'x-keyid': kid }),
+        401,
+        'invalid-credentials',
+      );
     await bad(otherKeys.accessToken({ sub })); // signed by a key FxA does not have
     await bad(otherKeys.accessToken({ sub }, { kid: fxa.kid })); // claims FxA's kid, wrong signature
     await bad(fxa.accessToken({ sub, expiresIn: -10 }));
@@ -139,7 +182,10 @@ describe('Sync 1.5 tokenserver (spec 1.5 §3)', () => {
     tampered.sub = newFxaUid();
     await bad(`${h}.${Buffer.from(JSON.stringify(tampered)).toString('base64url')}.${s}`);
     // comma-separated scopes (RS native verifier style) are accepted too
-    const commas = await getToken({ authorization: `Bearer ${fxa.accessToken({ sub, scope: `profile,${OLDSYNC}` })}`, 'x-keyid': kid });
+    const commas = await getToken({
+      authorization: `Bearer ${fxa.accessToken({ sub, scope: `profile,${OLDSYNC}` })}`,
+      'x-keyid': kid,
+    });
     assert.equal(commas.status, 200);
   });
 
@@ -169,15 +215,28 @@ describe('Sync 1.5 tokenserver (spec 1.5 §3)', () => {
     // The b64url part may itself contain '-': split at the first one only.
     const dashy = keyId(2000, Buffer.from('fbfffbfffbfffbfffbfffbfffbfffbff', 'hex'));
     assert.ok(dashy.header.slice(5).includes('-'));
-    const res = await getToken({ authorization: `Bearer ${fxa.accessToken({ sub: newFxaUid() })}`, 'x-keyid': dashy.header });
+    const res = await getToken({
+      authorization: `Bearer ${fxa.accessToken({ sub: newFxaUid() })}`,
+      'x-keyid': dashy.header,
+    });
     assert.equal(res.status, 200);
   });
 
   test('unknown application or version → 404', async () => {
     const h = auth(newFxaUid(), keyId(1).header);
-    const app = await expectError(await fetch(`${server.url}1.0/foo/1.5`, { headers: h }), 404, 'error', 'Unsupported application');
+    const app = await expectError(
+      await fetch(`${server.url}1.0/foo/1.5`, { headers: h }),
+      404,
+      'error',
+      'Unsupported application',
+    );
     assert.deepEqual([app.errors[0]!.location, app.errors[0]!.name], ['url', 'application']);
-    const ver = await expectError(await fetch(`${server.url}1.0/sync/1.1`, { headers: h }), 404, 'error', 'Unsupported application version');
+    const ver = await expectError(
+      await fetch(`${server.url}1.0/sync/1.1`, { headers: h }),
+      404,
+      'error',
+      'Unsupported application version',
+    );
     assert.equal(ver.errors[0]!.name, '1.1');
     // A malformed %-escape is an unknown application/version, never a 500.
     await expectError(await fetch(`${server.url}1.0/sync/%E0%A4%A`, { headers: h }), 404, 'error');
@@ -221,7 +280,13 @@ describe('Sync 1.5 tokenserver (spec 1.5 §3)', () => {
     assert.equal(stale.status, 401);
 
     // Going back to the replaced keys is refused (stale client state).
-    const back = await expectError(await getToken(auth(sub, `3000000-${Buffer.from(oldKeys.clientState, 'hex').toString('base64url')}`, 3_000_000)), 401, 'invalid-client-state');
+    const back = await expectError(
+      await getToken(
+        auth(sub, `3000000-${Buffer.from(oldKeys.clientState, 'hex').toString('base64url')}`, 3_000_000),
+      ),
+      401,
+      'invalid-client-state',
+    );
     assert.match(back.errors[0]!.description, /stale value/);
   });
 
@@ -236,7 +301,9 @@ describe('Sync 1.5 tokenserver (spec 1.5 §3)', () => {
     const newer = keyId(9000);
     await expectError(await getToken(auth(sub, newer.header, 6000)), 401, 'invalid-keysChangedAt');
     // the user record never moved backwards
-    const row = (await server.server.context.db.transaction('read', (tx) => tx.listTokenserverUsers())).find((r) => r.fxaUid === sub);
+    const row = (await server.server.context.db.transaction('read', (tx) => tx.listTokenserverUsers())).find(
+      (r) => r.fxaUid === sub,
+    );
     assert.equal(row?.generation, 5000);
     assert.equal(row?.keysChangedAt, 5000);
   });
@@ -247,7 +314,12 @@ describe('Sync 1.5 tokenserver (spec 1.5 §3)', () => {
     assert.equal((await getToken(auth(existing, kid))).status, 200);
     server.config.allowNewUsers = false;
     try {
-      await expectError(await getToken(auth(newFxaUid(), kid)), 403, 'new-users-disabled', 'New users are not allowed');
+      await expectError(
+        await getToken(auth(newFxaUid(), kid)),
+        403,
+        'new-users-disabled',
+        'New users are not allowed',
+      );
       assert.equal((await getToken(auth(existing, kid))).status, 200);
     } finally {
       server.config.allowNewUsers = true;
@@ -268,7 +340,10 @@ describe('Sync 1.5 tokenserver (spec 1.5 §3)', () => {
 
   test('a non-JWT token with FxA unreachable → 503, not a crash', async () => {
     await expectError(
-      await getToken({ authorization: `Bearer ${randomBytes(32).toString('hex')}`, 'x-keyid': keyId(1).header }),
+      await getToken({
+        authorization: `Bearer ${randomBytes(32).toString('hex')}`,
+        'x-keyid': keyId(1).header,
+      }),
       503,
       'error',
       'Resource is not available',

@@ -13,8 +13,20 @@ const SALT = 'aB3dE5gH';
 function legacy(prefix: string, digest: Buffer): string {
   return prefix + Buffer.concat([digest, Buffer.from(SALT, 'ascii')]).toString('base64');
 }
-const ssha = (pw: string) => legacy('{SSHA}', createHash('sha1').update(pw + SALT, 'utf8').digest());
-const ssha256 = (pw: string) => legacy('{SSHA-256}', createHash('sha256').update(pw + SALT, 'utf8').digest());
+const ssha = (pw: string) =>
+  legacy(
+    '{SSHA}',
+    createHash('sha1')
+      .update(pw + SALT, 'utf8')
+      .digest(),
+  );
+const ssha256 = (pw: string) =>
+  legacy(
+    '{SSHA-256}',
+    createHash('sha256')
+      .update(pw + SALT, 'utf8')
+      .digest(),
+  );
 const sscrypt = (pw: string) =>
   legacy('{SSCRYPT}', scryptSync(Buffer.from(pw, 'utf8'), Buffer.from(SALT), 64, { N: 16384, r: 8, p: 1 }));
 
@@ -39,7 +51,11 @@ test('§4.2 legacy hash formats verify, computed here from their definition', as
   assert.equal(Buffer.from(ssha256(pw).slice(10), 'base64').length, 40);
   assert.equal(Buffer.from(ssha(pw).slice(6), 'base64').length, 28);
   assert.equal(await verifyPassword(pw, '{SSHA}not base64!!'), false);
-  assert.equal(await verifyPassword(pw, '{SSHA-256}' + randomBytes(10).toString('base64')), false, 'wrong length');
+  assert.equal(
+    await verifyPassword(pw, '{SSHA-256}' + randomBytes(10).toString('base64')),
+    false,
+    'wrong length',
+  );
 });
 
 test('new hashes are bcrypt cost 10; passwords beyond 72 bytes still count every byte', async () => {
@@ -58,17 +74,35 @@ test('Sync11Accounts: create, verify, list, change password and e-mail, delete',
     const accounts = new Sync11Accounts(db, { bcryptCost: 4 });
     const created = await accounts.create('Alice', 'password one', 'alice@example.com');
     assert.equal(created.username, 'alice', 'stored lowercase');
-    await assert.rejects(accounts.create('alice', 'password two'), (e: unknown) => e instanceof AccountError && e.reason === 'exists');
-    await assert.rejects(accounts.create('bob', 'short'), (e: unknown) => e instanceof AccountError && e.reason === 'weak-password');
-    await assert.rejects(accounts.create('b@d', 'password two'), (e: unknown) => e instanceof AccountError && e.reason === 'invalid-username');
-    await assert.rejects(accounts.create('bob', 'password two', 'nope'), (e: unknown) => e instanceof AccountError && e.reason === 'invalid-email');
+    await assert.rejects(
+      accounts.create('alice', 'password two'),
+      (e: unknown) => e instanceof AccountError && e.reason === 'exists',
+    );
+    await assert.rejects(
+      accounts.create('bob', 'short'),
+      (e: unknown) => e instanceof AccountError && e.reason === 'weak-password',
+    );
+    await assert.rejects(
+      accounts.create('b@d', 'password two'),
+      (e: unknown) => e instanceof AccountError && e.reason === 'invalid-username',
+    );
+    await assert.rejects(
+      accounts.create('bob', 'password two', 'nope'),
+      (e: unknown) => e instanceof AccountError && e.reason === 'invalid-email',
+    );
 
     assert.equal((await accounts.verify('alice', 'password one'))?.username, 'alice');
     assert.equal(await accounts.verify('alice', 'password two'), null);
-    assert.deepEqual(await accounts.authenticate('nobody', 'password one'), { ok: false, reason: 'unknown-user' });
+    assert.deepEqual(await accounts.authenticate('nobody', 'password one'), {
+      ok: false,
+      reason: 'unknown-user',
+    });
 
     const listed = await accounts.list();
-    assert.deepEqual(listed.map((a) => [a.username, a.email, a.status]), [['alice', 'alice@example.com', 1]]);
+    assert.deepEqual(
+      listed.map((a) => [a.username, a.email, a.status]),
+      [['alice', 'alice@example.com', 1]],
+    );
     assert.equal('passwordHash' in (listed[0] as object), false, 'the hash never leaves the class');
 
     assert.equal(await accounts.changePassword('alice', 'password three'), true);
@@ -84,7 +118,20 @@ test('Sync11Accounts: create, verify, list, change password and e-mail, delete',
     const { userId } = created;
     await db.transaction('write', async (tx) => {
       const cid = (await tx.collectionId('bookmarks', true)) as number;
-      await tx.putBso(userId, cid, { id: 'x', modified: 10, payload: 'p', sortindex: null, parentid: null, predecessorid: null, expiry: null }, false);
+      await tx.putBso(
+        userId,
+        cid,
+        {
+          id: 'x',
+          modified: 10,
+          payload: 'p',
+          sortindex: null,
+          parentid: null,
+          predecessorid: null,
+          expiry: null,
+        },
+        false,
+      );
       await tx.setCollectionModified(userId, cid, 10);
     });
     assert.equal(await accounts.delete('alice'), true);
@@ -124,7 +171,14 @@ test('a disabled account cannot log in', async () => {
     const accounts = new Sync11Accounts(db, { bcryptCost: 4 });
     await db.transaction('write', async (tx) => {
       const userId = await tx.createStorageUser('sync11', 1);
-      await tx.insertSync11User({ userId, username: 'off', passwordHash: ssha('password off'), email: null, status: 0, created: 1 });
+      await tx.insertSync11User({
+        userId,
+        username: 'off',
+        passwordHash: ssha('password off'),
+        email: null,
+        status: 0,
+        created: 1,
+      });
     });
     assert.deepEqual(await accounts.authenticate('off', 'password off'), { ok: false, reason: 'disabled' });
   });
@@ -136,7 +190,11 @@ test('credential cache: HMAC keys, expiry, bound, per-user drop', () => {
   const k1 = cache.keyFor('a', 'secret password', 'h');
   assert.ok(!k1.includes('secret'), 'the key does not contain the password');
   assert.notEqual(k1, cache.keyFor('a', 'secret password', 'h2'), 'the stored hash is part of the key');
-  assert.notEqual(k1, new CredentialCache().keyFor('a', 'secret password', 'h'), 'the HMAC key is per process');
+  assert.notEqual(
+    k1,
+    new CredentialCache().keyFor('a', 'secret password', 'h'),
+    'the HMAC key is per process',
+  );
   cache.add(k1, 'a');
   assert.ok(cache.has(k1));
   now = 1000;
@@ -168,7 +226,9 @@ test('verify checks the hash once, shares a check between concurrent requests, t
     assert.equal(await accounts.verify('carol', 'wrong password'), null);
     assert.equal(checks, 2, 'failures are never cached as successes');
     // A hash replaced behind the class's back (the CLI in another process) invalidates the entry.
-    await db.transaction('write', async (tx) => tx.updateSync11Password('carol', await hashPassword('other password', 4)));
+    await db.transaction('write', async (tx) =>
+      tx.updateSync11Password('carol', await hashPassword('other password', 4)),
+    );
     assert.equal(await accounts.verify('carol', 'password carol'), null);
     assert.ok(await accounts.verify('carol', 'other password'));
   });

@@ -36,7 +36,15 @@ test('data directory is 0700 and the database file 0600', () => {
 });
 
 test('a write stamps every record and the collection with one timestamp', async () => {
-  const r = await engine.putItems(user, 'bookmarks', [{ id: 'a', payload: 'x' }, { id: 'b', payload: 'y' }], V11);
+  const r = await engine.putItems(
+    user,
+    'bookmarks',
+    [
+      { id: 'a', payload: 'x' },
+      { id: 'b', payload: 'y' },
+    ],
+    V11,
+  );
   assert.equal(r.modified, now);
   assert.deepEqual(r.itemModified, [now, now]);
   assert.deepEqual(await engine.collectionStamps(user), [{ name: 'bookmarks', modified: now }]);
@@ -155,7 +163,15 @@ test('deleting a collection (Sync 1.5) removes it but storage time keeps moving 
 });
 
 test('filtered deletes keep the collection and advance its timestamp only when rows went', async () => {
-  await engine.putItems(user, 'c', [{ id: 'a', payload: '1' }, { id: 'b', payload: '2' }], V11);
+  await engine.putItems(
+    user,
+    'c',
+    [
+      { id: 'a', payload: '1' },
+      { id: 'b', payload: '2' },
+    ],
+    V11,
+  );
   const written = now;
   now += 1000;
   const none = await engine.deleteItems(user, 'c', { ids: ['zzz'] }, V11);
@@ -181,7 +197,10 @@ test('delete with sort and limit picks which rows go', async () => {
 
 test('a batch stays invisible until commit, then lands with one timestamp', async () => {
   const { batch } = await engine.createBatch(user, 'bm', [{ id: 'a', payload: '1' }]);
-  await engine.appendBatch(user, 'bm', batch, [{ id: 'b', payload: '2' }, { id: 'a', payload: '1b' }]);
+  await engine.appendBatch(user, 'bm', batch, [
+    { id: 'b', payload: '2' },
+    { id: 'a', payload: '1b' },
+  ]);
   assert.deepEqual((await engine.query(user, 'bm', {})).items, []);
   assert.deepEqual(await engine.collectionStamps(user), []);
   now += 1000;
@@ -195,7 +214,11 @@ test('a batch stays invisible until commit, then lands with one timestamp', asyn
       ['c', '3', r.modified],
     ],
   );
-  await assert.rejects(engine.appendBatch(user, 'bm', batch, []), BatchNotFound, 'committed batches are closed');
+  await assert.rejects(
+    engine.appendBatch(user, 'bm', batch, []),
+    BatchNotFound,
+    'committed batches are closed',
+  );
 });
 
 test('batches are scoped to their user and collection and expire', async () => {
@@ -235,7 +258,15 @@ test('transactions never interleave even when callbacks await', async () => {
 });
 
 test('purge removes expired records and stale batches', async () => {
-  await engine.putItems(user, 'c', [{ id: 'a', payload: '1', ttl: 1 }, { id: 'b', payload: '2' }], V15);
+  await engine.putItems(
+    user,
+    'c',
+    [
+      { id: 'a', payload: '1', ttl: 1 },
+      { id: 'b', payload: '2' },
+    ],
+    V15,
+  );
   await engine.createBatch(user, 'c', [{ id: 'z', payload: 'z' }]);
   now += 3 * 60 * 60 * 1000;
   assert.equal(await engine.purge(), 1);

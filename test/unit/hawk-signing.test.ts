@@ -40,7 +40,10 @@ test('MAC of the Hawk spec example', () => {
 test('payload hash and MAC of the Hawk spec example with payload', () => {
   const hash = hawkPayloadHash('text/plain; charset=utf-8', 'Thank you for flying Hawk');
   assert.equal(hash, 'Yi9LfIIFRtBEPt74PVmbTF/xVAwPn7ub15ePICfgnuY=');
-  assert.equal(hawkMac(HAWK_KEY, { ...EXAMPLE, method: 'POST', hash }), 'aSe1DERmZuRl3pI36/9BdZmnErTw3sNzOOAUlfeKjVw=');
+  assert.equal(
+    hawkMac(HAWK_KEY, { ...EXAMPLE, method: 'POST', hash }),
+    'aSe1DERmZuRl3pI36/9BdZmnErTw3sNzOOAUlfeKjVw=',
+  );
 });
 
 test('MAC with a tokenlib key uses the ASCII text of the key (cross-checked in Python)', () => {

@@ -18,7 +18,11 @@ test('routes: 404 / 405 / elsewhere; /1.0/sync/1.5 is never Sync 1.1', () => {
   assert.deepEqual(matchRoute('PUT', '/1/bob/info/quota'), { kind: 'method-not-allowed', allow: ['GET'] });
   assert.equal(matchRoute('PUT', '/1.1/bob/storage').kind, 'not-found');
   const item = matchRoute('HEAD', '/1.1/bob/storage/passwords/%7Babc%7D/');
-  assert.deepEqual(item, { kind: 'route', name: 'item', params: { user: 'bob', collection: 'passwords', item: '{abc}' } });
+  assert.deepEqual(item, {
+    kind: 'route',
+    name: 'item',
+    params: { user: 'bob', collection: 'passwords', item: '{abc}' },
+  });
   assert.equal(matchRoute('GET', '/1.1/bob/storage/c/a%2Fb').kind, 'not-found');
   assert.equal(matchRoute('GET', '/user/1.0/bob/node/weave').kind, 'route');
   assert.equal(matchRoute('GET', '/user/1.1/bob').kind, 'not-found');
@@ -40,14 +44,20 @@ test('list serialization, whoisi lengths in bytes with non-ASCII escaped', () =>
 });
 
 test('query parsing', () => {
-  const q = parseCollectionQuery(new URLSearchParams('ids=a,b&newer=1.005&older=2&index_above=1.5&limit=3&offset=2&sort=index&full=1'));
+  const q = parseCollectionQuery(
+    new URLSearchParams('ids=a,b&newer=1.005&older=2&index_above=1.5&limit=3&offset=2&sort=index&full=1'),
+  );
   assert.deepEqual(q, {
     ok: true,
     full: true,
     query: { ids: ['a', 'b'], newer: 1000, older: 2000, indexAbove: 1.5, limit: 3, offset: 2, sort: 'index' },
   });
   assert.equal(parseCollectionQuery(new URLSearchParams('limit=1e400')).ok, false);
-  assert.deepEqual(parseCollectionQuery(new URLSearchParams('offset=5')), { ok: true, full: false, query: {} });
+  assert.deepEqual(parseCollectionQuery(new URLSearchParams('offset=5')), {
+    ok: true,
+    full: false,
+    query: {},
+  });
   assert.equal(parseSignedTimestamp('129084.198271987'), 129084200);
   assert.equal(parseSignedTimestamp('-1'), -1000);
   assert.equal(parseSignedTimestamp('1.5e2'), 150000);
@@ -64,16 +74,35 @@ test('WBO validation order and conversions', () => {
     id: '12',
     write: { ttl: 3, sortindex: 5, payload: '' },
   });
-  assert.deepEqual(checkWbo({ id: 'x' }), { ok: true, id: 'x', write: { ttl: null } }, 'absent ttl resets to never');
+  assert.deepEqual(
+    checkWbo({ id: 'x' }),
+    { ok: true, id: 'x', write: { ttl: null } },
+    'absent ttl resets to never',
+  );
   const long = 'l'.repeat(65);
-  assert.deepEqual(checkWbo({ id: 'a', parentid: long, ttl: -1 }), { ok: false, id: 'a', message: 'invalid parentid' });
+  assert.deepEqual(checkWbo({ id: 'a', parentid: long, ttl: -1 }), {
+    ok: false,
+    id: 'a',
+    message: 'invalid parentid',
+  });
   assert.deepEqual(checkWbo({ id: long }), { ok: false, id: long, message: 'invalid id' });
-  assert.deepEqual(checkWbo({ id: 'a', sortindex: 1e9 }), { ok: false, id: 'a', message: 'invalid sortindex' });
-  assert.deepEqual(checkWbo({ id: 'a', payload: true }), { ok: false, id: 'a', message: 'payload not a string' });
+  assert.deepEqual(checkWbo({ id: 'a', sortindex: 1e9 }), {
+    ok: false,
+    id: 'a',
+    message: 'invalid sortindex',
+  });
+  assert.deepEqual(checkWbo({ id: 'a', payload: true }), {
+    ok: false,
+    id: 'a',
+    message: 'payload not a string',
+  });
 });
 
 test('Basic header parsing splits at the first colon', () => {
-  assert.deepEqual(parseBasic('Basic ' + Buffer.from('bob:pa:ss').toString('base64')), { username: 'bob', password: 'pa:ss' });
+  assert.deepEqual(parseBasic('Basic ' + Buffer.from('bob:pa:ss').toString('base64')), {
+    username: 'bob',
+    password: 'pa:ss',
+  });
   assert.equal(typeof parseBasic(undefined), 'string');
   assert.equal(typeof parseBasic('Digest x'), 'string');
 });

@@ -24,8 +24,14 @@ test('spec 1.5 §3.3 checks, in order', () => {
   assert.equal(check(150, 200, 'bb'), 'invalid-keysChangedAt'); // 1: keys changed after the generation
   assert.equal(check(100, 100, ''), 'invalid-client-state:Unacceptable client-state value empty string'); // 2
   assert.equal(check(300, 300, 'old'), 'invalid-client-state:Unacceptable client-state value stale value'); // 3
-  assert.equal(check(100, null, 'bb', { ...user, keysChangedAt: null }), 'invalid-client-state:Unacceptable client-state value new value with no generation change'); // 4
-  assert.equal(check(null, 100, 'bb'), 'invalid-client-state:Unacceptable client-state value new value with no keys_changed_at change'); // 5
+  assert.equal(
+    check(100, null, 'bb', { ...user, keysChangedAt: null }),
+    'invalid-client-state:Unacceptable client-state value new value with no generation change',
+  ); // 4
+  assert.equal(
+    check(null, 100, 'bb'),
+    'invalid-client-state:Unacceptable client-state value new value with no keys_changed_at change',
+  ); // 5
   assert.equal(check(99, 100, 'aa'), 'invalid-generation'); // 6
   assert.equal(check(100, 99, 'aa'), 'invalid-keysChangedAt'); // 7
   assert.equal(check(100, null, 'aa'), 'invalid-keysChangedAt'); // 8
@@ -34,10 +40,22 @@ test('spec 1.5 §3.3 checks, in order', () => {
 });
 
 test('next generation and keys_changed_at (RS update_user)', () => {
-  assert.deepEqual(nextState({ generation: 200, keysChangedAt: 150, clientState: 'aa' }, user), { generation: 200, keysChangedAt: 150 });
-  assert.deepEqual(nextState({ generation: null, keysChangedAt: 150, clientState: 'aa' }, user), { generation: 150, keysChangedAt: 150 });
-  assert.deepEqual(nextState({ generation: null, keysChangedAt: null, clientState: 'aa' }, { ...user, keysChangedAt: 0 }), { generation: 100, keysChangedAt: 0 });
-  assert.deepEqual(nextState({ generation: null, keysChangedAt: null, clientState: 'aa' }, { ...user, keysChangedAt: null }), { generation: 100, keysChangedAt: null });
+  assert.deepEqual(nextState({ generation: 200, keysChangedAt: 150, clientState: 'aa' }, user), {
+    generation: 200,
+    keysChangedAt: 150,
+  });
+  assert.deepEqual(nextState({ generation: null, keysChangedAt: 150, clientState: 'aa' }, user), {
+    generation: 150,
+    keysChangedAt: 150,
+  });
+  assert.deepEqual(
+    nextState({ generation: null, keysChangedAt: null, clientState: 'aa' }, { ...user, keysChangedAt: 0 }),
+    { generation: 100, keysChangedAt: 0 },
+  );
+  assert.deepEqual(
+    nextState({ generation: null, keysChangedAt: null, clientState: 'aa' }, { ...user, keysChangedAt: null }),
+    { generation: 100, keysChangedAt: null },
+  );
 });
 
 test('X-KeyID parsing and fxa_kid formatting', () => {

@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeJwt, grantsOldsync, OAuthVerifier, OLDSYNC_SCOPE } from '../../server/sync15/tokenserver/oauth.js';
+import {
+  decodeJwt,
+  grantsOldsync,
+  OAuthVerifier,
+  OLDSYNC_SCOPE,
+} from '../../server/sync15/tokenserver/oauth.js';
 import { parseJwks } from '../../server/sync15/tokenserver/jwks.js';
 import { TokenserverError } from '../../server/sync15/tokenserver/errors.js';
 import { fxaEmailDomain, isAllowed } from '../../server/sync15/tokenserver/identity.js';
@@ -49,16 +54,22 @@ test('verifier with a JWKS file: valid, expired, other key, fxa-generation', asy
     assert.deepEqual(ok, { fxaUid: sub, generation: 77, via: 'jwt' });
     const zero = await verifier.verify(fxa.accessToken({ sub, generation: 0 }), settings);
     assert.equal(zero.generation, null);
-    await assert.rejects(verifier.verify(fxa.accessToken({ sub, expiresIn: -1 }), settings), TokenserverError);
+    await assert.rejects(
+      verifier.verify(fxa.accessToken({ sub, expiresIn: -1 }), settings),
+      TokenserverError,
+    );
     await assert.rejects(verifier.verify(new FakeFxaKeys().accessToken({ sub }), settings), TokenserverError);
     // A broken JWKS file with a JWT: falls back to FxA, which is unreachable here → 503.
     const broken = path.join(dir, 'broken.json');
     fs.writeFileSync(broken, '{');
-    await assert.rejects(verifier.verify(fxa.accessToken({ sub }), { ...settings, jwksFile: broken }), (err: unknown) => {
-      assert.ok(err instanceof TokenserverError);
-      assert.equal(err.httpStatus, 503);
-      return true;
-    });
+    await assert.rejects(
+      verifier.verify(fxa.accessToken({ sub }), { ...settings, jwksFile: broken }),
+      (err: unknown) => {
+        assert.ok(err instanceof TokenserverError);
+        assert.equal(err.httpStatus, 503);
+        return true;
+      },
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -13,7 +13,10 @@ test('desktop: the exact about:config pref and the full token URL', () => {
 
 test('a public URL without a trailing slash or with a path prefix', () => {
   assert.equal(setupHelp('https://sync.example.com').tokenServerUrl, 'https://sync.example.com/1.0/sync/1.5');
-  assert.equal(setupHelp('https://example.com/sync/').tokenServerUrl, 'https://example.com/sync/1.0/sync/1.5');
+  assert.equal(
+    setupHelp('https://example.com/sync/').tokenServerUrl,
+    'https://example.com/sync/1.0/sync/1.5',
+  );
 });
 
 test('android: secret settings steps, in order, with the URL', () => {

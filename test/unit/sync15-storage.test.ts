@@ -195,8 +195,14 @@ describe('selectPostItems', () => {
 describe('request headers', () => {
   it('parses X-If-* and refuses both at once or bad values', () => {
     assert.deepEqual(parseConditional({}), { kind: 'none' });
-    assert.deepEqual(parseConditional({ 'x-if-modified-since': '12.345' }), { kind: 'modifiedSince', since: 12340 });
-    assert.deepEqual(parseConditional({ 'x-if-unmodified-since': '0' }), { kind: 'unmodifiedSince', since: 0 });
+    assert.deepEqual(parseConditional({ 'x-if-modified-since': '12.345' }), {
+      kind: 'modifiedSince',
+      since: 12340,
+    });
+    assert.deepEqual(parseConditional({ 'x-if-unmodified-since': '0' }), {
+      kind: 'unmodifiedSince',
+      since: 0,
+    });
     for (const headers of [
       { 'x-if-modified-since': '1', 'x-if-unmodified-since': '1' },
       { 'x-if-modified-since': '-1' },
@@ -215,7 +221,10 @@ describe('request headers', () => {
     checkDeclaredSizes({ 'x-weave-total-records': '21' }, limits, false);
     assert.throws(() => checkDeclaredSizes({ 'x-weave-records': '11' }, limits, false), refusal(400, 17));
     assert.throws(() => checkDeclaredSizes({ 'x-weave-bytes': '101' }, limits, false), refusal(400, 17));
-    assert.throws(() => checkDeclaredSizes({ 'x-weave-total-records': '21' }, limits, true), refusal(400, 17));
+    assert.throws(
+      () => checkDeclaredSizes({ 'x-weave-total-records': '21' }, limits, true),
+      refusal(400, 17),
+    );
     assert.throws(() => checkDeclaredSizes({ 'x-weave-total-bytes': '201' }, limits, true), refusal(400, 17));
     assert.throws(() => checkDeclaredSizes({ 'x-weave-records': 'ten' }, limits, false), refusal(400, 0));
     assert.throws(() => checkDeclaredSizes({ 'x-weave-bytes': '-1' }, limits, false), refusal(400, 0));

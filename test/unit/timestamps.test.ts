@@ -11,8 +11,14 @@ test('formats milliseconds as seconds with exactly two decimals', () => {
 });
 
 test('now is truncated to the 10 ms grid', () => {
-  assert.equal(nowMillis(() => 1234567), 1234560);
-  assert.equal(nowMillis(() => 1234560), 1234560);
+  assert.equal(
+    nowMillis(() => 1234567),
+    1234560,
+  );
+  assert.equal(
+    nowMillis(() => 1234560),
+    1234560,
+  );
 });
 
 test('Sync 1.1 parsing rounds to the nearest hundredth (server-core vectors)', () => {
@@ -42,5 +48,8 @@ test('JSON output keeps two decimals and can escape non-ASCII', () => {
   assert.equal(stringifyJson({ a: ts(1278109839900), b: [ts(10)] }), '{"a":1278109839.90,"b":[0.01]}');
   assert.equal(stringifyJson({ x: 'é€' }, true), '{"x":"\\u00e9\\u20ac"}');
   assert.equal(stringifyJson({ x: 'é' }), '{"x":"é"}');
-  assert.equal(stringifyJson({ skip: undefined, n: null, t: true, s: 'q"' }), '{"n":null,"t":true,"s":"q\\""}');
+  assert.equal(
+    stringifyJson({ skip: undefined, n: null, t: true, s: 'q"' }),
+    '{"n":null,"t":true,"s":"q\\""}',
+  );
 });

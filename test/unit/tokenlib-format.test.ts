@@ -1,7 +1,12 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidToken, TokenManager, urlsafeB64Decode, urlsafeB64Encode } from '../../server/sync15/tokenlib.js';
+import {
+  InvalidToken,
+  TokenManager,
+  urlsafeB64Decode,
+  urlsafeB64Encode,
+} from '../../server/sync15/tokenlib.js';
 
 // Minted by an independent Python implementation of tokenlib (json.dumps + HKDF from hmac/hashlib),
 // i.e. byte for byte what Mozilla's tools produce for this secret and payload (spec 1.5 §3.5).

@@ -41,9 +41,9 @@ export class SqliteAccounts implements AccountsTx {
   constructor(private readonly s: StatementCache) {}
 
   findSync11User(username: string): Sync11UserRow | null {
-    const row = this.s
-      .get(`SELECT ${SYNC11_COLUMNS} FROM sync11_users WHERE username = ?`)
-      .get(username) as Sync11Row | undefined;
+    const row = this.s.get(`SELECT ${SYNC11_COLUMNS} FROM sync11_users WHERE username = ?`).get(username) as
+      | Sync11Row
+      | undefined;
     return row ? toUser(row) : null;
   }
 
@@ -64,9 +64,8 @@ export class SqliteAccounts implements AccountsTx {
 
   updateSync11Password(username: string, passwordHash: string): boolean {
     return (
-      this.s
-        .get('UPDATE sync11_users SET password_hash = ? WHERE username = ?')
-        .run(passwordHash, username).changes > 0
+      this.s.get('UPDATE sync11_users SET password_hash = ? WHERE username = ?').run(passwordHash, username)
+        .changes > 0
     );
   }
 

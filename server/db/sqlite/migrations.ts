@@ -81,4 +81,75 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tokenserver_users_lookup ON tokenserver_users (email, service, created_at);
   CREATE INDEX tokenserver_users_replaced ON tokenserver_users (service, replaced_at);
   `,
+  // 3: Foxden local accounts (fxa-local spec §4, §5.3, §5.4, §9). Tokens are stored only as
+  // their derived Hawk id/key (session, key fetch) or a SHA-256 (codes, refresh tokens); a key
+  // fetch token keeps only the /account/keys bundle, already encrypted to its bundleKey.
+  `
+  CREATE TABLE fxa_accounts (
+    uid TEXT PRIMARY KEY,
+    email TEXT NOT NULL,
+    normalized_email TEXT NOT NULL UNIQUE,
+    auth_salt BLOB NOT NULL,
+    verify_hash BLOB NOT NULL,
+    ka BLOB NOT NULL,
+    wrap_wrap_kb BLOB NOT NULL,
+    verifier_set_at INTEGER NOT NULL,
+    keys_changed_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE fxa_session_tokens (
+    id TEXT PRIMARY KEY,
+    uid TEXT NOT NULL REFERENCES fxa_accounts(uid) ON DELETE CASCADE,
+    auth_key BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_access_at INTEGER NOT NULL
+  );
+  CREATE INDEX fxa_session_tokens_uid ON fxa_session_tokens (uid);
+  CREATE TABLE fxa_key_fetch_tokens (
+    id TEXT PRIMARY KEY,
+    uid TEXT NOT NULL REFERENCES fxa_accounts(uid) ON DELETE CASCADE,
+    auth_key BLOB NOT NULL,
+    key_bundle TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX fxa_key_fetch_tokens_uid ON fxa_key_fetch_tokens (uid);
+  CREATE TABLE fxa_oauth_codes (
+    code_hash TEXT PRIMARY KEY,
+    uid TEXT NOT NULL REFERENCES fxa_accounts(uid) ON DELETE CASCADE,
+    session_id TEXT,
+    client_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    code_challenge TEXT NOT NULL,
+    keys_jwe TEXT,
+    offline INTEGER NOT NULL,
+    auth_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX fxa_oauth_codes_uid ON fxa_oauth_codes (uid);
+  CREATE TABLE fxa_refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    uid TEXT NOT NULL REFERENCES fxa_accounts(uid) ON DELETE CASCADE,
+    client_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL
+  );
+  CREATE INDEX fxa_refresh_tokens_uid ON fxa_refresh_tokens (uid);
+  CREATE TABLE fxa_devices (
+    id TEXT PRIMARY KEY,
+    uid TEXT NOT NULL REFERENCES fxa_accounts(uid) ON DELETE CASCADE,
+    session_id TEXT,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    push_callback TEXT,
+    push_public_key TEXT,
+    push_auth_key TEXT,
+    available_commands TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL,
+    last_access_at INTEGER NOT NULL
+  );
+  CREATE INDEX fxa_devices_uid ON fxa_devices (uid);
+  CREATE UNIQUE INDEX fxa_devices_session ON fxa_devices (session_id) WHERE session_id IS NOT NULL;
+  `,
 ];

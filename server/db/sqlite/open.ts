@@ -36,11 +36,18 @@ export function ensurePrivateFile(file: string): void {
 export function openSqlite(file: string, options: OpenSqliteOptions = {}): SqliteHandle {
   ensurePrivateDir(path.dirname(file));
   ensurePrivateFile(file);
-  const db = new BetterSqlite3(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : undefined);
+  const db = new BetterSqlite3(
+    file,
+    options.nativeBinding ? { nativeBinding: options.nativeBinding } : undefined,
+  );
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // SQLite's stock 2 MB page cache, not better-sqlite3's 16 MB build default: the OS caches
+  // the file anyway, and bench/run.ts measured 13-16 MB less RSS with 100,000 records stored
+  // at no measurable cost to batch-upload throughput.
+  db.pragma('cache_size = -2000');
   for (const suffix of ['-wal', '-shm']) {
     if (fs.existsSync(file + suffix)) fs.chmodSync(file + suffix, FILE_MODE);
   }

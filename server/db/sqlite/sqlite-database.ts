@@ -4,10 +4,17 @@ import { StatementCache } from './statements.js';
 import { SqliteStorage } from './storage-sqlite.js';
 import { SqliteAccounts, SqliteOwners } from './accounts-sqlite.js';
 import { SqliteTokenserver } from './tokenserver-sqlite.js';
+import { SqliteFxa } from './fxa-sqlite.js';
 
 /** Mixes the per-concern SQLite classes into the one Tx the engine sees. */
 function composeTx(s: StatementCache): Tx {
-  const parts: object[] = [new SqliteStorage(s), new SqliteOwners(s), new SqliteAccounts(s), new SqliteTokenserver(s)];
+  const parts: object[] = [
+    new SqliteStorage(s),
+    new SqliteOwners(s),
+    new SqliteAccounts(s),
+    new SqliteTokenserver(s),
+    new SqliteFxa(s),
+  ];
   const tx: Record<string, unknown> = {};
   for (const part of parts) {
     const proto = Object.getPrototypeOf(part) as object;

@@ -27,7 +27,8 @@ interface BsoRow {
 
 const BSO_COLUMNS = 'id, modified_ms, payload, sortindex, parentid, predecessorid, expiry_ms';
 /** The same row shape without the large columns, for id listings (BsoQuery.idsOnly). */
-const BSO_ID_COLUMNS = 'id, modified_ms, NULL AS payload, sortindex, NULL AS parentid, NULL AS predecessorid, expiry_ms';
+const BSO_ID_COLUMNS =
+  'id, modified_ms, NULL AS payload, sortindex, NULL AS parentid, NULL AS predecessorid, expiry_ms';
 
 function toBso(row: BsoRow): StoredBso {
   return {
@@ -251,9 +252,8 @@ export class SqliteStorage implements StorageTx {
   }
 
   deleteCollectionBsos(userId: number, collectionId: number): number {
-    return this.s
-      .get('DELETE FROM bsos WHERE user_id = ? AND collection_id = ?')
-      .run(userId, collectionId).changes;
+    return this.s.get('DELETE FROM bsos WHERE user_id = ? AND collection_id = ?').run(userId, collectionId)
+      .changes;
   }
 
   deleteUserStorage(userId: number): void {
@@ -280,9 +280,9 @@ export class SqliteStorage implements StorageTx {
   }
 
   getBatch(id: string): BatchInfo | null {
-    const row = this.s
-      .get('SELECT id, user_id, collection, created_ms FROM batches WHERE id = ?')
-      .get(id) as { id: string; user_id: number; collection: string; created_ms: number } | undefined;
+    const row = this.s.get('SELECT id, user_id, collection, created_ms FROM batches WHERE id = ?').get(id) as
+      | { id: string; user_id: number; collection: string; created_ms: number }
+      | undefined;
     return row
       ? { id: row.id, userId: row.user_id, collection: row.collection, created: row.created_ms }
       : null;
@@ -314,9 +314,7 @@ export class SqliteStorage implements StorageTx {
 
   purgeBatches(createdBefore: Millis): number {
     this.s
-      .get(
-        'DELETE FROM batch_items WHERE batch_id IN (SELECT id FROM batches WHERE created_ms < ?)',
-      )
+      .get('DELETE FROM batch_items WHERE batch_id IN (SELECT id FROM batches WHERE created_ms < ?)')
       .run(createdBefore);
     return this.s.get('DELETE FROM batches WHERE created_ms < ?').run(createdBefore).changes;
   }

@@ -38,13 +38,17 @@ export class SqliteTokenserver implements TokenserverTx {
 
   tokenserverUsersByEmail(email: string, limit: number): TokenserverUserRow[] {
     const rows = this.s
-      .get(`SELECT ${COLUMNS} FROM tokenserver_users WHERE email = ? ORDER BY created_at DESC, uid DESC LIMIT ?`)
+      .get(
+        `SELECT ${COLUMNS} FROM tokenserver_users WHERE email = ? ORDER BY created_at DESC, uid DESC LIMIT ?`,
+      )
       .all(email, limit) as Row[];
     return rows.map(toRow);
   }
 
   tokenserverUserByUid(uid: number): TokenserverUserRow | null {
-    const row = this.s.get(`SELECT ${COLUMNS} FROM tokenserver_users WHERE uid = ?`).get(uid) as Row | undefined;
+    const row = this.s.get(`SELECT ${COLUMNS} FROM tokenserver_users WHERE uid = ?`).get(uid) as
+      | Row
+      | undefined;
     return row ? toRow(row) : null;
   }
 
@@ -57,9 +61,7 @@ export class SqliteTokenserver implements TokenserverTx {
 
   insertTokenserverUser(u: TokenserverUserRow): void {
     this.s
-      .get(
-        `INSERT INTO tokenserver_users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
+      .get(`INSERT INTO tokenserver_users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(
         u.uid,
         u.email,
@@ -92,7 +94,9 @@ export class SqliteTokenserver implements TokenserverTx {
         .all(email, keepUid) as { uid: number }[]
     ).map((r) => r.uid);
     this.s
-      .get('UPDATE tokenserver_users SET replaced_at = ? WHERE email = ? AND uid <> ? AND replaced_at IS NULL')
+      .get(
+        'UPDATE tokenserver_users SET replaced_at = ? WHERE email = ? AND uid <> ? AND replaced_at IS NULL',
+      )
       .run(now, email, keepUid);
     return uids;
   }

@@ -67,7 +67,9 @@ const KNOWN_BAD_CRYPTO_PAYLOAD = /"IV":\s*"AAAAAAAAAAAAAAAAAAAAAA=="/;
  */
 export function isKnownBadPayload(collection: string, write: StagedItem): boolean {
   return (
-    collection === 'crypto' && typeof write.payload === 'string' && KNOWN_BAD_CRYPTO_PAYLOAD.test(write.payload)
+    collection === 'crypto' &&
+    typeof write.payload === 'string' &&
+    KNOWN_BAD_CRYPTO_PAYLOAD.test(write.payload)
   );
 }
 

@@ -79,7 +79,13 @@ export async function postCollection(req: StorageRequest): Promise<StorageReply>
     return jsonReply({ batch, success, failed: failedJson }, collectionModified, 202);
   }
   if (!mode.commit) {
-    const { collectionModified } = await engine.appendBatch(userId, collection, mode.id, writes, precondition);
+    const { collectionModified } = await engine.appendBatch(
+      userId,
+      collection,
+      mode.id,
+      writes,
+      precondition,
+    );
     return jsonReply({ batch: mode.id, success, failed: failedJson }, collectionModified, 202);
   }
   const result = await engine.commitBatch(userId, collection, mode.id, writes, SYNC15_POLICY, {

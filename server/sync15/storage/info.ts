@@ -23,11 +23,23 @@ export async function getInfo(req: StorageRequest): Promise<StorageReply> {
     }
     case 'info/collection_counts': {
       const counts = await engine.collectionCounts(userId);
-      return withRecords(jsonReply(figures(counts, (n) => n), storageModified), counts.length);
+      return withRecords(
+        jsonReply(
+          figures(counts, (n) => n),
+          storageModified,
+        ),
+        counts.length,
+      );
     }
     case 'info/collection_usage': {
       const bytes = await engine.collectionBytes(userId);
-      return withRecords(jsonReply(figures(bytes, (n) => n / 1024), storageModified), bytes.length);
+      return withRecords(
+        jsonReply(
+          figures(bytes, (n) => n / 1024),
+          storageModified,
+        ),
+        bytes.length,
+      );
     }
     default: {
       const used = await engine.totalBytes(userId);

@@ -1,4 +1,10 @@
-import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, {
+  Router,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import type { ServerContext } from '../../context.js';
 import type { RequestLogLocals } from '../../http/request-log.js';
 import { BatchNotFound, OverQuota, PreconditionFailed } from '../../storage/errors.js';
@@ -65,7 +71,8 @@ function errorReply(context: ServerContext, req: Request, err: unknown): Storage
   if (err instanceof BatchNotFound) return codeReply(400, WeaveCode.unknown);
   const parser = (typeof err === 'object' && err !== null ? err : {}) as BodyParserError;
   if (parser.type === 'entity.too.large') return codeReply(413, WeaveCode.sizeLimitExceeded);
-  if (parser.type === 'encoding.unsupported' || parser.type === 'charset.unsupported') return codeReply(415, 0);
+  if (parser.type === 'encoding.unsupported' || parser.type === 'charset.unsupported')
+    return codeReply(415, 0);
   if (typeof parser.type === 'string' && typeof parser.status === 'number' && parser.status < 500) {
     return codeReply(400, 0);
   }

@@ -23,7 +23,9 @@ export interface Assignment {
 /** The current row: greatest (generation, created_at), spec §3.4 (rows arrive newest first). */
 function currentOf(rows: TokenserverUserRow[]): TokenserverUserRow {
   return rows.reduce((best, row) =>
-    row.generation > best.generation || (row.generation === best.generation && row.createdAt > best.createdAt) ? row : best,
+    row.generation > best.generation || (row.generation === best.generation && row.createdAt > best.createdAt)
+      ? row
+      : best,
   );
 }
 
@@ -70,7 +72,9 @@ export async function assignUser(
     generation: current.generation,
     keysChangedAt: current.keysChangedAt,
     clientState: current.clientState,
-    oldClientStates: rows.filter((r) => r.uid !== current.uid && r.clientState !== current.clientState).map((r) => r.clientState),
+    oldClientStates: rows
+      .filter((r) => r.uid !== current.uid && r.clientState !== current.clientState)
+      .map((r) => r.clientState),
   };
   checkConsistency(claimed, known);
   const next = nextState(claimed, known);

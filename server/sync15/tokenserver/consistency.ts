@@ -31,16 +31,32 @@ export function checkConsistency(req: ClaimedState, user: KnownState): void {
     throw invalidClientState('empty string', 'the device sent no client state but the account has one');
   }
   if (user.oldClientStates.includes(C)) {
-    throw invalidClientState('stale value', 'the device uses encryption keys the account replaced earlier; sign in again on that device');
+    throw invalidClientState(
+      'stale value',
+      'the device uses encryption keys the account replaced earlier; sign in again on that device',
+    );
   }
   if (C !== uC && G !== null && G <= uG) {
-    throw invalidClientState('new value with no generation change', 'new encryption keys without a new account generation');
+    throw invalidClientState(
+      'new value with no generation change',
+      'new encryption keys without a new account generation',
+    );
   }
   if (C !== uC && K !== null && uK !== null && K <= uK) {
-    throw invalidClientState('new value with no keys_changed_at change', 'new encryption keys without a keys-changed time');
+    throw invalidClientState(
+      'new value with no keys_changed_at change',
+      'new encryption keys without a keys-changed time',
+    );
   }
   if (G !== null && uG > G) {
-    throw new TokenserverError(401, 'invalid-generation', 'body', '', 'Unauthorized', 'the device presents an older account generation (password changed since?)');
+    throw new TokenserverError(
+      401,
+      'invalid-generation',
+      'body',
+      '',
+      'Unauthorized',
+      'the device presents an older account generation (password changed since?)',
+    );
   }
   if (K !== null && uK !== null && uK > K) {
     throw keysChangedAtError('the device presents keys older than the account’s current keys');
@@ -51,7 +67,10 @@ export function checkConsistency(req: ClaimedState, user: KnownState): void {
 }
 
 /** New (generation, keys_changed_at) after a request passed the checks (RS `update_user`). */
-export function nextState(req: ClaimedState, user: KnownState): { generation: number; keysChangedAt: number | null } {
+export function nextState(
+  req: ClaimedState,
+  user: KnownState,
+): { generation: number; keysChangedAt: number | null } {
   const { generation: G, keysChangedAt: K } = req;
   const { generation: uG, keysChangedAt: uK } = user;
   let keysChangedAt: number | null = null;

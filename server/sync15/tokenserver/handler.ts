@@ -8,6 +8,7 @@ import { invalidCredentials, TokenserverError, unauthorized } from './errors.js'
 import { fxaEmailFor, isAllowed, metricsHashes } from './identity.js';
 import { checkClientStateAgrees, checkClientStateHeader, formatKeyId, parseKeyId } from './key-id.js';
 import { OAuthVerifier } from './oauth.js';
+import { localFxaEmail, verifyFoxdenBearer } from '../../fxa/tokenserver-trust.js';
 
 function single(req: Request, name: string): string | undefined {
   const value = req.headers[name];
@@ -30,7 +31,11 @@ function bearerToken(header: string | undefined): string {
   if (space === -1) throw unauthorized('the Authorization header has no scheme');
   const scheme = header.slice(0, space);
   if (scheme.toLowerCase() !== 'bearer') {
-    throw unauthorized(`the Authorization scheme ${scheme.slice(0, 20)} is not supported (FxA OAuth Bearer only)`, 'error', 'Unsupported');
+    throw unauthorized(
+      `the Authorization scheme ${scheme.slice(0, 20)} is not supported (FxA OAuth Bearer only)`,
+      'error',
+      'Unsupported',
+    );
   }
   const token = header.slice(space + 1).trim();
   if (!token) throw invalidCredentials('the Bearer token is empty');
@@ -73,10 +78,24 @@ export function tokenserverHandler(context: ServerContext): RequestHandler {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     try {
       if (application !== 'sync') {
-        throw new TokenserverError(404, 'error', 'url', 'application', 'Unsupported application', `unknown application ${application.slice(0, 30)}`);
+        throw new TokenserverError(
+          404,
+          'error',
+          'url',
+          'application',
+          'Unsupported application',
+          `unknown application ${application.slice(0, 30)}`,
+        );
       }
       if (version !== '1.5') {
-        throw new TokenserverError(404, 'error', 'url', version.slice(0, 64), 'Unsupported application version', `unknown version ${version.slice(0, 30)}`);
+        throw new TokenserverError(
+          404,
+          'error',
+          'url',
+          version.slice(0, 64),
+          'Unsupported application version',
+          `unknown version ${version.slice(0, 30)}`,
+        );
       }
       const body = await issueToken(req, context, verifier, locals);
       res.status(200).type('application/json').send(body);
@@ -85,25 +104,34 @@ export function tokenserverHandler(context: ServerContext): RequestHandler {
         err instanceof TokenserverError
           ? err
           : internalError(`token request failed: ${err instanceof Error ? err.message : String(err)}`);
-      if (!(err instanceof TokenserverError)) context.logger.error('error', 'Sync 1.5 tokenserver failed', { detail: failure.logDetail });
+      if (!(err instanceof TokenserverError))
+        context.logger.error('error', 'Sync 1.5 tokenserver failed', { detail: failure.logDetail });
       locals.logDetail = failure.logDetail;
       res.status(failure.httpStatus).type('application/json').send(failure.body());
     }
   };
 }
 
-async function issueToken(req: Request, context: ServerContext, verifier: OAuthVerifier, locals: Sync15Locals): Promise<string> {
+async function issueToken(
+  req: Request,
+  context: ServerContext,
+  verifier: OAuthVerifier,
+  locals: Sync15Locals,
+): Promise<string> {
   const { config } = context;
   const legacyState = checkClientStateHeader(single(req, 'x-client-state'));
   const token = bearerToken(single(req, 'authorization'));
-  const verified = await verifier.verify(token, {
-    jwksFile: config.sync15.fxaJwksFile,
-    oauthServerUrl: config.sync15.fxaOauthServerUrl,
-  });
+  const verified =
+    (await verifyFoxdenBearer(token, context)) ??
+    (await verifier.verify(token, {
+      jwksFile: config.sync15.fxaJwksFile,
+      oauthServerUrl: config.sync15.fxaOauthServerUrl,
+    }));
+  const local = verified.via === 'local';
   const keyId = parseKeyId(single(req, 'x-keyid'));
   checkClientStateAgrees(legacyState, keyId);
 
-  const email = fxaEmailFor(config, verified.fxaUid);
+  const email = local ? localFxaEmail(verified.fxaUid) : fxaEmailFor(config, verified.fxaUid);
   const now = nowMillis(context.clock);
   const assignment = await context.db.transaction('write', (tx) =>
     assignUser(
@@ -112,12 +140,28 @@ async function issueToken(req: Request, context: ServerContext, verifier: OAuthV
       { generation: verified.generation, keysChangedAt: keyId.keysChangedAt, clientState: keyId.clientState },
       now,
       () => {
+        // A Foxden account was already admitted when it was created (fxa-local spec §9).
+        if (local) return;
         // Read at request time: the owner can open or close sign-ups while the server runs.
         if (!config.allowNewUsers) {
-          throw new TokenserverError(403, 'new-users-disabled', 'body', '', 'New users are not allowed', `new Sync 1.5 account ${verified.fxaUid} refused: sign-ups are closed`);
+          throw new TokenserverError(
+            403,
+            'new-users-disabled',
+            'body',
+            '',
+            'New users are not allowed',
+            `new Sync 1.5 account ${verified.fxaUid} refused: sign-ups are closed`,
+          );
         }
         if (!isAllowed(config.sync15.allowedEmails, [verified.fxaUid, email])) {
-          throw new TokenserverError(403, 'new-users-disabled', 'body', '', 'New users are not allowed', `new Sync 1.5 account ${verified.fxaUid} refused: not in the allowed list (add this FxA uid to allow it)`);
+          throw new TokenserverError(
+            403,
+            'new-users-disabled',
+            'body',
+            '',
+            'New users are not allowed',
+            `new Sync 1.5 account ${verified.fxaUid} refused: not in the allowed list (add this FxA uid to allow it)`,
+          );
         }
       },
     ),
@@ -128,7 +172,10 @@ async function issueToken(req: Request, context: ServerContext, verifier: OAuthV
     context.logger.info('auth', `New Sync 1.5 account ${verified.fxaUid} (uid ${user.uid})`);
   }
   if (assignment.reset.length) {
-    context.logger.info('auth', `Sync 1.5 account ${verified.fxaUid} changed its keys: uid ${assignment.reset.join(', ')} replaced by ${user.uid}, old data deleted`);
+    context.logger.info(
+      'auth',
+      `Sync 1.5 account ${verified.fxaUid} changed its keys: uid ${assignment.reset.join(', ')} replaced by ${user.uid}, old data deleted`,
+    );
     locals.logDetail = `keys changed; new uid ${user.uid}`;
   }
 

@@ -21,10 +21,16 @@ export function fxaEmailFor(config: Pick<Config, 'sync15'>, fxaUid: string): str
 }
 
 /** Telemetry ids of spec §3.5; any stable values work, so the key is derived from the master secret. */
-export function metricsHashes(masterSecret: string, fxaUid: string): { hashedFxaUid: string; hashedDeviceId: string } {
+export function metricsHashes(
+  masterSecret: string,
+  fxaUid: string,
+): { hashedFxaUid: string; hashedDeviceId: string } {
   const key = createHmac('sha256', masterSecret).update('foxden/fxa_metrics_hash_secret').digest();
   const hashedFxaUid = createHmac('sha256', key).update(fxaUid).digest('hex').slice(0, 32);
-  const hashedDeviceId = createHmac('sha256', key).update(hashedFxaUid + 'none').digest('hex').slice(0, 32);
+  const hashedDeviceId = createHmac('sha256', key)
+    .update(hashedFxaUid + 'none')
+    .digest('hex')
+    .slice(0, 32);
   return { hashedFxaUid, hashedDeviceId };
 }
 
@@ -33,7 +39,10 @@ export function metricsHashes(masterSecret: string, fxaUid: string): { hashedFxa
  * carry the person's e-mail address, so a plain address can only match once something else
  * recorded it.
  */
-export function isAllowed(allowed: readonly string[] | null, candidates: readonly (string | null)[]): boolean {
+export function isAllowed(
+  allowed: readonly string[] | null,
+  candidates: readonly (string | null)[],
+): boolean {
   if (allowed === null) return true;
   const set = new Set(allowed.map((e) => e.trim().toLowerCase()));
   return candidates.some((c) => c !== null && set.has(c.toLowerCase()));

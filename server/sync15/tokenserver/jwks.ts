@@ -11,14 +11,21 @@ export interface VerificationKey {
 export function parseJwks(document: unknown): VerificationKey[] {
   const list: unknown[] = Array.isArray(document)
     ? document
-    : typeof document === 'object' && document !== null && Array.isArray((document as { keys?: unknown }).keys)
+    : typeof document === 'object' &&
+        document !== null &&
+        Array.isArray((document as { keys?: unknown }).keys)
       ? (document as { keys: unknown[] }).keys
       : [document];
   const keys: VerificationKey[] = [];
   for (const jwk of list) {
     if (typeof jwk !== 'object' || jwk === null) continue;
     const j = jwk as JsonWebKey & { kid?: unknown; use?: unknown; alg?: unknown };
-    if (j.kty !== 'RSA' || (j.use !== undefined && j.use !== 'sig') || (j.alg !== undefined && j.alg !== 'RS256')) continue;
+    if (
+      j.kty !== 'RSA' ||
+      (j.use !== undefined && j.use !== 'sig') ||
+      (j.alg !== undefined && j.alg !== 'RS256')
+    )
+      continue;
     try {
       // Only the public members: a JWKS file with a private key in it must not make us sign.
       const key = createPublicKey({ key: { kty: 'RSA', n: j.n, e: j.e }, format: 'jwk' });
@@ -66,7 +73,9 @@ export class JwksSource {
     try {
       document = JSON.parse(fs.readFileSync(path, 'utf8'));
     } catch (err) {
-      throw new KeySourceUnavailable(`the FxA JWKS file ${path} is not valid JSON: ${(err as Error).message}`);
+      throw new KeySourceUnavailable(
+        `the FxA JWKS file ${path} is not valid JSON: ${(err as Error).message}`,
+      );
     }
     const keys = parseJwks(document);
     this.file = { path, mtimeMs: stat.mtimeMs, keys };
@@ -82,7 +91,10 @@ export class JwksSource {
       throw new KeySourceUnavailable(`FxA's JWKS at ${url} was unreachable a moment ago`);
     }
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/json' } });
+      const res = await fetch(url, {
+        signal: AbortSignal.timeout(this.timeoutMs),
+        headers: { accept: 'application/json' },
+      });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const keys = parseJwks(await res.json());
       this.remote = { url, fetchedAt: now, keys };

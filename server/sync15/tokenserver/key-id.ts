@@ -14,7 +14,14 @@ const CLIENT_STATE = /^[a-zA-Z0-9._-]{1,32}$/;
 /** `X-KeyID: <keys_changed_at>-<b64url(fingerprint)>`, split at the first `-` (spec §3.1). */
 export function parseKeyId(header: string | undefined): KeyId {
   if (header === undefined) {
-    throw new TokenserverError(401, 'invalid-key-id', 'header', '', 'Missing X-KeyID header', 'Firefox sent no X-KeyID header');
+    throw new TokenserverError(
+      401,
+      'invalid-key-id',
+      'header',
+      '',
+      'Missing X-KeyID header',
+      'Firefox sent no X-KeyID header',
+    );
   }
   const dash = header.indexOf('-');
   const stamp = dash === -1 ? '' : header.slice(0, dash);
@@ -23,7 +30,8 @@ export function parseKeyId(header: string | undefined): KeyId {
     throw invalidCredentials('the X-KeyID header is malformed');
   }
   const bytes = Buffer.from(fingerprint, 'base64url');
-  if (bytes.length === 0 || bytes.length > 16) throw invalidCredentials('the X-KeyID fingerprint has the wrong length');
+  if (bytes.length === 0 || bytes.length > 16)
+    throw invalidCredentials('the X-KeyID fingerprint has the wrong length');
   const keysChangedAt = Number(stamp);
   return { keysChangedAt: keysChangedAt === 0 ? null : keysChangedAt, clientState: bytes.toString('hex') };
 }
@@ -32,7 +40,14 @@ export function parseKeyId(header: string | undefined): KeyId {
 export function checkClientStateHeader(header: string | undefined): string | null {
   if (header === undefined) return null;
   if (!CLIENT_STATE.test(header)) {
-    throw new TokenserverError(400, 'error', 'header', 'X-Client-State', 'Invalid client state value', 'the X-Client-State header is malformed');
+    throw new TokenserverError(
+      400,
+      'error',
+      'header',
+      'X-Client-State',
+      'Invalid client state value',
+      'the X-Client-State header is malformed',
+    );
   }
   return header;
 }

@@ -9,7 +9,8 @@ export interface VerifiedToken {
   fxaUid: string;
   /** Milliseconds; null when absent or 0 (spec §3.2). */
   generation: number | null;
-  via: 'jwt' | 'remote';
+  /** 'local': a Foxden account's token, verified in-process (fxa-local spec §6). */
+  via: 'jwt' | 'remote' | 'local';
 }
 
 export interface OAuthSettings {
@@ -32,7 +33,9 @@ interface JwtParts {
 function decodeJson(segment: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -75,9 +78,16 @@ function generationOf(value: unknown): number | null {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
 }
 
-function identity(fxaUid: unknown, scopes: string[], generation: unknown, via: VerifiedToken['via']): VerifiedToken {
-  if (typeof fxaUid !== 'string' || !FXA_UID.test(fxaUid)) throw invalidCredentials(`the FxA token names no valid account (${via})`);
-  if (!grantsOldsync(scopes)) throw invalidCredentials(`the FxA token is not for Sync (scope ${OLDSYNC_SCOPE} missing)`);
+function identity(
+  fxaUid: unknown,
+  scopes: string[],
+  generation: unknown,
+  via: VerifiedToken['via'],
+): VerifiedToken {
+  if (typeof fxaUid !== 'string' || !FXA_UID.test(fxaUid))
+    throw invalidCredentials(`the FxA token names no valid account (${via})`);
+  if (!grantsOldsync(scopes))
+    throw invalidCredentials(`the FxA token is not for Sync (scope ${OLDSYNC_SCOPE} missing)`);
   return { fxaUid, generation: generationOf(generation), via };
 }
 
@@ -109,7 +119,8 @@ export class OAuthVerifier {
 
   private verifyJwt(jwt: JwtParts, keys: VerificationKey[]): VerifiedToken {
     const { header, claims } = jwt;
-    if (header.alg !== 'RS256') throw invalidCredentials(`the FxA token is signed with ${String(header.alg)}, not RS256`);
+    if (header.alg !== 'RS256')
+      throw invalidCredentials(`the FxA token is signed with ${String(header.alg)}, not RS256`);
     const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
     if ((typ.startsWith('application/') ? typ : `application/${typ}`) !== 'application/at+jwt') {
       throw invalidCredentials('the FxA token is not an access token (typ is not at+JWT)');
@@ -126,7 +137,11 @@ export class OAuthVerifier {
     return identity(claims.sub, scopesOf(claims.scope), claims['fxa-generation'], 'jwt');
   }
 
-  private async remoteVerify(token: string, oauthServerUrl: string, why = 'not a JWT'): Promise<VerifiedToken> {
+  private async remoteVerify(
+    token: string,
+    oauthServerUrl: string,
+    why = 'not a JWT',
+  ): Promise<VerifiedToken> {
     const url = `${oauthServerUrl.replace(/\/+$/, '')}/verify`;
     let res: Response;
     try {
@@ -137,7 +152,9 @@ export class OAuthVerifier {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
-      throw unavailable(`FxA could not be reached to verify a token (${why}) at ${url}: ${(err as Error).message}`);
+      throw unavailable(
+        `FxA could not be reached to verify a token (${why}) at ${url}: ${(err as Error).message}`,
+      );
     }
     if (!res.ok) {
       await res.body?.cancel();

@@ -18,7 +18,11 @@ export interface NewSync15User {
  * Adds a tokenserver row with a freshly allocated storage user id as its uid: the uid in
  * tokens and URLs is the storage key, so a new row always means new, empty storage (spec §3.4).
  */
-export async function insertSync15User(tx: Tx, user: NewSync15User, now: Millis): Promise<TokenserverUserRow> {
+export async function insertSync15User(
+  tx: Tx,
+  user: NewSync15User,
+  now: Millis,
+): Promise<TokenserverUserRow> {
   const uid = await tx.createStorageUser(SYNC15_KIND, now);
   const row: TokenserverUserRow = {
     uid,

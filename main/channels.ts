@@ -1,0 +1,46 @@
+import type { AdminErrorShape, AdminMethod } from '../server/admin/api.js';
+
+/**
+ * The one list of IPC channels: one per AdminApi method. `satisfies Record<AdminMethod, true>`
+ * makes the compiler refuse a missing method and an extra one, so the list cannot drift from
+ * the interface. (main/preload.cts repeats it under the same check: a sandboxed preload
+ * cannot require local files; test/main/preload.test.ts asserts both lists are equal.)
+ */
+const METHOD_FLAGS = {
+  status: true,
+  start: true,
+  stop: true,
+  restart: true,
+  getSettings: true,
+  updateSettings: true,
+  listAccounts: true,
+  createAccount: true,
+  deleteAccount: true,
+  resetPassword: true,
+  logs: true,
+  warnings: true,
+  setupHelp: true,
+  backup: true,
+  restore: true,
+} as const satisfies Record<AdminMethod, true>;
+
+export const ADMIN_METHODS: readonly AdminMethod[] = Object.freeze(
+  Object.keys(METHOD_FLAGS) as AdminMethod[],
+);
+
+export const CHANNEL_PREFIX = 'foxden:admin:';
+
+export function channelFor(method: AdminMethod): string {
+  return CHANNEL_PREFIX + method;
+}
+
+export function isAdminMethod(name: string): name is AdminMethod {
+  return Object.hasOwn(METHOD_FLAGS, name);
+}
+
+/**
+ * What a handler returns. Errors travel as data because a rejected ipcMain.handle promise
+ * reaches the renderer as a bare message ("Error invoking remote method ..."), losing the
+ * code and field the GUI needs; the preload turns `ok: false` back into a rejection.
+ */
+export type IpcEnvelope<T = unknown> = { ok: true; value: T } | { ok: false; error: AdminErrorShape };

@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import { createSyncServer } from '../server/app.js';
+import { defaultConfig, type Config } from '../server/config.js';
+import { Logger, type LogSink } from '../server/log.js';
+import { AdminService, mayCreateAccount } from '../server/admin/admin-service.js';
+import {
+  ServerController,
+  type ControllerStatus,
+  type ServerControllerOptions,
+} from '../server/admin/server-controller.js';
+import type { SettingsStore } from '../server/admin/settings-store.js';
+
+export interface DesktopBackendOptions {
+  /** Electron's userData directory: database, settings, master secret, backups. */
+  dataDir: string;
+  store: SettingsStore;
+  /** better-sqlite3 addon built for Electron (unpackaged runs only; see paths.ts). */
+  nativeBinding?: string;
+  logSinks?: LogSink[];
+  platform?: NodeJS.Platform;
+  /** Tests replace the server factory (e.g. to make a start fail). */
+  createServer?: ServerControllerOptions['createServer'];
+}
+
+export interface DesktopBackend {
+  readonly service: AdminService;
+  readonly controller: ServerController;
+  readonly logger: Logger;
+  readonly config: Config;
+  /** Something the tray shows changed: server state, or settings changed by themselves. */
+  onChange(listener: () => void): () => void;
+  onStateChange(listener: (status: ControllerStatus) => void): () => void;
+  /** A request that may have created an account finished (sign-up, first token exchange). */
+  onAccountActivity(listener: () => void): () => void;
+  /** Stops the server and closes the database: the last step of Quit. */
+  dispose(): Promise<void>;
+}
+
+export function missingAddonMessage(file: string): string {
+  return `The SQLite addon built for Electron is missing (${file}). Run "npm run build:electron-native" once, then start again.`;
+}
+
+/**
+ * The desktop app's sync server: the same ServerController and AdminService as headless
+ * mode, with the data in Electron's userData directory and the Electron build of the
+ * SQLite addon. Nothing here imports Electron, so the tests run it under plain Node.
+ */
+export function createDesktopBackend(options: DesktopBackendOptions): DesktopBackend {
+  const logger = new Logger(options.logSinks ?? []);
+  const config = defaultConfig({ dataDir: options.dataDir });
+  const nativeBinding = options.nativeBinding;
+  const controller = new ServerController({
+    config,
+    logger,
+    createServer:
+      options.createServer ??
+      ((cfg, serverOptions) => {
+        if (!nativeBinding) return createSyncServer(cfg, serverOptions);
+        if (!fs.existsSync(nativeBinding)) throw new Error(missingAddonMessage(nativeBinding));
+        return createSyncServer(cfg, { ...serverOptions, nativeBinding });
+      }),
+  });
+  const service = new AdminService({
+    controller,
+    store: options.store,
+    logger,
+    baseConfig: config,
+    platform: options.platform ?? process.platform,
+    ...(nativeBinding ? { nativeBinding } : {}),
+  });
+
+  return {
+    service,
+    controller,
+    logger,
+    config,
+    onChange(listener) {
+      const onState = () => listener();
+      const onSettings = () => listener();
+      controller.on('state', onState);
+      service.on('settings', onSettings);
+      return () => {
+        controller.off('state', onState);
+        service.off('settings', onSettings);
+      };
+    },
+    onStateChange(listener) {
+      controller.on('state', listener);
+      return () => controller.off('state', listener);
+    },
+    onAccountActivity(listener) {
+      const onEvent = (event: Parameters<typeof mayCreateAccount>[0]) => {
+        if (mayCreateAccount(event)) listener();
+      };
+      logger.on('event', onEvent);
+      return () => logger.off('event', onEvent);
+    },
+    async dispose() {
+      service.detach();
+      await controller.dispose();
+    },
+  };
+}

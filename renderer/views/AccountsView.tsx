@@ -1,0 +1,351 @@
+import { useState, type FormEvent } from 'react';
+import type { AccountKind, AccountSummary } from '../../server/admin/api.js';
+import { useApp } from '../app-context.js';
+import { Dialog } from '../components/ConfirmDialog.js';
+import { Field, FormError } from '../components/Field.js';
+import { formatAgo, formatBytes, formatDateTime } from '../format.js';
+import { useAction, usePolling } from '../hooks.js';
+import { validateAccountName, validateConfirmation, validatePassword } from '../validate.js';
+
+const KIND_LABELS: Record<AccountKind, string> = {
+  sync11: 'Sync 1.1',
+  sync15: 'Mozilla account (Sync 1.5)',
+  local: 'Local account',
+};
+
+type FieldErrors = Partial<Record<'name' | 'password' | 'confirm', string>>;
+
+/** Who has an account here, how much they store, and create / delete / reset password. */
+export function AccountsView() {
+  const { api } = useApp();
+  const accounts = usePolling(() => api.listAccounts(), 5000);
+  const [deleting, setDeleting] = useState<AccountSummary | null>(null);
+  const [resetting, setResetting] = useState<AccountSummary | null>(null);
+
+  return (
+    <section aria-labelledby="accounts-title" className="view">
+      <header className="view-header">
+        <h1 id="accounts-title">Accounts</h1>
+      </header>
+      <FormError message={accounts.error?.message} />
+
+      <div className="card table-card">
+        <table className="data-table">
+          <caption className="visually-hidden">Accounts on this server</caption>
+          <thead>
+            <tr>
+              <th scope="col">Account</th>
+              <th scope="col">Kind</th>
+              <th scope="col" className="num">
+                Storage used
+              </th>
+              <th scope="col" className="num">
+                Collections
+              </th>
+              <th scope="col">Last sync</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {accounts.data?.length === 0 && (
+              <tr>
+                <td colSpan={6} className="empty">
+                  No accounts yet. Create one below, or let a device sign up while sign-ups are open.
+                </td>
+              </tr>
+            )}
+            {accounts.data?.map((a) => (
+              <tr key={`${a.kind}:${a.id}`} data-account={a.id}>
+                <th scope="row">
+                  <span className="account-label">{a.label}</span>
+                  {a.email && a.email !== a.label && <span className="muted small block">{a.email}</span>}
+                  {a.label !== a.id && <span className="muted small block mono">{a.id}</span>}
+                </th>
+                <td className="nowrap">{KIND_LABELS[a.kind]}</td>
+                <td className="num">{formatBytes(a.storageBytes)}</td>
+                <td className="num">{a.collections}</td>
+                <td className="nowrap" title={formatDateTime(a.lastSync)}>
+                  {formatAgo(a.lastSync)}
+                </td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    className="button-small button-secondary"
+                    onClick={() => setResetting(a)}
+                  >
+                    Reset password<span className="visually-hidden"> for {a.label}</span>
+                  </button>
+                  <button
+                    type="button"
+                    className="button-small button-danger-quiet"
+                    onClick={() => setDeleting(a)}
+                  >
+                    Delete<span className="visually-hidden"> {a.label}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <CreateAccountForm onCreated={() => void accounts.refresh()} />
+      <DeleteDialog
+        account={deleting}
+        onDone={() => {
+          setDeleting(null);
+          void accounts.refresh();
+        }}
+      />
+      <ResetDialog account={resetting} onDone={() => setResetting(null)} />
+    </section>
+  );
+}
+
+function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
+  const { api, announce, refreshWarnings } = useApp();
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const action = useAction();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found: FieldErrors = {};
+    const nameError = validateAccountName(name);
+    if (nameError) found.name = nameError;
+    const passwordError = validatePassword(password, name);
+    if (passwordError) found.password = passwordError;
+    const confirmError = validateConfirmation(password, confirm);
+    if (confirmError) found.confirm = confirmError;
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+
+    const created = await action.run(() =>
+      api.createAccount({ kind: 'sync11', name: name.trim(), password }),
+    );
+    if (!created) return;
+    announce(`Account ${created.label} created.`);
+    setName('');
+    setPassword('');
+    setConfirm('');
+    onCreated();
+    refreshWarnings();
+  };
+
+  const serverField = action.error?.field;
+  const fieldError = (f: keyof FieldErrors) =>
+    errors[f] ??
+    (serverField === f || (f === 'name' && serverField === 'username') ? action.error?.message : undefined);
+  const formLevel =
+    action.error && !['name', 'username', 'password'].includes(serverField ?? '')
+      ? action.error.message
+      : null;
+
+  return (
+    <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="create-title">
+      <h2 id="create-title">Create a Sync 1.1 account</h2>
+      <p className="muted">
+        For Pale Moon and other Sync 1.1 clients. Modern Firefox signs in with a Mozilla account instead and
+        appears here after its first sync.
+      </p>
+      <div className="form-grid">
+        <Field
+          id="new-name"
+          label="Username or e-mail"
+          error={fieldError('name')}
+          hint="An e-mail is turned into the username the same way the browser does it."
+        >
+          {({ describedBy, invalid }) => (
+            <input
+              id="new-name"
+              name="name"
+              autoComplete="off"
+              spellCheck={false}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+            />
+          )}
+        </Field>
+        <Field
+          id="new-password"
+          label="Password"
+          error={fieldError('password')}
+          hint="At least 8 characters."
+        >
+          {({ describedBy, invalid }) => (
+            <input
+              id="new-password"
+              name="password"
+              type="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+            />
+          )}
+        </Field>
+        <Field id="new-confirm" label="Confirm password" error={fieldError('confirm')}>
+          {({ describedBy, invalid }) => (
+            <input
+              id="new-confirm"
+              name="confirm"
+              type="password"
+              autoComplete="new-password"
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+            />
+          )}
+        </Field>
+      </div>
+      <FormError message={formLevel} />
+      <div className="button-row">
+        <button type="submit" className="button-primary" disabled={action.busy}>
+          {action.busy ? 'Creating…' : 'Create account'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function DeleteDialog({ account, onDone }: { account: AccountSummary | null; onDone: () => void }) {
+  const { api, announce, refreshWarnings } = useApp();
+  const action = useAction();
+  const confirmDelete = async () => {
+    if (!account) return;
+    const ok = await action.run(async () => {
+      await api.deleteAccount({ kind: account.kind, id: account.id });
+      return true;
+    });
+    if (!ok) return;
+    announce(`Account ${account.label} deleted.`);
+    refreshWarnings();
+    onDone();
+  };
+  return (
+    <Dialog
+      open={account !== null}
+      title={`Delete ${account?.label ?? 'account'}?`}
+      onClose={() => {
+        action.setError(null);
+        onDone();
+      }}
+      onSubmit={() => void confirmDelete()}
+      submitLabel="Delete account"
+      danger
+      busy={action.busy}
+    >
+      <p>
+        This removes the account and everything it synced to this server (
+        {formatBytes(account?.storageBytes ?? 0)}). Browsers keep their own copy of bookmarks, passwords and
+        history, but they will stop syncing.
+      </p>
+      <p>This cannot be undone.</p>
+      <FormError message={action.error?.message} />
+    </Dialog>
+  );
+}
+
+function ResetDialog({ account, onDone }: { account: AccountSummary | null; onDone: () => void }) {
+  const { api, announce } = useApp();
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const action = useAction();
+
+  const close = () => {
+    setPassword('');
+    setConfirm('');
+    setErrors({});
+    action.setError(null);
+    onDone();
+  };
+
+  const submit = async () => {
+    if (!account) return;
+    const found: FieldErrors = {};
+    const passwordError = validatePassword(password, account.label);
+    if (passwordError) found.password = passwordError;
+    const confirmError = validateConfirmation(password, confirm);
+    if (confirmError) found.confirm = confirmError;
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    const ok = await action.run(async () => {
+      await api.resetPassword({ kind: account.kind, id: account.id, password });
+      return true;
+    });
+    if (!ok) return;
+    announce(`Password for ${account.label} changed.`);
+    close();
+  };
+
+  const serverPasswordError = action.error?.field === 'password' ? action.error.message : undefined;
+  return (
+    <Dialog
+      open={account !== null}
+      title={`Reset the password of ${account?.label ?? 'this account'}`}
+      onClose={close}
+      onSubmit={() => void submit()}
+      submitLabel="Set new password"
+      busy={action.busy}
+    >
+      {account?.kind === 'sync11' ? (
+        <>
+          <p>
+            Every browser using this account must sign in again with the new password. Its synced data stays
+            readable: Sync 1.1 encrypts it with the Sync Key, not with the password.
+          </p>
+          <p className="muted small">
+            For Firefox-account-based users it is different: a reset can make old encrypted data unreadable.
+          </p>
+        </>
+      ) : (
+        <p className="callout callout-warning">
+          <strong>Old encrypted data may become unreadable.</strong> For Firefox-account users the password
+          protects the encryption keys, so after a reset Firefox may not be able to read what it synced before
+          and will upload it again from the devices.
+        </p>
+      )}
+      <Field
+        id="reset-password"
+        label="New password"
+        error={errors.password ?? serverPasswordError}
+        hint="At least 8 characters."
+      >
+        {({ describedBy, invalid }) => (
+          <input
+            id="reset-password"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            aria-describedby={describedBy}
+            aria-invalid={invalid}
+          />
+        )}
+      </Field>
+      <Field id="reset-confirm" label="Confirm new password" error={errors.confirm}>
+        {({ describedBy, invalid }) => (
+          <input
+            id="reset-confirm"
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+            aria-describedby={describedBy}
+            aria-invalid={invalid}
+          />
+        )}
+      </Field>
+      <FormError message={action.error && action.error.field !== 'password' ? action.error.message : null} />
+    </Dialog>
+  );
+}

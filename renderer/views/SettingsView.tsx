@@ -1,0 +1,321 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { AdminSettings, SettingsUpdate } from '../../server/admin/api.js';
+import { useApp } from '../app-context.js';
+import { Field, FormError } from '../components/Field.js';
+import { useAction } from '../hooks.js';
+import { validatePort, validatePublicUrl } from '../validate.js';
+import { toApiError } from '../api.js';
+
+const FIELD_NAMES: Record<keyof AdminSettings, string> = {
+  port: 'Port',
+  bindScope: 'Who can connect',
+  publicUrl: 'Public URL',
+  allowNewUsers: 'Allow new sign-ups',
+  autoCloseSignups: 'Close sign-ups after the first account',
+  openAtLogin: 'Open at login',
+  behindProxy: 'Behind a reverse proxy',
+};
+
+interface Draft {
+  port: string;
+  bindScope: AdminSettings['bindScope'];
+  publicUrl: string;
+  allowNewUsers: boolean;
+  autoCloseSignups: boolean;
+  openAtLogin: boolean;
+  behindProxy: boolean;
+}
+
+function toDraft(s: AdminSettings): Draft {
+  return { ...s, port: String(s.port) };
+}
+
+/** Only the fields the owner changed, so a save never overwrites what another window set. */
+function diff(saved: AdminSettings, draft: Draft): Partial<AdminSettings> {
+  const patch: Partial<AdminSettings> = {};
+  if (Number(draft.port) !== saved.port) patch.port = Number(draft.port);
+  if (draft.bindScope !== saved.bindScope) patch.bindScope = draft.bindScope;
+  if (draft.publicUrl.trim() !== saved.publicUrl) patch.publicUrl = draft.publicUrl.trim();
+  for (const key of ['allowNewUsers', 'autoCloseSignups', 'openAtLogin', 'behindProxy'] as const) {
+    if (draft[key] !== saved[key]) patch[key] = draft[key];
+  }
+  return patch;
+}
+
+type Errors = Partial<Record<keyof AdminSettings, string>>;
+
+export function SettingsView() {
+  const { api, announce, refreshWarnings, refreshStatus } = useApp();
+  const [saved, setSaved] = useState<AdminSettings | null>(null);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [errors, setErrors] = useState<Errors>({});
+  const [result, setResult] = useState<SettingsUpdate | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const save = useAction();
+  const restart = useAction();
+
+  useEffect(() => {
+    let alive = true;
+    api.getSettings().then(
+      (s) => {
+        if (!alive) return;
+        setSaved(s);
+        setDraft(toDraft(s));
+      },
+      (err: unknown) => alive && setLoadError(toApiError(err).message),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [api]);
+
+  if (loadError) return <FormError message={loadError} />;
+  if (!saved || !draft) return <p className="loading">Loading settings…</p>;
+
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
+    setDraft({ ...draft, [key]: value });
+    setErrors((e) => ({ ...e, [key]: undefined }));
+  };
+  const patch = diff(saved, draft);
+  const dirty = Object.keys(patch).length > 0;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found: Errors = {};
+    const portError = validatePort(draft.port);
+    if (portError) found.port = portError;
+    const urlError = validatePublicUrl(draft.publicUrl);
+    if (urlError) found.publicUrl = urlError;
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    if (!dirty) return;
+    const update = await save.run(() => api.updateSettings(patch));
+    if (!update) return;
+    setSaved(update.settings);
+    setDraft(toDraft(update.settings));
+    setResult(update);
+    announce(
+      update.restartRequired ? 'Settings saved. Restart the server to apply them.' : 'Settings saved.',
+    );
+    refreshWarnings();
+    refreshStatus();
+  };
+
+  const doRestart = async () => {
+    const status = await restart.run(() => api.restart());
+    if (!status) return;
+    setResult(null);
+    announce(`Server restarted: ${status.state}.`);
+    refreshWarnings();
+    refreshStatus();
+  };
+
+  const serverField = save.error?.field as keyof AdminSettings | undefined;
+  const errorFor = (key: keyof AdminSettings) =>
+    errors[key] ?? (serverField === key ? save.error?.message : undefined);
+  const formLevel = save.error && !(serverField && serverField in FIELD_NAMES) ? save.error.message : null;
+
+  return (
+    <section aria-labelledby="settings-title" className="view">
+      <header className="view-header">
+        <h1 id="settings-title">Settings</h1>
+      </header>
+      {result?.restartRequired && (
+        <div className="callout callout-info restart-callout" role="status">
+          <p>
+            Saved. These changes apply after a restart:{' '}
+            <strong>{result.pendingRestart.map((f) => FIELD_NAMES[f] ?? f).join(', ')}</strong>.
+          </p>
+          <button
+            type="button"
+            className="button-primary"
+            onClick={() => void doRestart()}
+            disabled={restart.busy}
+          >
+            {restart.busy ? 'Restarting…' : 'Restart now'}
+          </button>
+          <FormError message={restart.error?.message} />
+        </div>
+      )}
+      <form className="form" onSubmit={(e) => void submit(e)} noValidate>
+        <div className="card">
+          <h2>Connection</h2>
+          <fieldset className="radio-group" aria-describedby="scope-hint">
+            <legend>Who can connect</legend>
+            <label className="choice">
+              <input
+                type="radio"
+                name="bindScope"
+                value="local"
+                checked={draft.bindScope === 'local'}
+                onChange={() => set('bindScope', 'local')}
+              />
+              <span>
+                <strong>This computer only</strong>
+                <span className="muted block">
+                  Listens on 127.0.0.1. Safest; only browsers on this computer can sync.
+                </span>
+              </span>
+            </label>
+            <label className="choice">
+              <input
+                type="radio"
+                name="bindScope"
+                value="lan"
+                checked={draft.bindScope === 'lan'}
+                onChange={() => set('bindScope', 'lan')}
+              />
+              <span>
+                <strong>Home network</strong>
+                <span className="muted block">Phones and other computers at home can sync too.</span>
+              </span>
+            </label>
+            <p id="scope-hint" className="hint">
+              {errorFor('bindScope') && <span className="field-error">{errorFor('bindScope')}</span>}
+            </p>
+          </fieldset>
+
+          <div className="form-grid">
+            <Field
+              id="port"
+              label="Port"
+              error={errorFor('port')}
+              hint="Default 8173. Avoid ports below 1024."
+            >
+              {({ describedBy, invalid }) => (
+                <input
+                  id="port"
+                  name="port"
+                  inputMode="numeric"
+                  className="input-short"
+                  value={draft.port}
+                  onChange={(e) => set('port', e.target.value)}
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                />
+              )}
+            </Field>
+            <Field
+              id="publicUrl"
+              label="Public URL"
+              error={errorFor('publicUrl')}
+              hint="The address browsers use to reach Foxden, with http:// or https:// and the port."
+            >
+              {({ describedBy, invalid }) => (
+                <input
+                  id="publicUrl"
+                  name="publicUrl"
+                  spellCheck={false}
+                  autoComplete="off"
+                  className="mono"
+                  value={draft.publicUrl}
+                  onChange={(e) => set('publicUrl', e.target.value)}
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                />
+              )}
+            </Field>
+          </div>
+          <Toggle
+            id="behindProxy"
+            checked={draft.behindProxy}
+            onChange={(v) => set('behindProxy', v)}
+            label="Behind a reverse proxy"
+            hint="Trust X-Forwarded-* headers from a proxy such as nginx or Caddy that serves the public URL."
+            error={errorFor('behindProxy')}
+          />
+        </div>
+
+        <div className="card">
+          <h2>Sign-ups</h2>
+          <Toggle
+            id="allowNewUsers"
+            checked={draft.allowNewUsers}
+            onChange={(v) => set('allowNewUsers', v)}
+            label="Allow new sign-ups"
+            hint="Lets browsers create Sync 1.1 accounts themselves. Turn it off once everyone is set up."
+            error={errorFor('allowNewUsers')}
+          />
+          <Toggle
+            id="autoCloseSignups"
+            checked={draft.autoCloseSignups}
+            onChange={(v) => set('autoCloseSignups', v)}
+            label="Close sign-ups automatically after the first account"
+            error={errorFor('autoCloseSignups')}
+          />
+        </div>
+
+        <div className="card">
+          <h2>Desktop</h2>
+          <Toggle
+            id="openAtLogin"
+            checked={draft.openAtLogin}
+            onChange={(v) => set('openAtLogin', v)}
+            label="Open Foxden at login"
+            hint="Only applies to the desktop app."
+            error={errorFor('openAtLogin')}
+          />
+        </div>
+
+        <FormError message={formLevel} />
+        <div className="button-row sticky-actions">
+          <button type="submit" className="button-primary" disabled={save.busy || !dirty}>
+            {save.busy ? 'Saving…' : 'Save settings'}
+          </button>
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={!dirty}
+            onClick={() => {
+              setDraft(toDraft(saved));
+              setErrors({});
+              save.setError(null);
+            }}
+          >
+            Undo changes
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+interface ToggleProps {
+  id: string;
+  label: string;
+  hint?: string;
+  checked: boolean;
+  error?: string | undefined;
+  onChange: (value: boolean) => void;
+}
+
+function Toggle({ id, label, hint, checked, error, onChange }: ToggleProps) {
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  return (
+    <div className="toggle-row">
+      <input
+        id={id}
+        name={id}
+        type="checkbox"
+        className="switch"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
+      />
+      <div>
+        <label htmlFor={id}>{label}</label>
+        {hint && (
+          <p id={hintId} className="hint">
+            {hint}
+          </p>
+        )}
+        {error && (
+          <p id={errorId} className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}

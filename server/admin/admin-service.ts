@@ -1,0 +1,312 @@
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import type { Config } from '../config.js';
+import type { LogEvent, Logger } from '../log.js';
+import { AdminAccounts } from './accounts.js';
+import {
+  AdminError,
+  type AccountRef,
+  type AccountSummary,
+  type AdminApi,
+  type AdminSettings,
+  type AdminStatus,
+  type BackupResult,
+  type CreateAccountInput,
+  type LogQuery,
+  type ResetPasswordInput,
+  type SettingsUpdate,
+  type SetupHelp,
+  type Warning,
+} from './api.js';
+import { backupDatabase, installRestore, stageRestore } from './backup.js';
+import { foxdenVersion, lanAddresses } from './environment.js';
+import { queryLogs } from './logs.js';
+import type { ServerController } from './server-controller.js';
+import { configToSettings, normalisePublicUrl, RESTART_FIELDS, settingsToConfig } from './settings.js';
+import type { SettingsStore } from './settings-store.js';
+import { setupHelpFor, tokenserverUrl } from './setup-help.js';
+import { computeWarnings } from './warnings.js';
+
+export interface AdminServiceOptions {
+  controller: ServerController;
+  store: SettingsStore;
+  logger: Logger;
+  /** Everything the settings do not cover (data directory, quotas, secrets, limits). */
+  baseConfig: Config;
+  platform?: NodeJS.Platform;
+  version?: string;
+  lanAddresses?: () => string[];
+  /**
+   * Headless with the default public URL: it follows the port actually bound (e.g. with
+   * `--port 0`) instead of naming a port nobody listens on.
+   */
+  publicUrlFollowsPort?: boolean;
+  clock?: () => number;
+  /** better-sqlite3 addon built for Electron, for reading a backup file in `npm start` runs. */
+  nativeBinding?: string;
+}
+
+/**
+ * Requests after which an account may exist that did not before: a Sync 1.1 sign-up
+ * (`PUT /user/1.0/<name>`) or a Sync 1.5 token exchange, which creates the tokenserver user.
+ */
+export function mayCreateAccount(event: LogEvent): boolean {
+  if (event.kind !== 'request' || event.status === undefined || event.status >= 400) return false;
+  const path = event.path ?? '';
+  if (event.method === 'PUT' && /^\/user\/1(\.0)?\/[^/]+\/?$/.test(path)) return true;
+  return path.includes('/1.0/sync/1.5');
+}
+
+/**
+ * The one typed surface for everything the owner does (design.md "One engine, several
+ * doors"), composed from small modules: the controller (life of the server), settings,
+ * accounts, logs, warnings, setup help and backup. Emits 'settings' when they change by
+ * themselves (sign-ups closing automatically) so the tray can follow.
+ */
+export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> implements AdminApi {
+  private readonly controller: ServerController;
+  private readonly store: SettingsStore;
+  private readonly logger: Logger;
+  private readonly base: Config;
+  private readonly nativeBinding: string | undefined;
+  private readonly platform: NodeJS.Platform;
+  private readonly version: string;
+  private readonly addresses: () => string[];
+  /** Cleared once the owner sets a public URL of their own. */
+  private followPort: boolean;
+  private followedUrl: string | null = null;
+  private readonly clock: () => number;
+  private readonly accounts: AdminAccounts;
+  private settings: AdminSettings;
+  /** Accounts that existed when sign-ups were last seen open; more means someone signed up. */
+  private signupBaseline: number | null = null;
+  private signupCheck: Promise<void> | null = null;
+  private signupRecheck = false;
+  private readonly onLogEvent = (event: LogEvent) => {
+    if (this.settings.allowNewUsers && this.settings.autoCloseSignups && mayCreateAccount(event)) {
+      this.scheduleSignupCheck();
+    }
+  };
+
+  constructor(options: AdminServiceOptions) {
+    super();
+    this.controller = options.controller;
+    this.store = options.store;
+    this.logger = options.logger;
+    this.base = options.baseConfig;
+    this.nativeBinding = options.nativeBinding;
+    this.platform = options.platform ?? process.platform;
+    this.version = options.version ?? foxdenVersion();
+    this.addresses = options.lanAddresses ?? (() => lanAddresses());
+    this.followPort = options.publicUrlFollowsPort ?? false;
+    this.clock = options.clock ?? Date.now;
+    this.settings = this.store.load();
+    this.accounts = new AdminAccounts(() => this.controller.context());
+    this.controller.setConfig(this.desiredConfig());
+    this.controller.on('state', (status) => {
+      if (status.state === 'running' && this.followPort && status.listen) {
+        this.followedUrl = `http://127.0.0.1:${status.listen.port}/`;
+        this.controller.applyLive({ publicUrl: this.followedUrl });
+      }
+    });
+    this.logger.on('event', this.onLogEvent);
+  }
+
+  /** Stops listening to the log (the controller is disposed separately). */
+  detach(): void {
+    this.logger.off('event', this.onLogEvent);
+  }
+
+  async status(): Promise<AdminStatus> {
+    const s = this.controller.status();
+    const publicUrl = this.controller.config.publicUrl;
+    return {
+      state: s.state,
+      listen: s.listen,
+      lanAddresses: this.addresses(),
+      publicUrl,
+      setupUrl: tokenserverUrl(publicUrl),
+      uptimeMs: s.uptimeMs,
+      requests: s.requests,
+      lastError: s.lastError,
+      dataDir: this.base.dataDir,
+      version: this.version,
+      restartRequired: this.pendingRestart().length > 0,
+    };
+  }
+
+  async start(): Promise<AdminStatus> {
+    await this.refreshSignupBaseline();
+    await this.controller.start();
+    return this.status();
+  }
+
+  async stop(): Promise<AdminStatus> {
+    await this.controller.stop();
+    return this.status();
+  }
+
+  async restart(): Promise<AdminStatus> {
+    await this.controller.restart();
+    return this.status();
+  }
+
+  async getSettings(): Promise<AdminSettings> {
+    return { ...this.settings };
+  }
+
+  async updateSettings(patch: Partial<AdminSettings>): Promise<SettingsUpdate> {
+    const next: AdminSettings = { ...this.settings, ...patch };
+    if (patch.publicUrl !== undefined) {
+      next.publicUrl = normalisePublicUrl(patch.publicUrl);
+      this.followPort = false;
+    }
+    const openingSignups = next.allowNewUsers && !this.settings.allowNewUsers;
+    this.saveSettings(next);
+    if (openingSignups) await this.refreshSignupBaseline();
+    const pendingRestart = this.pendingRestart();
+    return { settings: { ...next }, restartRequired: pendingRestart.length > 0, pendingRestart };
+  }
+
+  listAccounts(): Promise<AccountSummary[]> {
+    return this.accounts.list();
+  }
+
+  async createAccount(input: CreateAccountInput): Promise<AccountSummary> {
+    const created = await this.accounts.create(input);
+    // The owner's own additions are not sign-ups: they must not close sign-ups.
+    if (this.signupBaseline !== null) this.signupBaseline++;
+    return created;
+  }
+
+  async deleteAccount(ref: AccountRef): Promise<void> {
+    await this.accounts.delete(ref);
+    if (this.signupBaseline !== null) this.signupBaseline = Math.max(0, this.signupBaseline - 1);
+  }
+
+  resetPassword(input: ResetPasswordInput): Promise<void> {
+    return this.accounts.resetPassword(input);
+  }
+
+  async logs(query: LogQuery): Promise<LogEvent[]> {
+    return queryLogs(this.logger.tail(query.afterSeq ?? 0), query);
+  }
+
+  async warnings(): Promise<Warning[]> {
+    const s = this.controller.status();
+    let accountCount = 0;
+    try {
+      accountCount = await this.accounts.count();
+    } catch {
+      // No database (it failed to open): the status already says why.
+    }
+    const listenError =
+      s.state === 'failed' && s.lastError ? { code: s.lastErrorCode, message: s.lastError } : null;
+    return computeWarnings(this.settings, this.platform, { listenError, accountCount });
+  }
+
+  async setupHelp(): Promise<SetupHelp> {
+    return setupHelpFor(this.controller.config.publicUrl);
+  }
+
+  backup(destination: string): Promise<BackupResult> {
+    const context = this.controller.context();
+    return backupDatabase(context.db, destination, this.controller.config.dbFile, this.clock);
+  }
+
+  async restore(source: string): Promise<AdminStatus> {
+    const dbFile = this.controller.config.dbFile;
+    const staged = await stageRestore(source, dbFile, this.nativeBinding);
+    try {
+      await this.controller.withDatabaseClosed(async () => {
+        try {
+          installRestore(staged, dbFile);
+        } catch (err) {
+          throw new AdminError(
+            'io',
+            `The backup could not be put in place: ${err instanceof Error ? err.message : String(err)}`,
+            'path',
+          );
+        }
+      });
+    } finally {
+      // Gone after a successful rename; a leftover after a failure is removed here.
+      fs.rmSync(staged, { force: true });
+    }
+    this.logger.info('lifecycle', 'Database restored from a backup', { detail: source });
+    this.signupBaseline = null;
+    await this.refreshSignupBaseline();
+    return this.status();
+  }
+
+  /** Listener fields whose saved value the running listener does not use yet. */
+  private pendingRestart(): (keyof AdminSettings)[] {
+    const running = this.controller.runningConfig;
+    if (!running) return [];
+    const applied = configToSettings(running, this.settings);
+    return RESTART_FIELDS.filter((field) => applied[field] !== this.settings[field]);
+  }
+
+  private saveSettings(next: AdminSettings): void {
+    try {
+      this.store.save(next);
+    } catch (err) {
+      throw new AdminError(
+        'io',
+        `The settings could not be saved: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    this.settings = next;
+    const config = this.desiredConfig();
+    this.controller.setConfig(config);
+    // The protocols read both at request time from the running config object: apply them now.
+    this.controller.applyLive({ allowNewUsers: config.allowNewUsers, publicUrl: config.publicUrl });
+  }
+
+  private desiredConfig(): Config {
+    const config = settingsToConfig(this.settings, this.base);
+    if (this.followPort && this.followedUrl) config.publicUrl = this.followedUrl;
+    return config;
+  }
+
+  private async refreshSignupBaseline(): Promise<void> {
+    try {
+      this.signupBaseline = await this.accounts.count();
+    } catch {
+      this.signupBaseline = null;
+    }
+  }
+
+  /** One count at a time; events arriving meanwhile cause one more count afterwards. */
+  private scheduleSignupCheck(): void {
+    if (this.signupCheck) {
+      this.signupRecheck = true;
+      return;
+    }
+    this.signupCheck = (async () => {
+      do {
+        this.signupRecheck = false;
+        await this.closeSignupsIfSomeoneSignedUp();
+      } while (this.signupRecheck && this.settings.allowNewUsers);
+    })()
+      .catch((err: unknown) => {
+        this.logger.error('error', 'Checking for new sign-ups failed', { detail: String(err) });
+      })
+      .finally(() => {
+        this.signupCheck = null;
+      });
+  }
+
+  private async closeSignupsIfSomeoneSignedUp(): Promise<void> {
+    if (!this.settings.allowNewUsers || !this.settings.autoCloseSignups) return;
+    const count = await this.accounts.count();
+    if (this.signupBaseline === null) {
+      this.signupBaseline = count;
+      return;
+    }
+    if (count <= this.signupBaseline) return;
+    this.saveSettings({ ...this.settings, allowNewUsers: false });
+    this.logger.info('lifecycle', 'Sign-ups closed automatically: a new account was created.');
+    this.emit('settings', { ...this.settings });
+  }
+}

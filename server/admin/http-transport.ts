@@ -1,0 +1,402 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import type { Logger } from '../log.js';
+import { listenOn, trackSockets } from '../http/listen.js';
+import { AdminError, type AdminApi, type AdminErrorShape, type AdminMethod } from './api.js';
+import { loadOrCreateAdminToken, tokensEqual } from './admin-token.js';
+import { defaultStaticDir } from './environment.js';
+import { isAdminMethod, validateArgs } from './validate.js';
+
+/**
+ * The loopback admin listener: the GUI in a browser (headless mode, browser tests) and any
+ * script reach AdminService here. Defences, in order: the socket must be loopback, the Host
+ * header must name this listener (DNS rebinding), an Origin must be our own (no CORS at all),
+ * and every API call carries the token as a Bearer header (never in a URL).
+ */
+
+/** Loopback only, by design: there is no option to bind anything else. */
+export const ADMIN_HOST = '127.0.0.1';
+export const DEFAULT_ADMIN_PORT = 8174;
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export const ADMIN_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': ADMIN_CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+const HTTP_STATUS: Record<AdminErrorShape['code'], number> = {
+  'invalid-argument': 400,
+  'not-found': 404,
+  conflict: 409,
+  io: 422,
+  unavailable: 503,
+  internal: 500,
+};
+
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const bare = address.startsWith('::ffff:') ? address.slice(7) : address;
+  if (bare === '::1') return true;
+  return net.isIPv4(bare) && bare.startsWith('127.');
+}
+
+export interface AdminHandlerOptions {
+  service: AdminApi;
+  token: string;
+  /** The bound port, read per request (known only once listening). */
+  port: () => number;
+  staticDir: string;
+  logger: Logger;
+}
+
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: string,
+  type: string,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    ...extra,
+  });
+  res.end(body);
+}
+
+function sendError(res: http.ServerResponse, status: number, error: AdminErrorShape): void {
+  send(res, status, JSON.stringify({ error }), 'application/json; charset=utf-8', {
+    'Cache-Control': 'no-store',
+  });
+}
+
+function toShape(err: AdminError): AdminErrorShape {
+  return err.field === undefined
+    ? { code: err.code, message: err.message }
+    : { code: err.code, message: err.message, field: err.field };
+}
+
+/** Reads at most MAX_BODY_BYTES; null when the body is larger. */
+function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function allowedHosts(port: number): string[] {
+  return [`127.0.0.1:${port}`, `localhost:${port}`];
+}
+
+/** Returns a refusal reason, or null when the request may proceed. */
+function refuseForeign(req: http.IncomingMessage, port: number): { status: number; message: string } | null {
+  // The socket, not a header: X-Forwarded-For and friends are the caller's to invent.
+  if (!isLoopbackAddress(req.socket.remoteAddress)) {
+    return { status: 403, message: 'The admin interface only answers this computer.' };
+  }
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (!allowedHosts(port).includes(host)) {
+    return {
+      status: 403,
+      message: 'Unexpected Host header: open the dashboard at http://127.0.0.1:' + port + '/.',
+    };
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !allowedHosts(port).some((h) => origin.toLowerCase() === `http://${h}`)) {
+    return { status: 403, message: 'Requests from other web sites are refused.' };
+  }
+  const fetchSite = req.headers['sec-fetch-site'];
+  if (fetchSite === 'cross-site' || fetchSite === 'same-site') {
+    return { status: 403, message: 'Requests from other web sites are refused.' };
+  }
+  return null;
+}
+
+function bearerToken(req: http.IncomingMessage): string | null {
+  const header = req.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
+  return match ? (match[1] as string) : null;
+}
+
+async function handleApi(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  pathname: string,
+  options: AdminHandlerOptions,
+): Promise<void> {
+  const given = bearerToken(req);
+  if (given === null || !tokensEqual(given, options.token)) {
+    // Drain the body so the connection stays usable, then refuse.
+    req.resume();
+    sendError(res, 401, {
+      code: 'unavailable',
+      message: 'Missing or wrong admin token: open the dashboard link Foxden printed.',
+    });
+    return;
+  }
+  const method = pathname.slice('/api/'.length);
+  if (!isAdminMethod(method)) {
+    req.resume();
+    sendError(res, 404, { code: 'not-found', message: `There is no admin action called "${method}".` });
+    return;
+  }
+  if (req.method !== 'POST') {
+    req.resume();
+    sendError(res, 405, { code: 'invalid-argument', message: 'Admin actions are called with POST.' });
+    return;
+  }
+  const type = req.headers['content-type'];
+  if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
+    req.resume();
+    sendError(res, 415, { code: 'invalid-argument', message: 'Send the arguments as application/json.' });
+    return;
+  }
+  const body = await readBody(req);
+  if (body === null) {
+    sendError(res, 413, { code: 'invalid-argument', message: 'The request is too large.' });
+    return;
+  }
+  let args: unknown = [];
+  if (body.length > 0) {
+    try {
+      args = JSON.parse(body.toString('utf8'));
+    } catch {
+      sendError(res, 400, { code: 'invalid-argument', message: 'The arguments are not valid JSON.' });
+      return;
+    }
+  }
+  try {
+    const checked = validateArgs(method, args) as unknown[];
+    const fn = options.service[method as AdminMethod] as (...a: unknown[]) => Promise<unknown>;
+    const result = await fn.apply(options.service, checked);
+    send(res, 200, JSON.stringify(result ?? null), 'application/json; charset=utf-8', {
+      'Cache-Control': 'no-store',
+    });
+  } catch (err) {
+    if (err instanceof AdminError) {
+      sendError(res, HTTP_STATUS[err.code], toShape(err));
+      return;
+    }
+    const detail = err instanceof Error ? err.message : String(err);
+    options.logger.error('error', `Admin action ${method} failed`, { detail });
+    sendError(res, 500, { code: 'internal', message: `Something went wrong: ${detail}` });
+  }
+}
+
+/** A file under `root`, or null; dotfiles and anything escaping the root are refused. */
+function resolveStatic(root: string, pathname: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const relative = path.posix.normalize(decoded).replace(/^\/+/, '');
+  if (relative.split('/').some((part) => part.startsWith('.'))) return null;
+  const file = path.resolve(root, relative || 'index.html');
+  if (file !== root && !file.startsWith(root + path.sep)) return null;
+  return file;
+}
+
+const MISSING_GUI = `<!doctype html><meta charset="utf-8"><title>Foxden</title>
+<p>The Foxden dashboard has not been built. Run <code>npm run build</code>, then reload.</p>
+<p>The admin API at <code>/api/</code> works without it.</p>`;
+
+function handleStatic(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  pathname: string,
+  root: string,
+): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    send(res, 405, 'Method Not Allowed', 'text/plain; charset=utf-8', { Allow: 'GET, HEAD' });
+    return;
+  }
+  const file = resolveStatic(root, pathname);
+  if (file === null) {
+    send(res, 404, 'Not Found', 'text/plain; charset=utf-8');
+    return;
+  }
+  let target = file;
+  let stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) {
+    target = path.join(target, 'index.html');
+    stat = fs.statSync(target, { throwIfNoEntry: false });
+  }
+  if (!stat?.isFile()) {
+    // Client-side routes (no extension) get the app; a missing asset is a plain 404.
+    const index = path.join(root, 'index.html');
+    if (path.extname(pathname) === '' && fs.existsSync(index)) {
+      target = index;
+    } else if (pathname === '/' || pathname === '/index.html') {
+      send(res, 200, MISSING_GUI, 'text/html; charset=utf-8', { 'Cache-Control': 'no-store' });
+      return;
+    } else {
+      send(res, 404, 'Not Found', 'text/plain; charset=utf-8');
+      return;
+    }
+  }
+  let content: Buffer;
+  try {
+    content = fs.readFileSync(target);
+  } catch {
+    send(res, 404, 'Not Found', 'text/plain; charset=utf-8');
+    return;
+  }
+  const type = CONTENT_TYPES[path.extname(target).toLowerCase()] ?? 'application/octet-stream';
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': content.length,
+    'Cache-Control': target.endsWith('.html') ? 'no-cache' : 'public, max-age=3600',
+  });
+  res.end(req.method === 'HEAD' ? undefined : content);
+}
+
+/** The request handler, exported so tests can feed it a request whose socket is not loopback. */
+export function createAdminHandler(
+  options: AdminHandlerOptions,
+): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  const root = path.resolve(options.staticDir);
+  return (req, res) => {
+    const refusal = refuseForeign(req, options.port());
+    if (refusal) {
+      req.resume();
+      sendError(res, refusal.status, { code: 'unavailable', message: refusal.message });
+      return;
+    }
+    const url = req.url ?? '/';
+    const pathname = url.split('?')[0] as string;
+    if (pathname === '/api' || pathname.startsWith('/api/')) {
+      if (url.includes('?')) {
+        // Tokens never travel in URLs (history, logs, Referer): no query strings on the API.
+        req.resume();
+        sendError(res, 400, {
+          code: 'invalid-argument',
+          message: 'The admin API takes no query string; send the token as a Bearer header.',
+        });
+        return;
+      }
+      handleApi(req, res, pathname, options).catch((err: unknown) => {
+        options.logger.error('error', 'Admin request failed', { detail: String(err) });
+        if (!res.headersSent) sendError(res, 500, { code: 'internal', message: 'Something went wrong.' });
+        else res.destroy();
+      });
+      return;
+    }
+    try {
+      handleStatic(req, res, pathname, root);
+    } catch (err) {
+      options.logger.error('error', 'Serving the dashboard failed', { detail: String(err) });
+      if (!res.headersSent) send(res, 500, 'Internal Server Error', 'text/plain; charset=utf-8');
+    }
+  };
+}
+
+export interface AdminHttpOptions {
+  service: AdminApi;
+  /** 0 picks any free port. */
+  port: number;
+  dataDir: string;
+  staticDir?: string;
+  logger: Logger;
+}
+
+export interface AdminHttp {
+  /** http://127.0.0.1:<port>/ */
+  url: string;
+  /** The URL to open: the token rides in the fragment, which browsers never send. */
+  dashboardUrl: string;
+  token: string;
+  port: number;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+/** The line headless mode prints: `admin: http://127.0.0.1:<port>/#token=<token>`. */
+export function adminUrlLine(admin: Pick<AdminHttp, 'dashboardUrl'>): string {
+  return `admin: ${admin.dashboardUrl}`;
+}
+
+/**
+ * Starts the admin listener on 127.0.0.1 only. Rejects with a plain-words Error (code set,
+ * e.g. EADDRINUSE) when the port cannot be had; the caller decides whether that is fatal.
+ */
+export async function startAdminHttp(options: AdminHttpOptions): Promise<AdminHttp> {
+  const token = loadOrCreateAdminToken(options.dataDir);
+  let boundPort = options.port;
+  const handler = createAdminHandler({
+    service: options.service,
+    token,
+    port: () => boundPort,
+    staticDir: options.staticDir ?? defaultStaticDir(),
+    logger: options.logger,
+  });
+  const server = http.createServer(handler);
+  server.keepAliveTimeout = 5000;
+  server.requestTimeout = 30_000;
+  const sockets = trackSockets(server);
+  const address = await listenOn(server, ADMIN_HOST, options.port);
+  boundPort = address.port;
+  const url = `http://${ADMIN_HOST}:${boundPort}/`;
+  return {
+    url,
+    dashboardUrl: `${url}#token=${token}`,
+    token,
+    port: boundPort,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Open requests get a moment; then whatever is left is cut so Stop never hangs.
+        setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, 1000).unref();
+      }),
+  };
+}

@@ -1,0 +1,256 @@
+import { EventEmitter } from 'node:events';
+import { createSyncServer, type SyncServer, type SyncServerOptions } from '../app.js';
+import type { Config } from '../config.js';
+import type { ServerContext } from '../context.js';
+import type { LogEvent, Logger } from '../log.js';
+import { AdminError, type AdminStatus } from './api.js';
+
+export type ServerState = AdminStatus['state'];
+
+export interface ControllerStatus {
+  state: ServerState;
+  listen: { host: string; port: number } | null;
+  uptimeMs: number | null;
+  requests: { total: number; failed: number };
+  /** Plain words (server/http/listen.ts describeListenError) of the last failed start. */
+  lastError: string | null;
+  /** The errno code behind lastError (EADDRINUSE, EACCES, EADDRNOTAVAIL...), when known. */
+  lastErrorCode: string | null;
+}
+
+export interface ServerControllerOptions {
+  config: Config;
+  logger: Logger;
+  /** Replaced in tests; production builds the real server. */
+  createServer?: (config: Config, options: SyncServerOptions) => SyncServer;
+  clock?: () => number;
+}
+
+/**
+ * A request the owner should look at: server errors, and refused credentials (401/403),
+ * which are how a wrong password, an off clock or a Host mismatch behind a proxy show up.
+ * 404 and 412 are excluded on purpose: Firefox causes them in normal operation.
+ */
+export function isFailedRequest(event: LogEvent): boolean {
+  if (event.kind !== 'request' || event.status === undefined) return false;
+  return event.status >= 500 || event.status === 401 || event.status === 403;
+}
+
+/** Fields of a Config that only a new listener picks up. */
+function sameListener(a: Config, b: Config): boolean {
+  return a.host === b.host && a.port === b.port && a.trustProxy === b.trustProxy && a.dbFile === b.dbFile;
+}
+
+/**
+ * Owns the one SyncServer of the process and its life: start, stop, restart, failure. The
+ * tray, the GUI and headless mode all go through it. State changes are emitted as 'state'.
+ *
+ * While stopped, an idle (not listening) server keeps the database open so the owner can
+ * still manage accounts, back up and read logs.
+ */
+export class ServerController extends EventEmitter<{ state: [ControllerStatus] }> {
+  private desired: Config;
+  private readonly logger: Logger;
+  private readonly build: (config: Config, options: SyncServerOptions) => SyncServer;
+  private readonly clock: () => number;
+  private server: SyncServer | null = null;
+  private serverConfig: Config | null = null;
+  private current: ServerState = 'stopped';
+  private address: { host: string; port: number } | null = null;
+  private startedAt: number | null = null;
+  private lastError: { message: string; code: string | null } | null = null;
+  private requests = { total: 0, failed: 0 };
+  /** Set while a restore replaces the database file: nothing may open it meanwhile. */
+  private databaseLocked = false;
+  /** Start, stop and restore run one after another, never interleaved. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly onLogEvent = (event: LogEvent) => {
+    if (this.current !== 'running' || event.kind !== 'request') return;
+    this.requests.total++;
+    if (isFailedRequest(event)) this.requests.failed++;
+  };
+
+  constructor(options: ServerControllerOptions) {
+    super();
+    this.desired = { ...options.config };
+    this.logger = options.logger;
+    this.build = options.createServer ?? createSyncServer;
+    this.clock = options.clock ?? Date.now;
+    this.logger.on('event', this.onLogEvent);
+  }
+
+  get state(): ServerState {
+    return this.current;
+  }
+
+  status(): ControllerStatus {
+    return {
+      state: this.current,
+      listen: this.current === 'running' ? this.address : null,
+      uptimeMs: this.current === 'running' && this.startedAt !== null ? this.clock() - this.startedAt : null,
+      requests: { ...this.requests },
+      lastError: this.lastError?.message ?? null,
+      lastErrorCode: this.lastError?.code ?? null,
+    };
+  }
+
+  /** The Config the next start uses. */
+  get config(): Config {
+    return this.desired;
+  }
+
+  /** The Config of the listener now running, or null when none is. */
+  get runningConfig(): Config | null {
+    return this.current === 'running' || this.current === 'stopping' ? this.serverConfig : null;
+  }
+
+  /** Replaces the Config; listener fields (host, port, proxy) take effect at the next start. */
+  setConfig(next: Config): void {
+    this.desired = { ...next };
+  }
+
+  /**
+   * Changes fields the server reads at request time (public URL, sign-ups) in the running
+   * server's own config object as well, so they apply at once.
+   */
+  applyLive(patch: Partial<Pick<Config, 'publicUrl' | 'allowNewUsers'>>): void {
+    Object.assign(this.desired, patch);
+    if (this.serverConfig) Object.assign(this.serverConfig, patch);
+  }
+
+  /** The context of the current server, opening the database if no server exists yet. */
+  context(): ServerContext {
+    if (this.databaseLocked) {
+      throw new AdminError(
+        'unavailable',
+        'The database is being restored from a backup; try again in a moment.',
+      );
+    }
+    return this.ensureServer().context;
+  }
+
+  start(): Promise<ControllerStatus> {
+    return this.enqueue(() => this.doStart());
+  }
+
+  stop(): Promise<ControllerStatus> {
+    return this.enqueue(() => this.doStop());
+  }
+
+  restart(): Promise<ControllerStatus> {
+    return this.enqueue(async () => {
+      await this.doStop();
+      return this.doStart();
+    });
+  }
+
+  /**
+   * Runs `fn` with the server stopped and the database closed (restore replaces the file),
+   * then starts again if it was running before.
+   */
+  withDatabaseClosed<T>(fn: () => Promise<T>): Promise<T> {
+    return this.enqueue(async () => {
+      const wasRunning = this.current === 'running';
+      await this.doStop();
+      this.databaseLocked = true;
+      try {
+        await this.closeServer();
+        return await fn();
+      } finally {
+        this.databaseLocked = false;
+        if (wasRunning) await this.doStart();
+      }
+    });
+  }
+
+  /** Stops serving and closes the database for good (Quit). */
+  dispose(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.doStop();
+      await this.closeServer();
+      this.logger.off('event', this.onLogEvent);
+    });
+  }
+
+  private enqueue<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private setState(state: ServerState): void {
+    this.current = state;
+    this.emit('state', this.status());
+  }
+
+  private ensureServer(): SyncServer {
+    if (this.server) return this.server;
+    const config = { ...this.desired };
+    try {
+      this.server = this.build(config, { logger: this.logger });
+    } catch (err) {
+      // A database that cannot be opened (newer schema, corrupt file, no permission).
+      throw new AdminError('unavailable', `The database could not be opened: ${messageOf(err)}`);
+    }
+    this.serverConfig = config;
+    return this.server;
+  }
+
+  private async closeServer(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    this.serverConfig = null;
+    if (server) await server.close();
+  }
+
+  private async doStart(): Promise<ControllerStatus> {
+    if (this.current === 'running') return this.status();
+    this.setState('starting');
+    try {
+      if (this.server && this.serverConfig && !sameListener(this.serverConfig, this.desired))
+        await this.closeServer();
+      // Live fields may have changed while the idle server existed; the desired ones win.
+      if (this.serverConfig)
+        Object.assign(this.serverConfig, {
+          publicUrl: this.desired.publicUrl,
+          allowNewUsers: this.desired.allowNewUsers,
+        });
+      const server = this.ensureServer();
+      const address = await server.listen();
+      this.address = address;
+      this.startedAt = this.clock();
+      this.requests = { total: 0, failed: 0 };
+      this.lastError = null;
+      this.setState('running');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? null;
+      this.lastError = { message: messageOf(err), code };
+      this.address = null;
+      this.startedAt = null;
+      this.logger.error('lifecycle', 'The server could not start', { detail: this.lastError.message });
+      this.setState('failed');
+    }
+    return this.status();
+  }
+
+  private async doStop(): Promise<ControllerStatus> {
+    if (this.current !== 'running') {
+      if (this.current === 'failed') this.setState('stopped');
+      return this.status();
+    }
+    this.setState('stopping');
+    try {
+      // close() drops idle keep-alive sockets and cuts busy ones after a grace period.
+      await this.closeServer();
+    } finally {
+      this.address = null;
+      this.startedAt = null;
+      this.setState('stopped');
+    }
+    return this.status();
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,133 @@
+import type { ConfigSourceKey } from '../config-load.js';
+import net from 'node:net';
+import type { Config } from '../config.js';
+import { DEFAULT_PORT } from '../config.js';
+import type { AdminSettings, BindScope } from './api.js';
+
+/** Settings a fresh install starts with: this computer only, sign-ups closed. */
+export const DEFAULT_SETTINGS: Readonly<AdminSettings> = Object.freeze({
+  port: DEFAULT_PORT,
+  bindScope: 'local',
+  publicUrl: `http://127.0.0.1:${DEFAULT_PORT}/`,
+  allowNewUsers: false,
+  autoCloseSignups: true,
+  openAtLogin: false,
+  behindProxy: false,
+});
+
+/** Settings that only take effect when the listener is rebuilt. */
+export const RESTART_FIELDS: readonly (keyof AdminSettings)[] = ['port', 'bindScope', 'behindProxy'];
+
+/** Settings the running server reads at request time, so changing them needs no restart. */
+export const LIVE_FIELDS: readonly (keyof AdminSettings)[] = ['publicUrl', 'allowNewUsers'];
+
+/** "Home network" listens on every IPv4 interface; "this computer only" on 127.0.0.1. */
+const LAN_HOST = '0.0.0.0';
+const LOCAL_HOST = '127.0.0.1';
+/** With a proxy, trust the addresses a household proxy can have: this machine or the LAN. */
+const PROXY_TRUST = 'loopback, linklocal, uniquelocal';
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1') return true;
+  if (bare.startsWith('::ffff:')) return isLoopbackHost(bare.slice(7));
+  return net.isIPv4(bare) && bare.startsWith('127.');
+}
+
+/** Public URLs always end in "/" so that `publicUrl + '1.0/sync/1.5'` is right. */
+export function normalisePublicUrl(url: string): string {
+  return url.endsWith('/') ? url : url + '/';
+}
+
+export function bindScopeOf(host: string): BindScope {
+  return isLoopbackHost(host) ? 'local' : 'lan';
+}
+
+/** Applies the owner's settings to a full Config; everything settings do not cover stays. */
+export function settingsToConfig(settings: AdminSettings, base: Config): Config {
+  // An address the base config already names (e.g. `--host ::1` or `--host 192.168.1.20`)
+  // is kept when it fits the scope; otherwise the scope's default address is used.
+  const host =
+    settings.bindScope === 'local'
+      ? isLoopbackHost(base.host)
+        ? base.host
+        : LOCAL_HOST
+      : isLoopbackHost(base.host)
+        ? LAN_HOST
+        : base.host;
+  const trustProxy = settings.behindProxy
+    ? base.trustProxy === false
+      ? PROXY_TRUST
+      : base.trustProxy
+    : false;
+  return {
+    ...base,
+    host,
+    port: settings.port,
+    publicUrl: normalisePublicUrl(settings.publicUrl),
+    allowNewUsers: settings.allowNewUsers,
+    trustProxy,
+  };
+}
+
+/** The settings a Config expresses; the two GUI-only fields come from `rest`. */
+export function configToSettings(
+  config: Config,
+  rest: Pick<AdminSettings, 'autoCloseSignups' | 'openAtLogin'> = DEFAULT_SETTINGS,
+): AdminSettings {
+  return {
+    port: config.port,
+    bindScope: bindScopeOf(config.host),
+    publicUrl: config.publicUrl,
+    allowNewUsers: config.allowNewUsers,
+    autoCloseSignups: rest.autoCloseSignups,
+    openAtLogin: rest.openAtLogin,
+    behindProxy: config.trustProxy !== false,
+  };
+}
+
+/** Which Config field expresses each setting the command line can also give. */
+const SETTING_SOURCES = {
+  port: 'port',
+  bindScope: 'host',
+  publicUrl: 'publicUrl',
+  allowNewUsers: 'allowNewUsers',
+  behindProxy: 'trustProxy',
+} as const satisfies Partial<Record<keyof AdminSettings, ConfigSourceKey>>;
+
+/**
+ * Headless start: settings saved from the GUI win over defaults, and whatever the command
+ * line, environment or ini file set explicitly wins over saved settings, even when it equals
+ * the default: `--host 127.0.0.1` must never be overridden by a saved "home network".
+ */
+export function mergeHeadlessSettings(
+  stored: AdminSettings,
+  config: Config,
+  explicit: ReadonlySet<ConfigSourceKey>,
+): AdminSettings {
+  const fromConfig = configToSettings(config, stored);
+  const merged: AdminSettings = { ...stored };
+  for (const [setting, source] of Object.entries(SETTING_SOURCES) as [
+    keyof typeof SETTING_SOURCES,
+    ConfigSourceKey,
+  ][]) {
+    if (explicit.has(source)) (merged as unknown as Record<string, unknown>)[setting] = fromConfig[setting];
+  }
+  return merged;
+}
+
+/** Fills gaps and drops unknown or ill-typed fields of settings read from disk. */
+export function coerceSettings(raw: unknown): AdminSettings {
+  const out: AdminSettings = { ...DEFAULT_SETTINGS };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.port === 'number' && Number.isInteger(r.port) && r.port >= 0 && r.port <= 65535)
+    out.port = r.port;
+  if (r.bindScope === 'local' || r.bindScope === 'lan') out.bindScope = r.bindScope;
+  if (typeof r.publicUrl === 'string' && r.publicUrl.length > 0) out.publicUrl = r.publicUrl;
+  for (const key of ['allowNewUsers', 'autoCloseSignups', 'openAtLogin', 'behindProxy'] as const) {
+    const value = r[key];
+    if (typeof value === 'boolean') out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A mistake on the command line; the CLI prints the message as one line and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** Secrets on argv are visible to every user through `ps`; say where they go instead. */
+const SECRET_FLAGS: Record<string, string> = {
+  '--master-secret': 'set FOXDEN_MASTER_SECRET or use --master-secret-file',
+  '--secret': 'set FOXDEN_MASTER_SECRET or use --master-secret-file',
+  '--shared-secret': 'put shared_secret in the [global] section of the --config file',
+  '--password': 'type it at the prompt or pipe it on standard input',
+};
+
+/** node:util parseArgs with strict checking and one-line messages a person can act on. */
+export function parseCommandArgs(args: string[], options: Options, maxPositionals: number): ParsedArgs {
+  for (const arg of args) {
+    if (arg === '--') break;
+    const name = arg.split('=')[0] as string;
+    const advice = SECRET_FLAGS[name];
+    if (advice)
+      throw new UsageError(
+        `${name} is not accepted: secrets on the command line are visible to other users; ${advice}.`,
+      );
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true, allowNegative: true });
+  } catch (err) {
+    throw new UsageError(describeParseError(err instanceof Error ? err.message : String(err)));
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(`Unexpected argument "${parsed.positionals[maxPositionals]}".`);
+  }
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (Array.isArray(value)) throw new UsageError(`--${name} may be given only once.`);
+    if (typeof value === 'boolean' && options[name]?.type === 'string') {
+      throw new UsageError(`Option --${name} needs a value.`);
+    }
+    if (typeof value === 'string' && options[name]?.type === 'string' && value.startsWith('--')) {
+      throw new UsageError(`Option --${name} needs a value, but got the option ${value}.`);
+    }
+  }
+  return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
+}
+
+/** parseArgs's messages carry advice about `--` positionals; a person needs the first sentence. */
+function describeParseError(message: string): string {
+  const option = /Option '(-[^' ]+)/.exec(message)?.[1];
+  if (option && /ambiguous|argument missing/.test(message)) return `Option ${option} needs a value.`;
+  const unknown = /Unknown option '([^']+)'/.exec(message)?.[1];
+  if (unknown) return `Unknown option ${unknown}. Run "foxden help" for the list.`;
+  return oneLine(message);
+}
+
+/** Some messages carry a second sentence on a new line; keep the first line. */
+export function oneLine(message: string): string {
+  return (message.split('\n')[0] as string).trim();
+}
+
+export function stringValue(values: ParsedArgs['values'], name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,163 @@
+import { startHeadless, type Headless } from '../admin/headless.js';
+import { adminUrlLine, DEFAULT_ADMIN_PORT } from '../admin/http-transport.js';
+import { loadConfig, type ConfigFlags } from '../config-load.js';
+import { configWarnings } from '../config-warnings.js';
+import { ensurePrivateDir } from '../db/sqlite/open.js';
+import { Logger, streamSink } from '../log.js';
+import { parseCommandArgs, stringValue, UsageError } from './args.js';
+import type { CliIo } from './io.js';
+
+export const SERVE_OPTIONS = {
+  config: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'public-url': { type: 'string' },
+  'allow-new-users': { type: 'boolean' },
+  'log-format': { type: 'string' },
+  'trust-proxy': { type: 'string' },
+  'quota-kb': { type: 'string' },
+  'fxa-jwks-file': { type: 'string' },
+  'fxa-oauth-server': { type: 'string' },
+  'master-secret-file': { type: 'string' },
+  'admin-port': { type: 'string' },
+  admin: { type: 'boolean' },
+} as const;
+
+/** `--admin-port P` (0: any free port, default 8174) or `--no-admin`: null means no admin listener. */
+export function adminPortFlag(args: string[]): number | null {
+  const { values } = parseCommandArgs(args, SERVE_OPTIONS, 0);
+  if (values.admin === false) return null;
+  const text = stringValue(values, 'admin-port');
+  if (text === undefined) return DEFAULT_ADMIN_PORT;
+  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535) {
+    throw new UsageError(`--admin-port must be a port number from 0 to 65535, not "${text}".`);
+  }
+  return Number(text);
+}
+
+export function serveFlags(args: string[]): ConfigFlags {
+  const { values } = parseCommandArgs(args, SERVE_OPTIONS, 0);
+  const flags: ConfigFlags = {};
+  const put = (key: keyof ConfigFlags, name: string) => {
+    const value = stringValue(values, name);
+    if (value !== undefined) (flags as Record<string, string>)[key] = value;
+  };
+  put('config', 'config');
+  put('host', 'host');
+  put('port', 'port');
+  put('dataDir', 'data-dir');
+  put('publicUrl', 'public-url');
+  put('logFormat', 'log-format');
+  put('trustProxy', 'trust-proxy');
+  put('quotaKb', 'quota-kb');
+  put('fxaJwksFile', 'fxa-jwks-file');
+  put('fxaOauthServer', 'fxa-oauth-server');
+  put('masterSecretFile', 'master-secret-file');
+  const allow = values['allow-new-users'];
+  if (typeof allow === 'boolean') flags.allowNewUsers = allow;
+  return flags;
+}
+
+/** `--admin-port N` (0: any free port), `--no-admin`, else FOXDEN_ADMIN_PORT, else 8174. */
+export function adminPortOf(args: string[], env: NodeJS.ProcessEnv): number | null {
+  const { values } = parseCommandArgs(args, SERVE_OPTIONS, 0);
+  const flag = stringValue(values, 'admin-port');
+  const text = flag ?? (env.FOXDEN_ADMIN_PORT || undefined);
+  let port: number | null = DEFAULT_ADMIN_PORT;
+  if (text === 'off') port = null;
+  else if (text !== undefined) {
+    port = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(port >= 0 && port <= 65535)) {
+      const from = flag !== undefined ? '--admin-port' : 'environment variable FOXDEN_ADMIN_PORT';
+      throw new UsageError(
+        `${from}: "${text}" is not a port number from 1 to 65535 (or 0 for any free port).`,
+      );
+    }
+  }
+  return values.admin === false ? null : port;
+}
+
+/**
+ * `foxden serve`: the sync server (through the same ServerController the desktop app uses)
+ * plus the loopback admin dashboard. Runs until SIGINT/SIGTERM, then closes the server (open
+ * requests finish, idle keep-alive sockets drop, the database closes) and resolves with 0.
+ */
+export async function serve(args: string[], io: CliIo): Promise<number> {
+  const flags = serveFlags(args);
+  const adminPort = adminPortOf(args, io.env);
+  const { config, notes, publicUrlGiven, explicit } = loadConfig({ flags, env: io.env, cwd: io.cwd });
+  for (const note of notes) io.warn(note);
+  for (const warning of configWarnings(config)) io.warn(warning);
+
+  ensurePrivateDir(config.dataDir);
+  const logger = new Logger([streamSink(io.stdout, config.logFormat)]);
+
+  // Handlers go in before anything is printed: whoever waits for the "listening" line may
+  // signal the moment it appears.
+  let stopRequested: NodeJS.Signals | null = null;
+  let onStop = (signal: NodeJS.Signals) => {
+    if (stopRequested !== null) process.exit(1);
+    stopRequested = signal;
+  };
+  io.onSignal('SIGINT', (signal) => onStop(signal));
+  io.onSignal('SIGTERM', (signal) => onStop(signal));
+
+  const headless = await startHeadless({
+    config,
+    publicUrlGiven,
+    explicit,
+    logger,
+    adminPort,
+    // Sign-ups opened on the command line stay open until the owner closes them.
+    ...(flags.allowNewUsers !== undefined
+      ? {
+          overrides: {
+            allowNewUsers: flags.allowNewUsers,
+            ...(flags.allowNewUsers ? { autoCloseSignups: false } : {}),
+          },
+        }
+      : {}),
+    warn: (message) => io.warn(message),
+  });
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second Ctrl-C means "now": skip waiting for open requests.
+        io.warn(`${signal} again: exiting without waiting.`);
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info('lifecycle', `${signal} received, stopping`);
+      headless.close().then(
+        () => resolve(0),
+        (err: unknown) => {
+          io.warn(`Stopping failed: ${err instanceof Error ? err.message : String(err)}`);
+          resolve(1);
+        },
+      );
+    };
+    onStop = stop;
+    if (stopRequested !== null) return stop(stopRequested);
+
+    void announce(headless, config.dataDir, logger).catch((err: unknown) =>
+      io.warn(`Could not read the server status: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  });
+}
+
+/** The "listening" line: printed only once the server accepts connections. */
+async function announce(headless: Headless, dataDir: string, logger: Logger): Promise<void> {
+  const { address } = headless;
+  const status = await headless.service.status();
+  const settings = await headless.service.getSettings();
+  const shownHost = address.host.includes(':') ? `[${address.host}]` : address.host;
+  logger.info(
+    'lifecycle',
+    `Foxden listening on http://${shownHost}:${address.port}/ — clients use ${status.publicUrl}; ` +
+      `sign-ups ${settings.allowNewUsers ? 'open' : 'closed'}; data in ${dataDir}`,
+  );
+  if (headless.admin) logger.info('lifecycle', adminUrlLine(headless.admin));
+}

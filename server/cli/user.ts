@@ -1,0 +1,113 @@
+import { AccountError, Sync11Accounts, usernameFromEmail } from '../accounts/index.js';
+import { loadConfig } from '../config-load.js';
+import { SqliteDatabase } from '../db/sqlite/sqlite-database.js';
+import { parseCommandArgs, stringValue, UsageError } from './args.js';
+import type { CliIo } from './io.js';
+import { readPassword } from './password.js';
+
+const USER_OPTIONS = {
+  config: { type: 'string' },
+  'data-dir': { type: 'string' },
+  email: { type: 'string' },
+} as const;
+
+const ACTIONS = ['add', 'list', 'passwd', 'delete'];
+
+/**
+ * An e-mail address becomes the hash Firefox and Pale Moon derive from it (spec 1.1 §3.1);
+ * anything else is a plain username, which Sync11Accounts validates.
+ */
+function usernameOf(name: string): string {
+  return name.includes('@') ? usernameFromEmail(name) : name;
+}
+
+/** `foxden user add|list|passwd|delete`: the same Sync11Accounts the HTTP User API uses. */
+export async function user(args: string[], io: CliIo): Promise<number> {
+  const [action, ...rest] = args;
+  if (action === undefined || !ACTIONS.includes(action)) {
+    throw new UsageError(`Unknown user command "${action ?? ''}"; use add, list, passwd or delete.`);
+  }
+  const expected = action === 'list' ? 0 : 1;
+  const { values, positionals } = parseCommandArgs(rest, USER_OPTIONS, expected);
+  if (positionals.length < expected) throw new UsageError(`foxden user ${action} needs a username.`);
+  const email = stringValue(values, 'email');
+  if (email !== undefined && action !== 'add') throw new UsageError('--email is only for "foxden user add".');
+
+  const configFile = stringValue(values, 'config');
+  const dataDir = stringValue(values, 'data-dir');
+  const { config } = loadConfig({
+    flags: { ...(configFile ? { config: configFile } : {}), ...(dataDir ? { dataDir } : {}) },
+    env: io.env,
+    cwd: io.cwd,
+  });
+  const print = (line: string) => io.stdout.write(`${line}\n`);
+  const prompt = (text: string) => process.stderr.write(text);
+
+  const run = async (accounts: Sync11Accounts): Promise<number> => {
+    const name = positionals[0] as string;
+    switch (action) {
+      case 'list':
+        return list(accounts, print);
+      case 'add': {
+        // An e-mail as the name: Firefox/Pale Moon log in with the e-mail's hash (spec 1.1 §3.1).
+        const looksLikeEmail = name.includes('@');
+        const username = usernameOf(name);
+        if (await accounts.exists(username)) throw new UsageError(`The account ${username} already exists.`);
+        const password = await readPassword(io.stdin, prompt);
+        const account = await accounts.create(username, password, email ?? (looksLikeEmail ? name : null));
+        print(`Created account ${account.username}${looksLikeEmail ? ` for ${name}` : ''}.`);
+        return 0;
+      }
+      case 'passwd': {
+        const username = usernameOf(name);
+        if (!(await accounts.exists(username))) throw new UsageError(`There is no account ${username}.`);
+        const password = await readPassword(io.stdin, prompt, 'New password: ');
+        await accounts.changePassword(username, password);
+        print(`Changed the password of ${username}.`);
+        return 0;
+      }
+      case 'delete': {
+        const username = usernameOf(name);
+        if (!(await accounts.delete(username))) throw new UsageError(`There is no account ${username}.`);
+        print(`Deleted account ${username} and its synced data.`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`Unknown user command "${action}".`);
+    }
+  };
+
+  const db = SqliteDatabase.open(config.dbFile);
+  try {
+    return await run(new Sync11Accounts(db));
+  } catch (err) {
+    if (err instanceof AccountError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    await db.close();
+  }
+}
+
+async function list(accounts: Sync11Accounts, print: (line: string) => void): Promise<number> {
+  const all = await accounts.list();
+  if (all.length === 0) {
+    print('No accounts yet. Create one with: foxden user add <name>');
+    return 0;
+  }
+  const rows = all.map((a) => [
+    a.username,
+    a.email ?? '-',
+    new Date(a.created).toISOString().slice(0, 10),
+    a.status === 1 ? 'enabled' : 'disabled',
+  ]);
+  const header = ['USERNAME', 'E-MAIL', 'CREATED', 'STATUS'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  for (const row of [header, ...rows])
+    print(
+      row
+        .map((cell, i) => cell.padEnd(widths[i] as number))
+        .join('  ')
+        .trimEnd(),
+    );
+  return 0;
+}

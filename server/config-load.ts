@@ -1,0 +1,426 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { defaultConfig, defaultDataDir, type Config } from './config.js';
+import { IniError, parseIni, type IniSections, type IniValue } from './ini.js';
+
+/**
+ * Builds the one validated Config: defaults ← ini file ← environment ← flags (design.md).
+ * Secrets come from the environment or a file, never from argv: there is no flag for them.
+ */
+
+/** A problem a person can fix; the CLI prints the message as one line and exits non-zero. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Command-line values as parsed by the CLI, still unvalidated. */
+export interface ConfigFlags {
+  config?: string;
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  publicUrl?: string;
+  allowNewUsers?: boolean;
+  logFormat?: string;
+  trustProxy?: string;
+  quotaKb?: string;
+  fxaJwksFile?: string;
+  masterSecretFile?: string;
+  fxaOauthServer?: string;
+}
+
+export interface ConfigSources {
+  flags?: ConfigFlags;
+  env?: NodeJS.ProcessEnv;
+  /** Base for relative paths given on the command line or in the environment. */
+  cwd?: string;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Non-fatal remarks about the sources (ignored seed settings, unknown keys). */
+  notes: string[];
+  /** False when the public URL is the default, so it may follow the real port after listen. */
+  publicUrlGiven: boolean;
+  /** Config fields an ini file, the environment or a flag set (even to the default value). */
+  explicit: ReadonlySet<ConfigSourceKey>;
+}
+
+/** Environment variables Foxden reads (documented in README.md and docs/deploy.md). */
+export const ENV = {
+  config: 'FOXDEN_CONFIG',
+  host: 'FOXDEN_HOST',
+  port: 'FOXDEN_PORT',
+  dataDir: 'FOXDEN_DATA_DIR',
+  publicUrl: 'FOXDEN_PUBLIC_URL',
+  allowNewUsers: 'FOXDEN_ALLOW_NEW_USERS',
+  logFormat: 'FOXDEN_LOG_FORMAT',
+  trustProxy: 'FOXDEN_TRUST_PROXY',
+  masterSecret: 'FOXDEN_MASTER_SECRET',
+  masterSecretFile: 'FOXDEN_MASTER_SECRET_FILE',
+} as const;
+
+/** A setting the ini file, environment or flags can give. */
+export type ConfigSourceKey = Key;
+
+type Key =
+  | 'host'
+  | 'port'
+  | 'dataDir'
+  | 'dbFile'
+  | 'publicUrl'
+  | 'allowNewUsers'
+  | 'strictUsernames'
+  | 'quotaKb'
+  | 'trustProxy'
+  | 'logFormat'
+  | 'retryAfter'
+  | 'sharedSecret'
+  | 'batchMaxCount'
+  | 'batchMaxBytes'
+  | 'masterSecretFile'
+  | 'fxaJwksFile'
+  | 'fxaOauthServerUrl';
+
+/** One raw value and where it came from, so an error can name the line to fix. */
+interface Setting {
+  value: IniValue;
+  from: string;
+  /** Directory that relative paths in this value are relative to. */
+  base: string;
+}
+
+type Layer = Partial<Record<Key, Setting>>;
+
+export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
+  const env = sources.env ?? process.env;
+  const flags = sources.flags ?? {};
+  const cwd = sources.cwd ?? process.cwd();
+  const notes: string[] = [];
+
+  const iniPath = flags.config ?? nonEmptyEnv(env, ENV.config);
+  const iniLayer = iniPath ? readIniLayer(path.resolve(cwd, iniPath), env, notes) : {};
+  const merged: Layer = { ...iniLayer, ...envLayer(env, cwd), ...flagLayer(flags, cwd) };
+  const config = validate(merged, env);
+  const explicit = new Set(Object.keys(merged) as Key[]);
+  return { config, notes, publicUrlGiven: merged.publicUrl !== undefined, explicit };
+}
+
+// ---------------------------------------------------------------------------------------
+// Sources
+
+function nonEmptyEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function envLayer(env: NodeJS.ProcessEnv, cwd: string): Layer {
+  const layer: Layer = {};
+  const take = (key: Key, name: string) => {
+    const value = nonEmptyEnv(env, name);
+    if (value !== undefined) layer[key] = { value, from: `environment variable ${name}`, base: cwd };
+  };
+  take('host', ENV.host);
+  take('port', ENV.port);
+  take('dataDir', ENV.dataDir);
+  take('publicUrl', ENV.publicUrl);
+  take('allowNewUsers', ENV.allowNewUsers);
+  take('logFormat', ENV.logFormat);
+  take('trustProxy', ENV.trustProxy);
+  take('masterSecretFile', ENV.masterSecretFile);
+  return layer;
+}
+
+function flagLayer(flags: ConfigFlags, cwd: string): Layer {
+  const layer: Layer = {};
+  const take = (key: Key, flag: string, value: string | boolean | undefined) => {
+    if (value !== undefined) layer[key] = { value, from: `--${flag}`, base: cwd };
+  };
+  take('host', 'host', flags.host);
+  take('port', 'port', flags.port);
+  take('dataDir', 'data-dir', flags.dataDir);
+  take('publicUrl', 'public-url', flags.publicUrl);
+  take('allowNewUsers', 'allow-new-users', flags.allowNewUsers);
+  take('logFormat', 'log-format', flags.logFormat);
+  take('trustProxy', 'trust-proxy', flags.trustProxy);
+  take('quotaKb', 'quota-kb', flags.quotaKb);
+  take('fxaJwksFile', 'fxa-jwks-file', flags.fxaJwksFile);
+  take('masterSecretFile', 'master-secret-file', flags.masterSecretFile);
+  take('fxaOauthServerUrl', 'fxa-oauth-server', flags.fxaOauthServer);
+  return layer;
+}
+
+/** `[foxden]` keys and the Config key each one sets. */
+const FOXDEN_KEYS: Record<string, Key> = {
+  host: 'host',
+  port: 'port',
+  data_dir: 'dataDir',
+  public_url: 'publicUrl',
+  log_format: 'logFormat',
+  trust_proxy: 'trustProxy',
+  master_secret_file: 'masterSecretFile',
+  fxa_jwks_file: 'fxaJwksFile',
+  fxa_oauth_server: 'fxaOauthServerUrl',
+};
+
+/** The seed's settings that keep their meaning (spec 1.1 §8.2 [REC]). */
+const SEED_KEYS: Record<string, Record<string, Key>> = {
+  nodes: { fallback_node: 'publicUrl' },
+  auth: { allow_new_users: 'allowNewUsers', strict_usernames: 'strictUsernames' },
+  global: { shared_secret: 'sharedSecret', retry_after: 'retryAfter' },
+  storage: { batch_max_count: 'batchMaxCount', batch_max_bytes: 'batchMaxBytes' },
+  // server-full's development.ini (Paste); [foxden] host/port win over these.
+  'server:main': { host: 'host', port: 'port' },
+};
+
+function readIniLayer(file: string, env: NodeJS.ProcessEnv, notes: string[]): Layer {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      `Cannot read the config file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}.`,
+    );
+  }
+  let ini: IniSections;
+  try {
+    ini = parseIni(text, { file, env });
+  } catch (err) {
+    if (err instanceof IniError) throw new ConfigError(err.message);
+    throw err;
+  }
+  const base = path.dirname(file);
+  const name = path.basename(file);
+  const layer: Layer = {};
+  const set = (key: Key, section: string, option: string, value: IniValue) => {
+    layer[key] = { value, from: `${name} [${section}] ${option}`, base };
+  };
+
+  for (const [section, mapping] of Object.entries(SEED_KEYS)) {
+    for (const [option, key] of Object.entries(mapping)) {
+      const value = ini[section]?.[option];
+      if (value !== undefined) set(key, section, option, value);
+    }
+  }
+  const foxden = ini.foxden ?? {};
+  for (const [option, value] of Object.entries(foxden)) {
+    const key = FOXDEN_KEYS[option];
+    if (key) set(key, 'foxden', option, value);
+    else notes.push(`${name}: unknown setting [foxden] ${option} is ignored.`);
+  }
+
+  const storage = ini.storage ?? {};
+  if (storage.sqluri !== undefined) {
+    const from = `${name} [storage] sqluri`;
+    layer.dbFile = { value: sqliteFileFromUri(storage.sqluri, from, base), from, base };
+  }
+  const authUri = ini.auth?.sqluri;
+  if (authUri !== undefined && storage.sqluri !== undefined && authUri !== storage.sqluri) {
+    notes.push(
+      `${name}: [auth] sqluri is ignored; accounts and storage share the [storage] sqluri database.`,
+    );
+  }
+  if (storage.use_quota !== undefined) {
+    const from = `${name} [storage] use_quota`;
+    const use = toBoolean({ value: storage.use_quota, from, base });
+    if (!use) layer.quotaKb = { value: 0, from, base };
+    else if (storage.quota_size === undefined) {
+      throw new ConfigError(`${from} is true but [storage] quota_size (in KB) is missing.`);
+    } else {
+      layer.quotaKb = { value: storage.quota_size, from: `${name} [storage] quota_size`, base };
+    }
+  }
+  if (ini.captcha?.use === true) {
+    notes.push(`${name}: [captcha] use is not supported; [auth] allow_new_users controls sign-ups.`);
+  }
+  return layer;
+}
+
+/** `sqlite:////abs.db` (absolute) or `sqlite:///rel.db` (relative to the ini's directory). */
+export function sqliteFileFromUri(uri: IniValue, from: string, base: string): string {
+  if (typeof uri !== 'string') throw new ConfigError(`${from} must be a sqlite:/// URI.`);
+  const match = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(uri);
+  if (!match)
+    throw new ConfigError(
+      `${from}: "${uri}" is not a database URI such as sqlite:////var/lib/foxden/foxden.db.`,
+    );
+  const scheme = (match[1] as string).toLowerCase();
+  if (scheme !== 'sqlite') {
+    throw new ConfigError(
+      `${from}: "${scheme}" databases are not supported in this version; only sqlite is (e.g. sqlite:////var/lib/foxden/foxden.db).`,
+    );
+  }
+  const rest = (match[2] as string).replace(/\?.*$/, '');
+  // SQLAlchemy: sqlite:/// + path; a fourth slash makes the path absolute.
+  if (!rest.startsWith('/') || rest === '/' || rest === '/:memory:') {
+    throw new ConfigError(
+      `${from}: "${uri}" names no database file; an in-memory database would lose every write.`,
+    );
+  }
+  return path.resolve(base, rest.slice(1));
+}
+
+// ---------------------------------------------------------------------------------------
+// Validation
+
+function validate(layer: Layer, env: NodeJS.ProcessEnv): Config {
+  const port = layer.port
+    ? toInteger(layer.port, 0, 65535, 'a port number from 1 to 65535 (or 0 for any free port)')
+    : undefined;
+  const host = layer.host ? toHost(layer.host) : '127.0.0.1';
+  const dataDir = layer.dataDir ? toPath(layer.dataDir) : defaultDataDir(env);
+  const config = defaultConfig({ dataDir, host, ...(port !== undefined ? { port } : {}) });
+
+  config.publicUrl = layer.publicUrl ? toPublicUrl(layer.publicUrl) : defaultPublicUrl(host, config.port);
+  if (layer.dbFile) config.dbFile = toPath(layer.dbFile);
+  if (layer.allowNewUsers) config.allowNewUsers = toBoolean(layer.allowNewUsers);
+  if (layer.strictUsernames) config.strictUsernames = toBoolean(layer.strictUsernames);
+  if (layer.quotaKb) {
+    const kb = toInteger(layer.quotaKb, 0, 1024 * 1024 * 1024, 'a size in KB (0 turns quotas off)');
+    config.quotaKb = kb === 0 ? null : kb;
+  }
+  if (layer.trustProxy) config.trustProxy = toTrustProxy(layer.trustProxy);
+  if (layer.logFormat) config.logFormat = toLogFormat(layer.logFormat);
+  if (layer.retryAfter) config.retryAfter = toInteger(layer.retryAfter, 0, 86400 * 7, 'a number of seconds');
+  if (layer.sharedSecret) config.sharedSecret = toText(layer.sharedSecret);
+  if (layer.batchMaxCount) {
+    config.sync11.batchMaxCount = toInteger(layer.batchMaxCount, 1, 100_000, 'a positive number of records');
+  }
+  if (layer.batchMaxBytes) {
+    config.sync11.batchMaxBytes = toInteger(
+      layer.batchMaxBytes,
+      1,
+      1024 * 1024 * 1024,
+      'a positive number of bytes',
+    );
+  }
+  if (layer.fxaJwksFile) config.sync15.fxaJwksFile = toExistingFile(layer.fxaJwksFile);
+  if (layer.fxaOauthServerUrl)
+    config.sync15.fxaOauthServerUrl = toHttpUrl(layer.fxaOauthServerUrl).replace(/\/+$/, '');
+
+  const secret = env[ENV.masterSecret];
+  if (secret !== undefined) {
+    if (secret.trim() === '') throw new ConfigError(`${ENV.masterSecret} is set but empty.`);
+    config.masterSecret = secret.trim();
+  }
+  if (layer.masterSecretFile) {
+    config.masterSecretFile = toExistingFile(layer.masterSecretFile);
+    if (config.masterSecret === null)
+      config.masterSecret = readSecretFile(config.masterSecretFile, layer.masterSecretFile.from);
+  }
+  return config;
+}
+
+function fail(s: Setting, expected: string): never {
+  throw new ConfigError(`${s.from}: "${String(s.value)}" is not ${expected}.`);
+}
+
+function toText(s: Setting): string {
+  if (Array.isArray(s.value)) fail(s, 'a single value');
+  const text = String(s.value).trim();
+  if (text === '') fail(s, 'a non-empty value');
+  return text;
+}
+
+function toInteger(s: Setting, min: number, max: number, expected: string): number {
+  const n =
+    typeof s.value === 'number' ? s.value : /^\s*-?\d+\s*$/.test(String(s.value)) ? Number(s.value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) fail(s, expected);
+  return n;
+}
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+function toBoolean(s: Setting): boolean {
+  if (typeof s.value === 'boolean') return s.value;
+  const word = String(s.value).trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  fail(s, 'true or false');
+}
+
+function toPath(s: Setting): string {
+  return path.resolve(s.base, toText(s));
+}
+
+function toExistingFile(s: Setting): string {
+  const file = toPath(s);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) fail(s, 'an existing file');
+  return file;
+}
+
+function readSecretFile(file: string, from: string): string {
+  const secret = fs.readFileSync(file, 'utf8').trim();
+  if (secret === '') throw new ConfigError(`${from}: the secret file ${file} is empty.`);
+  return secret;
+}
+
+function toHost(s: Setting): string {
+  const host = toText(s).replace(/^\[(.*)\]$/, '$1');
+  if (!/^[A-Za-z0-9.:%_-]+$/.test(host)) fail(s, 'an IP address or host name');
+  return host;
+}
+
+function toHttpUrl(s: Setting): string {
+  const text = toText(s);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    fail(s, 'a URL starting with http:// or https://');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    fail(s, 'a URL starting with http:// or https://');
+  if (url.username || url.password) fail(s, 'a URL without a user name or password');
+  if (url.search || url.hash) fail(s, 'a URL without ?query or #fragment');
+  return url.href;
+}
+
+/** Clients append `user/1.0/…` to it, so it always ends in "/". */
+function toPublicUrl(s: Setting): string {
+  const href = toHttpUrl(s);
+  return href.endsWith('/') ? href : `${href}/`;
+}
+
+function defaultPublicUrl(host: string, port: number): string {
+  const wildcard = host === '0.0.0.0' || host === '::' || host === 'localhost';
+  const shown = wildcard ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}/`;
+}
+
+function toLogFormat(s: Setting): 'text' | 'json' {
+  const format = toText(s).toLowerCase();
+  if (format !== 'text' && format !== 'json') fail(s, 'text or json');
+  return format;
+}
+
+const TRUST_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Express `trust proxy`: true/false, a hop count, or addresses/subnets/names (comma list). */
+function toTrustProxy(s: Setting): boolean | number | string {
+  if (typeof s.value === 'boolean' || typeof s.value === 'number') {
+    if (typeof s.value === 'number' && s.value < 0)
+      fail(s, 'true, false, a hop count or a list of addresses');
+    return s.value;
+  }
+  const text = Array.isArray(s.value) ? s.value.join(',') : toText(s);
+  const lower = text.toLowerCase();
+  if (TRUE_WORDS.has(lower) && lower !== '1') return true;
+  if (FALSE_WORDS.has(lower) && lower !== '0') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  const parts = text.split(',').map((p) => p.trim());
+  for (const part of parts) {
+    const [address, bits] = part.split('/');
+    const valid =
+      TRUST_NAMES.has(part) ||
+      (net.isIP(address ?? '') !== 0 &&
+        (bits === undefined || /^\d{1,3}$/.test(bits) || net.isIP(bits) !== 0));
+    if (!valid) fail(s, 'true, false, a hop count, or addresses/subnets such as "loopback, 10.0.0.0/8"');
+  }
+  return parts.join(', ');
+}

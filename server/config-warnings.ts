@@ -1,0 +1,43 @@
+import type { Config } from './config.js';
+import { FIREFOX_BLOCKED_PORTS, portWarnings } from './ports.js';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+function isLoopback(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || /^127\./.test(host);
+}
+
+function urlPort(url: URL): number {
+  if (url.port) return Number(url.port);
+  return url.protocol === 'https:' ? 443 : 80;
+}
+
+/**
+ * Settings that work but will probably surprise the owner (design.md "Product details"):
+ * a port Firefox blocks, a public URL clients cannot reach. Pure, so the CLI prints these on
+ * stderr and the GUI shows the same sentences.
+ */
+export function configWarnings(config: Config, platform: NodeJS.Platform = process.platform): string[] {
+  const warnings = portWarnings(config.port, platform);
+  const url = new URL(config.publicUrl);
+  const publicPort = urlPort(url);
+
+  if (config.port !== 0 && publicPort !== config.port && config.trustProxy === false) {
+    warnings.push(
+      `The public URL ${config.publicUrl} uses port ${publicPort} but Foxden listens on port ${config.port}. ` +
+        'Clients will not reach it unless a reverse proxy forwards that port; if one does, set trust_proxy.',
+    );
+  }
+  if (publicPort !== config.port && FIREFOX_BLOCKED_PORTS.has(publicPort)) {
+    warnings.push(
+      `The public URL uses port ${publicPort}, which Firefox and Pale Moon refuse to connect to.`,
+    );
+  }
+  if (!isLoopback(config.host) && isLoopback(url.hostname)) {
+    warnings.push(
+      `Foxden serves the network on ${config.host}, but the public URL ${config.publicUrl} points at this computer only: ` +
+        "other devices would try to reach themselves. Set the public URL to this computer's network address.",
+    );
+  }
+  return warnings;
+}

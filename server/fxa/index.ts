@@ -1,0 +1,30 @@
+import type { Express } from 'express';
+import type { ServerContext } from '../context.js';
+import { FxaApi } from './api-context.js';
+import { rawBody } from './http.js';
+import { accountRoutes } from './routes/account.js';
+import { deviceRoutes } from './routes/devices.js';
+import { oauthRoutes, oauthServerRoutes } from './routes/oauth.js';
+import { profileRoutes } from './routes/profile.js';
+
+export { LocalAccounts, type LocalAccountSummary } from './local-accounts.js';
+
+/** Where the routes live (fxa-local spec §1 layout); the sign-in page's discovery uses the same. */
+export const AUTH_PREFIX = '/auth/v1';
+export const PROFILE_PREFIX = '/profile/v1';
+export const OAUTH_PREFIX = '/oauth/v1';
+
+/**
+ * Mounts Foxden's local accounts service: the auth API under `/auth/v1`, the profile under
+ * `/profile/v1` and the optional OAuth server under `/oauth/v1` (spec §4). The sign-in page
+ * and `/.well-known/fxa-client-configuration` are mounted by server/fxa/page.
+ */
+export function mountFxa(app: Express, context: ServerContext): FxaApi {
+  const api = new FxaApi(context);
+  // Generated (or loaded) on first run, not on the first sign-in: a startup error shows at once.
+  api.signingKey();
+  app.use(AUTH_PREFIX, rawBody, accountRoutes(api), oauthRoutes(api), deviceRoutes(api));
+  app.use(PROFILE_PREFIX, profileRoutes(api));
+  app.use(OAUTH_PREFIX, rawBody, oauthServerRoutes(api));
+  return api;
+}

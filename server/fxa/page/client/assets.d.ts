@@ -1,0 +1,2 @@
+// Vite bundles imported stylesheets into dist/fxa-page/signin.css.
+declare module '*.css';

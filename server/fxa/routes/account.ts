@@ -1,0 +1,211 @@
+import { Router, type Request } from 'express';
+import { fromHex } from '../crypto/bytes.js';
+import { OLDSYNC_SCOPE } from '../crypto/scoped-keys.js';
+import type { FxaApi } from '../api-context.js';
+import { ERRNO, FxaError, invalidToken } from '../errors.js';
+import { HEX32, HEX64, jsonBody, requiredStr, route, sendJson, type FxaLocals } from '../http.js';
+import {
+  incorrectPassword,
+  issueTokens,
+  normalizeEmail,
+  unknownAccount,
+  MAX_EMAIL_LENGTH,
+} from '../local-accounts.js';
+
+function wantsKeys(req: Request): boolean {
+  return req.query.keys === 'true';
+}
+
+function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Account, session and key routes of fxa-local spec §4.1 (#1–4, 14–17). */
+export function accountRoutes(api: FxaApi): Router {
+  const { context, accounts } = api;
+  const { logger, config } = context;
+  const r = Router();
+
+  r.post(
+    '/account/create',
+    route(logger, async (req, res) => {
+      const body = jsonBody(req);
+      const email = requiredStr(body, 'email', { max: MAX_EMAIL_LENGTH });
+      const authPW = fromHex(requiredStr(body, 'authPW', { pattern: HEX64 }));
+      // Read per request: the owner can open or close sign-ups while the server runs (spec §9).
+      if (!config.allowNewUsers) {
+        throw new FxaError(
+          403,
+          ERRNO.FEATURE_NOT_ENABLED,
+          'Sign-ups are closed on this Foxden server. Ask its owner to create your account.',
+          {},
+          `sign-up of ${email} refused: sign-ups are closed`,
+        );
+      }
+      const tokens = await accounts.createWithAuthPW(email, authPW, wantsKeys(req));
+      (res.locals as FxaLocals).user = tokens.uid;
+      logger.info('auth', `New Foxden account ${email} (${tokens.uid})`);
+      sendJson(res, 200, { ...tokens, verified: true });
+    }),
+  );
+
+  r.post(
+    '/account/login',
+    route(logger, async (req, res) => {
+      const body = jsonBody(req);
+      const email = requiredStr(body, 'email', { max: MAX_EMAIL_LENGTH });
+      const authPW = fromHex(requiredStr(body, 'authPW', { pattern: HEX64 }));
+      const now = context.clock();
+      const accountKey = normalizeEmail(email);
+      const address = clientAddress(req);
+      const wait = Math.max(
+        api.perAccount.retryAfter(accountKey, now),
+        api.perAddress.retryAfter(address, now),
+      );
+      if (wait > 0) {
+        throw new FxaError(
+          429,
+          ERRNO.THROTTLED,
+          'Client has sent too many requests',
+          { retryAfter: wait, retryAfterLocalized: `${Math.ceil(wait / 60)} minutes` },
+          `sign-in of ${email} throttled after repeated wrong passwords`,
+        );
+      }
+      const account = await accounts.findByEmail(email);
+      if (!account) {
+        api.perAddress.record(address, now);
+        throw unknownAccount();
+      }
+      // The email is the PBKDF2 salt: a different case gives a different authPW (spec §4.0, errno 120).
+      if (account.email !== email) {
+        throw new FxaError(400, ERRNO.INCORRECT_EMAIL_CASE, 'Incorrect email case', { email: account.email });
+      }
+      const wrapKb = await accounts.checkPassword(account, authPW);
+      if (!wrapKb) {
+        api.perAccount.record(accountKey, now);
+        api.perAddress.record(address, now);
+        throw incorrectPassword();
+      }
+      api.perAccount.clear(accountKey);
+      const tokens = await context.db.transaction('write', async (tx) => {
+        if (!(await tx.fxaAccountByUid(account.uid))) throw unknownAccount();
+        const current = await tx.fxaAccountByUid(account.uid);
+        // A password change between the check and now would make this wrapKb stale.
+        if (!current || current.verifierSetAt !== account.verifierSetAt) throw incorrectPassword();
+        return issueTokens(
+          tx,
+          account.uid,
+          context.clock(),
+          wantsKeys(req) ? { kA: account.kA, wrapKb } : null,
+        );
+      });
+      (res.locals as FxaLocals).user = account.uid;
+      sendJson(res, 200, { ...tokens, verified: true });
+    }),
+  );
+
+  r.get(
+    '/account/status',
+    route(logger, async (req, res) => {
+      const uid = typeof req.query.uid === 'string' ? req.query.uid : '';
+      if (!HEX32.test(uid))
+        throw new FxaError(400, ERRNO.INVALID_PARAMETER, 'Invalid parameter in request query: uid');
+      const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(uid));
+      sendJson(res, 200, { exists: account !== null });
+    }),
+  );
+
+  // FxA's email form of the same question; the sign-in page uses it to choose sign-in or sign-up.
+  r.post(
+    '/account/status',
+    route(logger, async (req, res) => {
+      const email = requiredStr(jsonBody(req), 'email', { max: MAX_EMAIL_LENGTH });
+      sendJson(res, 200, { exists: (await accounts.findByEmail(email)) !== null });
+    }),
+  );
+
+  r.get(
+    '/account/keys',
+    route(logger, async (req, res) => {
+      const token = await api.keyFetch(req);
+      // Single use: gone before the bundle leaves (spec §4.1 #3).
+      const deleted = await context.db.transaction('write', (tx) => tx.fxaDeleteKeyFetch(token.id));
+      if (!deleted) throw invalidToken('key fetch token already used');
+      sendJson(res, 200, { bundle: token.keyBundle });
+    }),
+  );
+
+  r.post(
+    '/account/scoped-key-data',
+    route(logger, async (req, res) => {
+      const session = await api.session(req);
+      const body = jsonBody(req);
+      requiredStr(body, 'client_id', { max: 64 });
+      const scopes = requiredStr(body, 'scope', { max: 1024 }).split(/\s+/).filter(Boolean);
+      const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(session.uid));
+      if (!account) throw invalidToken('account gone');
+      const out: Record<string, unknown> = {};
+      // Only key-bearing scopes appear (spec §4.1 #4).
+      if (scopes.includes(OLDSYNC_SCOPE)) {
+        out[OLDSYNC_SCOPE] = {
+          identifier: OLDSYNC_SCOPE,
+          keyRotationSecret: '0'.repeat(64),
+          keyRotationTimestamp: account.keysChangedAt,
+        };
+      }
+      sendJson(res, 200, out);
+    }),
+  );
+
+  r.get(
+    '/session/status',
+    route(logger, async (req, res) => {
+      const session = await api.session(req);
+      sendJson(res, 200, { state: 'verified', uid: session.uid });
+    }),
+  );
+
+  r.post(
+    '/session/destroy',
+    route(logger, async (req, res) => {
+      const session = await api.session(req);
+      await context.db.transaction('write', (tx) => tx.fxaDeleteSession(session.id));
+      sendJson(res, 200, {});
+    }),
+  );
+
+  r.get(
+    '/recovery_email/status',
+    route(logger, async (req, res) => {
+      const session = await api.session(req);
+      const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(session.uid));
+      if (!account) throw invalidToken('account gone');
+      sendJson(res, 200, {
+        email: account.email,
+        verified: true,
+        sessionVerified: true,
+        emailVerified: true,
+      });
+    }),
+  );
+
+  /**
+   * Foxden's password change (spec §9, "optional and later"): one call instead of FxA's
+   * /password/change/start+finish. The page sends the old and new authPW and the new
+   * `wrapKb = kB ⊕ newUnwrapBKey`, so kB and keysChangedAt stay; other sessions end.
+   */
+  r.post(
+    '/password/change',
+    route(logger, async (req, res) => {
+      const session = await api.session(req);
+      const body = jsonBody(req);
+      const oldAuthPW = fromHex(requiredStr(body, 'oldAuthPW', { pattern: HEX64 }));
+      const authPW = fromHex(requiredStr(body, 'authPW', { pattern: HEX64 }));
+      const wrapKb = fromHex(requiredStr(body, 'wrapKb', { pattern: HEX64 }));
+      await accounts.changePassword(session.uid, oldAuthPW, authPW, wrapKb, session.id);
+      sendJson(res, 200, { uid: session.uid, verified: true, authAt: Math.floor(context.clock() / 1000) });
+    }),
+  );
+
+  return r;
+}

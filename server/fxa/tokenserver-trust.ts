@@ -1,0 +1,49 @@
+import type { ServerContext } from '../context.js';
+import { invalidCredentials } from '../sync15/tokenserver/errors.js';
+import type { VerifiedToken } from '../sync15/tokenserver/oauth.js';
+import { AccessTokenRejected, looksLikeFoxdenToken, verifyAccessToken } from './access-token.js';
+import { OLDSYNC_SCOPE } from './crypto/scoped-keys.js';
+import { signingKeyFor } from './signing-key.js';
+
+/**
+ * Tokenserver users of Foxden's own accounts live under their own e-mail domain, apart from
+ * Mozilla-account users (fxa-local spec §6: "a separate user namespace per issuer").
+ */
+export const LOCAL_FXA_EMAIL_DOMAIN = 'accounts.foxden.local';
+
+export function localFxaEmail(uid: string): string {
+  return `${uid}@${LOCAL_FXA_EMAIL_DOMAIN}`;
+}
+
+/**
+ * In-process trust of Foxden's own access tokens at the tokenserver (spec §6): null when the
+ * token is not Foxden's (Mozilla's verifier decides), a verified identity when it is, and a
+ * 401 `invalid-credentials` when it claims to be Foxden's but fails any check.
+ */
+export async function verifyFoxdenBearer(
+  token: string,
+  context: ServerContext,
+): Promise<VerifiedToken | null> {
+  if (!looksLikeFoxdenToken(token, context.config.publicUrl)) return null;
+  let claims;
+  try {
+    claims = verifyAccessToken(signingKeyFor(context.config.dataDir), token, context.clock());
+  } catch (err) {
+    if (err instanceof AccessTokenRejected)
+      throw invalidCredentials(`Foxden access token refused: ${err.message}`);
+    throw err;
+  }
+  // Exact element, as the native RS verifier does: Foxden only ever grants this exact scope.
+  if (!claims.scopes.includes(OLDSYNC_SCOPE))
+    throw invalidCredentials(`Foxden access token refused: scope ${OLDSYNC_SCOPE} missing`);
+  const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(claims.uid));
+  if (!account)
+    throw invalidCredentials(`Foxden access token refused: account ${claims.uid} no longer exists`);
+  // A token minted before a password change or reset is stale (spec §5.6).
+  if (claims.generation === null || claims.generation < account.verifierSetAt) {
+    throw invalidCredentials(
+      `Foxden access token refused: issued before the password of ${account.email} changed`,
+    );
+  }
+  return { fxaUid: claims.uid, generation: claims.generation, via: 'local' };
+}

@@ -1,0 +1,195 @@
+// Helpers for driving Debian's firefox-esr against a real `foxden serve` child process
+// (fxa-local.md §10): a free loopback port, the CLI started the way a user starts it, and a
+// headless Firefox over WebDriver BiDi with the explicit prefs of §10.2.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import {
+  prefsFromClientConfiguration,
+  type FxaClientConfiguration,
+} from '../../server/fxa/page/client-configuration.js';
+
+export const FIREFOX = '/usr/bin/firefox-esr';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, Math.min(250 * (attempt + 1), 1000)));
+  }
+  throw new Error(
+    `Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+  );
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The developer's own FOXDEN_* settings must not leak into the child under test. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FOXDEN_')));
+}
+
+export interface FoxdenProcess {
+  /** The public URL, ending with "/". */
+  url: string;
+  /** Everything the CLI printed, for assertions on the request log and for failure messages. */
+  output: string[];
+  stop(): Promise<void>;
+}
+
+/** `node bin/foxden.js serve` on loopback; resolves once the CLI prints its `listening` line. */
+export async function startFoxdenCli(dataDir: string): Promise<FoxdenProcess> {
+  if (
+    !fs.existsSync(path.join(ROOT, 'dist', 'server', 'cli.js')) ||
+    !fs.existsSync(path.join(ROOT, 'dist', 'fxa-page', 'signin.js'))
+  ) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does it through "pretest").');
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'bin', 'foxden.js'),
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--public-url',
+      url,
+      '--allow-new-users',
+      '--no-admin',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() },
+  );
+  const output: string[] = [];
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const deadline = Date.now() + 20_000;
+  while (!output.some((line) => line.includes('listening'))) {
+    if (exited) throw new Error(`foxden serve exited early:\n${output.join('\n')}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`foxden serve did not print "listening" within 20 s:\n${output.join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    output,
+    async stop() {
+      if (exited) return;
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** A one-link Netscape bookmarks file Firefox imports on first run (§10.2). */
+export function writeBookmarksHtml(file: string, title: string, href: string): void {
+  fs.writeFileSync(
+    file,
+    `<!DOCTYPE NETSCAPE-Bookmark-file-1>
+<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">
+<TITLE>Bookmarks</TITLE>
+<H1>Bookmarks Menu</H1>
+<DL><p>
+    <DT><A HREF="${href}" ADD_DATE="1700000000">${title}</A>
+</DL><p>
+`,
+  );
+}
+
+/**
+ * §10.2: the URL prefs exactly as autoconfig would write them from our own discovery document
+ * (BiDi cannot open about:preferences, so autoconfig never runs in a test), plus logging.
+ */
+export async function firefoxPrefs(
+  publicUrl: string,
+  bookmarksFile?: string,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(`${publicUrl}.well-known/fxa-client-configuration`, {
+    headers: { Accept: 'application/json' },
+  });
+  if (res.status !== 200) throw new Error(`discovery answered ${res.status}`);
+  const doc = (await res.json()) as FxaClientConfiguration;
+  const root = publicUrl.replace(/\/$/, '');
+  return {
+    ...prefsFromClientConfiguration(root, doc),
+    'identity.fxaccounts.allowHttp': true,
+    'identity.fxaccounts.autoconfig.uri': root,
+    'identity.fxaccounts.loglevel': 'Debug',
+    'identity.fxaccounts.pairing.enabled': false,
+    'dom.push.connection.enabled': false,
+    'services.sync.log.appender.file.logOnSuccess': true,
+    'services.sync.log.logger': 'Debug',
+    ...(bookmarksFile
+      ? { 'browser.places.importBookmarksHTML': true, 'browser.bookmarks.file': bookmarksFile }
+      : {}),
+  };
+}
+
+export async function launchFirefox(profileDir: string, prefs: Record<string, unknown>): Promise<Browser> {
+  fs.mkdirSync(profileDir, { recursive: true });
+  return puppeteer.launch({
+    browser: 'firefox',
+    protocol: 'webDriverBiDi',
+    executablePath: FIREFOX,
+    headless: true,
+    userDataDir: profileDir,
+    extraPrefsFirefox: prefs,
+    dumpio: process.env.FOXDEN_FIREFOX_DUMPIO === '1',
+    timeout: 60_000,
+  });
+}
+
+/**
+ * Firefox's Sync logs, oldest first (written when a sync ends, §10.4). A sync that worked can
+ * still be filed as `error-sync-*` when anything logged an error meanwhile (seen: FxA's
+ * "No devices available for queued tab commands"), so callers look at the content.
+ */
+export function syncLogs(profileDir: string, kind: 'success' | 'error' | 'any' = 'any'): string[] {
+  const dir = path.join(profileDir, 'weave', 'logs');
+  if (!fs.existsSync(dir)) return [];
+  const prefixes = kind === 'any' ? ['success-sync-', 'error-sync-'] : [`${kind}-sync-`];
+  return fs
+    .readdirSync(dir)
+    .filter((name) => prefixes.some((prefix) => name.startsWith(prefix)))
+    .sort()
+    .map((name) => fs.readFileSync(path.join(dir, name), 'utf8'));
+}

@@ -1,0 +1,236 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { DEFAULT_PORT, defaultDataDir } from '../../server/config.js';
+import { ConfigError, loadConfig, type ConfigFlags } from '../../server/config-load.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-config-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+let counter = 0;
+function iniFile(text: string, dir = tmp): string {
+  const file = path.join(dir, `c${++counter}.ini`);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+function load(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = {}) {
+  return loadConfig({ flags, env, cwd: tmp });
+}
+
+function refuses(flags: ConfigFlags, env: NodeJS.ProcessEnv, pattern: RegExp): void {
+  assert.throws(
+    () => load(flags, env),
+    (err: unknown) => err instanceof ConfigError && pattern.test(err.message) && !err.message.includes('\n'),
+    `expected ${pattern} for ${JSON.stringify({ flags, env })}`,
+  );
+}
+
+test('defaults: loopback, port 8173, sign-ups closed, platform data dir, matching public URL', () => {
+  const { config, publicUrlGiven } = load();
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.port, DEFAULT_PORT);
+  assert.equal(config.publicUrl, `http://127.0.0.1:${DEFAULT_PORT}/`);
+  assert.equal(config.allowNewUsers, false);
+  assert.equal(config.strictUsernames, true);
+  assert.equal(config.dataDir, defaultDataDir({}));
+  assert.equal(config.dbFile, path.join(defaultDataDir({}), 'foxden.db'));
+  assert.equal(config.masterSecret, null);
+  assert.equal(config.logFormat, 'text');
+  assert.equal(publicUrlGiven, false);
+});
+
+test('precedence is defaults ← ini ← environment ← flags, key by key', () => {
+  const file = iniFile(
+    '[foxden]\nhost = 0.0.0.0\nport = 9001\ndata_dir = ini-data\nlog_format = json\ntrust_proxy = loopback\n' +
+      '[nodes]\nfallback_node = http://ini.example/\n[auth]\nallow_new_users = true\n',
+  );
+  const iniOnly = load({ config: file }).config;
+  assert.equal(iniOnly.host, '0.0.0.0');
+  assert.equal(iniOnly.port, 9001);
+  assert.equal(iniOnly.dataDir, path.join(tmp, 'ini-data'), 'ini paths are relative to the ini file');
+  assert.equal(iniOnly.publicUrl, 'http://ini.example/');
+  assert.equal(iniOnly.allowNewUsers, true);
+  assert.equal(iniOnly.logFormat, 'json');
+  assert.equal(iniOnly.trustProxy, 'loopback');
+
+  const env = {
+    FOXDEN_PORT: '9002',
+    FOXDEN_DATA_DIR: '/env/data',
+    FOXDEN_PUBLIC_URL: 'https://env.example',
+    FOXDEN_ALLOW_NEW_USERS: 'false',
+    FOXDEN_LOG_FORMAT: 'text',
+  };
+  const withEnv = load({ config: file }, env).config;
+  assert.equal(withEnv.host, '0.0.0.0', 'the ini value stays where the environment says nothing');
+  assert.equal(withEnv.port, 9002);
+  assert.equal(withEnv.dataDir, '/env/data');
+  assert.equal(withEnv.publicUrl, 'https://env.example/');
+  assert.equal(withEnv.allowNewUsers, false);
+  assert.equal(withEnv.logFormat, 'text');
+
+  const withFlags = load(
+    {
+      config: file,
+      port: '9003',
+      host: '127.0.0.1',
+      allowNewUsers: true,
+      publicUrl: 'http://flag.example:9003',
+    },
+    { ...env, FOXDEN_HOST: '192.168.1.5' },
+  ).config;
+  assert.equal(withFlags.port, 9003);
+  assert.equal(withFlags.host, '127.0.0.1');
+  assert.equal(withFlags.allowNewUsers, true);
+  assert.equal(withFlags.publicUrl, 'http://flag.example:9003/');
+  assert.equal(withFlags.dataDir, '/env/data');
+  assert.equal(withFlags.dbFile, path.join('/env/data', 'foxden.db'));
+});
+
+test('FOXDEN_CONFIG names the ini file when --config does not', () => {
+  const file = iniFile('[foxden]\nport = 9100\n');
+  assert.equal(load({}, { FOXDEN_CONFIG: file }).config.port, 9100);
+});
+
+test('every seed setting keeps its meaning (spec 1.1 §8.2)', () => {
+  const file = iniFile(
+    [
+      '[nodes]',
+      'fallback_node = http://localhost:5000',
+      '[storage]',
+      'sqluri = sqlite:////var/lib/sync/sync.db',
+      'use_quota = true',
+      'quota_size = 5120',
+      'batch_max_count = 50',
+      'batch_max_bytes = 262144',
+      'backend = syncstorage.storage.sql.SQLStorage',
+      '[auth]',
+      'allow_new_users = false',
+      'strict_usernames = false',
+      '[global]',
+      'shared_secret = "let me in"',
+      'retry_after = 600',
+    ].join('\n'),
+  );
+  const { config } = load({ config: file });
+  assert.equal(config.publicUrl, 'http://localhost:5000/');
+  assert.equal(config.dbFile, '/var/lib/sync/sync.db');
+  assert.equal(config.quotaKb, 5120);
+  assert.equal(config.sync11.batchMaxCount, 50);
+  assert.equal(config.sync11.batchMaxBytes, 262144);
+  assert.equal(config.allowNewUsers, false);
+  assert.equal(config.strictUsernames, false);
+  assert.equal(config.sharedSecret, 'let me in');
+  assert.equal(config.retryAfter, 600);
+});
+
+test('a relative sqlite:/// path is relative to the ini file, %(here)s works too', () => {
+  const dir = fs.mkdtempSync(path.join(tmp, 'etc-'));
+  assert.equal(
+    load({ config: iniFile('[storage]\nsqluri = sqlite:///db/sync.db\n', dir) }).config.dbFile,
+    path.join(dir, 'db', 'sync.db'),
+  );
+  assert.equal(
+    load({ config: iniFile('[storage]\nsqluri = sqlite:///%(here)s/s.db\n', dir) }).config.dbFile,
+    path.join(dir, 's.db'),
+  );
+});
+
+test('use_quota = false turns quotas off whatever quota_size says; --quota-kb overrides, 0 = off', () => {
+  const off = iniFile('[storage]\nuse_quota = false\nquota_size = 5120\n');
+  assert.equal(load({ config: off }).config.quotaKb, null);
+  assert.equal(load({ config: off, quotaKb: '100' }).config.quotaKb, 100);
+  const on = iniFile('[storage]\nuse_quota = true\nquota_size = 5120\n');
+  assert.equal(load({ config: on, quotaKb: '0' }).config.quotaKb, null);
+});
+
+test('[server:main] host/port from development.ini are read, [foxden] wins over them', () => {
+  const file = iniFile('[server:main]\nhost = 0.0.0.0\nport = 5000\n[foxden]\nport = 5001\n');
+  const { config } = load({ config: file });
+  assert.equal(config.host, '0.0.0.0');
+  assert.equal(config.port, 5001);
+});
+
+test('only sqlite databases are supported: mysql and postgresql URIs say so', () => {
+  for (const uri of ['mysql://sync:sync@localhost:3306/sync', 'postgresql://u@h/db', 'pymysql://x/y']) {
+    const file = iniFile(`[storage]\nsqluri = ${uri}\n`);
+    refuses({ config: file }, {}, /only sqlite is/);
+  }
+  refuses({ config: iniFile('[storage]\nsqluri = sqlite:///:memory:\n') }, {}, /in-memory/);
+  refuses({ config: iniFile('[storage]\nsqluri = /plain/path.db\n') }, {}, /not a database URI/);
+});
+
+test('bad values are refused with one line naming where they came from', () => {
+  refuses({ port: '70000' }, {}, /^--port: "70000" is not a port number/);
+  refuses({ port: '12.5' }, {}, /--port/);
+  refuses({ port: '-1' }, {}, /--port/);
+  refuses({ port: '' }, {}, /--port/);
+  refuses({}, { FOXDEN_PORT: 'http' }, /environment variable FOXDEN_PORT/);
+  refuses({ publicUrl: 'ftp://example.org/' }, {}, /--public-url.*http:\/\/ or https:\/\//);
+  refuses({ publicUrl: 'example.org' }, {}, /--public-url/);
+  refuses({ publicUrl: 'http://user:pw@example.org/' }, {}, /without a user name/);
+  refuses({ logFormat: 'xml' }, {}, /--log-format: "xml" is not text or json/);
+  refuses({ trustProxy: 'not an address' }, {}, /--trust-proxy/);
+  refuses({ quotaKb: 'lots' }, {}, /--quota-kb/);
+  refuses({ host: 'bad host!' }, {}, /--host/);
+  refuses({}, { FOXDEN_ALLOW_NEW_USERS: 'maybe' }, /FOXDEN_ALLOW_NEW_USERS: "maybe" is not true or false/);
+  refuses({ fxaJwksFile: 'missing.json' }, {}, /--fxa-jwks-file.*existing file/);
+  refuses({ fxaOauthServer: 'oauth' }, {}, /--fxa-oauth-server/);
+  refuses({ config: path.join(tmp, 'nope.ini') }, {}, /Cannot read the config file/);
+  const badIni = iniFile('[storage]\nuse_quota = true\n');
+  refuses({ config: badIni }, {}, /quota_size/);
+  const badPort = iniFile('[foxden]\nport = eighty\n');
+  refuses({ config: badPort }, {}, /\[foxden\] port: "eighty"/);
+  const badBatch = iniFile('[storage]\nbatch_max_count = 0\n');
+  refuses({ config: badBatch }, {}, /batch_max_count/);
+});
+
+test('port 0 means "any free port"; --trust-proxy takes booleans, hop counts and address lists', () => {
+  assert.equal(load({ port: '0' }).config.port, 0);
+  assert.equal(load({ trustProxy: 'true' }).config.trustProxy, true);
+  assert.equal(load({ trustProxy: 'false' }).config.trustProxy, false);
+  assert.equal(load({ trustProxy: '2' }).config.trustProxy, 2);
+  assert.equal(
+    load({ trustProxy: 'loopback,10.0.0.0/8, ::1' }).config.trustProxy,
+    'loopback, 10.0.0.0/8, ::1',
+  );
+});
+
+test('a listen address other than loopback/wildcard becomes the default public URL host', () => {
+  assert.equal(load({ host: '192.168.1.20', port: '8200' }).config.publicUrl, 'http://192.168.1.20:8200/');
+  assert.equal(load({ host: '0.0.0.0', port: '8200' }).config.publicUrl, 'http://127.0.0.1:8200/');
+  assert.equal(load({ host: '::1', port: '8200' }).config.publicUrl, 'http://[::1]:8200/');
+});
+
+test('the master secret comes from FOXDEN_MASTER_SECRET, else from a file, else stays null', () => {
+  const secretFile = path.join(tmp, 'secret');
+  fs.writeFileSync(secretFile, 'from-file\n', { mode: 0o600 });
+  assert.equal(load({}, { FOXDEN_MASTER_SECRET: 'from-env' }).config.masterSecret, 'from-env');
+  const viaFile = load({ masterSecretFile: secretFile }).config;
+  assert.equal(viaFile.masterSecret, 'from-file');
+  assert.equal(viaFile.masterSecretFile, secretFile);
+  assert.equal(load({}, { FOXDEN_MASTER_SECRET_FILE: secretFile }).config.masterSecret, 'from-file');
+  assert.equal(
+    load({ masterSecretFile: secretFile }, { FOXDEN_MASTER_SECRET: 'env-wins' }).config.masterSecret,
+    'env-wins',
+  );
+  const iniSecret = iniFile(`[foxden]\nmaster_secret_file = ${secretFile}\n`);
+  assert.equal(load({ config: iniSecret }).config.masterSecret, 'from-file');
+  refuses({}, { FOXDEN_MASTER_SECRET: '  ' }, /FOXDEN_MASTER_SECRET is set but empty/);
+  const empty = path.join(tmp, 'empty-secret');
+  fs.writeFileSync(empty, '\n');
+  refuses({ masterSecretFile: empty }, {}, /is empty/);
+});
+
+test('unknown [foxden] keys and ignored seed settings are reported as notes, not errors', () => {
+  const file = iniFile(
+    '[foxden]\nprot = 1\n[storage]\nsqluri = sqlite:////a.db\n[auth]\nsqluri = sqlite:////b.db\n[captcha]\nuse = true\n',
+  );
+  const { notes } = load({ config: file });
+  assert.equal(notes.length, 3);
+  assert.match(notes[0]!, /\[foxden\] prot/);
+  assert.ok(notes.some((n) => /\[auth\] sqluri is ignored/.test(n)));
+  assert.ok(notes.some((n) => /captcha/.test(n)));
+});
