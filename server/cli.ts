@@ -3,6 +3,7 @@ import { ConfigError } from './config-load.js';
 import { oneLine, UsageError } from './cli/args.js';
 import { processIo, type CliIo } from './cli/io.js';
 import { serve } from './cli/serve.js';
+import { setupInfo } from './cli/setup-info.js';
 import { user } from './cli/user.js';
 import { USAGE } from './cli/usage.js';
 
@@ -15,6 +16,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return await serve(rest, io);
       case 'user':
         return await user(rest, io);
+      case 'setup-info':
+        return setupInfo(rest, io);
       case undefined:
       case 'help':
       case '--help':

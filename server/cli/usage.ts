@@ -8,6 +8,9 @@ Commands:
   user list                 List the Sync 1.1 accounts.
   user passwd <name>        Set a new password (read from standard input).
   user delete <name>        Delete an account and all of its synced data.
+  setup-info [--json]       Print what to enter in Firefox (desktop, Android, without a Mozilla
+                            account) and Pale Moon for the public URL serve would use; takes
+                            the same options as serve.
   help                      Show this text.  (Also: --help, --version)
 
 Options for serve (flags win over environment variables, which win over the --config file):
@@ -23,7 +26,6 @@ Options for serve (flags win over environment variables, which win over the --co
   --fxa-jwks-file PATH      Verify Firefox Account tokens offline with this JWKS file.
   --fxa-oauth-server URL    Firefox Accounts OAuth server (default https://oauth.accounts.firefox.com/v1).
   --master-secret-file PATH File holding the Sync 1.5 token secret.
-  --admin-port N            Loopback-only dashboard port, default 8174 (0: any); --no-admin: none.
   --admin-port N            Dashboard listener on 127.0.0.1 (default 8174; 0 picks any free port).
   --no-admin                Do not start the dashboard listener.
 

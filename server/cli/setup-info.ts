@@ -1,0 +1,89 @@
+import type { SetupHelp } from '../admin/api.js';
+import { JsonFileSettingsStore } from '../admin/settings-store.js';
+import { isLoopbackHost, mergeHeadlessSettings, settingsToConfig } from '../admin/settings.js';
+import { setupHelpFor, tokenserverUrl } from '../admin/setup-help.js';
+import { loadConfig } from '../config-load.js';
+import { parseCommandArgs } from './args.js';
+import type { CliIo } from './io.js';
+import { SERVE_OPTIONS, serveFlags } from './serve.js';
+
+/** Every serve option is accepted, so a serve command line works with `serve` swapped out. */
+const SETUP_INFO_OPTIONS = { ...SERVE_OPTIONS, json: { type: 'boolean' } } as const;
+
+/** What `--json` prints: the dashboard's setup help plus the token URL and the warnings. */
+export interface SetupInfo extends SetupHelp {
+  tokenServerUrl: string;
+  warnings: string[];
+}
+
+/**
+ * The public URL `foxden serve` would announce with the same arguments: defaults ← ini ←
+ * environment ← flags, then the settings saved from the dashboard unless the command line,
+ * environment or ini file set the URL explicitly (the same merge as server/admin/headless.ts).
+ */
+function effectivePublicUrl(args: string[], io: CliIo): { publicUrl: string; notes: string[] } {
+  const { config, notes, explicit } = loadConfig({ flags: serveFlags(args), env: io.env, cwd: io.cwd });
+  const file = new JsonFileSettingsStore(config.dataDir);
+  if (!file.exists()) return { publicUrl: config.publicUrl, notes };
+  const settings = mergeHeadlessSettings(file.load(), config, explicit);
+  return { publicUrl: settingsToConfig(settings, config).publicUrl, notes };
+}
+
+export function setupInfoFor(publicUrl: string): SetupInfo {
+  const warnings: string[] = [];
+  if (isLoopbackHost(new URL(publicUrl).hostname)) {
+    warnings.push(
+      `The public URL ${publicUrl} points at this computer only: other devices cannot reach this. ` +
+        "Use this computer's network address, e.g. --public-url http://192.168.1.20:8173/.",
+    );
+  }
+  return { ...setupHelpFor(publicUrl), tokenServerUrl: tokenserverUrl(publicUrl), warnings };
+}
+
+function numbered(steps: string[] | undefined): string[] {
+  return (steps ?? []).map((step, i) => `  ${i + 1}. ${step}`);
+}
+
+function prefs(list: SetupHelp['desktopPrefs']): string[] {
+  return list.map((p) => `  ${p.name} = ${p.value}`);
+}
+
+export function formatSetupInfo(info: SetupInfo): string {
+  return [
+    `Foxden setup for ${info.publicUrl}`,
+    '',
+    'Firefox desktop with a Mozilla account (about:config):',
+    ...prefs(info.desktopPrefs),
+    ...numbered(info.desktopSteps),
+    '',
+    'Firefox desktop without a Mozilla account (Foxden local accounts; about:config):',
+    ...prefs(info.localAccountsPrefs),
+    ...numbered(info.localAccountsSteps),
+    '',
+    'Firefox for Android with a Mozilla account (secret settings):',
+    `  Custom Sync server = ${info.tokenServerUrl}`,
+    ...numbered(info.androidSteps),
+    '',
+    'Firefox for Android without a Mozilla account (secret settings):',
+    ...numbered(info.androidLocalSteps),
+    '',
+    'Pale Moon and other Sync 1.1 browsers (Use a custom server):',
+    `  Server URL = ${info.sync11ServerUrl}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * `foxden setup-info`: what to type into each browser, from the public URL `foxden serve`
+ * would use with the same options. Reads the configuration only; the server need not run.
+ */
+export function setupInfo(args: string[], io: CliIo): number {
+  const { values } = parseCommandArgs(args, SETUP_INFO_OPTIONS, 0);
+  const serveArgs = args.filter((arg) => arg !== '--json' && arg !== '--no-json');
+  const { publicUrl, notes } = effectivePublicUrl(serveArgs, io);
+  for (const note of notes) io.warn(note);
+  const info = setupInfoFor(publicUrl);
+  for (const warning of info.warnings) io.warn(warning);
+  io.stdout.write(values.json === true ? JSON.stringify(info, null, 2) + '\n' : formatSetupInfo(info));
+  return 0;
+}
