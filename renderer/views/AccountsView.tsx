@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { AccountKind, AccountSummary } from '../../server/admin/api.js';
+import type { AccountKind, AccountSummary, CreateAccountInput } from '../../server/admin/api.js';
 import { useApp } from '../app-context.js';
 import { Dialog } from '../components/ConfirmDialog.js';
 import { Field, FormError } from '../components/Field.js';
@@ -12,6 +12,8 @@ const KIND_LABELS: Record<AccountKind, string> = {
   sync15: 'Mozilla account (Sync 1.5)',
   local: 'Local account',
 };
+
+type NewKind = CreateAccountInput['kind'];
 
 type FieldErrors = Partial<Record<'name' | 'password' | 'confirm', string>>;
 
@@ -57,11 +59,16 @@ export function AccountsView() {
               </tr>
             )}
             {accounts.data?.map((a) => (
-              <tr key={`${a.kind}:${a.id}`} data-account={a.id}>
+              <tr key={`${a.kind}:${a.id}`} data-account={a.id} data-kind={a.kind}>
                 <th scope="row">
                   <span className="account-label">{a.label}</span>
                   {a.email && a.email !== a.label && <span className="muted small block">{a.email}</span>}
-                  {a.label !== a.id && <span className="muted small block mono">{a.id}</span>}
+                  {/* A local account's uid means nothing to the owner; its devices do. */}
+                  {a.kind === 'local' ? (
+                    <Devices devices={a.devices ?? []} />
+                  ) : (
+                    a.label !== a.id && <span className="muted small block mono">{a.id}</span>
+                  )}
                 </th>
                 <td className="nowrap">{KIND_LABELS[a.kind]}</td>
                 <td className="num">{formatBytes(a.storageBytes)}</td>
@@ -70,13 +77,16 @@ export function AccountsView() {
                   {formatAgo(a.lastSync)}
                 </td>
                 <td className="actions">
-                  <button
-                    type="button"
-                    className="button-small button-secondary"
-                    onClick={() => setResetting(a)}
-                  >
-                    Reset password<span className="visually-hidden"> for {a.label}</span>
-                  </button>
+                  {/* A Mozilla account's password lives at Mozilla: nothing to reset here. */}
+                  {a.kind !== 'sync15' && (
+                    <button
+                      type="button"
+                      className="button-small button-secondary"
+                      onClick={() => setResetting(a)}
+                    >
+                      Reset password<span className="visually-hidden"> for {a.label}</span>
+                    </button>
+                  )}
                   <button
                     type="button"
                     className="button-small button-danger-quiet"
@@ -104,8 +114,25 @@ export function AccountsView() {
   );
 }
 
+/** The devices Firefox registered for a local account (only local accounts report them). */
+function Devices({ devices }: { devices: string[] }) {
+  return (
+    <span className="muted small block" data-testid="devices">
+      {devices.length === 0 ? 'No device signed in' : `Devices: ${devices.join(', ')}`}
+    </span>
+  );
+}
+
+/** Local accounts are named by an e-mail address; Sync 1.1 by a username or an e-mail. */
+function validateNewName(kind: NewKind, name: string): string | null {
+  if (kind === 'local' && !name.includes('@'))
+    return 'Enter an e-mail address. It is only a name: Foxden never sends anything to it.';
+  return validateAccountName(name);
+}
+
 function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
   const { api, announce, refreshWarnings } = useApp();
+  const [kind, setKind] = useState<NewKind>('local');
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -115,7 +142,7 @@ function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const found: FieldErrors = {};
-    const nameError = validateAccountName(name);
+    const nameError = validateNewName(kind, name);
     if (nameError) found.name = nameError;
     const passwordError = validatePassword(password, name);
     if (passwordError) found.password = passwordError;
@@ -124,9 +151,7 @@ function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
     setErrors(found);
     if (Object.keys(found).length > 0) return;
 
-    const created = await action.run(() =>
-      api.createAccount({ kind: 'sync11', name: name.trim(), password }),
-    );
+    const created = await action.run(() => api.createAccount({ kind, name: name.trim(), password }));
     if (!created) return;
     announce(`Account ${created.label} created.`);
     setName('');
@@ -147,22 +172,58 @@ function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
 
   return (
     <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="create-title">
-      <h2 id="create-title">Create a Sync 1.1 account</h2>
-      <p className="muted">
-        For Pale Moon and other Sync 1.1 clients. Modern Firefox signs in with a Mozilla account instead and
-        appears here after its first sync.
-      </p>
+      <h2 id="create-title">Create an account</h2>
+      <fieldset className="radio-group">
+        <legend>For</legend>
+        <label className="choice">
+          <input
+            type="radio"
+            name="kind"
+            value="local"
+            checked={kind === 'local'}
+            onChange={() => setKind('local')}
+          />
+          <span>
+            <strong>Firefox (local account)</strong>
+            <span className="muted block">
+              Firefox signs in to this server instead of a Mozilla account. Tell the person the e-mail and
+              this temporary password.
+            </span>
+          </span>
+        </label>
+        <label className="choice">
+          <input
+            type="radio"
+            name="kind"
+            value="sync11"
+            checked={kind === 'sync11'}
+            onChange={() => setKind('sync11')}
+          />
+          <span>
+            <strong>Pale Moon / Sync 1.1</strong>
+            <span className="muted block">
+              For Pale Moon and other Sync 1.1 browsers. Firefox with a Mozilla account needs no account here:
+              it appears after its first sync.
+            </span>
+          </span>
+        </label>
+      </fieldset>
       <div className="form-grid">
         <Field
           id="new-name"
-          label="Username or e-mail"
+          label={kind === 'local' ? 'E-mail address' : 'Username or e-mail'}
           error={fieldError('name')}
-          hint="An e-mail is turned into the username the same way the browser does it."
+          hint={
+            kind === 'local'
+              ? 'What the person types when signing in to Sync. Nothing is ever sent to it.'
+              : 'An e-mail is turned into the username the same way the browser does it.'
+          }
         >
           {({ describedBy, invalid }) => (
             <input
               id="new-name"
               name="name"
+              inputMode={kind === 'local' ? 'email' : 'text'}
               autoComplete="off"
               spellCheck={false}
               value={name}
@@ -307,6 +368,17 @@ function ResetDialog({ account, onDone }: { account: AccountSummary | null; onDo
             For Firefox-account-based users it is different: a reset can make old encrypted data unreadable.
           </p>
         </>
+      ) : account?.kind === 'local' ? (
+        <div className="callout callout-warning" data-testid="reset-warning">
+          <p>
+            <strong>Firefox’s existing encrypted data on this server becomes unreadable.</strong> The password
+            protects the key Firefox encrypts with, and Foxden cannot keep that key without the old password.
+          </p>
+          <p>
+            Every Firefox using this account is signed out. After signing in with the new password, each
+            Firefox uploads its own copy of bookmarks, passwords and history again.
+          </p>
+        </div>
       ) : (
         <p className="callout callout-warning">
           <strong>Old encrypted data may become unreadable.</strong> For Firefox-account users the password

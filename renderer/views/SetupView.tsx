@@ -5,6 +5,7 @@ import { FormError } from '../components/Field.js';
 import { usePolling } from '../hooks.js';
 
 const TOKEN_PREF = 'identity.sync.tokenserver.uri';
+const AUTOCONFIG_PREF = 'identity.fxaccounts.autoconfig.uri';
 
 /** Used when the server sends no desktop steps of its own (older AdminService). */
 const FALLBACK_DESKTOP_STEPS = [
@@ -14,13 +15,21 @@ const FALLBACK_DESKTOP_STEPS = [
   'To check, open about:sync-log, or watch the Logs view here while Firefox syncs.',
 ];
 
-/** The exact values to type into each browser, each one copyable. */
+/**
+ * The exact values to type into each browser, each one copyable: Firefox without a Mozilla
+ * account (Foxden's local accounts) first, because it is the setup that keeps everything at
+ * home; then Firefox with a Mozilla account, Android, and Sync 1.1 browsers.
+ */
 export function SetupView() {
   const { api } = useApp();
   const help = usePolling<SetupHelp>(() => api.setupHelp(), 15000);
   const data = help.data;
   const tokenUrl = data
     ? (data.desktopPrefs.find((p) => p.name === TOKEN_PREF)?.value ?? `${data.publicUrl}1.0/sync/1.5`)
+    : '';
+  const accountServer = data
+    ? (data.localAccountsPrefs?.find((p) => p.name === AUTOCONFIG_PREF)?.value ??
+      data.publicUrl.replace(/\/$/, ''))
     : '';
   const desktopSteps = data?.desktopSteps?.length ? data.desktopSteps : FALLBACK_DESKTOP_STEPS;
 
@@ -34,37 +43,53 @@ export function SetupView() {
         <p className="loading">Loading…</p>
       ) : (
         <>
-          <div className="card">
-            <h2>Firefox on a computer</h2>
-            <ol className="steps">
-              {desktopSteps.map((step, i) => (
-                <li key={i}>{step}</li>
-              ))}
-            </ol>
+          {data.localAccountsPrefs && (
+            <div className="card" data-testid="setup-local">
+              <h2>Firefox without a Mozilla account</h2>
+              <p className="muted">
+                Firefox signs in to this server with a local account from the Accounts view; nothing goes
+                through Mozilla.
+              </p>
+              <Steps steps={data.localAccountsSteps ?? []} />
+              <h3 className="subheading">
+                Values for <code>about:config</code>
+              </h3>
+              <PrefsTable prefs={data.localAccountsPrefs} testId="local-prefs" />
+            </div>
+          )}
+
+          <div className="card" data-testid="setup-mozilla">
+            <h2>Firefox with a Mozilla account</h2>
+            <p className="muted">
+              Firefox keeps signing in with its Mozilla account; only the synced data is stored here.
+            </p>
+            <Steps steps={desktopSteps} />
             <h3 className="subheading">
               Values for <code>about:config</code>
             </h3>
-            <PrefsTable prefs={data.desktopPrefs} />
+            <PrefsTable prefs={data.desktopPrefs} testId="mozilla-prefs" />
           </div>
 
           <div className="card">
             <h2>Firefox for Android</h2>
-            <ol className="steps">
-              {data.androidSteps.map((step, i) => (
-                <li key={i}>{step}</li>
-              ))}
-            </ol>
-            <div className="copy-row">
-              <output className="mono url-output" aria-label="Custom Sync server for Android">
-                {tokenUrl}
-              </output>
-              <CopyButton
-                value={tokenUrl}
-                label="Copy"
-                what="custom Sync server for Android"
-                className="button-secondary"
-              />
-            </div>
+            {data.androidLocalSteps && (
+              <>
+                <h3 className="subheading">Without a Mozilla account</h3>
+                <Steps steps={data.androidLocalSteps} />
+                <CopyRow
+                  value={accountServer}
+                  label="Custom Mozilla account server for Android"
+                  what="custom Mozilla account server for Android"
+                />
+                <h3 className="subheading">With a Mozilla account</h3>
+              </>
+            )}
+            <Steps steps={data.androidSteps} />
+            <CopyRow
+              value={tokenUrl}
+              label="Custom Sync server for Android"
+              what="custom Sync server for Android"
+            />
           </div>
 
           <div className="card">
@@ -73,17 +98,7 @@ export function SetupView() {
               Choose “Use a custom server” when setting up Sync, and enter this server URL with an account
               from the Accounts view:
             </p>
-            <div className="copy-row">
-              <output className="mono url-output" aria-label="Sync 1.1 server URL">
-                {data.sync11ServerUrl}
-              </output>
-              <CopyButton
-                value={data.sync11ServerUrl}
-                label="Copy"
-                what="Sync 1.1 server URL"
-                className="button-secondary"
-              />
-            </div>
+            <CopyRow value={data.sync11ServerUrl} label="Sync 1.1 server URL" what="Sync 1.1 server URL" />
           </div>
         </>
       )}
@@ -91,9 +106,30 @@ export function SetupView() {
   );
 }
 
-function PrefsTable({ prefs }: { prefs: SetupHelp['desktopPrefs'] }) {
+function Steps({ steps }: { steps: string[] }) {
   return (
-    <table className="data-table prefs-table">
+    <ol className="steps">
+      {steps.map((step, i) => (
+        <li key={i}>{step}</li>
+      ))}
+    </ol>
+  );
+}
+
+function CopyRow({ value, label, what }: { value: string; label: string; what: string }) {
+  return (
+    <div className="copy-row">
+      <output className="mono url-output" aria-label={label}>
+        {value}
+      </output>
+      <CopyButton value={value} label="Copy" what={what} className="button-secondary" />
+    </div>
+  );
+}
+
+function PrefsTable({ prefs, testId }: { prefs: SetupHelp['desktopPrefs']; testId: string }) {
+  return (
+    <table className="data-table prefs-table" data-testid={testId}>
       <thead>
         <tr>
           <th scope="col">Preference</th>

@@ -1,6 +1,9 @@
 import type { ServerContext } from '../context.js';
 import type { TokenserverUserRow } from '../db/tokenserver-types.js';
 import { AccountError, sync11AccountsFor, usernameFromEmail, type Sync11Account } from '../accounts/index.js';
+import { ERRNO, FxaError } from '../fxa/errors.js';
+import { LocalAccounts, type LocalAccountSummary } from '../fxa/local-accounts.js';
+import { localFxaEmail } from '../fxa/tokenserver-trust.js';
 import {
   AdminError,
   type AccountRef,
@@ -8,9 +11,7 @@ import {
   type CreateAccountInput,
   type ResetPasswordInput,
 } from './api.js';
-
-const LOCAL_NOT_YET =
-  'Local accounts are not available in this version yet; create a Sync 1.1 account instead.';
+import { validateEmail, validatePassword } from './validate.js';
 
 /** Storage figures of one storage user, read through the engine like the protocols do. */
 async function storageFigures(
@@ -40,9 +41,34 @@ function accountError(err: unknown): never {
   throw err;
 }
 
+/** The local accounts module speaks FxA errnos; the GUI wants a field and plain words. */
+function localError(err: unknown): never {
+  if (err instanceof FxaError) {
+    switch (err.errno) {
+      case ERRNO.ACCOUNT_EXISTS:
+        throw new AdminError(
+          'conflict',
+          'There is already a local account with this e-mail address.',
+          'name',
+        );
+      case ERRNO.UNKNOWN_ACCOUNT:
+        throw new AdminError('not-found', 'There is no such local account.', 'id');
+      case ERRNO.INVALID_PARAMETER:
+        throw new AdminError('invalid-argument', 'The e-mail address is not one Firefox accepts.', 'name');
+    }
+  }
+  throw err;
+}
+
+/** Tokenserver e-mails of local accounts: their Sync 1.5 users are shown as the local account. */
+function localStorageEmails(locals: readonly { uid: string }[]): Set<string> {
+  return new Set(locals.map((a) => localFxaEmail(a.uid)));
+}
+
 /**
- * The accounts view: Sync 1.1 users (server/accounts) and Sync 1.5 tokenserver users, with
- * what the owner wants to see about each. `context` is read on every call because a restart
+ * The accounts view: Sync 1.1 users (server/accounts), Foxden's local accounts (server/fxa)
+ * and Sync 1.5 tokenserver users of Mozilla accounts, with what the owner wants to see about
+ * each. A local account's own Sync 1.5 user is folded into its row, never listed twice. `context` is read on every call because a restart
  * or a restore replaces the server and its database handle.
  */
 export class AdminAccounts {
@@ -50,13 +76,18 @@ export class AdminAccounts {
 
   async list(): Promise<AccountSummary[]> {
     const context = this.context();
-    const [sync11, sync15] = await Promise.all([
+    const [sync11, sync15, locals] = await Promise.all([
       sync11AccountsFor(context).list(),
       context.db.transaction('read', (tx) => tx.listTokenserverUsers()),
+      new LocalAccounts(context).list(),
     ]);
+    const folded = localStorageEmails(locals);
     const out: AccountSummary[] = [];
     for (const account of sync11) out.push(await this.summarise11(context, account));
-    for (const row of sync15) out.push(await this.summarise15(context, row));
+    for (const account of locals) out.push(await summariseLocal(context, account));
+    for (const row of sync15) {
+      if (!folded.has(row.email)) out.push(await this.summarise15(context, row));
+    }
     return out;
   }
 
@@ -64,14 +95,20 @@ export class AdminAccounts {
   async count(): Promise<number> {
     const context = this.context();
     return context.db.transaction('read', async (tx) => {
-      const [a, b] = await Promise.all([tx.listSync11Users(), tx.listTokenserverUsers()]);
-      return a.length + b.length;
+      const [a, b, c] = await Promise.all([
+        tx.listSync11Users(),
+        tx.listTokenserverUsers(),
+        tx.fxaListAccounts(),
+      ]);
+      // A local account's first sync adds a tokenserver user: that is not a new account.
+      const folded = localStorageEmails(c);
+      return a.length + b.filter((row) => !folded.has(row.email)).length + c.length;
     });
   }
 
   async create(input: CreateAccountInput): Promise<AccountSummary> {
-    if (input.kind === 'local') throw new AdminError('invalid-argument', LOCAL_NOT_YET, 'kind');
     const context = this.context();
+    if (input.kind === 'local') return this.createLocal(context, input);
     // An e-mail becomes the hashed username Firefox derives from it (spec 1.1 §3.1).
     const isEmail = input.name.includes('@');
     const username = isEmail ? usernameFromEmail(input.name) : input.name;
@@ -90,7 +127,11 @@ export class AdminAccounts {
 
   async delete(ref: AccountRef): Promise<void> {
     const context = this.context();
-    if (ref.kind === 'local') throw new AdminError('invalid-argument', LOCAL_NOT_YET, 'kind');
+    if (ref.kind === 'local') {
+      // Sessions, devices, tokenserver rows and Sync 1.5 storage go with it (fxa-local spec §9).
+      if (!(await new LocalAccounts(context).delete(ref.id))) throw notFound(ref);
+      return;
+    }
     if (ref.kind === 'sync11') {
       if (!(await sync11AccountsFor(context).delete(ref.id))) throw notFound(ref);
       return;
@@ -110,7 +151,17 @@ export class AdminAccounts {
   }
 
   async resetPassword(input: ResetPasswordInput): Promise<void> {
-    if (input.kind === 'local') throw new AdminError('invalid-argument', LOCAL_NOT_YET, 'kind');
+    if (input.kind === 'local') {
+      validatePassword(input.password);
+      // The old password is unknown, so kB changes and the old Sync data becomes unreadable
+      // (fxa-local spec §9); the GUI says so before the owner confirms.
+      try {
+        await new LocalAccounts(this.context()).resetPassword(input.id, input.password);
+      } catch (err) {
+        localError(err);
+      }
+      return;
+    }
     if (input.kind === 'sync15') {
       throw new AdminError(
         'invalid-argument',
@@ -125,6 +176,23 @@ export class AdminAccounts {
       accountError(err);
     }
     if (!changed) throw notFound(input);
+  }
+
+  /** The owner creates it whatever the sign-up setting says; the password is a temporary one. */
+  private async createLocal(context: ServerContext, input: CreateAccountInput): Promise<AccountSummary> {
+    // Also checked by the transports; repeated for direct callers of the service.
+    const email = validateEmail(input.name, 'name');
+    const password = validatePassword(input.password);
+    const accounts = new LocalAccounts(context);
+    let uid: string;
+    try {
+      ({ uid } = await accounts.create(email, password));
+    } catch (err) {
+      localError(err);
+    }
+    const created = (await accounts.list()).find((a) => a.uid === uid);
+    if (!created) throw new AdminError('internal', 'The new local account could not be read back.');
+    return summariseLocal(context, created);
   }
 
   private async summarise11(context: ServerContext, account: Sync11Account): Promise<AccountSummary> {
@@ -150,10 +218,36 @@ export class AdminAccounts {
   }
 }
 
+/**
+ * A local account with the figures of its current Sync 1.5 storage user. Its last sync is the
+ * later of the last write and the last token Firefox fetched (a sync with nothing new to
+ * upload writes nothing but still fetches a token).
+ */
+async function summariseLocal(context: ServerContext, account: LocalAccountSummary): Promise<AccountSummary> {
+  const figures =
+    account.storageUid === null
+      ? { storageBytes: 0, collections: 0, lastSync: null }
+      : await storageFigures(context, account.storageUid);
+  const times = [figures.lastSync, account.lastSync].filter((t): t is number => t !== null);
+  return {
+    kind: 'local',
+    id: account.uid,
+    label: account.email,
+    email: account.email,
+    created: account.createdAt,
+    storageBytes: figures.storageBytes,
+    collections: figures.collections,
+    lastSync: times.length ? Math.max(...times) : null,
+    devices: account.devices.map((d) => d.name),
+  };
+}
+
+const KIND_NAMES: Record<AccountRef['kind'], string> = {
+  sync11: 'Sync 1.1',
+  sync15: 'Sync 1.5',
+  local: 'local',
+};
+
 function notFound(ref: AccountRef): AdminError {
-  return new AdminError(
-    'not-found',
-    `There is no ${ref.kind === 'sync15' ? 'Sync 1.5' : 'Sync 1.1'} account "${ref.id}".`,
-    'id',
-  );
+  return new AdminError('not-found', `There is no ${KIND_NAMES[ref.kind]} account "${ref.id}".`, 'id');
 }

@@ -48,12 +48,15 @@ export interface AdminServiceOptions {
 
 /**
  * Requests after which an account may exist that did not before: a Sync 1.1 sign-up
- * (`PUT /user/1.0/<name>`) or a Sync 1.5 token exchange, which creates the tokenserver user.
+ * (`PUT /user/1.0/<name>`), a local-account sign-up on Foxden's sign-in page
+ * (`POST /auth/v1/account/create`) or a Sync 1.5 token exchange, which creates the
+ * tokenserver user.
  */
 export function mayCreateAccount(event: LogEvent): boolean {
   if (event.kind !== 'request' || event.status === undefined || event.status >= 400) return false;
   const path = event.path ?? '';
   if (event.method === 'PUT' && /^\/user\/1(\.0)?\/[^/]+\/?$/.test(path)) return true;
+  if (event.method === 'POST' && /^\/auth\/v1\/account\/create\/?$/.test(path)) return true;
   return path.includes('/1.0/sync/1.5');
 }
 

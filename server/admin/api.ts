@@ -141,6 +141,13 @@ export interface SetupHelp {
   androidSteps: string[];
   /** Sync 1.1 clients (Pale Moon): the server URL to type. */
   sync11ServerUrl: string;
+  /**
+   * Firefox without a Mozilla account (Foxden's local accounts, fxa-local spec §2.2): the
+   * about:config entries, the steps around them, and the Android secret-settings steps.
+   */
+  localAccountsPrefs: { name: string; value: string; purpose: string }[];
+  localAccountsSteps: string[];
+  androidLocalSteps: string[];
 }
 
 export interface BackupResult {

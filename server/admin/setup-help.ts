@@ -8,6 +8,60 @@ export function tokenserverUrl(publicUrl: string): string {
 }
 
 /**
+ * Firefox drops one trailing "/" from the autoconfig root and serves the sign-in page's
+ * WebChannel from exactly that origin (fxa-local spec §2.2, §2.3): give it without the slash.
+ */
+export function autoconfigRoot(publicUrl: string): string {
+  return normalisePublicUrl(publicUrl).slice(0, -1);
+}
+
+/**
+ * Firefox without a Mozilla account: `autoconfig.uri` is the only URL to set, because
+ * autoconfig fills in the others at sign-in and sign-out resets them (fxa-local spec §2.2);
+ * `allowHttp` only for a plain http address (spec §2.1, `ensureHTTPS`).
+ */
+function localAccountsHelp(
+  publicUrl: string,
+  tokenUrl: string,
+): Pick<SetupHelp, 'localAccountsPrefs' | 'localAccountsSteps' | 'androidLocalSteps'> {
+  const root = autoconfigRoot(publicUrl);
+  const plainHttp = /^http:/i.test(root);
+  const prefs: SetupHelp['localAccountsPrefs'] = [
+    {
+      name: 'identity.fxaccounts.autoconfig.uri',
+      value: root,
+      purpose: 'Where Firefox finds Foxden’s sign-in page and accounts server.',
+    },
+  ];
+  if (plainHttp) {
+    prefs.push({
+      name: 'identity.fxaccounts.allowHttp',
+      value: 'true',
+      purpose: 'Lets Firefox sign in over plain http (add it as a Boolean).',
+    });
+  }
+  const steps = [
+    'If this Firefox is signed in to a Mozilla account, sign out first (Settings → Sync → Sign out).',
+    'Open about:config and accept the warning.',
+    `Search for identity.fxaccounts.autoconfig.uri and set it to ${root}`,
+    ...(plainHttp
+      ? ['Search for identity.fxaccounts.allowHttp, choose Boolean, click + and make sure it reads true.']
+      : []),
+    'Leave identity.sync.tokenserver.uri alone: Firefox fills it in from Foxden when you sign in.',
+    'Restart Firefox, then Settings → Sync → Sign in, with the e-mail and password of a local account.',
+  ];
+  const androidLocalSteps = [
+    'If Firefox is signed in to Sync, sign out first.',
+    'Open Settings → About Firefox and tap the Firefox logo 5 times until it says the debug menu is enabled.',
+    'Go back to Settings; tap Sync Debug (near the top), then Custom Mozilla account server.',
+    `Enter ${root} and tap OK.`,
+    `Tap Custom Sync server, enter ${tokenUrl} and tap OK; Firefox closes to apply it.`,
+    'Open Firefox again and sign in to Sync with the e-mail and password of a local account.',
+  ];
+  return { localAccountsPrefs: prefs, localAccountsSteps: steps, androidLocalSteps };
+}
+
+/**
  * What the owner types into each client: the Sync 1.5 values and steps come from
  * server/sync15/setup-help.ts (spec 1.5 §5) so the CLI and the GUI say the same; the Sync 1.1
  * server URL is the bare base, because those clients append `user/1.0/` themselves (spec 1.1 §9).
@@ -27,5 +81,6 @@ export function setupHelpFor(publicUrl: string): SetupHelp {
     desktopSteps: help.desktop.steps,
     androidSteps: help.android.steps,
     sync11ServerUrl: base,
+    ...localAccountsHelp(base, help.tokenServerUrl),
   };
 }

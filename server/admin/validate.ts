@@ -34,6 +34,7 @@ const SETTINGS_KEYS: readonly (keyof AdminSettings)[] = [
   'behindProxy',
 ];
 const USERNAME = /^[A-Za-z0-9._-]{1,32}$/;
+const LOCAL_UID = /^[0-9a-f]{32}$/;
 
 function fail(message: string, field?: string): never {
   throw new AdminError('invalid-argument', message, field);
@@ -173,6 +174,8 @@ function accountRef(input: Record<string, unknown>): AccountRef {
   if (kind === 'sync15' && !/^[1-9][0-9]{0,15}$/.test(id))
     fail('A Sync 1.5 account is named by its number.', 'id');
   if (kind === 'sync11' && !USERNAME.test(id)) fail('That is not a Sync 1.1 username.', 'id');
+  // A local account is named by its uid: 32 lower-case hex digits, as server/fxa makes them.
+  if (kind === 'local' && !LOCAL_UID.test(id)) fail('That is not a local account id.', 'id');
   return { kind, id };
 }
 

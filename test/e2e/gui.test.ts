@@ -10,7 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AccountSummary } from '../../server/admin/api.js';
+import { toHex } from '../../server/fxa/crypto/index.js';
 import { basicAuth, Sync11User } from '../helpers/sync11-client.js';
+import { hawkFetch } from '../helpers/sync15-client.js';
+import { authorize, fetchKb, hawk, signIn, syncAccessToken } from '../protocol/fxa-client.js';
 import { startGuiStack, type GuiStack } from './gui-stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -66,6 +69,41 @@ describe('admin GUI in Chromium', { skip }, () => {
     });
     await res.arrayBuffer();
     return res.status;
+  }
+
+  /** Signs in to a local account over the auth API as Firefox does; rejects on a wrong password. */
+  function localLogin(email: string, password: string): ReturnType<typeof signIn> {
+    return signIn(`${stack.syncUrl}auth/v1/`, 'login', email, password);
+  }
+
+  /**
+   * What Firefox does after signing in to a local account: registers its device, fetches kB,
+   * trades its session for a Sync token at the tokenserver and uploads a bookmark.
+   */
+  async function syncAsFirefox(email: string, password: string, deviceName: string): Promise<void> {
+    const auth = `${stack.syncUrl}auth/v1/`;
+    const session = await localLogin(email, password);
+    const device = await hawk(auth, 'account/device', {
+      token: session.sessionToken,
+      body: { name: deviceName, type: 'desktop' },
+    });
+    assert.equal(device.status, 200, JSON.stringify(device.body));
+    const { kid } = await authorize(auth, session, await fetchKb(auth, session));
+    const token = await fetch(`${stack.syncUrl}1.0/sync/1.5`, {
+      headers: {
+        authorization: `Bearer ${await syncAccessToken(auth, session.sessionToken)}`,
+        'x-keyid': kid,
+        accept: 'application/json',
+      },
+    });
+    const grant = (await token.json()) as { id: string; key: string; api_endpoint: string };
+    assert.equal(token.status, 200, JSON.stringify(grant));
+    const put = await hawkFetch(`${grant.api_endpoint}/storage/bookmarks/menu1`, {
+      method: 'PUT',
+      body: { payload: JSON.stringify({ ciphertext: 'x'.repeat(600), IV: 'iv', hmac: 'h' }) },
+      credentials: { id: grant.id, key: grant.key },
+    });
+    assert.equal(put.status, 200, await put.text());
   }
 
   async function open(view: string, title: string): Promise<void> {
@@ -195,6 +233,7 @@ describe('admin GUI in Chromium', { skip }, () => {
 
   test('creates an account, refuses bad input next to the field, resets its password and deletes it', async () => {
     await open('accounts', 'Accounts');
+    await page.getByRole('radio', { name: /Pale Moon \/ Sync 1\.1/ }).check();
     await page.getByLabel('Username or e-mail').fill('gui-alice');
     await page.getByLabel('Password', { exact: true }).fill('first-password-1');
     await page.getByLabel('Confirm password').fill('something else');
@@ -238,6 +277,70 @@ describe('admin GUI in Chromium', { skip }, () => {
     assert.equal(await sync11Status('gui-alice', 'second-password-2'), 401);
     const taken = await fetch(`${stack.syncUrl}user/1.0/gui-alice`);
     assert.equal(await taken.text(), '0');
+  });
+
+  test('creates a Firefox local account, warns before a reset that old data becomes unreadable, and deletes it', async () => {
+    const email = 'gui-carol@example.org';
+    await open('accounts', 'Accounts');
+    const localChoice = page.getByRole('radio', { name: /Firefox \(local account\)/ });
+    await localChoice.check();
+    assert.equal(await localChoice.isChecked(), true);
+    await page.getByLabel('E-mail address').fill('gui-carol');
+    await page.getByLabel('Password', { exact: true }).fill('carol-temporary-1');
+    await page.getByLabel('Confirm password').fill('carol-temporary-1');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.locator('#new-name-error', { hasText: 'e-mail address' }).waitFor();
+
+    await page.getByLabel('E-mail address').fill(email);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const row = page.locator('tr[data-kind="local"]', { hasText: email });
+    await row.waitFor();
+    const created = (await adminCall<AccountSummary[]>('listAccounts')).find((a) => a.label === email);
+    assert.equal(created?.kind, 'local');
+    assert.equal(await row.getAttribute('data-account'), created.id);
+    assert.equal(await row.locator('td').first().textContent(), 'Local account');
+    await row.getByTestId('devices').getByText('No device signed in').waitFor();
+
+    // Firefox signs in with the temporary password; its device shows up in the table.
+    const first = await localLogin(email, 'carol-temporary-1');
+    const oldKb = toHex(await fetchKb(`${stack.syncUrl}auth/v1/`, first));
+    const device = await hawk(`${stack.syncUrl}auth/v1/`, 'account/device', {
+      token: first.sessionToken,
+      body: { name: 'Carol’s laptop', type: 'desktop' },
+    });
+    assert.equal(device.status, 200);
+    await row.getByTestId('devices').getByText('Devices: Carol’s laptop').waitFor();
+
+    await row.getByRole('button', { name: /Reset password/ }).click();
+    const resetDialog = page.getByRole('dialog', { name: `Reset the password of ${email}` });
+    await resetDialog.waitFor();
+    // Said plainly before anything happens: the old password still works at this point.
+    const warning = resetDialog.getByTestId('reset-warning');
+    await warning.getByText('Firefox’s existing encrypted data on this server becomes unreadable').waitFor();
+    await warning.getByText(/each Firefox uploads its own copy/).waitFor();
+    assert.equal(await warning.isVisible(), true);
+    await localLogin(email, 'carol-temporary-1');
+    await resetDialog.getByLabel('New password', { exact: true }).fill('carol-new-password-2');
+    await resetDialog.getByLabel('Confirm new password').fill('carol-new-password-2');
+    await resetDialog.getByRole('button', { name: 'Set new password' }).click();
+    await resetDialog.waitFor({ state: 'hidden' });
+    await page
+      .getByTestId('announcer')
+      .filter({ hasText: `Password for ${email} changed.` })
+      .waitFor();
+    await assert.rejects(localLogin(email, 'carol-temporary-1'), /login failed: 400/);
+    const second = await localLogin(email, 'carol-new-password-2');
+    const newKb = toHex(await fetchKb(`${stack.syncUrl}auth/v1/`, second));
+    assert.notEqual(newKb, oldKb, 'a reset makes a new kB');
+    // The reset signed every Firefox out, which ended their device registrations too.
+    await row.getByTestId('devices').getByText('No device signed in').waitFor();
+
+    await row.getByRole('button', { name: /Delete/ }).click();
+    const deleteDialog = page.getByRole('dialog', { name: `Delete ${email}?` });
+    await deleteDialog.getByRole('button', { name: 'Delete account' }).click();
+    await row.waitFor({ state: 'detached' });
+    assert.ok(!(await accountIds()).includes(created.id));
+    await assert.rejects(localLogin(email, 'carol-new-password-2'), /login failed: 400/);
   });
 
   test('a public URL with the wrong port raises a warning, one without http:// is refused, fixing it clears both', async () => {
@@ -313,15 +416,59 @@ describe('admin GUI in Chromium', { skip }, () => {
     assert.equal(cells[0], 'Sync 1.1');
     assert.match(cells[1] ?? '', /^\d+(\.\d)? (B|KB)$/);
     assert.equal(cells[2], '1');
+
+    // A local account after Firefox synced: one row with its device and storage, no Sync 1.5 twin.
+    const email = 'family@example.org';
+    await adminCall('createAccount', { kind: 'local', name: email, password: 'family-password-1' });
+    await syncAsFirefox(email, 'family-password-1', 'Firefox on the family laptop');
+    const local = page.locator('tr[data-kind="local"]', { hasText: email });
+    await local.getByTestId('devices').getByText('Devices: Firefox on the family laptop').waitFor();
+    const localCells = await local.locator('td').allTextContents();
+    assert.match(localCells[1] ?? '', /^\d+(\.\d)? (B|KB)$/);
+    assert.equal(localCells[2], '1');
+    assert.equal(await page.locator('tr[data-kind="sync15"]').count(), 0);
+    const listed = await adminCall<AccountSummary[]>('listAccounts');
+    assert.deepEqual(
+      listed.filter((a) => a.label === email).map((a) => a.kind),
+      ['local'],
+    );
     await shoot('accounts');
   });
 
   test('Setup help shows the about:config value with copy buttons', async () => {
     await open('setup', 'Setup help');
+    // Firefox without a Mozilla account: the two values, the root without its trailing slash.
+    const root = stack.syncUrl.replace(/\/$/, '');
+    const local = page.getByTestId('setup-local');
+    await local.getByRole('heading', { name: 'Firefox without a Mozilla account' }).waitFor();
+    const autoconfig = local.locator('tr', { hasText: 'identity.fxaccounts.autoconfig.uri' });
+    await autoconfig.getByText(root, { exact: true }).waitFor();
+    await autoconfig
+      .getByRole('button', { name: 'Copy value: value of identity.fxaccounts.autoconfig.uri' })
+      .click();
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), root);
+    const allowHttp = local.locator('tr', { hasText: 'identity.fxaccounts.allowHttp' });
+    await allowHttp.getByText('true', { exact: true }).waitFor();
+    await allowHttp
+      .getByRole('button', { name: 'Copy name: preference name identity.fxaccounts.allowHttp' })
+      .click();
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), 'identity.fxaccounts.allowHttp');
+    assert.equal(await local.getByText('identity.sync.tokenserver.uri', { exact: true }).count(), 0);
+    await page.getByRole('heading', { name: 'Firefox with a Mozilla account' }).waitFor();
+    await page.getByText(`Enter ${root} and tap OK.`).waitFor();
+
     const row = page.locator('.prefs-table tr', { hasText: 'identity.sync.tokenserver.uri' });
     await row.getByText(`${stack.syncUrl}1.0/sync/1.5`, { exact: true }).waitFor();
     await row.getByRole('button', { name: 'Copy value: value of identity.sync.tokenserver.uri' }).click();
     assert.equal(await page.evaluate('navigator.clipboard.readText()'), `${stack.syncUrl}1.0/sync/1.5`);
+    // The picture shows the top of the page, with the buttons back from "✓ Copied".
+    await autoconfig
+      .getByRole('button', { name: 'Copy value: value of identity.fxaccounts.autoconfig.uri' })
+      .waitFor();
+    await allowHttp
+      .getByRole('button', { name: 'Copy name: preference name identity.fxaccounts.allowHttp' })
+      .waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Setup help' }).scrollIntoViewIfNeeded();
     await shoot('setup');
   });
 

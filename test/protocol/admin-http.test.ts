@@ -427,12 +427,18 @@ describe('admin HTTP listener', () => {
       password: 'correct horse',
     });
     assert.equal(again.status, 409);
-    const local = await call<{ error: { code: string } }>('createAccount', {
+    // A local account (Firefox without a Mozilla account): created, listed, deleted.
+    const local = await call<AccountSummary>('createAccount', {
       kind: 'local',
       name: 'bob@example.org',
       password: 'correct horse',
     });
-    assert.equal(local.status, 400);
+    assert.equal(local.status, 200);
+    assert.equal(local.body.kind, 'local');
+    assert.equal(local.body.label, 'bob@example.org');
+    assert.deepEqual(local.body.devices, []);
+    assert.equal((await call('deleteAccount', { kind: 'local', id: local.body.id })).status, 200);
+    assert.equal((await call('deleteAccount', { kind: 'local', id: local.body.id })).status, 404);
 
     const reset = await call('resetPassword', {
       kind: 'sync11',

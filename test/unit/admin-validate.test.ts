@@ -124,6 +124,26 @@ test('account refs and password resets', () => {
   refused('resetPassword', [{ kind: 'sync11', id: 'alice', password: 'short' }], 'password');
 });
 
+test('local accounts: created by e-mail (with a dot after the @), named by their 32-hex uid', () => {
+  assert.deepEqual(
+    validateArgs('createAccount', [{ kind: 'local', name: 'Carol@Example.org', password: 'temporary' }]),
+    [{ kind: 'local', name: 'Carol@Example.org', password: 'temporary' }],
+  );
+  refused('createAccount', [{ kind: 'local', name: 'carol@localhost', password: 'temporary' }], 'name');
+  refused('createAccount', [{ kind: 'local', name: 'carol@example.', password: 'temporary' }], 'name');
+  refused('createAccount', [{ kind: 'local', name: 'carol @example.org', password: 'temporary' }], 'name');
+  refused('createAccount', [{ kind: 'local', name: 'carol@example.org', password: 'seven77' }], 'password');
+  const uid = '0123456789abcdef0123456789abcdef';
+  assert.deepEqual(validateArgs('deleteAccount', [{ kind: 'local', id: uid }]), [{ kind: 'local', id: uid }]);
+  assert.deepEqual(validateArgs('resetPassword', [{ kind: 'local', id: uid, password: 'new secret' }]), [
+    { kind: 'local', id: uid, password: 'new secret' },
+  ]);
+  refused('deleteAccount', [{ kind: 'local', id: uid.toUpperCase() }], 'id');
+  refused('deleteAccount', [{ kind: 'local', id: 'carol@example.org' }], 'id');
+  refused('deleteAccount', [{ kind: 'local', id: `${uid}0` }], 'id');
+  refused('resetPassword', [{ kind: 'local', id: uid, password: 'short' }], 'password');
+});
+
 test('log queries', () => {
   assert.deepEqual(validateArgs('logs', []), [{}]);
   assert.deepEqual(
