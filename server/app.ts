@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { SqliteDatabase } from './db/sqlite/sqlite-database.js';
+import { WriteCountingDatabase } from './db/write-generation.js';
 import { Logger } from './log.js';
 import { StorageEngine } from './storage/engine.js';
 import { requestLog } from './http/request-log.js';
@@ -13,6 +14,7 @@ import { mountSync15 } from './sync15/index.js';
 import { mountFxaPage } from './fxa/page/index.js';
 import { mountFxa } from './fxa/index.js';
 import { resolveMasterSecret } from './sync15/master-secret.js';
+import { tuneHeapForServer } from './heap.js';
 
 export interface SyncServerOptions {
   logger?: Logger;
@@ -35,11 +37,15 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Builds the whole sync server (both protocol generations) over one SQLite database. */
 export function createSyncServer(config: Config, options: SyncServerOptions = {}): SyncServer {
+  tuneHeapForServer();
   const logger = options.logger ?? new Logger();
   const clock = options.clock ?? Date.now;
   // Resolved once, before anything can mint or check a Sync 1.5 token; kept on the shared config.
   config.masterSecret = resolveMasterSecret(config);
-  const db = SqliteDatabase.open(config.dbFile, { nativeBinding: options.nativeBinding });
+  // Writes are counted so Hawk can cache which Sync 1.5 uids are live (server/sync15/live-uid-cache.ts).
+  const db = new WriteCountingDatabase(
+    SqliteDatabase.open(config.dbFile, { nativeBinding: options.nativeBinding }),
+  );
   const engine = new StorageEngine(db, { clock });
   const context: ServerContext = { config, db, engine, logger, clock };
 
@@ -56,13 +62,15 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
       .type('application/json')
       .send(shuttingDown ? '{}' : '{}');
   };
-  app.get('/__heartbeat__', heartbeat);
-  app.head('/__heartbeat__', heartbeat);
-  app.get('/__lbheartbeat__', heartbeat);
 
   // Sync 1.5 first: Sync 1.1's /1.0/<user>/... routes would otherwise swallow /1.0/sync/1.5.
   mountSync15(app, context);
   mountSync11(app, context);
+  // After the sync adapters (which leave these paths alone) so that sync traffic, nearly all
+  // of the requests, does not walk three more route layers; before the sign-in page.
+  app.get('/__heartbeat__', heartbeat);
+  app.head('/__heartbeat__', heartbeat);
+  app.get('/__lbheartbeat__', heartbeat);
   mountFxaPage(app, context);
   mountFxa(app, context);
 

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { BackupResult } from '../../server/admin/api.js';
 import { useApp } from '../app-context.js';
 import { Dialog } from '../components/ConfirmDialog.js';
-import { Field, FormError } from '../components/Field.js';
+import { FormError, TextField } from '../components/Field.js';
 import { formatBytes, formatDateTime } from '../format.js';
 import { useAction } from '../hooks.js';
 import { validatePath } from '../validate.js';
@@ -63,24 +63,16 @@ export function BackupView() {
         <p className="muted">
           Copies every account and all synced data into one SQLite file while the server keeps running.
         </p>
-        <Field
+        <TextField
           id="backup-path"
           label="Save the backup as"
           error={backupFieldError}
           hint="A full path, e.g. /home/me/foxden-backup.db"
-        >
-          {({ describedBy, invalid }) => (
-            <input
-              id="backup-path"
-              className="mono"
-              spellCheck={false}
-              value={destination}
-              onChange={(e) => setDestination(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
+          className="mono"
+          spellCheck={false}
+          value={destination}
+          onValue={setDestination}
+        />
         <div className="button-row">
           <button type="submit" className="button-primary" disabled={backup.busy}>
             {backup.busy ? 'Backing up…' : 'Back up now'}
@@ -100,19 +92,15 @@ export function BackupView() {
           Replaces <strong>all</strong> accounts and synced data with a backup. The server stops and starts
           again around it.
         </p>
-        <Field id="restore-path" label="Backup file" error={restoreFieldError}>
-          {({ describedBy, invalid }) => (
-            <input
-              id="restore-path"
-              className="mono"
-              spellCheck={false}
-              value={source}
-              onChange={(e) => setSource(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
+        <TextField
+          id="restore-path"
+          label="Backup file"
+          error={restoreFieldError}
+          className="mono"
+          spellCheck={false}
+          value={source}
+          onValue={setSource}
+        />
         <div className="button-row">
           <button type="submit" className="button-danger" disabled={restore.busy}>
             Restore…

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AdminSettings, SettingsUpdate } from '../../server/admin/api.js';
 import { useApp } from '../app-context.js';
-import { Field, FormError } from '../components/Field.js';
+import { FormError, TextField, Toggle } from '../components/Field.js';
 import { useAction } from '../hooks.js';
 import { validatePort, validatePublicUrl } from '../validate.js';
 import { toApiError } from '../api.js';
@@ -15,6 +15,15 @@ const FIELD_NAMES: Record<keyof AdminSettings, string> = {
   openAtLogin: 'Open at login',
   behindProxy: 'Behind a reverse proxy',
 };
+
+const SCOPE_CHOICES: { value: AdminSettings['bindScope']; title: string; detail: string }[] = [
+  {
+    value: 'local',
+    title: 'This computer only',
+    detail: 'Listens on 127.0.0.1. Safest; only browsers on this computer can sync.',
+  },
+  { value: 'lan', title: 'Home network', detail: 'Phones and other computers at home can sync too.' },
+];
 
 interface Draft {
   port: string;
@@ -142,79 +151,50 @@ export function SettingsView() {
           <h2>Connection</h2>
           <fieldset className="radio-group" aria-describedby="scope-hint">
             <legend>Who can connect</legend>
-            <label className="choice">
-              <input
-                type="radio"
-                name="bindScope"
-                value="local"
-                checked={draft.bindScope === 'local'}
-                onChange={() => set('bindScope', 'local')}
-              />
-              <span>
-                <strong>This computer only</strong>
-                <span className="muted block">
-                  Listens on 127.0.0.1. Safest; only browsers on this computer can sync.
+            {SCOPE_CHOICES.map(({ value, title, detail }) => (
+              <label className="choice" key={value}>
+                <input
+                  type="radio"
+                  name="bindScope"
+                  value={value}
+                  checked={draft.bindScope === value}
+                  onChange={() => set('bindScope', value)}
+                />
+                <span>
+                  <strong>{title}</strong>
+                  <span className="muted block">{detail}</span>
                 </span>
-              </span>
-            </label>
-            <label className="choice">
-              <input
-                type="radio"
-                name="bindScope"
-                value="lan"
-                checked={draft.bindScope === 'lan'}
-                onChange={() => set('bindScope', 'lan')}
-              />
-              <span>
-                <strong>Home network</strong>
-                <span className="muted block">Phones and other computers at home can sync too.</span>
-              </span>
-            </label>
+              </label>
+            ))}
             <p id="scope-hint" className="hint">
               {errorFor('bindScope') && <span className="field-error">{errorFor('bindScope')}</span>}
             </p>
           </fieldset>
 
           <div className="form-grid">
-            <Field
+            <TextField
               id="port"
+              name="port"
               label="Port"
               error={errorFor('port')}
               hint="Default 8173. Avoid ports below 1024."
-            >
-              {({ describedBy, invalid }) => (
-                <input
-                  id="port"
-                  name="port"
-                  inputMode="numeric"
-                  className="input-short"
-                  value={draft.port}
-                  onChange={(e) => set('port', e.target.value)}
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                />
-              )}
-            </Field>
-            <Field
+              inputMode="numeric"
+              className="input-short"
+              value={draft.port}
+              onValue={(v) => set('port', v)}
+            />
+            <TextField
               id="publicUrl"
+              name="publicUrl"
               label="Public URL"
               error={errorFor('publicUrl')}
               hint="The address browsers use to reach Foxden, with http:// or https:// and the port."
-            >
-              {({ describedBy, invalid }) => (
-                <input
-                  id="publicUrl"
-                  name="publicUrl"
-                  spellCheck={false}
-                  autoComplete="off"
-                  className="mono"
-                  value={draft.publicUrl}
-                  onChange={(e) => set('publicUrl', e.target.value)}
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                />
-              )}
-            </Field>
+              spellCheck={false}
+              autoComplete="off"
+              className="mono"
+              value={draft.publicUrl}
+              onValue={(v) => set('publicUrl', v)}
+            />
           </div>
           <Toggle
             id="behindProxy"
@@ -277,45 +257,5 @@ export function SettingsView() {
         </div>
       </form>
     </section>
-  );
-}
-
-interface ToggleProps {
-  id: string;
-  label: string;
-  hint?: string;
-  checked: boolean;
-  error?: string | undefined;
-  onChange: (value: boolean) => void;
-}
-
-function Toggle({ id, label, hint, checked, error, onChange }: ToggleProps) {
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
-  return (
-    <div className="toggle-row">
-      <input
-        id={id}
-        name={id}
-        type="checkbox"
-        className="switch"
-        checked={checked}
-        onChange={(e) => onChange(e.target.checked)}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
-      />
-      <div>
-        <label htmlFor={id}>{label}</label>
-        {hint && (
-          <p id={hintId} className="hint">
-            {hint}
-          </p>
-        )}
-        {error && (
-          <p id={errorId} className="field-error" role="alert">
-            {error}
-          </p>
-        )}
-      </div>
-    </div>
   );
 }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 
 export interface CredentialCacheOptions {
   ttlMs?: number;
@@ -19,7 +19,8 @@ interface Entry {
  * in another process) invalidates the entry by itself.
  */
 export class CredentialCache {
-  private readonly key = randomBytes(32);
+  // A KeyObject: createHmac then skips importing the raw key on every request.
+  private readonly key = createSecretKey(randomBytes(32));
   private readonly entries = new Map<string, Entry>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;

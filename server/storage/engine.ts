@@ -301,8 +301,9 @@ export class StorageEngine {
 
   /**
    * Checks the precondition and picks the request's timestamp. The timestamp always moves
-   * past the collection's, so two writes within one 10 ms tick still order correctly
-   * (spec 1.5 §2.11) instead of failing with a conflict.
+   * past the user's newest one (any collection), so two writes within one 10 ms tick still
+   * order correctly (spec 1.5 §2.11) instead of failing with a conflict, and the storage
+   * timestamp stays the one of the latest write.
    */
   private async prepareWrite(
     tx: Tx,
@@ -315,7 +316,7 @@ export class StorageEngine {
       const itemId = ids?.length === 1 ? ids[0] : undefined;
       await this.checkPrecondition(tx, userId, cid, precondition, itemId);
     }
-    const last = await tx.collectionModified(userId, cid);
+    const last = await tx.storageModified(userId);
     return Math.max(this.now(), last + TICK_MS);
   }
 
@@ -328,13 +329,16 @@ export class StorageEngine {
     modified: Millis,
   ): Promise<Millis[]> {
     const result: Millis[] = [];
+    // TTLs count from the clock, not from `modified`, which may run a tick or two ahead of it.
+    const now = this.now();
     for (const write of items) {
       const existing = await tx.getBso(userId, cid, write.id);
       const bso = mergeWrite(
-        existing && isLive(existing, modified) ? existing : null,
+        existing && isLive(existing, now) ? existing : null,
         write,
         policy,
         modified,
+        now,
       );
       await tx.putBso(userId, cid, bso, existing !== null);
       result.push(bso.modified);
@@ -354,6 +358,7 @@ export function mergeWrite(
   write: BsoWrite,
   policy: WritePolicy,
   modified: Millis,
+  now: Millis,
 ): StoredBso {
   const pick = <K extends 'payload' | 'sortindex' | 'parentid' | 'predecessorid'>(key: K): StoredBso[K] => {
     const value = write[key];
@@ -362,7 +367,7 @@ export function mergeWrite(
   };
   let expiry: Millis | null;
   if (write.ttl === undefined) expiry = existing ? existing.expiry : null;
-  else expiry = write.ttl === null ? null : modified + write.ttl * 1000;
+  else expiry = write.ttl === null ? null : now + write.ttl * 1000;
   const bump =
     !existing || write.payload !== undefined || (policy.bumpOnSortindex && write.sortindex !== undefined);
   return {

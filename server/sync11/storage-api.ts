@@ -2,7 +2,7 @@ import { ts, type JsonValue } from '../http/json.js';
 import type { RequestLogLocals } from '../http/request-log.js';
 import type { Precondition, WriteOptions, WriteResult } from '../storage/engine.js';
 import { OverQuota, PreconditionFailed } from '../storage/errors.js';
-import type { BsoWrite, WritePolicy } from '../storage/types.js';
+import type { BsoQuery, BsoWrite, WritePolicy } from '../storage/types.js';
 import { parseJson, readBody, utf8 } from './body.js';
 import { storageBodyLimit, type AuthedCall, type Endpoint } from './call.js';
 import { negotiateListFormat, serializeList } from './formats.js';
@@ -72,6 +72,17 @@ async function earlierRefusal(
   return false;
 }
 
+/** Answers 400 with `code` unless one of the earlier checks refuses first. */
+async function refuse(
+  call: AuthedCall,
+  precondition: Precondition | undefined,
+  quota: boolean,
+  code: number,
+  message: string,
+): Promise<void> {
+  if (!(await earlierRefusal(call, precondition, quota))) sendCode(call.res, code, message);
+}
+
 /** The body as JSON; undefined after answering (413 for an oversized body, 400 on abort). */
 async function readJsonBody(call: AuthedCall): Promise<{ value: unknown } | undefined> {
   const body = await readBody(call.req, storageBodyLimit(call));
@@ -134,32 +145,44 @@ async function putOne(
 ): Promise<void> {
   const wbo = asWboObject(value);
   if (!wbo) {
-    if (!(await earlierRefusal(call, precondition, true))) sendCode(call.res, 8, 'not a valid WBO');
+    await refuse(call, precondition, true, 8, 'not a valid WBO');
     return;
   }
   const check = checkWbo(wbo);
   if (!check.ok || id.length > MAX_ID_LENGTH) {
     const why = check.ok ? 'invalid id' : check.message;
-    if (!(await earlierRefusal(call, precondition, true))) sendCode(call.res, 8, why);
+    await refuse(call, precondition, true, 8, why);
     return;
   }
   const result = await write(call, [{ ...check.write, id }], precondition);
   if (result) sendJson(call.res, ts(result.itemModified[0] as number));
 }
 
+/**
+ * What PUT item and POST collection read first: the collection name, X-If-Unmodified-Since and
+ * the body as JSON. Undefined once it has answered; `quota` as for `earlierRefusal`.
+ */
+async function readWrite(
+  call: AuthedCall,
+  quota: boolean,
+): Promise<{ value: unknown; precondition: Precondition | undefined } | undefined> {
+  if (!collectionOk(call)) return undefined;
+  const { ok, precondition } = readPrecondition(call);
+  if (!ok) return undefined;
+  const body = await readJsonBody(call);
+  if (!body) return undefined;
+  if (body.value === undefined) {
+    await refuse(call, precondition, quota, 6, 'body is not JSON');
+    return undefined;
+  }
+  return { value: body.value, precondition };
+}
+
 const putItem: Endpoint = {
   auth: true,
   async run(call) {
-    if (!collectionOk(call)) return;
-    const { ok, precondition } = readPrecondition(call);
-    if (!ok) return;
-    const body = await readJsonBody(call);
-    if (!body) return;
-    if (body.value === undefined) {
-      if (!(await earlierRefusal(call, precondition, true))) sendCode(call.res, 6, 'body is not JSON');
-      return;
-    }
-    await putOne(call, call.params.item, body.value, precondition);
+    const body = await readWrite(call, true);
+    if (body) await putOne(call, call.params.item, body.value, body.precondition);
   },
 };
 
@@ -167,27 +190,16 @@ const putItem: Endpoint = {
 const postCollection: Endpoint = {
   auth: true,
   async run(call) {
-    if (!collectionOk(call)) return;
-    const { ok, precondition } = readPrecondition(call);
-    if (!ok) return;
-    const body = await readJsonBody(call);
+    const body = await readWrite(call, false);
     if (!body) return;
-    if (body.value === undefined) {
-      if (!(await earlierRefusal(call, precondition, false))) sendCode(call.res, 6, 'body is not JSON');
-      return;
+    const { value, precondition } = body;
+    if (Array.isArray(value)) return postBatch(call, value as unknown[], precondition);
+    const single = asWboObject(value);
+    const id = single?.id === undefined ? undefined : scalarToString(single.id);
+    if (id === undefined || id.includes('/')) {
+      return refuse(call, precondition, false, 8, 'not a list and no usable id');
     }
-    if (!Array.isArray(body.value)) {
-      const single = asWboObject(body.value);
-      const id = single?.id === undefined ? undefined : scalarToString(single.id);
-      if (id === undefined || id.includes('/')) {
-        if (!(await earlierRefusal(call, precondition, false)))
-          sendCode(call.res, 8, 'not a list and no usable id');
-        return;
-      }
-      await putOne(call, id, body.value, precondition);
-      return;
-    }
-    await postBatch(call, body.value as unknown[], precondition);
+    await putOne(call, id, value, precondition);
   },
 };
 
@@ -251,6 +263,23 @@ const getCollection: Endpoint = {
   },
 };
 
+/** Both DELETEs answer with the new timestamp, in the body and in X-Weave-Timestamp. */
+async function deleteAndAnswer(
+  call: AuthedCall,
+  query: BsoQuery,
+  precondition: Precondition | undefined,
+): Promise<void> {
+  const result = await call.context.engine.deleteItems(
+    call.userId,
+    call.params.collection,
+    query,
+    POLICY,
+    precondition,
+  );
+  setServerTime(call.res, result.modified);
+  sendJson(call.res, ts(result.modified));
+}
+
 const deleteCollection: Endpoint = {
   auth: true,
   async run(call) {
@@ -260,16 +289,7 @@ const deleteCollection: Endpoint = {
     if (!parsed.ok) return sendBadRequest(call, parsed.message);
     const { ok, precondition } = readPrecondition(call);
     if (!ok) return;
-    const query = { ...parsed.query, offset: undefined };
-    const result = await call.context.engine.deleteItems(
-      call.userId,
-      call.params.collection,
-      query,
-      POLICY,
-      precondition,
-    );
-    setServerTime(call.res, result.modified);
-    sendJson(call.res, ts(result.modified));
+    await deleteAndAnswer(call, { ...parsed.query, offset: undefined }, precondition);
   },
 };
 
@@ -290,15 +310,7 @@ const deleteItem: Endpoint = {
     if (!collectionOk(call)) return;
     const { ok, precondition } = readPrecondition(call);
     if (!ok) return;
-    const result = await call.context.engine.deleteItems(
-      call.userId,
-      call.params.collection,
-      { ids: [call.params.item] },
-      POLICY,
-      precondition,
-    );
-    setServerTime(call.res, result.modified);
-    sendJson(call.res, ts(result.modified));
+    await deleteAndAnswer(call, { ids: [call.params.item] }, precondition);
   },
 };
 

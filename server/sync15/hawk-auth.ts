@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ServerContext } from '../context.js';
+import { writeGeneration } from '../db/write-generation.js';
 import {
   hawkMac,
   hawkPayloadHash,
@@ -9,9 +10,11 @@ import {
   parseHawkHeader,
   type HawkRequest,
 } from './hawk.js';
+import { LiveUidCache } from './live-uid-cache.js';
 import { NonceCache } from './nonce-cache.js';
 import type { Sync15Locals, Sync15Principal } from './principal.js';
-import { InvalidToken, TokenManager, type TokenPayload } from './tokenlib.js';
+import { VerifiedTokenCache, type VerifiedToken } from './token-cache.js';
+import { InvalidToken, TokenManager } from './tokenlib.js';
 
 /**
  * Hawk authentication for `/1.5/{uid}/...` (spec 1.5 §4): checks the tokenlib token with the
@@ -24,6 +27,16 @@ export interface HawkAuthOptions {
   /** Accepted clock difference, seconds. hawkauthlib's default window (spec §4.5). */
   skewSeconds?: number;
   nonceCacheSize?: number;
+  /** How many verified tokens (signature checked, key derived) to remember. */
+  tokenCacheSize?: number;
+}
+
+/** What a Hawk check needs that does not change between requests of one server. */
+interface HawkState {
+  tokensFor: (secret: string) => VerifiedTokenCache;
+  nonces: NonceCache;
+  liveUids: LiveUidCache;
+  skewMs: number;
 }
 
 const DEFAULT_SKEW_S = 60;
@@ -68,7 +81,7 @@ function firstHeader(req: Request, name: string): string | undefined {
   return text?.split(',')[0]?.trim() || undefined;
 }
 
-function publicOrigin(publicUrl: string): SignedOrigin {
+function parsePublicOrigin(publicUrl: string): SignedOrigin {
   const url = new URL(publicUrl);
   return {
     host: bareHost(url.hostname),
@@ -76,6 +89,15 @@ function publicOrigin(publicUrl: string): SignedOrigin {
     prefix: url.pathname.replace(/\/+$/, ''),
     source: `this server's public URL (${url.origin}${url.pathname})`,
   };
+}
+
+/** The public URL rarely changes (settings may change it while running): parse it once per value. */
+let lastPublicOrigin: { url: string; origin: SignedOrigin } | null = null;
+
+function publicOrigin(publicUrl: string): SignedOrigin {
+  if (lastPublicOrigin?.url !== publicUrl)
+    lastPublicOrigin = { url: publicUrl, origin: parsePublicOrigin(publicUrl) };
+  return lastPublicOrigin.origin;
 }
 
 /** The origin the MAC must be computed for (spec §4.4): trusted proxy headers, else the public URL. */
@@ -123,17 +145,20 @@ export function hawkAuth(context: ServerContext, options: HawkAuthOptions = {}):
   const skewMs = (options.skewSeconds ?? DEFAULT_SKEW_S) * 1000;
   // A nonce must be remembered for as long as its ts can still pass the window check.
   const nonces = new NonceCache(2 * skewMs, options.nonceCacheSize);
-  let manager: { secret: string; tokens: TokenManager } | null = null;
-  const tokensFor = (secret: string): TokenManager => {
-    if (manager?.secret !== secret) manager = { secret, tokens: new TokenManager(secret) };
+  // Verified tokens belong to one master secret: a new secret starts an empty cache.
+  let manager: { secret: string; tokens: VerifiedTokenCache } | null = null;
+  const tokensFor = (secret: string): VerifiedTokenCache => {
+    if (manager?.secret !== secret)
+      manager = { secret, tokens: new VerifiedTokenCache(new TokenManager(secret), options.tokenCacheSize) };
     return manager.tokens;
   };
+  const state: HawkState = { tokensFor, nonces, liveUids: new LiveUidCache(), skewMs };
 
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const locals = res.locals as Sync15Locals;
     locals.protocol = 'sync1.5';
     try {
-      const principal = await authenticate(req, context, tokensFor, nonces, skewMs);
+      const principal = await authenticate(req, context, state);
       locals.principal15 = principal;
       locals.user = String(principal.uid);
       next();
@@ -149,10 +174,9 @@ export function hawkAuth(context: ServerContext, options: HawkAuthOptions = {}):
 async function authenticate(
   req: Request,
   context: ServerContext,
-  tokensFor: (secret: string) => TokenManager,
-  nonces: NonceCache,
-  skewMs: number,
+  state: HawkState,
 ): Promise<Sync15Principal> {
+  const { nonces, skewMs } = state;
   const parsed = parseHawkHeader(req.headers.authorization);
   if (!parsed.ok) throw new AuthFailure(401, `Hawk: ${parsed.reason}`);
   const a = parsed.attributes;
@@ -162,10 +186,9 @@ async function authenticate(
 
   const secret = context.config.masterSecret;
   if (!secret) throw new Error('Sync 1.5 master secret was not resolved at startup');
-  const tokens = tokensFor(secret);
-  let token: TokenPayload;
+  let verified: VerifiedToken;
   try {
-    token = tokens.parseToken(id);
+    verified = state.tokensFor(secret).verify(id);
   } catch (err) {
     if (!(err instanceof InvalidToken)) throw err;
     throw new AuthFailure(
@@ -174,6 +197,7 @@ async function authenticate(
     );
   }
 
+  const token = verified.payload;
   const now = context.clock();
   const expired = Math.round(token.expires) * 1000 <= now;
   // Firefox checks info/collections with whatever token it has (spec §2.7, RS auth.rs).
@@ -184,7 +208,7 @@ async function authenticate(
     );
   }
 
-  const key = tokens.derivedSecret(id, token.salt);
+  const key = verified.key;
   const origin = signedOrigin(req, context);
   const base = { ts: a.ts!, nonce: a.nonce!, method: req.method, hash: a.hash, ext: a.ext };
   const signed: HawkRequest = {
@@ -232,19 +256,7 @@ async function authenticate(
     );
   }
 
-  const [kind, row] = await context.db.transaction(
-    'read',
-    async (tx) => [await tx.storageUserKind(token.uid), await tx.tokenserverUserByUid(token.uid)] as const,
-  );
-  if (kind !== null && kind !== 'sync15') {
-    throw new AuthFailure(401, `Hawk token uid ${token.uid} is not a Sync 1.5 user`);
-  }
-  if (row?.replacedAt != null) {
-    throw new AuthFailure(
-      401,
-      `Hawk token is for uid ${token.uid}, which was replaced after the account's keys changed; Firefox fetches a new token`,
-    );
-  }
+  await checkUidLive(context, state.liveUids, token.uid);
 
   return {
     userId: token.uid,
@@ -255,6 +267,31 @@ async function authenticate(
     expires: token.expires,
     payloadHash: a.hash ? { hash: a.hash, contentType: String(req.headers['content-type'] ?? '') } : null,
   };
+}
+
+/** Refuses a uid that is not a Sync 1.5 user or whose tokenserver row was replaced. */
+async function checkUidLive(context: ServerContext, liveUids: LiveUidCache, uid: number): Promise<void> {
+  if (liveUids.has(uid, writeGeneration(context.db))) return;
+  const [kind, row, generation] = await context.db.transaction(
+    'read',
+    async (tx) =>
+      [
+        await tx.storageUserKind(uid),
+        await tx.tokenserverUserByUid(uid),
+        writeGeneration(context.db),
+      ] as const,
+  );
+  if (kind !== null && kind !== 'sync15') {
+    throw new AuthFailure(401, `Hawk token uid ${uid} is not a Sync 1.5 user`);
+  }
+  if (row?.replacedAt != null) {
+    throw new AuthFailure(
+      401,
+      `Hawk token is for uid ${uid}, which was replaced after the account's keys changed; Firefox fetches a new token`,
+    );
+  }
+  // Only a uid with both rows present is remembered; anything else is read again next time.
+  if (kind === 'sync15' && row) liveUids.add(uid, generation);
 }
 
 /**

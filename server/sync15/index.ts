@@ -10,6 +10,14 @@ import { tokenserverHandler } from './tokenserver/handler.js';
  * routes would otherwise take `/1.0/sync/...`.
  */
 export function mountSync15(app: Express, context: ServerContext): void {
-  app.use(tokenserverHandler(context));
-  app.use(createStorage15Router(context, hawkAuth(context)));
+  const tokenserver = tokenserverHandler(context);
+  const storage = createStorage15Router(context, hawkAuth(context));
+  // One plain layer picks by prefix, so that other traffic (Sync 1.1 above all) goes through
+  // neither an async handler nor a nested router: each Express layer allocates per request.
+  // Both handlers check the path again themselves.
+  app.use((req, res, next) => {
+    if (req.url.startsWith('/1.5')) return storage(req, res, next);
+    if (req.path.startsWith('/1.0/')) return tokenserver(req, res, next);
+    next();
+  });
 }

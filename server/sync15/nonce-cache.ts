@@ -18,7 +18,7 @@ export class NonceCache {
     const expiry = this.entries.get(key);
     if (expiry !== undefined && expiry > now) return false;
     this.entries.delete(key);
-    this.entries.set(key, now + this.ttlMs);
+    this.entries.set(ownCopy(key), now + this.ttlMs);
     return true;
   }
 
@@ -33,4 +33,13 @@ export class NonceCache {
       this.entries.delete(key);
     }
   }
+}
+
+/**
+ * A string that shares no memory with `key`. Keys are built from slices of much longer
+ * strings (the token id, the Authorization header), and V8 keeps a slice's whole parent alive
+ * for as long as the slice: measured 620 instead of 130 bytes per entry, 60 MB at 100,000.
+ */
+function ownCopy(key: string): string {
+  return Buffer.from(key, 'utf8').toString('utf8');
 }

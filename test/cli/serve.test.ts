@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { freePort, occupyPort } from '../helpers/ports.js';
 import { runCli, spawnCli, startServe } from './cli-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-cli-serve-'));
@@ -14,14 +14,6 @@ const posix = process.platform !== 'win32';
 
 function mode(file: string): number {
   return fs.statSync(file).mode & 0o777;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 test('the acceptance invocation: fixed port, public URL, sign-ups open, master secret from the environment', async () => {
@@ -126,9 +118,8 @@ test('bad flags and values exit non-zero with one readable line on stderr', asyn
 });
 
 test('a port already in use exits 1 with the reason in plain words', async () => {
-  const blocker = net.createServer();
-  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-  const { port } = blocker.address() as net.AddressInfo;
+  const blocker = await occupyPort();
+  const { port } = blocker;
   try {
     const result = await runCli([
       'serve',
@@ -144,7 +135,7 @@ test('a port already in use exits 1 with the reason in plain words', async () =>
     assert.equal(result.stderr.length, 1);
     assert.match(result.stderr[0]!, new RegExp(`Port ${port} is already in use`));
   } finally {
-    await new Promise((resolve) => blocker.close(resolve));
+    await blocker.release();
   }
 });
 

@@ -1,19 +1,17 @@
 // Helpers for driving Debian's firefox-esr against a real `foxden serve` child process
 // (fxa-local.md §10): a free loopback port, the CLI started the way a user starts it, and a
 // headless Firefox over WebDriver BiDi with the explicit prefs of §10.2.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import {
   prefsFromClientConfiguration,
   type FxaClientConfiguration,
 } from '../../server/fxa/page/client-configuration.js';
+import { ROOT, spawnCli } from '../cli/cli-process.js';
+import { freePort } from '../helpers/ports.js';
 
 export const FIREFOX = '/usr/bin/firefox-esr';
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
 export async function until<T>(
@@ -37,27 +35,11 @@ export async function until<T>(
   );
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** The developer's own FOXDEN_* settings must not leak into the child under test. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FOXDEN_')));
-}
-
 export interface FoxdenProcess {
   /** The public URL, ending with "/". */
   url: string;
   /** Everything the CLI printed, for assertions on the request log and for failure messages. */
-  output: string[];
+  readonly output: string[];
   stop(): Promise<void>;
 }
 
@@ -71,50 +53,36 @@ export async function startFoxdenCli(dataDir: string): Promise<FoxdenProcess> {
   }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'bin', 'foxden.js'),
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--data-dir',
-      dataDir,
-      '--public-url',
-      url,
-      '--allow-new-users',
-      '--no-admin',
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() },
-  );
-  const output: string[] = [];
-  let exited = false;
-  child.on('exit', () => {
-    exited = true;
-  });
-  const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const deadline = Date.now() + 20_000;
-  while (!output.some((line) => line.includes('listening'))) {
-    if (exited) throw new Error(`foxden serve exited early:\n${output.join('\n')}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`foxden serve did not print "listening" within 20 s:\n${output.join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const cli = spawnCli([
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+    '--public-url',
+    url,
+    '--allow-new-users',
+    '--no-admin',
+  ]);
+  const running = () => cli.child.exitCode === null && cli.child.signalCode === null;
+  try {
+    await cli.waitForLine(/listening/);
+  } catch (err) {
+    if (running()) cli.child.kill('SIGKILL');
+    throw err;
   }
   return {
     url,
-    output,
+    get output() {
+      return [...cli.stdout, ...cli.stderr].filter(Boolean);
+    },
     async stop() {
-      if (exited) return;
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await gone;
+      if (!running()) return;
+      cli.child.kill('SIGTERM');
+      const timer = setTimeout(() => cli.child.kill('SIGKILL'), 5000);
+      await cli.exit;
       clearTimeout(timer);
     },
   };

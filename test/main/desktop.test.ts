@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { validateArgs } from '../../server/admin/validate.js';
-import { DEFAULT_SETTINGS } from '../../server/admin/settings.js';
 import { channelFor } from '../../main/channels.js';
 import { APP_USER_MODEL_ID, launchedAtLogin, runDesktop, type DesktopHandle } from '../../main/desktop.js';
 import { resolveAppPaths } from '../../main/paths.js';
 import { createDesktopBackend } from '../../main/server-controller.js';
-import { ElectronSettingsStore, type KeyValueStoreLike } from '../../main/settings.js';
+import { occupyPort } from '../helpers/ports.js';
 import { createFakeElectron, type FakeElectron, type FakeMenu } from './fake-electron.js';
+import { memorySettingsStore } from './memory-settings.js';
 
 const dirs: string[] = [];
 const running: { handle: DesktopHandle; electron: FakeElectron }[] = [];
@@ -19,18 +18,6 @@ after(async () => {
   for (const { handle } of running) await handle.backend.dispose().catch(() => undefined);
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
-
-function memoryKv(initial: Record<string, unknown>): KeyValueStoreLike {
-  let store = { ...initial };
-  return {
-    get store() {
-      return store;
-    },
-    set(values) {
-      store = { ...store, ...values };
-    },
-  };
-}
 
 const paths = resolveAppPaths({
   mainDir: '/opt/foxden/resources/app.asar/dist/main',
@@ -60,10 +47,7 @@ async function launch(options: LaunchOptions = {}) {
     paths,
     loginEnv: { platform, execPath: '/opt/foxden/foxden', env: {}, homeDir: dataDir },
     validateArgs,
-    openSettingsStore: async () =>
-      new ElectronSettingsStore(
-        memoryKv({ ...DEFAULT_SETTINGS, port, publicUrl: `http://127.0.0.1:${port}/` }),
-      ),
+    openSettingsStore: async () => memorySettingsStore(port),
     createBackend: ({ dataDir: dir, store }) => createDesktopBackend({ dataDir: dir, store, platform }),
   });
   electron.app.makeReady();
@@ -208,9 +192,8 @@ describe('desktop lifecycle', () => {
   });
 
   it('a failed start notifies with the reason and shows the warning icon', async () => {
-    const blocker = net.createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const port = (blocker.address() as net.AddressInfo).port;
+    const blocker = await occupyPort();
+    const { port } = blocker;
     try {
       const { electron, handle } = await launch({ port, platform: 'win32' });
       assert.ok(handle);
@@ -222,7 +205,7 @@ describe('desktop lifecycle', () => {
       assert.equal(electron.trays[0]?.image, path.join(paths.trayIconsDir, 'tray-warning.png'));
       assert.equal(menu(electron).item('start').enabled, true);
     } finally {
-      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      await blocker.release();
     }
   });
 

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { after, describe, it } from 'node:test';
-import { DEFAULT_SETTINGS } from '../../server/admin/settings.js';
 import {
   createDesktopBackend,
   missingAddonMessage,
   type DesktopBackend,
 } from '../../main/server-controller.js';
-import { ElectronSettingsStore, type KeyValueStoreLike } from '../../main/settings.js';
+import { occupyPort } from '../helpers/ports.js';
+import { memorySettingsStore } from './memory-settings.js';
 
 const dirs: string[] = [];
 const backends: DesktopBackend[] = [];
@@ -20,24 +19,10 @@ after(async () => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function kv(initial: Record<string, unknown>): KeyValueStoreLike {
-  let store = { ...initial };
-  return {
-    get store() {
-      return store;
-    },
-    set(values) {
-      store = { ...store, ...values };
-    },
-  };
-}
-
 function backend(port: number, nativeBinding?: string): DesktopBackend {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-desktop-'));
   dirs.push(dataDir);
-  const store = new ElectronSettingsStore(
-    kv({ ...DEFAULT_SETTINGS, port, publicUrl: `http://127.0.0.1:${port}/` }),
-  );
+  const store = memorySettingsStore(port);
   const b = createDesktopBackend({ dataDir, store, ...(nativeBinding ? { nativeBinding } : {}) });
   backends.push(b);
   return b;
@@ -71,9 +56,8 @@ describe('desktop server wiring', () => {
   });
 
   it('a port in use becomes "failed" with a plain-words reason and a warning', async () => {
-    const blocker = net.createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const port = (blocker.address() as net.AddressInfo).port;
+    const blocker = await occupyPort();
+    const { port } = blocker;
     try {
       const b = backend(port);
       const status = await b.service.start();
@@ -85,7 +69,7 @@ describe('desktop server wiring', () => {
         JSON.stringify(warnings),
       );
     } finally {
-      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      await blocker.release();
     }
   });
 

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startHeadless } from '../../server/admin/headless.js';
 import { adminUrlLine } from '../../server/admin/http-transport.js';
 import { defaultConfig, type Config } from '../../server/config.js';
 import { Logger } from '../../server/log.js';
+import { occupyPort } from '../helpers/ports.js';
 
 function tempConfig(overrides: Partial<Config> = {}): Config {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-headless-'));
@@ -17,6 +17,17 @@ function tempConfig(overrides: Partial<Config> = {}): Config {
     port: 0,
     publicUrl: 'http://127.0.0.1:0/',
     ...overrides,
+  });
+}
+
+/** `startHeadless` as `foxden serve` calls it, with warnings collected into `warnings`. */
+function start(config: Config, adminPort: number | null, warnings: string[] = [], publicUrlGiven = false) {
+  return startHeadless({
+    config,
+    publicUrlGiven,
+    logger: new Logger(),
+    adminPort,
+    warn: (m) => warnings.push(m),
   });
 }
 
@@ -31,13 +42,7 @@ async function post(url: string, token: string, method: string, ...args: unknown
 test('headless: sync through the controller, dashboard on loopback, Stop and Start from the API', async () => {
   const config = tempConfig();
   const warnings: string[] = [];
-  const headless = await startHeadless({
-    config,
-    publicUrlGiven: false,
-    logger: new Logger(),
-    adminPort: 0,
-    warn: (m) => warnings.push(m),
-  });
+  const headless = await start(config, 0, warnings);
   try {
     assert.deepEqual(warnings, []);
     const admin = headless.admin;
@@ -75,18 +80,11 @@ test('headless: sync through the controller, dashboard on loopback, Stop and Sta
 });
 
 test('headless: a busy admin port only warns, sync keeps serving; --no-admin starts none', async () => {
-  const blocker = net.createServer();
-  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-  const busy = (blocker.address() as net.AddressInfo).port;
+  const blocker = await occupyPort();
+  const busy = blocker.port;
   const config = tempConfig();
   const warnings: string[] = [];
-  const headless = await startHeadless({
-    config,
-    publicUrlGiven: false,
-    logger: new Logger(),
-    adminPort: busy,
-    warn: (m) => warnings.push(m),
-  });
+  const headless = await start(config, busy, warnings);
   try {
     assert.equal(headless.admin, null);
     assert.equal(warnings.length, 1);
@@ -94,15 +92,9 @@ test('headless: a busy admin port only warns, sync keeps serving; --no-admin sta
     assert.equal((await fetch(`http://127.0.0.1:${headless.address.port}/__heartbeat__`)).status, 200);
   } finally {
     await headless.close();
-    await new Promise((resolve) => blocker.close(resolve));
+    await blocker.release();
   }
-  const none = await startHeadless({
-    config,
-    publicUrlGiven: false,
-    logger: new Logger(),
-    adminPort: null,
-    warn: (m) => warnings.push(m),
-  });
+  const none = await start(config, null, warnings);
   try {
     assert.equal(none.admin, null);
     assert.equal(warnings.length, 1);
@@ -113,23 +105,16 @@ test('headless: a busy admin port only warns, sync keeps serving; --no-admin sta
 });
 
 test('headless: a busy sync port rejects with the plain EADDRINUSE words', async () => {
-  const blocker = net.createServer();
-  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-  const busy = (blocker.address() as net.AddressInfo).port;
+  const blocker = await occupyPort();
+  const busy = blocker.port;
   const config = tempConfig({ port: busy, publicUrl: `http://127.0.0.1:${busy}/` });
   try {
     await assert.rejects(
-      startHeadless({
-        config,
-        publicUrlGiven: true,
-        logger: new Logger(),
-        adminPort: null,
-        warn: () => undefined,
-      }),
+      start(config, null, [], true),
       (err: NodeJS.ErrnoException) => err.code === 'EADDRINUSE' && /already in use/.test(err.message),
     );
   } finally {
-    await new Promise((resolve) => blocker.close(resolve));
+    await blocker.release();
     fs.rmSync(config.dataDir, { recursive: true, force: true });
   }
 });

@@ -62,6 +62,10 @@ test('two writes within one tick still get increasing timestamps', async () => {
   const a = await engine.putItems(user, 'tabs', [{ id: 'a', payload: '1' }], V15);
   const b = await engine.putItems(user, 'tabs', [{ id: 'a', payload: '2' }], V15);
   assert.ok(b.modified > a.modified);
+  // Across collections too, so the storage timestamp is always the latest write's.
+  const c = await engine.putItems(user, 'history', [{ id: 'h', payload: '3' }], V15);
+  assert.ok(c.modified > b.modified);
+  assert.equal(await engine.storageModified(user), c.modified);
 });
 
 test('metadata-only updates keep payload and modified under Sync 1.1 rules', async () => {

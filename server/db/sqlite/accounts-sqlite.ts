@@ -1,28 +1,16 @@
 import type { AccountsTx, OwnersTx, Sync11UserRow } from '../types.js';
 import type { Millis } from '../../storage/timestamps.js';
+import { rowCodec } from './row-codec.js';
 import type { StatementCache } from './statements.js';
 
-interface Sync11Row {
-  user_id: number;
-  username: string;
-  password_hash: string;
-  email: string | null;
-  status: number;
-  created_ms: number;
-}
-
-function toUser(row: Sync11Row): Sync11UserRow {
-  return {
-    userId: row.user_id,
-    username: row.username,
-    passwordHash: row.password_hash,
-    email: row.email,
-    status: row.status,
-    created: row.created_ms,
-  };
-}
-
-const SYNC11_COLUMNS = 'user_id, username, password_hash, email, status, created_ms';
+const SYNC11_USER = rowCodec<Sync11UserRow>({
+  userId: 'user_id',
+  username: 'username',
+  passwordHash: 'password_hash',
+  email: 'email',
+  status: 'status',
+  created: 'created_ms',
+});
 
 export class SqliteOwners implements OwnersTx {
   constructor(private readonly s: StatementCache) {}
@@ -41,25 +29,19 @@ export class SqliteAccounts implements AccountsTx {
   constructor(private readonly s: StatementCache) {}
 
   findSync11User(username: string): Sync11UserRow | null {
-    const row = this.s.get(`SELECT ${SYNC11_COLUMNS} FROM sync11_users WHERE username = ?`).get(username) as
-      | Sync11Row
-      | undefined;
-    return row ? toUser(row) : null;
+    return SYNC11_USER.one(
+      this.s.get(`SELECT ${SYNC11_USER.columns} FROM sync11_users WHERE username = ?`).get(username),
+    );
   }
 
   listSync11Users(): Sync11UserRow[] {
-    const rows = this.s
-      .get(`SELECT ${SYNC11_COLUMNS} FROM sync11_users ORDER BY username`)
-      .all() as Sync11Row[];
-    return rows.map(toUser);
+    return SYNC11_USER.all(
+      this.s.get(`SELECT ${SYNC11_USER.columns} FROM sync11_users ORDER BY username`).all(),
+    );
   }
 
   insertSync11User(row: Sync11UserRow): void {
-    this.s
-      .get(
-        'INSERT INTO sync11_users (user_id, username, password_hash, email, status, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(row.userId, row.username, row.passwordHash, row.email, row.status, row.created);
+    this.s.get(SYNC11_USER.insertSql('sync11_users')).run(...SYNC11_USER.values(row));
   }
 
   updateSync11Password(username: string, passwordHash: string): boolean {

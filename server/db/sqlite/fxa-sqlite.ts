@@ -8,143 +8,122 @@ import type {
   FxaSessionRow,
   FxaTx,
 } from '../fxa-types.js';
+import { BYTES, FLAG, rowCodec, type RowCodec } from './row-codec.js';
 import type { StatementCache } from './statements.js';
 
-type Raw = Record<string, unknown>;
-const bytes = (v: unknown): Uint8Array => new Uint8Array(v as Buffer);
-const buf = (b: Uint8Array): Buffer => Buffer.from(b);
+const ACCOUNT = rowCodec<FxaAccountRow>({
+  uid: 'uid',
+  email: 'email',
+  normalizedEmail: 'normalized_email',
+  authSalt: ['auth_salt', BYTES],
+  verifyHash: ['verify_hash', BYTES],
+  kA: ['ka', BYTES],
+  wrapWrapKb: ['wrap_wrap_kb', BYTES],
+  verifierSetAt: 'verifier_set_at',
+  keysChangedAt: 'keys_changed_at',
+  createdAt: 'created_at',
+});
 
-const ACCOUNT =
-  'uid, email, normalized_email, auth_salt, verify_hash, ka, wrap_wrap_kb, verifier_set_at, keys_changed_at, created_at';
-function account(r: Raw): FxaAccountRow {
-  return {
-    uid: r.uid as string,
-    email: r.email as string,
-    normalizedEmail: r.normalized_email as string,
-    authSalt: bytes(r.auth_salt),
-    verifyHash: bytes(r.verify_hash),
-    kA: bytes(r.ka),
-    wrapWrapKb: bytes(r.wrap_wrap_kb),
-    verifierSetAt: r.verifier_set_at as number,
-    keysChangedAt: r.keys_changed_at as number,
-    createdAt: r.created_at as number,
-  };
-}
+const SESSION = rowCodec<FxaSessionRow>({
+  id: 'id',
+  uid: 'uid',
+  authKey: ['auth_key', BYTES],
+  createdAt: 'created_at',
+  lastAccessAt: 'last_access_at',
+});
 
-const SESSION = 'id, uid, auth_key, created_at, last_access_at';
-function session(r: Raw): FxaSessionRow {
-  return {
-    id: r.id as string,
-    uid: r.uid as string,
-    authKey: bytes(r.auth_key),
-    createdAt: r.created_at as number,
-    lastAccessAt: r.last_access_at as number,
-  };
-}
+const KEY_FETCH = rowCodec<FxaKeyFetchRow>({
+  id: 'id',
+  uid: 'uid',
+  authKey: ['auth_key', BYTES],
+  keyBundle: 'key_bundle',
+  createdAt: 'created_at',
+});
 
-const CODE =
-  'code_hash, uid, session_id, client_id, scope, code_challenge, keys_jwe, offline, auth_at, created_at, expires_at';
-function code(r: Raw): FxaOAuthCodeRow {
-  return {
-    codeHash: r.code_hash as string,
-    uid: r.uid as string,
-    sessionId: r.session_id as string | null,
-    clientId: r.client_id as string,
-    scope: r.scope as string,
-    codeChallenge: r.code_challenge as string,
-    keysJwe: r.keys_jwe as string | null,
-    offline: r.offline === 1,
-    authAt: r.auth_at as number,
-    createdAt: r.created_at as number,
-    expiresAt: r.expires_at as number,
-  };
-}
+const CODE = rowCodec<FxaOAuthCodeRow>({
+  codeHash: 'code_hash',
+  uid: 'uid',
+  sessionId: 'session_id',
+  clientId: 'client_id',
+  scope: 'scope',
+  codeChallenge: 'code_challenge',
+  keysJwe: 'keys_jwe',
+  offline: ['offline', FLAG],
+  authAt: 'auth_at',
+  createdAt: 'created_at',
+  expiresAt: 'expires_at',
+});
 
-const REFRESH = 'token_hash, uid, client_id, scope, created_at, last_used_at';
-function refresh(r: Raw): FxaRefreshTokenRow {
-  return {
-    tokenHash: r.token_hash as string,
-    uid: r.uid as string,
-    clientId: r.client_id as string,
-    scope: r.scope as string,
-    createdAt: r.created_at as number,
-    lastUsedAt: r.last_used_at as number,
-  };
-}
+const REFRESH = rowCodec<FxaRefreshTokenRow>({
+  tokenHash: 'token_hash',
+  uid: 'uid',
+  clientId: 'client_id',
+  scope: 'scope',
+  createdAt: 'created_at',
+  lastUsedAt: 'last_used_at',
+});
 
-const DEVICE =
-  'id, uid, session_id, name, type, push_callback, push_public_key, push_auth_key, available_commands, created_at, last_access_at';
-function device(r: Raw): FxaDeviceRow {
-  return {
-    id: r.id as string,
-    uid: r.uid as string,
-    sessionId: r.session_id as string | null,
-    name: r.name as string,
-    type: r.type as string,
-    pushCallback: r.push_callback as string | null,
-    pushPublicKey: r.push_public_key as string | null,
-    pushAuthKey: r.push_auth_key as string | null,
-    availableCommands: r.available_commands as string,
-    createdAt: r.created_at as number,
-    lastAccessAt: r.last_access_at as number,
-  };
-}
+const DEVICE = rowCodec<FxaDeviceRow>({
+  id: 'id',
+  uid: 'uid',
+  sessionId: 'session_id',
+  name: 'name',
+  type: 'type',
+  pushCallback: 'push_callback',
+  pushPublicKey: 'push_public_key',
+  pushAuthKey: 'push_auth_key',
+  availableCommands: 'available_commands',
+  createdAt: 'created_at',
+  lastAccessAt: 'last_access_at',
+});
 
 export class SqliteFxa implements FxaTx {
   constructor(private readonly s: StatementCache) {}
 
-  private fxaRow<T>(sql: string, map: (r: Raw) => T, ...args: unknown[]): T | null {
-    const row = this.s.get(sql).get(...args) as Raw | undefined;
-    return row ? map(row) : null;
+  private fxaRow<T>(sql: string, codec: RowCodec<T>, ...args: unknown[]): T | null {
+    return codec.one(this.s.get(sql).get(...args));
+  }
+
+  private fxaRows<T>(sql: string, codec: RowCodec<T>, ...args: unknown[]): T[] {
+    return codec.all(this.s.get(sql).all(...args));
   }
 
   private fxaRun(sql: string, ...args: unknown[]): number {
     return this.s.get(sql).run(...args).changes;
   }
 
+  private fxaInsert<T>(table: string, codec: RowCodec<T>, row: T): void {
+    this.fxaRun(codec.insertSql(table), ...codec.values(row));
+  }
+
   fxaAccountByUid(uid: string): FxaAccountRow | null {
-    return this.fxaRow(`SELECT ${ACCOUNT} FROM fxa_accounts WHERE uid = ?`, account, uid);
+    return this.fxaRow(`SELECT ${ACCOUNT.columns} FROM fxa_accounts WHERE uid = ?`, ACCOUNT, uid);
   }
 
   fxaAccountByEmail(normalizedEmail: string): FxaAccountRow | null {
     return this.fxaRow(
-      `SELECT ${ACCOUNT} FROM fxa_accounts WHERE normalized_email = ?`,
-      account,
+      `SELECT ${ACCOUNT.columns} FROM fxa_accounts WHERE normalized_email = ?`,
+      ACCOUNT,
       normalizedEmail,
     );
   }
 
   fxaListAccounts(): FxaAccountRow[] {
-    return (this.s.get(`SELECT ${ACCOUNT} FROM fxa_accounts ORDER BY normalized_email`).all() as Raw[]).map(
-      account,
-    );
+    return this.fxaRows(`SELECT ${ACCOUNT.columns} FROM fxa_accounts ORDER BY normalized_email`, ACCOUNT);
   }
 
   fxaInsertAccount(a: FxaAccountRow): void {
-    this.s
-      .get(`INSERT INTO fxa_accounts (${ACCOUNT}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(
-        a.uid,
-        a.email,
-        a.normalizedEmail,
-        buf(a.authSalt),
-        buf(a.verifyHash),
-        buf(a.kA),
-        buf(a.wrapWrapKb),
-        a.verifierSetAt,
-        a.keysChangedAt,
-        a.createdAt,
-      );
+    this.fxaInsert('fxa_accounts', ACCOUNT, a);
   }
 
   fxaUpdateCredentials(uid: string, u: FxaCredentialsUpdate): boolean {
     return (
       this.fxaRun(
         `UPDATE fxa_accounts SET auth_salt = ?, verify_hash = ?, ka = ?, wrap_wrap_kb = ?, verifier_set_at = ?, keys_changed_at = ? WHERE uid = ?`,
-        buf(u.authSalt),
-        buf(u.verifyHash),
-        buf(u.kA),
-        buf(u.wrapWrapKb),
+        BYTES.write(u.authSalt),
+        BYTES.write(u.verifyHash),
+        BYTES.write(u.kA),
+        BYTES.write(u.wrapWrapKb),
         u.verifierSetAt,
         u.keysChangedAt,
         uid,
@@ -157,13 +136,11 @@ export class SqliteFxa implements FxaTx {
   }
 
   fxaInsertSession(r: FxaSessionRow): void {
-    this.s
-      .get(`INSERT INTO fxa_session_tokens (${SESSION}) VALUES (?, ?, ?, ?, ?)`)
-      .run(r.id, r.uid, buf(r.authKey), r.createdAt, r.lastAccessAt);
+    this.fxaInsert('fxa_session_tokens', SESSION, r);
   }
 
   fxaSession(id: string): FxaSessionRow | null {
-    return this.fxaRow(`SELECT ${SESSION} FROM fxa_session_tokens WHERE id = ?`, session, id);
+    return this.fxaRow(`SELECT ${SESSION.columns} FROM fxa_session_tokens WHERE id = ?`, SESSION, id);
   }
 
   fxaTouchSession(id: string, now: number): void {
@@ -186,33 +163,19 @@ export class SqliteFxa implements FxaTx {
   }
 
   fxaSessions(uid: string): FxaSessionRow[] {
-    return (
-      this.s
-        .get(`SELECT ${SESSION} FROM fxa_session_tokens WHERE uid = ? ORDER BY created_at`)
-        .all(uid) as Raw[]
-    ).map(session);
+    return this.fxaRows(
+      `SELECT ${SESSION.columns} FROM fxa_session_tokens WHERE uid = ? ORDER BY created_at`,
+      SESSION,
+      uid,
+    );
   }
 
   fxaInsertKeyFetch(r: FxaKeyFetchRow): void {
-    this.s
-      .get(
-        'INSERT INTO fxa_key_fetch_tokens (id, uid, auth_key, key_bundle, created_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(r.id, r.uid, buf(r.authKey), r.keyBundle, r.createdAt);
+    this.fxaInsert('fxa_key_fetch_tokens', KEY_FETCH, r);
   }
 
   fxaKeyFetch(id: string): FxaKeyFetchRow | null {
-    return this.fxaRow(
-      'SELECT id, uid, auth_key, key_bundle, created_at FROM fxa_key_fetch_tokens WHERE id = ?',
-      (r) => ({
-        id: r.id as string,
-        uid: r.uid as string,
-        authKey: bytes(r.auth_key),
-        keyBundle: r.key_bundle as string,
-        createdAt: r.created_at as number,
-      }),
-      id,
-    );
+    return this.fxaRow(`SELECT ${KEY_FETCH.columns} FROM fxa_key_fetch_tokens WHERE id = ?`, KEY_FETCH, id);
   }
 
   fxaDeleteKeyFetch(id: string): boolean {
@@ -224,25 +187,15 @@ export class SqliteFxa implements FxaTx {
   }
 
   fxaInsertCode(c: FxaOAuthCodeRow): void {
-    this.s
-      .get(`INSERT INTO fxa_oauth_codes (${CODE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(
-        c.codeHash,
-        c.uid,
-        c.sessionId,
-        c.clientId,
-        c.scope,
-        c.codeChallenge,
-        c.keysJwe,
-        c.offline ? 1 : 0,
-        c.authAt,
-        c.createdAt,
-        c.expiresAt,
-      );
+    this.fxaInsert('fxa_oauth_codes', CODE, c);
   }
 
   fxaTakeCode(codeHash: string): FxaOAuthCodeRow | null {
-    const row = this.fxaRow(`SELECT ${CODE} FROM fxa_oauth_codes WHERE code_hash = ?`, code, codeHash);
+    const row = this.fxaRow(
+      `SELECT ${CODE.columns} FROM fxa_oauth_codes WHERE code_hash = ?`,
+      CODE,
+      codeHash,
+    );
     if (row) this.fxaRun('DELETE FROM fxa_oauth_codes WHERE code_hash = ?', codeHash);
     return row;
   }
@@ -259,13 +212,15 @@ export class SqliteFxa implements FxaTx {
   }
 
   fxaInsertRefreshToken(r: FxaRefreshTokenRow): void {
-    this.s
-      .get(`INSERT INTO fxa_refresh_tokens (${REFRESH}) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(r.tokenHash, r.uid, r.clientId, r.scope, r.createdAt, r.lastUsedAt);
+    this.fxaInsert('fxa_refresh_tokens', REFRESH, r);
   }
 
   fxaRefreshToken(tokenHash: string): FxaRefreshTokenRow | null {
-    return this.fxaRow(`SELECT ${REFRESH} FROM fxa_refresh_tokens WHERE token_hash = ?`, refresh, tokenHash);
+    return this.fxaRow(
+      `SELECT ${REFRESH.columns} FROM fxa_refresh_tokens WHERE token_hash = ?`,
+      REFRESH,
+      tokenHash,
+    );
   }
 
   fxaTouchRefreshToken(tokenHash: string, now: number): void {
@@ -281,21 +236,7 @@ export class SqliteFxa implements FxaTx {
   }
 
   fxaInsertDevice(d: FxaDeviceRow): void {
-    this.s
-      .get(`INSERT INTO fxa_devices (${DEVICE}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(
-        d.id,
-        d.uid,
-        d.sessionId,
-        d.name,
-        d.type,
-        d.pushCallback,
-        d.pushPublicKey,
-        d.pushAuthKey,
-        d.availableCommands,
-        d.createdAt,
-        d.lastAccessAt,
-      );
+    this.fxaInsert('fxa_devices', DEVICE, d);
   }
 
   fxaUpdateDevice(d: FxaDeviceRow): void {
@@ -315,17 +256,19 @@ export class SqliteFxa implements FxaTx {
   }
 
   fxaDevice(id: string): FxaDeviceRow | null {
-    return this.fxaRow(`SELECT ${DEVICE} FROM fxa_devices WHERE id = ?`, device, id);
+    return this.fxaRow(`SELECT ${DEVICE.columns} FROM fxa_devices WHERE id = ?`, DEVICE, id);
   }
 
   fxaDeviceBySession(sessionId: string): FxaDeviceRow | null {
-    return this.fxaRow(`SELECT ${DEVICE} FROM fxa_devices WHERE session_id = ?`, device, sessionId);
+    return this.fxaRow(`SELECT ${DEVICE.columns} FROM fxa_devices WHERE session_id = ?`, DEVICE, sessionId);
   }
 
   fxaDevices(uid: string): FxaDeviceRow[] {
-    return (
-      this.s.get(`SELECT ${DEVICE} FROM fxa_devices WHERE uid = ? ORDER BY created_at, id`).all(uid) as Raw[]
-    ).map(device);
+    return this.fxaRows(
+      `SELECT ${DEVICE.columns} FROM fxa_devices WHERE uid = ? ORDER BY created_at, id`,
+      DEVICE,
+      uid,
+    );
   }
 
   fxaDeleteDevice(id: string): boolean {

@@ -9,6 +9,7 @@ import type {
   QueryResult,
   StoredBso,
 } from '../../storage/types.js';
+import { rowCodec } from './row-codec.js';
 import type { StatementCache } from './statements.js';
 
 /** Collection id 0 holds the time of the last collection delete, so storage time never goes back. */
@@ -42,7 +43,24 @@ function toBso(row: BsoRow): StoredBso {
   };
 }
 
+const BATCH = rowCodec<BatchInfo>({
+  id: 'id',
+  userId: 'user_id',
+  collection: 'collection',
+  created: 'created_ms',
+});
+
 const LIVE = '(expiry_ms IS NULL OR expiry_ms > ?)';
+
+/** The single-value filters and the condition each adds; `ids` is a list and handled apart. */
+const CONDITIONS: readonly [keyof Omit<BsoFilter, 'ids'>, string][] = [
+  ['newer', 'modified_ms > ?'],
+  ['older', 'modified_ms < ?'],
+  ['indexAbove', 'sortindex > ?'],
+  ['indexBelow', 'sortindex < ?'],
+  ['parentid', 'parentid = ?'],
+  ['predecessorid', 'predecessorid = ?'],
+];
 
 function whereFor(filter: BsoFilter, params: unknown[]): string {
   let sql = '';
@@ -50,29 +68,11 @@ function whereFor(filter: BsoFilter, params: unknown[]): string {
     sql += ` AND id IN (${filter.ids.map(() => '?').join(',')})`;
     params.push(...filter.ids);
   }
-  if (filter.newer !== undefined) {
-    sql += ' AND modified_ms > ?';
-    params.push(filter.newer);
-  }
-  if (filter.older !== undefined) {
-    sql += ' AND modified_ms < ?';
-    params.push(filter.older);
-  }
-  if (filter.indexAbove !== undefined) {
-    sql += ' AND sortindex > ?';
-    params.push(filter.indexAbove);
-  }
-  if (filter.indexBelow !== undefined) {
-    sql += ' AND sortindex < ?';
-    params.push(filter.indexBelow);
-  }
-  if (filter.parentid !== undefined) {
-    sql += ' AND parentid = ?';
-    params.push(filter.parentid);
-  }
-  if (filter.predecessorid !== undefined) {
-    sql += ' AND predecessorid = ?';
-    params.push(filter.predecessorid);
+  for (const [key, condition] of CONDITIONS) {
+    const value = filter[key];
+    if (value === undefined) continue;
+    sql += ` AND ${condition}`;
+    params.push(value);
   }
   return sql;
 }
@@ -159,18 +159,18 @@ export class SqliteStorage implements StorageTx {
   }
 
   collectionCounts(userId: number, now: Millis): CollectionFigure[] {
-    return this.s
-      .get(
-        `SELECT c.name AS name, COUNT(*) AS value FROM bsos b JOIN collections c ON c.id = b.collection_id
-         WHERE b.user_id = ? AND ${LIVE} GROUP BY b.collection_id`,
-      )
-      .all(userId, now) as CollectionFigure[];
+    return this.perCollection('COUNT(*)', userId, now);
   }
 
   collectionBytes(userId: number, now: Millis): CollectionFigure[] {
+    return this.perCollection('SUM(b.payload_bytes)', userId, now);
+  }
+
+  /** One figure per collection over the user's live records; `aggregate` is a fixed SQL text. */
+  private perCollection(aggregate: string, userId: number, now: Millis): CollectionFigure[] {
     return this.s
       .get(
-        `SELECT c.name AS name, SUM(b.payload_bytes) AS value FROM bsos b JOIN collections c ON c.id = b.collection_id
+        `SELECT c.name AS name, ${aggregate} AS value FROM bsos b JOIN collections c ON c.id = b.collection_id
          WHERE b.user_id = ? AND ${LIVE} GROUP BY b.collection_id`,
       )
       .all(userId, now) as CollectionFigure[];
@@ -192,42 +192,30 @@ export class SqliteStorage implements StorageTx {
 
   putBso(userId: number, collectionId: number, bso: StoredBso, exists: boolean): void {
     const bytes = bso.payload === null ? 0 : Buffer.byteLength(bso.payload, 'utf8');
+    // The written columns, in the order both statements below name them.
+    const written = [
+      bso.modified,
+      bso.payload,
+      bytes,
+      bso.sortindex,
+      bso.parentid,
+      bso.predecessorid,
+      bso.expiry,
+    ];
     if (exists) {
       this.s
         .get(
           `UPDATE bsos SET modified_ms = ?, payload = ?, payload_bytes = ?, sortindex = ?, parentid = ?,
            predecessorid = ?, expiry_ms = ? WHERE user_id = ? AND collection_id = ? AND id = ?`,
         )
-        .run(
-          bso.modified,
-          bso.payload,
-          bytes,
-          bso.sortindex,
-          bso.parentid,
-          bso.predecessorid,
-          bso.expiry,
-          userId,
-          collectionId,
-          bso.id,
-        );
+        .run(...written, userId, collectionId, bso.id);
     } else {
       this.s
         .get(
           `INSERT INTO bsos (user_id, collection_id, id, modified_ms, payload, payload_bytes, sortindex,
            parentid, predecessorid, expiry_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(
-          userId,
-          collectionId,
-          bso.id,
-          bso.modified,
-          bso.payload,
-          bytes,
-          bso.sortindex,
-          bso.parentid,
-          bso.predecessorid,
-          bso.expiry,
-        );
+        .run(userId, collectionId, bso.id, ...written);
     }
   }
 
@@ -274,18 +262,11 @@ export class SqliteStorage implements StorageTx {
   }
 
   createBatch(batch: BatchInfo): void {
-    this.s
-      .get('INSERT INTO batches (id, user_id, collection, created_ms) VALUES (?, ?, ?, ?)')
-      .run(batch.id, batch.userId, batch.collection, batch.created);
+    this.s.get(BATCH.insertSql('batches')).run(...BATCH.values(batch));
   }
 
   getBatch(id: string): BatchInfo | null {
-    const row = this.s.get('SELECT id, user_id, collection, created_ms FROM batches WHERE id = ?').get(id) as
-      | { id: string; user_id: number; collection: string; created_ms: number }
-      | undefined;
-    return row
-      ? { id: row.id, userId: row.user_id, collection: row.collection, created: row.created_ms }
-      : null;
+    return BATCH.one(this.s.get(`SELECT ${BATCH.columns} FROM batches WHERE id = ?`).get(id));
   }
 
   stageBatchItems(batchId: string, items: readonly StagedItem[]): void {

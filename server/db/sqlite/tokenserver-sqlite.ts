@@ -1,79 +1,48 @@
 import type { Millis } from '../../storage/timestamps.js';
 import type { TokenserverTx, TokenserverUserRow, TokenserverUserUpdate } from '../tokenserver-types.js';
+import { rowCodec } from './row-codec.js';
 import type { StatementCache } from './statements.js';
 
-interface Row {
-  uid: number;
-  email: string;
-  fxa_uid: string;
-  fxa_email: string | null;
-  generation: number;
-  client_state: string;
-  keys_changed_at: number | null;
-  created_at: number;
-  replaced_at: number | null;
-  last_seen_at: number;
-}
-
-const COLUMNS =
-  'uid, email, fxa_uid, fxa_email, generation, client_state, keys_changed_at, created_at, replaced_at, last_seen_at';
-
-function toRow(r: Row): TokenserverUserRow {
-  return {
-    uid: r.uid,
-    email: r.email,
-    fxaUid: r.fxa_uid,
-    fxaEmail: r.fxa_email,
-    generation: r.generation,
-    clientState: r.client_state,
-    keysChangedAt: r.keys_changed_at,
-    createdAt: r.created_at,
-    replacedAt: r.replaced_at,
-    lastSeenAt: r.last_seen_at,
-  };
-}
+const USER = rowCodec<TokenserverUserRow>({
+  uid: 'uid',
+  email: 'email',
+  fxaUid: 'fxa_uid',
+  fxaEmail: 'fxa_email',
+  generation: 'generation',
+  clientState: 'client_state',
+  keysChangedAt: 'keys_changed_at',
+  createdAt: 'created_at',
+  replacedAt: 'replaced_at',
+  lastSeenAt: 'last_seen_at',
+});
 
 export class SqliteTokenserver implements TokenserverTx {
   constructor(private readonly s: StatementCache) {}
 
   tokenserverUsersByEmail(email: string, limit: number): TokenserverUserRow[] {
-    const rows = this.s
-      .get(
-        `SELECT ${COLUMNS} FROM tokenserver_users WHERE email = ? ORDER BY created_at DESC, uid DESC LIMIT ?`,
-      )
-      .all(email, limit) as Row[];
-    return rows.map(toRow);
+    return USER.all(
+      this.s
+        .get(
+          `SELECT ${USER.columns} FROM tokenserver_users WHERE email = ? ORDER BY created_at DESC, uid DESC LIMIT ?`,
+        )
+        .all(email, limit),
+    );
   }
 
   tokenserverUserByUid(uid: number): TokenserverUserRow | null {
-    const row = this.s.get(`SELECT ${COLUMNS} FROM tokenserver_users WHERE uid = ?`).get(uid) as
-      | Row
-      | undefined;
-    return row ? toRow(row) : null;
+    return USER.one(this.s.get(`SELECT ${USER.columns} FROM tokenserver_users WHERE uid = ?`).get(uid));
   }
 
   listTokenserverUsers(): TokenserverUserRow[] {
-    const rows = this.s
-      .get(`SELECT ${COLUMNS} FROM tokenserver_users WHERE replaced_at IS NULL ORDER BY email, uid`)
-      .all() as Row[];
-    return rows.map(toRow);
+    return USER.all(
+      this.s
+        .get(`SELECT ${USER.columns} FROM tokenserver_users WHERE replaced_at IS NULL ORDER BY email, uid`)
+        .all(),
+    );
   }
 
   insertTokenserverUser(u: TokenserverUserRow): void {
-    this.s
-      .get(`INSERT INTO tokenserver_users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(
-        u.uid,
-        u.email,
-        u.fxaUid,
-        u.fxaEmail,
-        u.generation,
-        u.clientState,
-        u.keysChangedAt,
-        u.createdAt,
-        u.replacedAt,
-        u.lastSeenAt,
-      );
+    this.s.get(USER.insertSql('tokenserver_users')).run(...USER.values(u));
   }
 
   updateTokenserverUser(uid: number, u: TokenserverUserUpdate): void {

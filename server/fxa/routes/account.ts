@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { fromHex } from '../crypto/bytes.js';
 import { OLDSYNC_SCOPE } from '../crypto/scoped-keys.js';
 import type { FxaApi } from '../api-context.js';
+import type { FxaAccountRow, FxaSessionRow } from '../../db/fxa-types.js';
 import { ERRNO, FxaError, invalidToken } from '../errors.js';
 import { HEX32, HEX64, jsonBody, requiredStr, route, sendJson, type FxaLocals } from '../http.js';
 import {
@@ -20,18 +21,32 @@ function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
+/** What create and login both take (spec §4.1 #1, #2); the email as typed, since it is the salt. */
+function credentialsOf(req: Request): { email: string; authPW: Uint8Array } {
+  const body = jsonBody(req);
+  return {
+    email: requiredStr(body, 'email', { max: MAX_EMAIL_LENGTH }),
+    authPW: fromHex(requiredStr(body, 'authPW', { pattern: HEX64 })),
+  };
+}
+
 /** Account, session and key routes of fxa-local spec §4.1 (#1–4, 14–17). */
 export function accountRoutes(api: FxaApi): Router {
   const { context, accounts } = api;
   const { logger, config } = context;
   const r = Router();
 
+  /** Sessions go with their account, so a missing one means it was deleted mid-request. */
+  const sessionAccount = async (session: FxaSessionRow): Promise<FxaAccountRow> => {
+    const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(session.uid));
+    if (!account) throw invalidToken('account gone');
+    return account;
+  };
+
   r.post(
     '/account/create',
     route(logger, async (req, res) => {
-      const body = jsonBody(req);
-      const email = requiredStr(body, 'email', { max: MAX_EMAIL_LENGTH });
-      const authPW = fromHex(requiredStr(body, 'authPW', { pattern: HEX64 }));
+      const { email, authPW } = credentialsOf(req);
       // Read per request: the owner can open or close sign-ups while the server runs (spec §9).
       if (!config.allowNewUsers) {
         throw new FxaError(
@@ -52,9 +67,7 @@ export function accountRoutes(api: FxaApi): Router {
   r.post(
     '/account/login',
     route(logger, async (req, res) => {
-      const body = jsonBody(req);
-      const email = requiredStr(body, 'email', { max: MAX_EMAIL_LENGTH });
-      const authPW = fromHex(requiredStr(body, 'authPW', { pattern: HEX64 }));
+      const { email, authPW } = credentialsOf(req);
       const now = context.clock();
       const accountKey = normalizeEmail(email);
       const address = clientAddress(req);
@@ -88,10 +101,10 @@ export function accountRoutes(api: FxaApi): Router {
       }
       api.perAccount.clear(accountKey);
       const tokens = await context.db.transaction('write', async (tx) => {
-        if (!(await tx.fxaAccountByUid(account.uid))) throw unknownAccount();
         const current = await tx.fxaAccountByUid(account.uid);
+        if (!current) throw unknownAccount();
         // A password change between the check and now would make this wrapKb stale.
-        if (!current || current.verifierSetAt !== account.verifierSetAt) throw incorrectPassword();
+        if (current.verifierSetAt !== account.verifierSetAt) throw incorrectPassword();
         return issueTokens(
           tx,
           account.uid,
@@ -142,8 +155,7 @@ export function accountRoutes(api: FxaApi): Router {
       const body = jsonBody(req);
       requiredStr(body, 'client_id', { max: 64 });
       const scopes = requiredStr(body, 'scope', { max: 1024 }).split(/\s+/).filter(Boolean);
-      const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(session.uid));
-      if (!account) throw invalidToken('account gone');
+      const account = await sessionAccount(session);
       const out: Record<string, unknown> = {};
       // Only key-bearing scopes appear (spec §4.1 #4).
       if (scopes.includes(OLDSYNC_SCOPE)) {
@@ -178,8 +190,7 @@ export function accountRoutes(api: FxaApi): Router {
     '/recovery_email/status',
     route(logger, async (req, res) => {
       const session = await api.session(req);
-      const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(session.uid));
-      if (!account) throw invalidToken('account gone');
+      const account = await sessionAccount(session);
       sendJson(res, 200, {
         email: account.email,
         verified: true,

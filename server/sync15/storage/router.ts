@@ -45,13 +45,18 @@ function send(res: Response, reply: StorageReply): void {
   res.setHeader('X-Weave-Timestamp', formatTimestamp(Math.max(now, reply.lastModified ?? 0)));
   if (reply.lastModified !== undefined) res.setHeader('X-Last-Modified', formatTimestamp(reply.lastModified));
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-  res.status(reply.status);
-  if (reply.body === undefined) {
+  res.statusCode = reply.status;
+  // 304 never has a body (spec 1.5 §2.6); Node drops a HEAD response's body by itself.
+  if (reply.body === undefined || reply.status === 304) {
     res.end();
     return;
   }
+  // Written directly, like Sync 1.1's respond.ts: Express's res.send re-derives the headers and
+  // checks freshness on every call, a fifth of this path's time. No ETag/Last-Modified is ever
+  // set here, so res.send would never have answered 304 by itself either.
   res.setHeader('Content-Type', reply.contentType ?? 'application/json');
-  res.send(Buffer.from(reply.body, 'utf8'));
+  res.setHeader('Content-Length', Buffer.byteLength(reply.body));
+  res.end(reply.body);
 }
 
 interface BodyParserError {
@@ -143,7 +148,15 @@ export function createStorage15Router(context: ServerContext, auth: RequestHandl
     state.storage15Route = route;
     next();
   });
-  router.use(onlyStorage(readBody));
+  // Most requests (every GET) have no body: skip the parser's own checks for them (as body-parser
+  // does itself, via type-is hasBody: a Transfer-Encoding or a Content-Length header).
+  router.use(
+    onlyStorage((req, res, next) =>
+      req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined
+        ? next()
+        : readBody(req, res, next),
+    ),
+  );
   router.use(onlyStorage(auth));
   router.use(
     onlyStorage(async (req: Request, res: Response) => {

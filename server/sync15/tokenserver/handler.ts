@@ -56,6 +56,17 @@ function safeDecode(segment: string): string {
 const internalError = (detail: string) =>
   new TokenserverError(503, 'internal-error', 'internal', '', 'Server error', detail);
 
+/** The owner-facing detail says why, so the log tells them what to change. */
+const newUserRefused = (fxaUid: string, why: string) =>
+  new TokenserverError(
+    403,
+    'new-users-disabled',
+    'body',
+    '',
+    'New users are not allowed',
+    `new Sync 1.5 account ${fxaUid} refused: ${why}`,
+  );
+
 /**
  * `GET /1.0/{application}/{version}`: exchanges a Firefox Accounts OAuth token for a Sync 1.5
  * Hawk token and storage endpoint (spec 1.5 §3).
@@ -143,25 +154,9 @@ async function issueToken(
         // A Foxden account was already admitted when it was created (fxa-local spec §9).
         if (local) return;
         // Read at request time: the owner can open or close sign-ups while the server runs.
-        if (!config.allowNewUsers) {
-          throw new TokenserverError(
-            403,
-            'new-users-disabled',
-            'body',
-            '',
-            'New users are not allowed',
-            `new Sync 1.5 account ${verified.fxaUid} refused: sign-ups are closed`,
-          );
-        }
+        if (!config.allowNewUsers) throw newUserRefused(verified.fxaUid, 'sign-ups are closed');
         if (!isAllowed(config.sync15.allowedEmails, [verified.fxaUid, email])) {
-          throw new TokenserverError(
-            403,
-            'new-users-disabled',
-            'body',
-            '',
-            'New users are not allowed',
-            `new Sync 1.5 account ${verified.fxaUid} refused: not in the allowed list (add this FxA uid to allow it)`,
-          );
+          throw newUserRefused(verified.fxaUid, 'not in the allowed list (add this FxA uid to allow it)');
         }
       },
     ),

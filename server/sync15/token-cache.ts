@@ -1,0 +1,51 @@
+import type { TokenManager, TokenPayload } from './tokenlib.js';
+
+/** A token whose signature has been checked, with its derived Hawk key. */
+export interface VerifiedToken {
+  readonly payload: Readonly<TokenPayload>;
+  readonly key: string;
+}
+
+const DEFAULT_MAX_ENTRIES = 256;
+
+/**
+ * Remembers tokens that passed the signature check, with their HKDF-derived Hawk key, keyed by
+ * the full token id: Firefox sends the same token with every request for up to an hour, and
+ * the signature check plus key derivation cost more than the rest of Hawk together. Only that
+ * work is skipped: expiry, the MAC, the timestamp and the nonce are still checked per request
+ * by the caller. Bounded; the least recently used token goes first. A token that fails the
+ * check is never stored, so forged ids cannot fill the cache.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, VerifiedToken>();
+
+  constructor(
+    private readonly tokens: TokenManager,
+    private readonly maxEntries = DEFAULT_MAX_ENTRIES,
+  ) {}
+
+  /** The verified token for `id`; throws InvalidToken (from tokenlib) like `parseToken`. */
+  verify(id: string): VerifiedToken {
+    const hit = this.entries.get(id);
+    if (hit) {
+      // Re-inserting keeps Map order = least recently used first.
+      this.entries.delete(id);
+      this.entries.set(id, hit);
+      return hit;
+    }
+    const payload = Object.freeze(this.tokens.parseToken(id));
+    const verified: VerifiedToken = { payload, key: this.tokens.derivedSecret(id, payload.salt) };
+    // Bounded by maxEntries: at most one deletion is needed per insertion.
+    while (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+    this.entries.set(id, verified);
+    return verified;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,171 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SqliteDatabase } from '../../server/db/sqlite/sqlite-database.js';
+import { WriteCountingDatabase, writeGeneration } from '../../server/db/write-generation.js';
+import { LiveUidCache } from '../../server/sync15/live-uid-cache.js';
+import { VerifiedTokenCache } from '../../server/sync15/token-cache.js';
+import { InvalidToken, TokenManager, type TokenPayload } from '../../server/sync15/tokenlib.js';
+
+/** A TokenManager that counts the expensive calls the cache exists to avoid. */
+class CountingTokens extends TokenManager {
+  parses = 0;
+  derivations = 0;
+  override parseToken(id: string): TokenPayload {
+    this.parses++;
+    return super.parseToken(id);
+  }
+  override derivedSecret(id: string, salt: string): string {
+    this.derivations++;
+    return super.derivedSecret(id, salt);
+  }
+}
+
+const SECRET = 'unit-test master secret';
+const mint = (uid: number) => new TokenManager(SECRET).makeToken({ uid, node: 'http://127.0.0.1:1' });
+
+describe('VerifiedTokenCache', () => {
+  test('the second use of a token skips the signature check and key derivation', () => {
+    const tokens = new CountingTokens(SECRET);
+    const cache = new VerifiedTokenCache(tokens);
+    const minted = mint(7);
+    const first = cache.verify(minted.id);
+    const second = cache.verify(minted.id);
+    assert.equal(first.key, minted.key);
+    assert.equal(second.payload.uid, 7);
+    assert.equal(second.payload.expires, minted.payload.expires);
+    assert.deepEqual([tokens.parses, tokens.derivations], [1, 1]);
+  });
+
+  test('is keyed by the full id: a token with one character changed is checked and refused', () => {
+    const cache = new VerifiedTokenCache(new TokenManager(SECRET));
+    const { id } = mint(8);
+    cache.verify(id);
+    const last = id.at(-2) === 'A' ? 'B' : 'A';
+    const altered = id.slice(0, -2) + last + id.slice(-1);
+    assert.throws(() => cache.verify(altered), InvalidToken);
+    assert.equal(cache.size, 1);
+  });
+
+  test('a refused token is never stored', () => {
+    const cache = new VerifiedTokenCache(new TokenManager(SECRET));
+    const foreign = new TokenManager('another secret').makeToken({ uid: 1, node: 'x' });
+    for (let i = 0; i < 3; i++) assert.throws(() => cache.verify(foreign.id), InvalidToken);
+    assert.equal(cache.size, 0);
+  });
+
+  test('is bounded: the least recently used token goes first', () => {
+    const tokens = new CountingTokens(SECRET);
+    const cache = new VerifiedTokenCache(tokens, 2);
+    const [a, b, c] = [mint(1), mint(2), mint(3)];
+    cache.verify(a.id);
+    cache.verify(b.id);
+    cache.verify(a.id); // a is now the most recently used
+    cache.verify(c.id); // evicts b
+    assert.equal(cache.size, 2);
+    const before = tokens.parses;
+    cache.verify(a.id);
+    assert.equal(tokens.parses, before, 'a stayed cached');
+    cache.verify(b.id);
+    assert.equal(tokens.parses, before + 1, 'b had been evicted and is checked again');
+    assert.equal(cache.size, 2);
+  });
+
+  test('the cached payload cannot be changed by a caller', () => {
+    const cache = new VerifiedTokenCache(new TokenManager(SECRET));
+    const { id } = mint(9);
+    const payload = cache.verify(id).payload as TokenPayload;
+    assert.throws(() => {
+      payload.expires = Number.MAX_SAFE_INTEGER;
+    }, TypeError);
+    assert.notEqual(cache.verify(id).payload.expires, Number.MAX_SAFE_INTEGER);
+  });
+});
+
+describe('LiveUidCache', () => {
+  test('remembers a uid only within the generation it was read in', () => {
+    const cache = new LiveUidCache();
+    assert.equal(cache.has(5, 0), false);
+    cache.add(5, 0);
+    assert.equal(cache.has(5, 0), true);
+    assert.equal(cache.has(6, 0), false);
+    assert.equal(cache.has(5, 2), false, 'a write happened: forgotten');
+    assert.equal(cache.size, 0);
+  });
+
+  test('a read from an older generation than one already seen is not stored', () => {
+    const cache = new LiveUidCache();
+    assert.equal(cache.has(1, 4), false);
+    cache.add(5, 2);
+    assert.equal(cache.has(5, 4), false);
+    assert.equal(cache.size, 0);
+  });
+
+  test('caches nothing when writes are not counted', () => {
+    const cache = new LiveUidCache();
+    cache.add(5, null);
+    assert.equal(cache.has(5, null), false);
+    assert.equal(cache.size, 0);
+  });
+
+  test('is bounded', () => {
+    const cache = new LiveUidCache(3);
+    for (let uid = 1; uid <= 10; uid++) cache.add(uid, 0);
+    assert.equal(cache.size, 3);
+    assert.equal(cache.has(10, 0), true);
+    assert.equal(cache.has(1, 0), false);
+  });
+});
+
+describe('WriteCountingDatabase', () => {
+  let dir: string;
+  let db: WriteCountingDatabase;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-writegen-'));
+    db = new WriteCountingDatabase(SqliteDatabase.open(path.join(dir, 'test.db')));
+  });
+  after(async () => {
+    await db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('reads leave the generation alone; every write moves it, failed ones too', async () => {
+    const g0 = writeGeneration(db);
+    assert.equal(typeof g0, 'number');
+    await db.transaction('read', (tx) => tx.findSync11User('nobody'));
+    assert.equal(writeGeneration(db), g0);
+    await db.transaction('write', (tx) => tx.createStorageUser('sync15', 0));
+    const g1 = writeGeneration(db) as number;
+    assert.ok(g1 > (g0 as number));
+    await assert.rejects(
+      db.transaction('write', async (tx) => {
+        await tx.createStorageUser('sync15', 0);
+        throw new Error('rolled back');
+      }),
+      /rolled back/,
+    );
+    assert.ok((writeGeneration(db) as number) > g1);
+  });
+
+  test('a write in progress already counts for a read recorded meanwhile', async () => {
+    let inside = -1;
+    const before = writeGeneration(db) as number;
+    await db.transaction('write', () => {
+      inside = writeGeneration(db) as number;
+    });
+    assert.ok(inside > before);
+    assert.ok((writeGeneration(db) as number) > inside);
+  });
+
+  test('a database whose writes are not counted has no generation', () => {
+    const plain = SqliteDatabase.open(path.join(dir, 'plain.db'));
+    try {
+      assert.equal(writeGeneration(plain), null);
+    } finally {
+      void plain.close();
+    }
+  });
+});
