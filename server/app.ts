@@ -4,7 +4,6 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { SqliteDatabase } from './db/sqlite/sqlite-database.js';
-import { WriteCountingDatabase } from './db/write-generation.js';
 import { Logger } from './log.js';
 import { StorageEngine } from './storage/engine.js';
 import { requestLog } from './http/request-log.js';
@@ -42,10 +41,7 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
   const clock = options.clock ?? Date.now;
   // Resolved once, before anything can mint or check a Sync 1.5 token; kept on the shared config.
   config.masterSecret = resolveMasterSecret(config);
-  // Writes are counted so Hawk can cache which Sync 1.5 uids are live (server/sync15/live-uid-cache.ts).
-  const db = new WriteCountingDatabase(
-    SqliteDatabase.open(config.dbFile, { nativeBinding: options.nativeBinding }),
-  );
+  const db = SqliteDatabase.open(config.dbFile, { nativeBinding: options.nativeBinding });
   const engine = new StorageEngine(db, { clock });
   const context: ServerContext = { config, db, engine, logger, clock };
 

@@ -1,5 +1,6 @@
 import type { Database, Sync11UserRow } from '../db/types.js';
 import { nowMillis, type Millis } from '../storage/timestamps.js';
+import { VersionedCache } from '../db/versioned-cache.js';
 import { CredentialCache, type CredentialCacheOptions } from './credential-cache.js';
 import { hashPassword, isBcryptHash, verifyPassword, BCRYPT_COST } from './password-hash.js';
 import { isStrongPassword, isValidEmail, isValidUsername } from './usernames.js';
@@ -39,6 +40,9 @@ export interface Sync11AccountsOptions {
   checkPassword?: (password: string, storedHash: string) => Promise<boolean>;
 }
 
+/** Accounts whose rows Basic auth keeps in memory; a household has a handful. */
+const USER_ROW_CACHE_SIZE = 256;
+
 function toAccount(row: Sync11UserRow): Sync11Account {
   return {
     userId: row.userId,
@@ -65,6 +69,12 @@ export class Sync11Accounts {
   private readonly checkPassword: (password: string, storedHash: string) => Promise<boolean>;
   /** Concurrent first requests with the same credentials share one password check. */
   private readonly pending = new Map<string, Promise<boolean>>();
+  /**
+   * Rows (null: no such user) as last read, while the database is unchanged: Basic auth
+   * sends the credentials with every request, and the row changes only by a write — here,
+   * or by the CLI in another process, which Database.changeVersion also sees.
+   */
+  private readonly rows = new VersionedCache<string, Readonly<Sync11UserRow> | null>(USER_ROW_CACHE_SIZE);
 
   constructor(
     private readonly db: Database,
@@ -132,7 +142,7 @@ export class Sync11Accounts {
   /** Like verify, but says why a login failed (for the log, never for the client). */
   async authenticate(username: string, password: string): Promise<LoginOutcome> {
     const name = canonicalUsername(username);
-    const row = await this.db.transaction('read', (tx) => tx.findSync11User(name));
+    const row = await this.currentRow(name);
     if (!row) return { ok: false, reason: 'unknown-user' };
     if (row.status !== 1) return { ok: false, reason: 'disabled' };
     const key = this.cache.keyFor(name, password, row.passwordHash);
@@ -185,6 +195,18 @@ export class Sync11Accounts {
     });
     this.cache.dropUser(name);
     return deleted;
+  }
+
+  /** The stored row of `name`, from memory while the database's change version stands. */
+  private async currentRow(name: string): Promise<Readonly<Sync11UserRow> | null> {
+    // Taken before the read, so a write racing with it outdates what is stored.
+    const version = this.db.changeVersion();
+    const cached = this.rows.get(name, version);
+    if (cached !== undefined) return cached;
+    const row = await this.db.transaction('read', (tx) => tx.findSync11User(name));
+    const frozen = row && Object.freeze(row);
+    this.rows.set(name, frozen, version);
+    return frozen;
   }
 
   /** Forgets every cached credential (e.g. when the owner asks to sign everyone out). */

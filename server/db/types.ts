@@ -97,6 +97,16 @@ export interface Database {
    * commits only if `fn` resolves, and rolls back entirely if it throws.
    */
   transaction<T>(mode: TxMode, fn: (tx: Tx) => Awaitable<T>): Promise<T>;
+  /**
+   * A number that grows whenever a write may have been committed — through this object or
+   * by another process (the CLI's `foxden user passwd|delete` while the server runs) — so
+   * in-process caches of rows can tell cheaply whether to read again. A cache reads the
+   * version BEFORE the rows it stores and keeps them only while the version is unchanged:
+   * a write racing in can then only cause a refresh, never keep stale rows. Synchronous
+   * because it is asked on every request; a backend that cannot tell cheaply returns a new
+   * value on every call, which turns such caches off.
+   */
+  changeVersion(): number;
   integrityCheck(): Promise<string>;
   /** A consistent copy of the whole database in a new file. */
   backup(destination: string): Promise<void>;

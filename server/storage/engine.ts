@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Database, StagedItem, Tx } from '../db/types.js';
+import type { Awaitable, Database, StagedItem, Tx } from '../db/types.js';
+import { VersionedCache } from '../db/versioned-cache.js';
 import { BatchNotFound, OverQuota, PreconditionFailed } from './errors.js';
 import { nowMillis, TICK_MS, type Millis } from './timestamps.js';
 import type {
@@ -46,6 +47,8 @@ export interface EngineOptions {
 }
 
 const TWO_HOURS = 2 * 60 * 60 * 1000;
+/** Users whose collection timestamps stay in memory (info/collections, X-Last-Modified). */
+const STAMP_CACHE_USERS = 256;
 
 /**
  * The storage engine: collections, records, timestamps, TTL, queries, quota and batches,
@@ -55,6 +58,13 @@ const TWO_HOURS = 2 * 60 * 60 * 1000;
 export class StorageEngine {
   private readonly clock: () => number;
   private readonly batchLifetimeMs: number;
+  /**
+   * Every client polls info/collections; its answer changes only by a committed write —
+   * through this engine, or by another process (the CLI) — and Database.changeVersion
+   * tells both apart from no write at all. Nothing here depends on the clock.
+   */
+  private readonly stampCache = new VersionedCache<number, readonly CollectionStamp[]>(STAMP_CACHE_USERS);
+  private readonly storageModifiedCache = new VersionedCache<number, Millis>(STAMP_CACHE_USERS);
 
   constructor(
     readonly db: Database,
@@ -68,12 +78,15 @@ export class StorageEngine {
     return nowMillis(this.clock);
   }
 
-  collectionStamps(userId: number): Promise<CollectionStamp[]> {
-    return this.db.transaction('read', (tx) => tx.collectionStamps(userId));
+  /** The user's live collections with their timestamps; frozen, as it may be shared. */
+  collectionStamps(userId: number): Promise<readonly CollectionStamp[]> {
+    return this.cachedRead(this.stampCache, userId, async (tx) =>
+      Object.freeze((await tx.collectionStamps(userId)).map((stamp) => Object.freeze(stamp))),
+    );
   }
 
   storageModified(userId: number): Promise<Millis> {
-    return this.db.transaction('read', (tx) => tx.storageModified(userId));
+    return this.cachedRead(this.storageModifiedCache, userId, (tx) => tx.storageModified(userId));
   }
 
   collectionCounts(userId: number): Promise<CollectionFigure[]> {
@@ -267,6 +280,21 @@ export class StorageEngine {
       await tx.purgeBatches(now - this.batchLifetimeMs);
       return tx.purgeExpired(now, maxRecords);
     });
+  }
+
+  /** A per-user read answered from `cache` while the database's change version stands. */
+  private async cachedRead<V>(
+    cache: VersionedCache<number, V>,
+    userId: number,
+    read: (tx: Tx) => Awaitable<V>,
+  ): Promise<V> {
+    // Taken before the read, so a write racing with it outdates what is stored.
+    const version = this.db.changeVersion();
+    const cached = cache.get(userId, version);
+    if (cached !== undefined) return cached;
+    const value = await this.db.transaction('read', read);
+    cache.set(userId, value, version);
+    return value;
   }
 
   private async openBatch(tx: Tx, userId: number, collection: string, batch: string): Promise<void> {

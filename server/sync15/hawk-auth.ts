@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ServerContext } from '../context.js';
-import { writeGeneration } from '../db/write-generation.js';
 import {
   hawkMac,
   hawkPayloadHash,
@@ -271,15 +270,12 @@ async function authenticate(
 
 /** Refuses a uid that is not a Sync 1.5 user or whose tokenserver row was replaced. */
 async function checkUidLive(context: ServerContext, liveUids: LiveUidCache, uid: number): Promise<void> {
-  if (liveUids.has(uid, writeGeneration(context.db))) return;
-  const [kind, row, generation] = await context.db.transaction(
+  // Taken before the rows are read, so a write racing with the read outdates the entry.
+  const version = context.db.changeVersion();
+  if (liveUids.has(uid, version)) return;
+  const [kind, row] = await context.db.transaction(
     'read',
-    async (tx) =>
-      [
-        await tx.storageUserKind(uid),
-        await tx.tokenserverUserByUid(uid),
-        writeGeneration(context.db),
-      ] as const,
+    async (tx) => [await tx.storageUserKind(uid), await tx.tokenserverUserByUid(uid)] as const,
   );
   if (kind !== null && kind !== 'sync15') {
     throw new AuthFailure(401, `Hawk token uid ${uid} is not a Sync 1.5 user`);
@@ -291,7 +287,7 @@ async function checkUidLive(context: ServerContext, liveUids: LiveUidCache, uid:
     );
   }
   // Only a uid with both rows present is remembered; anything else is read again next time.
-  if (kind === 'sync15' && row) liveUids.add(uid, generation);
+  if (kind === 'sync15' && row) liveUids.add(uid, version);
 }
 
 /**

@@ -26,13 +26,14 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
-const SCREENSHOTS = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'docs',
-  'screenshots',
-);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * Each view's screenshot goes to test-output/screenshots, or to the README's
+ * docs/screenshots with FOXDEN_UPDATE_SCREENSHOTS=1, so a plain test run leaves tracked files alone.
+ */
+const SCREENSHOTS = process.env.FOXDEN_UPDATE_SCREENSHOTS
+  ? path.join(ROOT, 'docs', 'screenshots')
+  : path.join(ROOT, 'test-output', 'screenshots');
 /** Deadline for anything the page has to show; generous for a loaded 2-core CI machine. */
 const WAIT_MS = 15_000;
 

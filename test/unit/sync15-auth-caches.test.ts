@@ -1,10 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SqliteDatabase } from '../../server/db/sqlite/sqlite-database.js';
-import { WriteCountingDatabase, writeGeneration } from '../../server/db/write-generation.js';
 import { LiveUidCache } from '../../server/sync15/live-uid-cache.js';
 import { VerifiedTokenCache } from '../../server/sync15/token-cache.js';
 import { InvalidToken, TokenManager, type TokenPayload } from '../../server/sync15/tokenlib.js';
@@ -85,7 +80,7 @@ describe('VerifiedTokenCache', () => {
 });
 
 describe('LiveUidCache', () => {
-  test('remembers a uid only within the generation it was read in', () => {
+  test('remembers a uid only within the change version it was read at', () => {
     const cache = new LiveUidCache();
     assert.equal(cache.has(5, 0), false);
     cache.add(5, 0);
@@ -95,18 +90,11 @@ describe('LiveUidCache', () => {
     assert.equal(cache.size, 0);
   });
 
-  test('a read from an older generation than one already seen is not stored', () => {
+  test('a read from an older change version than one already seen is not stored', () => {
     const cache = new LiveUidCache();
     assert.equal(cache.has(1, 4), false);
     cache.add(5, 2);
     assert.equal(cache.has(5, 4), false);
-    assert.equal(cache.size, 0);
-  });
-
-  test('caches nothing when writes are not counted', () => {
-    const cache = new LiveUidCache();
-    cache.add(5, null);
-    assert.equal(cache.has(5, null), false);
     assert.equal(cache.size, 0);
   });
 
@@ -116,56 +104,5 @@ describe('LiveUidCache', () => {
     assert.equal(cache.size, 3);
     assert.equal(cache.has(10, 0), true);
     assert.equal(cache.has(1, 0), false);
-  });
-});
-
-describe('WriteCountingDatabase', () => {
-  let dir: string;
-  let db: WriteCountingDatabase;
-
-  before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-writegen-'));
-    db = new WriteCountingDatabase(SqliteDatabase.open(path.join(dir, 'test.db')));
-  });
-  after(async () => {
-    await db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  test('reads leave the generation alone; every write moves it, failed ones too', async () => {
-    const g0 = writeGeneration(db);
-    assert.equal(typeof g0, 'number');
-    await db.transaction('read', (tx) => tx.findSync11User('nobody'));
-    assert.equal(writeGeneration(db), g0);
-    await db.transaction('write', (tx) => tx.createStorageUser('sync15', 0));
-    const g1 = writeGeneration(db) as number;
-    assert.ok(g1 > (g0 as number));
-    await assert.rejects(
-      db.transaction('write', async (tx) => {
-        await tx.createStorageUser('sync15', 0);
-        throw new Error('rolled back');
-      }),
-      /rolled back/,
-    );
-    assert.ok((writeGeneration(db) as number) > g1);
-  });
-
-  test('a write in progress already counts for a read recorded meanwhile', async () => {
-    let inside = -1;
-    const before = writeGeneration(db) as number;
-    await db.transaction('write', () => {
-      inside = writeGeneration(db) as number;
-    });
-    assert.ok(inside > before);
-    assert.ok((writeGeneration(db) as number) > inside);
-  });
-
-  test('a database whose writes are not counted has no generation', () => {
-    const plain = SqliteDatabase.open(path.join(dir, 'plain.db'));
-    try {
-      assert.equal(writeGeneration(plain), null);
-    } finally {
-      void plain.close();
-    }
   });
 });

@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Awaitable, Database, Tx, TxMode } from '../types.js';
 import { openSqlite, ensurePrivateFile, type OpenSqliteOptions, type SqliteHandle } from './open.js';
 import { StatementCache } from './statements.js';
@@ -38,12 +39,25 @@ export class SqliteDatabase implements Database {
   private tail: Promise<unknown> = Promise.resolve();
   private pending = 0;
   private closed = false;
+  /** See changeVersion; starts at 1 so that no cache's initial state can match it. */
+  private version = 1;
+  /**
+   * PRAGMA data_version answers differently from its previous answer on this connection
+   * exactly when another connection has committed meanwhile; it never moves for this
+   * connection's own commits, which `version` counts in `run`.
+   */
+  private readonly dataVersion: BetterSqlite3.Statement<[], number>;
+  private lastDataVersion: number;
+  /** Set once PRAGMA data_version was read in this event-loop turn. */
+  private dataVersionFresh = false;
 
   private constructor(
     private readonly db: SqliteHandle,
     readonly file: string,
   ) {
     this.tx = composeTx(new StatementCache(db));
+    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.lastDataVersion = this.dataVersion.get() as number;
   }
 
   static open(file: string, options: OpenSqliteOptions = {}): SqliteDatabase {
@@ -63,16 +77,41 @@ export class SqliteDatabase implements Database {
     return result;
   }
 
+  changeVersion(): number {
+    // A closed connection cannot tell: never let a cache answer for it.
+    if (this.closed) return ++this.version;
+    // Other processes' commits are looked for once per event-loop turn: a request asks several
+    // times, and a commit noticed a turn later is no staler than one made just after the read
+    // (callers read the version before the data, so a late notice only causes a refresh).
+    if (this.dataVersionFresh) return this.version;
+    const seen = this.dataVersion.get() as number;
+    this.dataVersionFresh = true;
+    setImmediate(() => {
+      this.dataVersionFresh = false;
+    });
+    if (seen !== this.lastDataVersion) {
+      this.lastDataVersion = seen;
+      this.version++;
+    }
+    return this.version;
+  }
+
   private async run<T>(mode: TxMode, fn: (tx: Tx) => Awaitable<T>): Promise<T> {
     const write = mode === 'write';
-    if (write) this.db.exec('BEGIN IMMEDIATE');
+    if (!write) return fn(this.tx);
+    // Counted when the write starts and again when it ends (committed or not), so a version
+    // read while it was under way never matches one read after it.
+    this.version++;
+    this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = await fn(this.tx);
-      if (write) this.db.exec('COMMIT');
+      this.db.exec('COMMIT');
       return result;
     } catch (err) {
-      if (write && this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
+    } finally {
+      this.version++;
     }
   }
 
