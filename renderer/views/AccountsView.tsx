@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { AccountKind, AccountSummary, CreateAccountInput } from '../../server/admin/api.js';
 import { useApp } from '../app-context.js';
 import { Dialog } from '../components/ConfirmDialog.js';
-import { Field, FormError } from '../components/Field.js';
+import { FormError, TextField } from '../components/Field.js';
 import { formatAgo, formatBytes, formatDateTime } from '../format.js';
 import { useAction, usePolling } from '../hooks.js';
 import { validateAccountName, validateConfirmation, validatePassword } from '../validate.js';
@@ -209,8 +209,9 @@ function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
         </label>
       </fieldset>
       <div className="form-grid">
-        <Field
+        <TextField
           id="new-name"
+          name="name"
           label={kind === 'local' ? 'E-mail address' : 'Username or e-mail'}
           error={fieldError('name')}
           hint={
@@ -218,54 +219,33 @@ function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
               ? 'What the person types when signing in to Sync. Nothing is ever sent to it.'
               : 'An e-mail is turned into the username the same way the browser does it.'
           }
-        >
-          {({ describedBy, invalid }) => (
-            <input
-              id="new-name"
-              name="name"
-              inputMode={kind === 'local' ? 'email' : 'text'}
-              autoComplete="off"
-              spellCheck={false}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
-        <Field
+          inputMode={kind === 'local' ? 'email' : 'text'}
+          autoComplete="off"
+          spellCheck={false}
+          value={name}
+          onValue={setName}
+        />
+        <TextField
           id="new-password"
+          name="password"
+          type="password"
           label="Password"
           error={fieldError('password')}
           hint="At least 8 characters."
-        >
-          {({ describedBy, invalid }) => (
-            <input
-              id="new-password"
-              name="password"
-              type="password"
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
-        <Field id="new-confirm" label="Confirm password" error={fieldError('confirm')}>
-          {({ describedBy, invalid }) => (
-            <input
-              id="new-confirm"
-              name="confirm"
-              type="password"
-              autoComplete="new-password"
-              value={confirm}
-              onChange={(e) => setConfirm(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
+          autoComplete="new-password"
+          value={password}
+          onValue={setPassword}
+        />
+        <TextField
+          id="new-confirm"
+          name="confirm"
+          type="password"
+          label="Confirm password"
+          error={fieldError('confirm')}
+          autoComplete="new-password"
+          value={confirm}
+          onValue={setConfirm}
+        />
       </div>
       <FormError message={formLevel} />
       <div className="button-row">
@@ -386,37 +366,25 @@ function ResetDialog({ account, onDone }: { account: AccountSummary | null; onDo
           and will upload it again from the devices.
         </p>
       )}
-      <Field
+      <TextField
         id="reset-password"
+        type="password"
         label="New password"
         error={errors.password ?? serverPasswordError}
         hint="At least 8 characters."
-      >
-        {({ describedBy, invalid }) => (
-          <input
-            id="reset-password"
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-          />
-        )}
-      </Field>
-      <Field id="reset-confirm" label="Confirm new password" error={errors.confirm}>
-        {({ describedBy, invalid }) => (
-          <input
-            id="reset-confirm"
-            type="password"
-            autoComplete="new-password"
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-          />
-        )}
-      </Field>
+        autoComplete="new-password"
+        value={password}
+        onValue={setPassword}
+      />
+      <TextField
+        id="reset-confirm"
+        type="password"
+        label="Confirm new password"
+        error={errors.confirm}
+        autoComplete="new-password"
+        value={confirm}
+        onValue={setConfirm}
+      />
       <FormError message={action.error && action.error.field !== 'password' ? action.error.message : null} />
     </Dialog>
   );
