@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type http from 'node:http';
+import { usernameFromEmail } from '../server/accounts/usernames.js';
 import { request } from './load.js';
 import type { BenchRecord } from './records.js';
 
@@ -9,30 +9,9 @@ export interface Sync11User {
   authorization: string;
 }
 
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/** Sync 1.1's hashed username: lowercase base32 of SHA-1 of the lowercased e-mail (spec 1.1 §5.2 step 4). */
-export function sync11Username(email: string): string {
-  const digest = createHash('sha1').update(email.toLowerCase()).digest();
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of digest) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
-}
-
-/** Signs up through the User API, as Firefox does (sign-ups are open in the bench server). */
 /** The bench user's credentials are derived from the e-mail, so a restarted server can reuse them. */
 export function sync11Credentials(email: string): Sync11User {
-  const username = sync11Username(email);
+  const username = usernameFromEmail(email);
   const password = 'bench-password-0123456789';
   return {
     username,
@@ -41,6 +20,7 @@ export function sync11Credentials(email: string): Sync11User {
   };
 }
 
+/** Signs up through the User API, as Firefox does (sign-ups are open in the bench server). */
 export async function createSync11User(
   origin: string,
   agent: http.Agent,

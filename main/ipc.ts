@@ -45,11 +45,7 @@ export const REFUSED_SENDER: AdminErrorShape = Object.freeze({
 
 /** Maps anything a service call threw to the shape the GUI shows. */
 export function toErrorShape(err: unknown): AdminErrorShape {
-  if (err instanceof AdminError) {
-    return err.field === undefined
-      ? { code: err.code, message: err.message }
-      : { code: err.code, message: err.message, field: err.field };
-  }
+  if (err instanceof AdminError) return err.toShape();
   const message = err instanceof Error && err.message ? err.message : 'Something went wrong.';
   return { code: 'internal', message };
 }

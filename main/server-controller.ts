@@ -3,11 +3,7 @@ import { createSyncServer } from '../server/app.js';
 import { defaultConfig, type Config } from '../server/config.js';
 import { Logger, type LogSink } from '../server/log.js';
 import { AdminService, mayCreateAccount } from '../server/admin/admin-service.js';
-import {
-  ServerController,
-  type ControllerStatus,
-  type ServerControllerOptions,
-} from '../server/admin/server-controller.js';
+import { ServerController, type ControllerStatus } from '../server/admin/server-controller.js';
 import type { SettingsStore } from '../server/admin/settings-store.js';
 
 export interface DesktopBackendOptions {
@@ -18,8 +14,6 @@ export interface DesktopBackendOptions {
   nativeBinding?: string;
   logSinks?: LogSink[];
   platform?: NodeJS.Platform;
-  /** Tests replace the server factory (e.g. to make a start fail). */
-  createServer?: ServerControllerOptions['createServer'];
 }
 
 export interface DesktopBackend {
@@ -52,13 +46,11 @@ export function createDesktopBackend(options: DesktopBackendOptions): DesktopBac
   const controller = new ServerController({
     config,
     logger,
-    createServer:
-      options.createServer ??
-      ((cfg, serverOptions) => {
-        if (!nativeBinding) return createSyncServer(cfg, serverOptions);
-        if (!fs.existsSync(nativeBinding)) throw new Error(missingAddonMessage(nativeBinding));
-        return createSyncServer(cfg, { ...serverOptions, nativeBinding });
-      }),
+    createServer: (cfg, serverOptions) => {
+      if (!nativeBinding) return createSyncServer(cfg, serverOptions);
+      if (!fs.existsSync(nativeBinding)) throw new Error(missingAddonMessage(nativeBinding));
+      return createSyncServer(cfg, { ...serverOptions, nativeBinding });
+    },
   });
   const service = new AdminService({
     controller,

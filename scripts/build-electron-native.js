@@ -60,28 +60,12 @@ function run(command, commandArgs, cwd) {
 
 /** node-gyp: the one npm runs scripts with (npm_config_node_gyp), else the one npm ships. */
 function nodeGypScript() {
+  const npmGyp = path.join('npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const nodeDir = path.dirname(process.execPath);
   const candidates = [
     process.env.npm_config_node_gyp,
-    path.join(
-      path.dirname(process.execPath),
-      '..',
-      'lib',
-      'node_modules',
-      'npm',
-      'node_modules',
-      'node-gyp',
-      'bin',
-      'node-gyp.js',
-    ),
-    path.join(
-      path.dirname(process.execPath),
-      'node_modules',
-      'npm',
-      'node_modules',
-      'node-gyp',
-      'bin',
-      'node-gyp.js',
-    ),
+    path.join(nodeDir, '..', 'lib', 'node_modules', npmGyp),
+    path.join(nodeDir, 'node_modules', npmGyp),
   ];
   return candidates.find((c) => c && fs.existsSync(c)) ?? null;
 }

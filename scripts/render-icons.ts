@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../test/e2e/chromium.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const assets = path.join(root, 'assets');
@@ -22,16 +22,6 @@ const APP_SIZES = [16, 32, 48, 64, 128, 256, 512, 1024];
 const TRAY_SIZE = 16;
 const STATES = ['running', 'stopped', 'warning'] as const;
 type State = (typeof STATES)[number];
-
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** The fox silhouette of the app icon, with the eyes cut out so it still reads at 16 px. */
 const SILHOUETTE =
@@ -81,14 +71,13 @@ export function traySvg(state: State, template: boolean): string {
 
 async function main(): Promise<void> {
   const flag = process.argv.indexOf('--chromium');
-  const executablePath =
-    flag >= 0 ? process.argv[flag + 1] : (process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
+  const executablePath = flag >= 0 ? process.argv[flag + 1] : (process.env.CHROMIUM_PATH ?? CHROMIUM);
   if (!executablePath || !fs.existsSync(executablePath)) {
     throw new Error(
       `Chromium not found at ${executablePath}; install it (apt-get install chromium) or pass --chromium PATH.`,
     );
   }
-  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+  const browser = await launchChromium(executablePath);
   try {
     const page = await browser.newPage({ deviceScaleFactor: 1 });
     const render = async (svg: string, size: number, file: string) => {

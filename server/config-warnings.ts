@@ -1,11 +1,6 @@
 import type { Config } from './config.js';
+import { isLoopbackHost } from './admin/settings.js';
 import { FIREFOX_BLOCKED_PORTS, portWarnings } from './ports.js';
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-function isLoopback(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || /^127\./.test(host);
-}
 
 function urlPort(url: URL): number {
   if (url.port) return Number(url.port);
@@ -33,7 +28,7 @@ export function configWarnings(config: Config, platform: NodeJS.Platform = proce
       `The public URL uses port ${publicPort}, which Firefox and Pale Moon refuse to connect to.`,
     );
   }
-  if (!isLoopback(config.host) && isLoopback(url.hostname)) {
+  if (!isLoopbackHost(config.host) && isLoopbackHost(url.hostname)) {
     warnings.push(
       `Foxden serves the network on ${config.host}, but the public URL ${config.publicUrl} points at this computer only: ` +
         "other devices would try to reach themselves. Set the public URL to this computer's network address.",

@@ -1,3 +1,5 @@
+import type { Warning } from './admin/api.js';
+
 /**
  * Ports Firefox refuses to connect to (spec 1.1 §10.1 [REC]: warn on the union of the
  * classic list that every Sync 1.1 Firefox and Pale Moon carry and the modern list that
@@ -19,33 +21,49 @@ export const FIREFOX_BLOCKED_PORTS: ReadonlySet<number> = new Set([
   ...MODERN_BLOCKED_PORTS,
 ]);
 
-/** macOS Monterey and later run the AirPlay receiver on these ports. */
+/** macOS Monterey and later run the AirPlay Receiver on these ports. */
 const MACOS_AIRPLAY_PORTS: ReadonlySet<number> = new Set([5000, 7000]);
 
 /**
- * Plain-words warnings about a listening port. Pure so that the CLI and the GUI show the
- * same advice. Port 0 ("any free port") gets none: the real port is not known yet.
+ * Everything about a listening port that will surprise the owner. Pure so that the tray, the
+ * GUI and the CLI show the same advice. Port 0 ("any free port") gets none: the real port is
+ * not known yet.
  */
-export function portWarnings(port: number, platform: NodeJS.Platform = process.platform): string[] {
-  const warnings: string[] = [];
-  if (port === 0) return warnings;
+export function portWarningsFor(port: number, platform: NodeJS.Platform): Warning[] {
+  const out: Warning[] = [];
+  if (port === 0) return out;
   if (FIREFOX_BLOCKED_PORTS.has(port)) {
-    warnings.push(
-      `Port ${port} is on Firefox's list of blocked ports: Firefox and Pale Moon will refuse to connect to it. Choose another port, such as 8173.`,
-    );
+    out.push({
+      code: 'port-blocked-by-firefox',
+      severity: 'error',
+      message: `Port ${port} is on Firefox's list of blocked ports: Firefox and Pale Moon will refuse to connect to it.`,
+      hint: 'Choose another port, such as 8173.',
+    });
   }
   if (port < 1024) {
     // Windows lets anyone bind low ports, but they still belong to well-known services.
-    const why =
-      platform === 'win32' ? 'is reserved for well-known services' : 'usually needs administrator rights';
-    warnings.push(
-      `Port ${port} is below 1024 and ${why}. Choose a port above 1024, or put a reverse proxy in front.`,
-    );
+    out.push({
+      code: 'port-privileged',
+      severity: 'warning',
+      message:
+        platform === 'win32'
+          ? `Port ${port} is below 1024 and reserved for well-known services.`
+          : `Port ${port} is below 1024, which usually needs administrator rights.`,
+      hint: 'Choose a port above 1024, or put a reverse proxy in front.',
+    });
   }
-  if (MACOS_AIRPLAY_PORTS.has(port) && platform === 'darwin') {
-    warnings.push(
-      `Port ${port} is used by the macOS AirPlay Receiver. Choose another port, or turn AirPlay Receiver off in System Settings.`,
-    );
+  if (platform === 'darwin' && MACOS_AIRPLAY_PORTS.has(port)) {
+    out.push({
+      code: 'port-macos-airplay',
+      severity: 'warning',
+      message: `Port ${port} is used by the macOS AirPlay Receiver.`,
+      hint: 'Choose another port, or turn AirPlay Receiver off in System Settings → General → AirDrop & Handoff.',
+    });
   }
-  return warnings;
+  return out;
+}
+
+/** The same warnings as single sentences, for the CLI's stderr. */
+export function portWarnings(port: number, platform: NodeJS.Platform = process.platform): string[] {
+  return portWarningsFor(port, platform).map((w) => (w.hint ? `${w.message} ${w.hint}` : w.message));
 }

@@ -113,3 +113,38 @@ export function FormError({ message }: { message: string | null | undefined }) {
     </p>
   );
 }
+
+export interface Choice<T extends string> {
+  value: T;
+  title: string;
+  detail: string;
+}
+
+/** Radio buttons drawn as cards, a title and a line of detail each; the caller's fieldset holds them. */
+export function RadioChoices<T extends string>({
+  name,
+  choices,
+  value,
+  onChange,
+}: {
+  name: string;
+  choices: readonly Choice<T>[];
+  value: T;
+  onChange: (value: T) => void;
+}) {
+  return choices.map((choice) => (
+    <label className="choice" key={choice.value}>
+      <input
+        type="radio"
+        name={name}
+        value={choice.value}
+        checked={value === choice.value}
+        onChange={() => onChange(choice.value)}
+      />
+      <span>
+        <strong>{choice.title}</strong>
+        <span className="muted block">{choice.detail}</span>
+      </span>
+    </label>
+  ));
+}

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { AccountKind, AccountSummary, CreateAccountInput } from '../../server/admin/api.js';
 import { useApp } from '../app-context.js';
 import { Dialog } from '../components/ConfirmDialog.js';
-import { FormError, TextField } from '../components/Field.js';
+import { FormError, RadioChoices, TextField, type Choice } from '../components/Field.js';
 import { formatAgo, formatBytes, formatDateTime } from '../format.js';
 import { useAction, usePolling } from '../hooks.js';
 import { validateAccountName, validateConfirmation, validatePassword } from '../validate.js';
@@ -14,6 +14,21 @@ const KIND_LABELS: Record<AccountKind, string> = {
 };
 
 type NewKind = CreateAccountInput['kind'];
+
+const KIND_CHOICES: Choice<NewKind>[] = [
+  {
+    value: 'local',
+    title: 'Firefox (local account)',
+    detail:
+      'Firefox signs in to this server instead of a Mozilla account. Tell the person the e-mail and this temporary password.',
+  },
+  {
+    value: 'sync11',
+    title: 'Pale Moon / Sync 1.1',
+    detail:
+      'For Pale Moon and other Sync 1.1 browsers. Firefox with a Mozilla account needs no account here: it appears after its first sync.',
+  },
+];
 
 type FieldErrors = Partial<Record<'name' | 'password' | 'confirm', string>>;
 
@@ -175,38 +190,7 @@ function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
       <h2 id="create-title">Create an account</h2>
       <fieldset className="radio-group">
         <legend>For</legend>
-        <label className="choice">
-          <input
-            type="radio"
-            name="kind"
-            value="local"
-            checked={kind === 'local'}
-            onChange={() => setKind('local')}
-          />
-          <span>
-            <strong>Firefox (local account)</strong>
-            <span className="muted block">
-              Firefox signs in to this server instead of a Mozilla account. Tell the person the e-mail and
-              this temporary password.
-            </span>
-          </span>
-        </label>
-        <label className="choice">
-          <input
-            type="radio"
-            name="kind"
-            value="sync11"
-            checked={kind === 'sync11'}
-            onChange={() => setKind('sync11')}
-          />
-          <span>
-            <strong>Pale Moon / Sync 1.1</strong>
-            <span className="muted block">
-              For Pale Moon and other Sync 1.1 browsers. Firefox with a Mozilla account needs no account here:
-              it appears after its first sync.
-            </span>
-          </span>
-        </label>
+        <RadioChoices name="kind" choices={KIND_CHOICES} value={kind} onChange={setKind} />
       </fieldset>
       <div className="form-grid">
         <TextField

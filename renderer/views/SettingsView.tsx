@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AdminSettings, SettingsUpdate } from '../../server/admin/api.js';
 import { useApp } from '../app-context.js';
-import { FormError, TextField, Toggle } from '../components/Field.js';
+import { FormError, RadioChoices, TextField, Toggle, type Choice } from '../components/Field.js';
 import { useAction } from '../hooks.js';
 import { validatePort, validatePublicUrl } from '../validate.js';
 import { toApiError } from '../api.js';
@@ -16,7 +16,7 @@ const FIELD_NAMES: Record<keyof AdminSettings, string> = {
   behindProxy: 'Behind a reverse proxy',
 };
 
-const SCOPE_CHOICES: { value: AdminSettings['bindScope']; title: string; detail: string }[] = [
+const SCOPE_CHOICES: Choice<AdminSettings['bindScope']>[] = [
   {
     value: 'local',
     title: 'This computer only',
@@ -35,6 +35,9 @@ interface Draft {
   behindProxy: boolean;
 }
 
+const BOOLEAN_SETTINGS = ['allowNewUsers', 'autoCloseSignups', 'openAtLogin', 'behindProxy'] as const;
+type BooleanSetting = (typeof BOOLEAN_SETTINGS)[number];
+
 function toDraft(s: AdminSettings): Draft {
   return { ...s, port: String(s.port) };
 }
@@ -45,7 +48,7 @@ function diff(saved: AdminSettings, draft: Draft): Partial<AdminSettings> {
   if (Number(draft.port) !== saved.port) patch.port = Number(draft.port);
   if (draft.bindScope !== saved.bindScope) patch.bindScope = draft.bindScope;
   if (draft.publicUrl.trim() !== saved.publicUrl) patch.publicUrl = draft.publicUrl.trim();
-  for (const key of ['allowNewUsers', 'autoCloseSignups', 'openAtLogin', 'behindProxy'] as const) {
+  for (const key of BOOLEAN_SETTINGS) {
     if (draft[key] !== saved[key]) patch[key] = draft[key];
   }
   return patch;
@@ -123,6 +126,13 @@ export function SettingsView() {
   const errorFor = (key: keyof AdminSettings) =>
     errors[key] ?? (serverField === key ? save.error?.message : undefined);
   const formLevel = save.error && !(serverField && serverField in FIELD_NAMES) ? save.error.message : null;
+  /** A switch bound to one boolean setting: its id, value, change and error. */
+  const toggle = (key: BooleanSetting) => ({
+    id: key,
+    checked: draft[key],
+    onChange: (v: boolean) => set(key, v),
+    error: errorFor(key),
+  });
 
   return (
     <section aria-labelledby="settings-title" className="view">
@@ -151,21 +161,12 @@ export function SettingsView() {
           <h2>Connection</h2>
           <fieldset className="radio-group" aria-describedby="scope-hint">
             <legend>Who can connect</legend>
-            {SCOPE_CHOICES.map(({ value, title, detail }) => (
-              <label className="choice" key={value}>
-                <input
-                  type="radio"
-                  name="bindScope"
-                  value={value}
-                  checked={draft.bindScope === value}
-                  onChange={() => set('bindScope', value)}
-                />
-                <span>
-                  <strong>{title}</strong>
-                  <span className="muted block">{detail}</span>
-                </span>
-              </label>
-            ))}
+            <RadioChoices
+              name="bindScope"
+              choices={SCOPE_CHOICES}
+              value={draft.bindScope}
+              onChange={(v) => set('bindScope', v)}
+            />
             <p id="scope-hint" className="hint">
               {errorFor('bindScope') && <span className="field-error">{errorFor('bindScope')}</span>}
             </p>
@@ -197,43 +198,31 @@ export function SettingsView() {
             />
           </div>
           <Toggle
-            id="behindProxy"
-            checked={draft.behindProxy}
-            onChange={(v) => set('behindProxy', v)}
+            {...toggle('behindProxy')}
             label="Behind a reverse proxy"
             hint="Trust X-Forwarded-* headers from a proxy such as nginx or Caddy that serves the public URL."
-            error={errorFor('behindProxy')}
           />
         </div>
 
         <div className="card">
           <h2>Sign-ups</h2>
           <Toggle
-            id="allowNewUsers"
-            checked={draft.allowNewUsers}
-            onChange={(v) => set('allowNewUsers', v)}
+            {...toggle('allowNewUsers')}
             label="Allow new sign-ups"
             hint="Lets browsers create Sync 1.1 accounts themselves. Turn it off once everyone is set up."
-            error={errorFor('allowNewUsers')}
           />
           <Toggle
-            id="autoCloseSignups"
-            checked={draft.autoCloseSignups}
-            onChange={(v) => set('autoCloseSignups', v)}
+            {...toggle('autoCloseSignups')}
             label="Close sign-ups automatically after the first account"
-            error={errorFor('autoCloseSignups')}
           />
         </div>
 
         <div className="card">
           <h2>Desktop</h2>
           <Toggle
-            id="openAtLogin"
-            checked={draft.openAtLogin}
-            onChange={(v) => set('openAtLogin', v)}
+            {...toggle('openAtLogin')}
             label="Open Foxden at login"
             hint="Only applies to the desktop app."
-            error={errorFor('openAtLogin')}
           />
         </div>
 

@@ -198,15 +198,11 @@ export class Sync11Accounts {
   }
 
   /** The stored row of `name`, from memory while the database's change version stands. */
-  private async currentRow(name: string): Promise<Readonly<Sync11UserRow> | null> {
-    // Taken before the read, so a write racing with it outdates what is stored.
-    const version = this.db.changeVersion();
-    const cached = this.rows.get(name, version);
-    if (cached !== undefined) return cached;
-    const row = await this.db.transaction('read', (tx) => tx.findSync11User(name));
-    const frozen = row && Object.freeze(row);
-    this.rows.set(name, frozen, version);
-    return frozen;
+  private currentRow(name: string): Promise<Readonly<Sync11UserRow> | null> {
+    return this.rows.read(this.db, name, async (tx) => {
+      const row = await tx.findSync11User(name);
+      return row && Object.freeze(row);
+    });
   }
 
   /** Forgets every cached credential (e.g. when the owner asks to sign everyone out). */

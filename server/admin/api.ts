@@ -172,4 +172,11 @@ export class AdminError extends Error implements AdminErrorShape {
     super(message);
     this.name = 'AdminError';
   }
+
+  /** The plain object both transports send (an Error does not survive JSON or IPC intact). */
+  toShape(): AdminErrorShape {
+    return this.field === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, field: this.field };
+  }
 }

@@ -103,12 +103,6 @@ function sendError(res: http.ServerResponse, status: number, error: AdminErrorSh
   });
 }
 
-function toShape(err: AdminError): AdminErrorShape {
-  return err.field === undefined
-    ? { code: err.code, message: err.message }
-    : { code: err.code, message: err.message, field: err.field };
-}
-
 /** Reads at most MAX_BODY_BYTES; null when the body is larger. */
 function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
@@ -216,7 +210,7 @@ async function handleApi(
     });
   } catch (err) {
     if (err instanceof AdminError) {
-      sendError(res, HTTP_STATUS[err.code], toShape(err));
+      sendError(res, HTTP_STATUS[err.code], err.toShape());
       return;
     }
     const detail = err instanceof Error ? err.message : String(err);

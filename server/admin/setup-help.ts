@@ -1,18 +1,11 @@
+import { publicRoot } from '../fxa/page/client-configuration.js';
 import { setupHelp } from '../sync15/setup-help.js';
 import type { SetupHelp } from './api.js';
 import { normalisePublicUrl } from './settings.js';
 
 /** The tokenserver URL Firefox needs in full: it does not append the path (spec 1.5 §5.2). */
 export function tokenserverUrl(publicUrl: string): string {
-  return normalisePublicUrl(publicUrl) + '1.0/sync/1.5';
-}
-
-/**
- * Firefox drops one trailing "/" from the autoconfig root and serves the sign-in page's
- * WebChannel from exactly that origin (fxa-local spec §2.2, §2.3): give it without the slash.
- */
-export function autoconfigRoot(publicUrl: string): string {
-  return normalisePublicUrl(publicUrl).slice(0, -1);
+  return setupHelp(publicUrl).tokenServerUrl;
 }
 
 /**
@@ -24,7 +17,9 @@ function localAccountsHelp(
   publicUrl: string,
   tokenUrl: string,
 ): Pick<SetupHelp, 'localAccountsPrefs' | 'localAccountsSteps' | 'androidLocalSteps'> {
-  const root = autoconfigRoot(publicUrl);
+  // Firefox drops one trailing "/" from the autoconfig root and serves the sign-in page's
+  // WebChannel from exactly that origin (fxa-local spec §2.2, §2.3): give it without the slash.
+  const root = publicRoot(publicUrl);
   const plainHttp = /^http:/i.test(root);
   const prefs: SetupHelp['localAccountsPrefs'] = [
     {

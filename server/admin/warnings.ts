@@ -1,4 +1,4 @@
-import { FIREFOX_BLOCKED_PORTS } from '../ports.js';
+import { FIREFOX_BLOCKED_PORTS, portWarningsFor } from '../ports.js';
 import type { AdminSettings, Warning } from './api.js';
 import { isLoopbackHost } from './settings.js';
 
@@ -9,9 +9,6 @@ export interface RuntimeFacts {
   /** Sync 1.1, Sync 1.5 and local accounts together. */
   accountCount: number;
 }
-
-/** macOS Monterey and later run the AirPlay Receiver on these ports. */
-const MACOS_AIRPLAY_PORTS = new Set([5000, 7000]);
 
 /** A URL as clients would read it, or why it cannot be one. */
 type ParsedUrl = { ok: true; url: URL } | { ok: false; warning: Warning };
@@ -59,39 +56,6 @@ function parsePublicUrl(text: string): ParsedUrl {
 function urlPort(url: URL): number {
   if (url.port) return Number(url.port);
   return url.protocol === 'https:' ? 443 : 80;
-}
-
-export function portWarningsFor(port: number, platform: NodeJS.Platform): Warning[] {
-  const out: Warning[] = [];
-  if (port === 0) return out; // "any free port": the real one is not known yet
-  if (FIREFOX_BLOCKED_PORTS.has(port)) {
-    out.push({
-      code: 'port-blocked-by-firefox',
-      severity: 'error',
-      message: `Port ${port} is on Firefox's list of blocked ports: Firefox and Pale Moon will refuse to connect to it.`,
-      hint: 'Choose another port, such as 8173.',
-    });
-  }
-  if (port < 1024) {
-    out.push({
-      code: 'port-privileged',
-      severity: 'warning',
-      message:
-        platform === 'win32'
-          ? `Port ${port} is below 1024 and reserved for well-known services.`
-          : `Port ${port} is below 1024, which usually needs administrator rights.`,
-      hint: 'Choose a port above 1024, or put a reverse proxy in front.',
-    });
-  }
-  if (platform === 'darwin' && MACOS_AIRPLAY_PORTS.has(port)) {
-    out.push({
-      code: 'port-macos-airplay',
-      severity: 'warning',
-      message: `Port ${port} is used by the macOS AirPlay Receiver.`,
-      hint: 'Choose another port, or turn AirPlay Receiver off in System Settings → General → AirDrop & Handoff.',
-    });
-  }
-  return out;
 }
 
 function listenWarning(error: { code: string | null; message: string }): Warning {

@@ -1,3 +1,5 @@
+import type { Awaitable, Database, Tx } from './types.js';
+
 /**
  * A bounded map of values read from the database, each valid only for the database change
  * version (Database.changeVersion) it was read at: the first lookup at a newer version
@@ -35,6 +37,17 @@ export class VersionedCache<K, V> {
       if (!oldest.done) this.entries.delete(oldest.value);
     }
     this.entries.set(key, value);
+  }
+
+  /** The value for `key`: from memory while `db`'s change version stands, else read in a transaction and kept. */
+  async read(db: Database, key: K, load: (tx: Tx) => Awaitable<V>): Promise<V> {
+    // Taken before the read, so a write racing with it outdates what is stored.
+    const version = db.changeVersion();
+    const cached = this.get(key, version);
+    if (cached !== undefined) return cached;
+    const value = await db.transaction('read', load);
+    this.set(key, value, version);
+    return value;
   }
 
   get size(): number {

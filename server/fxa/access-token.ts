@@ -2,9 +2,6 @@ import { randomBytes, sign, verify } from 'node:crypto';
 import { OLDSYNC_SCOPE } from './crypto/scoped-keys.js';
 import { FOXDEN_KID_PREFIX, type SigningKey } from './signing-key.js';
 
-/** Firefox desktop's public OAuth client (fxa-local spec §3.1). */
-export const FIREFOX_CLIENT_ID = '5882386c6d801776';
-
 export interface AccessTokenGrant {
   uid: string;
   clientId: string;

@@ -9,10 +9,13 @@ import { profileRoutes } from './routes/profile.js';
 
 export { LocalAccounts, type LocalAccountSummary } from './local-accounts.js';
 
-/** Where the routes live (fxa-local spec §1 layout); the sign-in page's discovery uses the same. */
-export const AUTH_PREFIX = '/auth/v1';
-export const PROFILE_PREFIX = '/profile/v1';
-export const OAUTH_PREFIX = '/oauth/v1';
+/**
+ * Where the routes live (fxa-local spec §1 layout): the discovery document's bases
+ * (page/client-configuration.ts) plus the `/v1` Firefox appends.
+ */
+const AUTH_PREFIX = '/auth/v1';
+const PROFILE_PREFIX = '/profile/v1';
+const OAUTH_PREFIX = '/oauth/v1';
 
 /**
  * Mounts Foxden's local accounts service: the auth API under `/auth/v1`, the profile under

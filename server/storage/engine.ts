@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Awaitable, Database, StagedItem, Tx } from '../db/types.js';
+import type { Database, StagedItem, Tx } from '../db/types.js';
 import { VersionedCache } from '../db/versioned-cache.js';
 import { BatchNotFound, OverQuota, PreconditionFailed } from './errors.js';
 import { nowMillis, TICK_MS, type Millis } from './timestamps.js';
@@ -80,13 +80,13 @@ export class StorageEngine {
 
   /** The user's live collections with their timestamps; frozen, as it may be shared. */
   collectionStamps(userId: number): Promise<readonly CollectionStamp[]> {
-    return this.cachedRead(this.stampCache, userId, async (tx) =>
+    return this.stampCache.read(this.db, userId, async (tx) =>
       Object.freeze((await tx.collectionStamps(userId)).map((stamp) => Object.freeze(stamp))),
     );
   }
 
   storageModified(userId: number): Promise<Millis> {
-    return this.cachedRead(this.storageModifiedCache, userId, (tx) => tx.storageModified(userId));
+    return this.storageModifiedCache.read(this.db, userId, (tx) => tx.storageModified(userId));
   }
 
   collectionCounts(userId: number): Promise<CollectionFigure[]> {
@@ -280,21 +280,6 @@ export class StorageEngine {
       await tx.purgeBatches(now - this.batchLifetimeMs);
       return tx.purgeExpired(now, maxRecords);
     });
-  }
-
-  /** A per-user read answered from `cache` while the database's change version stands. */
-  private async cachedRead<V>(
-    cache: VersionedCache<number, V>,
-    userId: number,
-    read: (tx: Tx) => Awaitable<V>,
-  ): Promise<V> {
-    // Taken before the read, so a write racing with it outdates what is stored.
-    const version = this.db.changeVersion();
-    const cached = cache.get(userId, version);
-    if (cached !== undefined) return cached;
-    const value = await this.db.transaction('read', read);
-    cache.set(userId, value, version);
-    return value;
   }
 
   private async openBatch(tx: Tx, userId: number, collection: string, batch: string): Promise<void> {

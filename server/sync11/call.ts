@@ -1,7 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Sync11Accounts } from '../accounts/index.js';
 import type { ServerContext } from '../context.js';
-import type { Millis } from '../storage/timestamps.js';
 import type { RouteParams } from './routes.js';
 
 /** One request as the handlers see it. */
@@ -12,8 +11,6 @@ export interface Call {
   accounts: Sync11Accounts;
   params: RouteParams;
   query: URLSearchParams;
-  /** The request's server time, fixed before anything else (spec 1.1 §1.2 item 1). */
-  now: Millis;
 }
 
 /** A request whose Basic credentials matched the path user. */

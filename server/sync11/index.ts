@@ -44,9 +44,8 @@ export function mountSync11(app: Express, context: ServerContext): void {
     if (match.kind === 'elsewhere') return next();
     const locals = res.locals as RequestLogLocals;
     locals.protocol = 'sync1.1';
-    const now = context.engine.now();
     // On every response, errors included: Firefox uses it to measure clock skew (spec 1.1 §1.2 item 7 [REC]).
-    setServerTime(res, now);
+    setServerTime(res, context.engine.now());
     if (match.kind === 'not-found') return sendText(res, 404, 'Not Found');
     if (match.kind === 'method-not-allowed') {
       res.setHeader('Allow', match.allow.join(', '));
@@ -54,7 +53,7 @@ export function mountSync11(app: Express, context: ServerContext): void {
     }
     const verb = req.method === 'HEAD' ? 'GET' : req.method;
     const endpoint = ENDPOINTS[match.name][verb] as Endpoint;
-    const call: Call = { req, res, context, accounts, params: match.params, query: queryOf(req.url), now };
+    const call: Call = { req, res, context, accounts, params: match.params, query: queryOf(req.url) };
     handle(endpoint, call).catch((err: unknown) =>
       sendError(res, err, context.logger, context.config.retryAfter),
     );

@@ -1,7 +1,6 @@
 import { ts, type JsonValue } from '../http/json.js';
 import type { RequestLogLocals } from '../http/request-log.js';
 import type { Precondition, WriteOptions, WriteResult } from '../storage/engine.js';
-import { OverQuota, PreconditionFailed } from '../storage/errors.js';
 import type { BsoQuery, BsoWrite, WritePolicy } from '../storage/types.js';
 import { parseJson, readBody, utf8 } from './body.js';
 import { storageBodyLimit, type AuthedCall, type Endpoint } from './call.js';
@@ -105,32 +104,26 @@ function setQuotaHeader(call: AuthedCall, result: WriteResult): void {
   if (remainingKb <= QUOTA_WARNING_KB) call.res.setHeader('X-Weave-Quota-Remaining', String(remainingKb));
 }
 
+/** Over quota and a failed precondition are thrown on to sendError, which answers 400 14 / 412. */
 async function write(
   call: AuthedCall,
   items: BsoWrite[],
   precondition: Precondition | undefined,
-): Promise<WriteResult | undefined> {
+): Promise<WriteResult> {
   const options: WriteOptions = {};
   if (precondition) options.precondition = precondition;
   const limit = quotaBytes(call);
   if (limit !== undefined) options.quotaBytes = limit;
-  try {
-    const result = await call.context.engine.putItems(
-      call.userId,
-      call.params.collection,
-      items,
-      POLICY,
-      options,
-    );
-    setServerTime(call.res, result.modified);
-    setQuotaHeader(call, result);
-    return result;
-  } catch (err) {
-    if (err instanceof OverQuota) sendCode(call.res, 14, 'over quota');
-    else if (err instanceof PreconditionFailed) sendPreconditionFailed(call.res);
-    else throw err;
-    return undefined;
-  }
+  const result = await call.context.engine.putItems(
+    call.userId,
+    call.params.collection,
+    items,
+    POLICY,
+    options,
+  );
+  setServerTime(call.res, result.modified);
+  setQuotaHeader(call, result);
+  return result;
 }
 
 /**
@@ -155,7 +148,7 @@ async function putOne(
     return;
   }
   const result = await write(call, [{ ...check.write, id }], precondition);
-  if (result) sendJson(call.res, ts(result.itemModified[0] as number));
+  sendJson(call.res, ts(result.itemModified[0] as number));
 }
 
 /**
@@ -242,7 +235,6 @@ async function postBatch(
     kept.push({ ...check.write, id });
   }
   const result = await write(call, kept, precondition);
-  if (!result) return;
   sendJson(call.res, { modified: ts(result.modified), success: kept.map((w) => w.id), failed });
 }
 

@@ -14,6 +14,7 @@ import { NonceCache } from './nonce-cache.js';
 import type { Sync15Locals, Sync15Principal } from './principal.js';
 import { VerifiedTokenCache, type VerifiedToken } from './token-cache.js';
 import { InvalidToken, TokenManager } from './tokenlib.js';
+import { SYNC15_KIND } from './tokenserver/users.js';
 
 /**
  * Hawk authentication for `/1.5/{uid}/...` (spec 1.5 §4): checks the tokenlib token with the
@@ -133,6 +134,7 @@ function resourceFor(req: Request, prefix: string): string {
   return prefix + raw;
 }
 
+const EMPTY_BODY = Buffer.alloc(0);
 const INFO_COLLECTIONS = /^\/1\.5\/[^/?]+\/info\/collections(?:\?.*)?$/;
 const PATH_UID = /^\/1\.5\/([^/?]*)/;
 
@@ -220,11 +222,12 @@ async function authenticate(
     throw new AuthFailure(401, explainMacMismatch(req, key, base, signed, origin));
   }
 
-  // The MAC covers the hash; checking it against the body is optional in Hawk (spec §4.2) and
-  // possible only when the router has already read the raw body.
-  if (a.hash && Buffer.isBuffer(req.body)) {
+  // The MAC covers the hash; checking it against the body is optional in Hawk (spec §4.2). The
+  // storage router reads the raw body before this runs; a request it read no body for has none.
+  if (a.hash) {
     const contentType = String(req.headers['content-type'] ?? '');
-    if (!macsEqual(hawkPayloadHash(contentType, req.body), a.hash)) {
+    const body = Buffer.isBuffer(req.body) ? req.body : EMPTY_BODY;
+    if (!macsEqual(hawkPayloadHash(contentType, body), a.hash)) {
       throw new AuthFailure(401, 'Hawk payload hash does not match the request body (altered on the way?)');
     }
   }
@@ -264,7 +267,6 @@ async function authenticate(
     fxaKid: token.fxa_kid ?? null,
     hashedFxaUid: token.hashed_fxa_uid ?? null,
     expires: token.expires,
-    payloadHash: a.hash ? { hash: a.hash, contentType: String(req.headers['content-type'] ?? '') } : null,
   };
 }
 
@@ -277,7 +279,7 @@ async function checkUidLive(context: ServerContext, liveUids: LiveUidCache, uid:
     'read',
     async (tx) => [await tx.storageUserKind(uid), await tx.tokenserverUserByUid(uid)] as const,
   );
-  if (kind !== null && kind !== 'sync15') {
+  if (kind !== null && kind !== SYNC15_KIND) {
     throw new AuthFailure(401, `Hawk token uid ${uid} is not a Sync 1.5 user`);
   }
   if (row?.replacedAt != null) {
@@ -287,7 +289,7 @@ async function checkUidLive(context: ServerContext, liveUids: LiveUidCache, uid:
     );
   }
   // Only a uid with both rows present is remembered; anything else is read again next time.
-  if (kind === 'sync15' && row) liveUids.add(uid, version);
+  if (kind === SYNC15_KIND && row) liveUids.add(uid, version);
 }
 
 /**

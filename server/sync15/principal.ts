@@ -10,11 +10,6 @@ export interface Sync15Principal {
   hashedFxaUid: string | null;
   /** Token expiry, seconds since the epoch; info/collections admits expired tokens (spec §2.7). */
   expires: number;
-  /**
-   * The Hawk `hash` attribute and request Content-Type when the client sent one; the MAC already
-   * covers it, so a router that reads the raw body may check it with `hawkPayloadHash`.
-   */
-  payloadHash: { hash: string; contentType: string } | null;
 }
 
 export interface Sync15Locals {

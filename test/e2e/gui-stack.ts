@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import {
   type AdminService,
   type ServerController,
 } from '../../server/admin/index.js';
+import { freePort } from '../helpers/ports.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -29,18 +29,6 @@ export interface GuiStack {
   /** Where the GUI was built for this run. */
   staticDir: string;
   close(): Promise<void>;
-}
-
-/** A port that was free a moment ago: the settings need a real number for the port warnings. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /**

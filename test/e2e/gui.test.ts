@@ -14,18 +14,9 @@ import { toHex } from '../../server/fxa/crypto/index.js';
 import { basicAuth, Sync11User } from '../helpers/sync11-client.js';
 import { hawkFetch } from '../helpers/sync15-client.js';
 import { authorize, fetchKb, hawk, signIn, syncAccessToken } from '../protocol/fxa-client.js';
+import { CHROMIUM, launchChromium } from './chromium.js';
 import { startGuiStack, type GuiStack } from './gui-stack.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /**
  * Each view's screenshot goes to test-output/screenshots, or to the README's
@@ -141,8 +132,7 @@ describe('admin GUI in Chromium', { skip }, () => {
   before(async () => {
     tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-gui-out-'));
     stack = await startGuiStack();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({
       viewport: { width: 1280, height: 800 },
       colorScheme: 'light',

@@ -31,6 +31,15 @@ after(async () => server.close());
 
 const email = (name: string) => `${name}-${randomBytes(3).toString('hex')}@example.org`;
 
+/** The authorization_code grant (spec §4.1 #6a), Hawk-signed with a session token. */
+function exchangeCode(sessionToken: string, code: string, codeVerifier: string, ts?: number) {
+  return hawk(auth, 'oauth/token', {
+    token: sessionToken,
+    ...(ts === undefined ? {} : { ts }),
+    body: { client_id: FIREFOX, grant_type: 'authorization_code', code, code_verifier: codeVerifier },
+  });
+}
+
 async function tokenserver(accessToken: string, kid: string): Promise<Response> {
   return fetch(`${server.url}1.0/sync/1.5`, {
     headers: { authorization: `Bearer ${accessToken}`, 'x-keyid': kid, accept: 'application/json' },
@@ -42,39 +51,15 @@ describe('fxa OAuth (spec §4.1 #5–7)', () => {
     const s = await signIn(auth, 'create', email('oauth'), 'correct horse');
     const kB = await fetchKb(auth, s);
     const a = await authorize(auth, s, kB);
-    const bad = await hawk(auth, 'oauth/token', {
-      token: s.sessionToken,
-      body: {
-        client_id: FIREFOX,
-        grant_type: 'authorization_code',
-        code: a.code,
-        code_verifier: 'x'.repeat(43),
-      },
-    });
+    const bad = await exchangeCode(s.sessionToken, a.code, 'x'.repeat(43));
     assert.equal(bad.status, 400);
     assert.equal(bad.body.errno, 1117, 'PKCE mismatch refused');
     // The failed attempt consumed the code: single use whatever the outcome.
-    const reuse = await hawk(auth, 'oauth/token', {
-      token: s.sessionToken,
-      body: {
-        client_id: FIREFOX,
-        grant_type: 'authorization_code',
-        code: a.code,
-        code_verifier: a.flow.verifier,
-      },
-    });
+    const reuse = await exchangeCode(s.sessionToken, a.code, a.flow.verifier);
     assert.equal(reuse.body.errno, 1105);
 
     const b = await authorize(auth, s, kB);
-    const ok = await hawk(auth, 'oauth/token', {
-      token: s.sessionToken,
-      body: {
-        client_id: FIREFOX,
-        grant_type: 'authorization_code',
-        code: b.code,
-        code_verifier: b.flow.verifier,
-      },
-    });
+    const ok = await exchangeCode(s.sessionToken, b.code, b.flow.verifier);
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal(ok.body.token_type, 'bearer');
     assert.equal(ok.body.scope, `${OLDSYNC_SCOPE} profile`);
@@ -83,15 +68,7 @@ describe('fxa OAuth (spec §4.1 #5–7)', () => {
     const keys = decryptKeysJwe(b.flow.secretKey, ok.body.keys_jwe as string);
     assert.deepEqual(keys[OLDSYNC_SCOPE], deriveOldsyncKey(kB, b.keysChangedAt));
 
-    const again = await hawk(auth, 'oauth/token', {
-      token: s.sessionToken,
-      body: {
-        client_id: FIREFOX,
-        grant_type: 'authorization_code',
-        code: b.code,
-        code_verifier: b.flow.verifier,
-      },
-    });
+    const again = await exchangeCode(s.sessionToken, b.code, b.flow.verifier);
     assert.equal(again.status, 400);
     assert.equal(again.body.errno, 1105, 'a used code is refused');
 
@@ -119,16 +96,7 @@ describe('fxa OAuth (spec §4.1 #5–7)', () => {
     const a = await authorize(auth, s, await fetchKb(auth, s));
     offsetMs += 11 * 60 * 1000;
     try {
-      const res = await hawk(auth, 'oauth/token', {
-        token: s.sessionToken,
-        ts: serverTs(),
-        body: {
-          client_id: FIREFOX,
-          grant_type: 'authorization_code',
-          code: a.code,
-          code_verifier: a.flow.verifier,
-        },
-      });
+      const res = await exchangeCode(s.sessionToken, a.code, a.flow.verifier, serverTs());
       assert.equal(res.status, 400);
       assert.equal(res.body.errno, 1107);
     } finally {
@@ -147,15 +115,7 @@ describe('fxa OAuth (spec §4.1 #5–7)', () => {
     const s = await signIn(auth, 'create', email('owner'), 'pw');
     const other = await signIn(auth, 'create', email('other'), 'pw');
     const a = await authorize(auth, s, await fetchKb(auth, s));
-    const res = await hawk(auth, 'oauth/token', {
-      token: other.sessionToken,
-      body: {
-        client_id: FIREFOX,
-        grant_type: 'authorization_code',
-        code: a.code,
-        code_verifier: a.flow.verifier,
-      },
-    });
+    const res = await exchangeCode(other.sessionToken, a.code, a.flow.verifier);
     assert.equal(res.body.errno, 1106);
   });
 });

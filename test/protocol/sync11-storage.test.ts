@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { newUser, raw, type Sync11User } from '../helpers/sync11-client.js';
+import { newUser, raw, startClockedServer, type Sync11User } from '../helpers/sync11-client.js';
 
 let s: TestServer;
 let u: Sync11User;
@@ -248,6 +248,33 @@ test('DELETE storage wipes everything', async () => {
   assert.equal(wiped.text, wiped.headers.get('x-weave-timestamp'));
   assert.deepEqual((await v.req('GET', 'info/collections')).json(), {});
   assert.deepEqual((await v.req('GET', 'storage/x')).json(), []);
+});
+
+test('§6.8 TTL: ttl 0 hides at once; a write without ttl resets the expiry to never; DELETE storage ignores X-If-Unmodified-Since', async () => {
+  const c = await startClockedServer();
+  try {
+    const w = await newUser(c.url, 'ttl');
+    assert.equal((await w.req('PUT', 'storage/t/zero', { json: { payload: 'z', ttl: 0 } })).status, 200);
+    assert.equal((await w.req('GET', 'storage/t/zero')).status, 404, 'ttl 0 hides the item immediately');
+    for (const id of ['put', 'meta', 'stays']) {
+      assert.equal((await w.req('PUT', `storage/t/${id}`, { json: { payload: id, ttl: 10 } })).status, 200);
+    }
+    await w.req('POST', 'storage/t', { json: [{ id: 'post', payload: 'a', ttl: 10 }] });
+    await w.req('PUT', 'storage/t/put', { json: { payload: 'again' } });
+    await w.req('PUT', 'storage/t/meta', { json: { sortindex: 3 } });
+    await w.req('POST', 'storage/t', { json: [{ id: 'post', payload: 'b' }] });
+    c.clock.advance(20_000);
+    const ids = (await w.req('GET', 'storage/t')).json() as string[];
+    assert.deepEqual([...ids].sort(), ['meta', 'post', 'put'], 'rewritten without ttl: never expire');
+
+    const wiped = await w.req('DELETE', 'storage', {
+      headers: { 'X-Confirm-Delete': '1', 'X-If-Unmodified-Since': '0.01' },
+    });
+    assert.equal(wiped.status, 200, 'DELETE storage does not check X-If-Unmodified-Since');
+    assert.deepEqual((await w.req('GET', 'info/collections')).json(), {});
+  } finally {
+    await c.close();
+  }
 });
 
 test('404 vs 405 before authentication; X-Weave-Timestamp on every response', async () => {

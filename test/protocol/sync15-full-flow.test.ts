@@ -8,6 +8,7 @@ import { defaultConfig } from '../../server/config.js';
 import { FakeFxaKeys, keyId, newFxaUid } from '../helpers/fxa-tokens.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { hawkFetch, type HawkCredentials } from '../helpers/sync15-client.js';
+import type { BatchReply, Bso, PostResult } from './sync15-storage-helpers.js';
 
 /**
  * One household device's life over real HTTP, as Firefox does it: FxA OAuth JWT → tokenserver
@@ -17,25 +18,6 @@ import { hawkFetch, type HawkCredentials } from '../helpers/sync15-client.js';
 interface TokenResponse extends HawkCredentials {
   uid: number;
   api_endpoint: string;
-}
-
-interface Bso {
-  id: string;
-  modified: number;
-  payload: string;
-  sortindex: number;
-}
-
-interface BatchReply {
-  batch: string;
-  success: string[];
-  failed: Record<string, string>;
-}
-
-interface CommitReply {
-  modified: number;
-  success: string[];
-  failed: Record<string, string>;
 }
 
 const COLLECTION = 'bookmarks';
@@ -136,7 +118,7 @@ describe('Sync 1.5 full flow: token → batch upload → paged download → new 
     assert.equal(committed.status, 200);
     const text = await committed.text();
     assert.match(text, /^\{"modified":\d+\.\d{2},/);
-    const result = JSON.parse(text) as CommitReply;
+    const result = JSON.parse(text) as PostResult;
     assert.deepEqual(
       result.success,
       RECORDS.slice(16).map((r) => r.id),

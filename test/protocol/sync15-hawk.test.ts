@@ -176,6 +176,22 @@ describe('Sync 1.5 Hawk authentication (spec 1.5 §4)', () => {
     assert.equal(good.status, 200);
   });
 
+  test('a payload hash on a request without a body covers the empty body', async () => {
+    const url = `${user.endpoint}/storage/bookmarks/h1`;
+    assert.equal((await hawkFetch(url, { credentials: user.credentials, hash: true })).status, 200);
+    const header = buildHawkHeader({
+      ...user.credentials,
+      ts: nowS(),
+      nonce: randomBytes(6).toString('base64'),
+      method: 'GET',
+      resource: new URL(url).pathname,
+      host: '127.0.0.1',
+      port: server.port,
+      hash: hawkPayloadHash('', 'a body that was never sent'),
+    });
+    await assertUnauthorized(await fetch(url, { headers: { authorization: header } }));
+  });
+
   test('the public URL decides host, port and path prefix; a mismatch is explained in the log', async () => {
     const original = server.config.publicUrl;
     try {

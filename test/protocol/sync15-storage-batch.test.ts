@@ -2,33 +2,16 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createSync15User } from '../helpers/sync15-client.js';
-import { StorageClient, TIMESTAMP, type RawReply } from './sync15-storage-helpers.js';
+import {
+  assertCode,
+  StorageClient,
+  TIMESTAMP,
+  type BatchReply,
+  type Bso,
+  type PostResult,
+} from './sync15-storage-helpers.js';
 
 /** Spec 1.5 §2.10: batch uploads over real HTTP. */
-
-interface Bso {
-  id: string;
-  modified: number;
-  payload: string;
-  sortindex?: number;
-}
-
-interface BatchReply {
-  batch: string;
-  success: string[];
-  failed: Record<string, string>;
-}
-
-interface CommitReply {
-  modified: number;
-  success: string[];
-  failed: Record<string, string>;
-}
-
-function assertCode(reply: RawReply, status: number, code: number): void {
-  assert.equal(reply.status, status, reply.text);
-  assert.equal(reply.text, String(code));
-}
 
 describe('batch uploads', () => {
   let server: TestServer;
@@ -82,7 +65,7 @@ describe('batch uploads', () => {
     );
     assert.equal(committed.status, 200);
     assert.match(committed.text, /^\{"modified":\d+\.\d{2},/);
-    const result = committed.json<CommitReply>();
+    const result = committed.json<PostResult>();
     assert.deepEqual(result.success, ['c']);
     assert.equal(committed.headers.get('x-last-modified'), result.modified.toFixed(2));
     const items = (await c.get('/storage/history?full=1&sort=oldest')).json<Bso[]>();
@@ -119,7 +102,7 @@ describe('batch uploads', () => {
   it('batch=true&commit=true is a plain POST', async () => {
     const reply = await c.post('/storage/tabs?batch=true&commit=true', [{ id: 't', payload: 'x' }]);
     assert.equal(reply.status, 200);
-    const result = reply.json<CommitReply>();
+    const result = reply.json<PostResult>();
     assert.deepEqual(result.success, ['t']);
     assert.equal((await c.get('/storage/tabs/t')).json<Bso>().modified, result.modified);
   });

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { hawkFetch, type Sync15TestUser } from '../helpers/sync15-client.js';
 
 /** A storage response read once: status, headers and the raw body text. */
@@ -15,6 +16,35 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** Seconds for the Hawk ts, when the server runs on a controlled clock. */
   ts?: number;
+}
+
+/** A record as GET answers it (§2.3). */
+export interface Bso {
+  id: string;
+  modified: number;
+  payload: string;
+  sortindex?: number;
+}
+
+/** The answer to a POST that writes: a plain upload or a batch commit (§2.9, §2.10). */
+export interface PostResult {
+  modified: number;
+  success: string[];
+  failed: Record<string, string>;
+}
+
+/** The answer to a POST that opens or appends to a batch (§2.10). */
+export interface BatchReply {
+  batch: string;
+  success: string[];
+  failed: Record<string, string>;
+}
+
+/** A refusal: the status and the bare Weave error code as a JSON body (§2.12). */
+export function assertCode(reply: RawReply, status: number, code: number): void {
+  assert.equal(reply.status, status, reply.text);
+  assert.equal(reply.text, String(code));
+  assert.match(reply.headers.get('content-type') ?? '', /^application\/json/);
 }
 
 /** Two-decimal timestamps, as every storage timestamp must look on the wire (§2.2). */

@@ -3,20 +3,9 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createSync15User } from '../helpers/sync15-client.js';
 import { defaultConfig } from '../../server/config.js';
-import { StorageClient, type RawReply } from './sync15-storage-helpers.js';
+import { assertCode, StorageClient, type PostResult } from './sync15-storage-helpers.js';
 
 /** Spec 1.5 §2.6, §2.7, §2.9: what info/configuration advertises is what the server enforces. */
-
-interface PostResult {
-  success: string[];
-  failed: Record<string, string>;
-}
-
-function assertCode(reply: RawReply, status: number, code: number): void {
-  assert.equal(reply.status, status, reply.text);
-  assert.equal(reply.text, String(code));
-  assert.match(reply.headers.get('content-type') ?? '', /^application\/json/);
-}
 
 const LIMITS = {
   ...defaultConfig().sync15,

@@ -3,34 +3,22 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createSync15User, hawkFetch } from '../helpers/sync15-client.js';
 import { buildHawkHeader, hawkPayloadHash } from '../../server/sync15/hawk.js';
-import { headerMillis, StorageClient, TIMESTAMP, type RawReply } from './sync15-storage-helpers.js';
+import {
+  assertCode,
+  headerMillis,
+  StorageClient,
+  TIMESTAMP,
+  type Bso,
+  type PostResult,
+} from './sync15-storage-helpers.js';
 
 /** Spec 1.5 §2: the Storage API over real HTTP with Hawk-signed requests. */
-
-interface Bso {
-  id: string;
-  modified: number;
-  payload: string;
-  sortindex?: number;
-}
-
-interface PostResult {
-  modified: number;
-  success: string[];
-  failed: Record<string, string>;
-}
 
 let server: TestServer;
 let client: StorageClient;
 
 async function newClient(): Promise<StorageClient> {
   return new StorageClient(await createSync15User(server));
-}
-
-function assertCode(reply: RawReply, status: number, code: number): void {
-  assert.equal(reply.status, status, reply.text);
-  assert.equal(reply.text, String(code));
-  assert.match(reply.headers.get('content-type') ?? '', /^application\/json/);
 }
 
 before(async () => {

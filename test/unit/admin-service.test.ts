@@ -43,6 +43,18 @@ async function withService(
 }
 
 /** Waits for the service's 'settings' event, bounded by the test timeout. */
+/** The request-log line a browser's Sync 1.1 sign-up of "guest" leaves. */
+function logSignupRequest(logger: Logger): void {
+  logger.log({
+    level: 'info',
+    kind: 'request',
+    message: 'PUT /user/1.0/guest 200',
+    method: 'PUT',
+    path: '/user/1.0/guest',
+    status: 200,
+  });
+}
+
 function nextSettings(service: ReturnType<typeof createAdmin>['service']): Promise<AdminSettings> {
   return new Promise((resolve) => service.once('settings', resolve));
 }
@@ -83,14 +95,7 @@ test(
         const changed = nextSettings(service);
         // A browser signs up: the account appears, then the request is logged.
         await sync11AccountsFor(controller.context()).create('guest', 'correct horse');
-        logger.log({
-          level: 'info',
-          kind: 'request',
-          message: 'PUT /user/1.0/guest 200',
-          method: 'PUT',
-          path: '/user/1.0/guest',
-          status: 200,
-        });
+        logSignupRequest(logger);
         const settings = await changed;
         assert.equal(settings.allowNewUsers, false);
         assert.equal(store.load().allowNewUsers, false, 'saved');
@@ -106,14 +111,7 @@ test('sign-ups stay open when auto-close is off', async () => {
     async ({ service, controller, logger }) => {
       await service.start();
       await sync11AccountsFor(controller.context()).create('guest', 'correct horse');
-      logger.log({
-        level: 'info',
-        kind: 'request',
-        message: 'PUT /user/1.0/guest 200',
-        method: 'PUT',
-        path: '/user/1.0/guest',
-        status: 200,
-      });
+      logSignupRequest(logger);
       // The count would run on the next turns; give it a few, bounded.
       for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
       assert.equal((await service.getSettings()).allowNewUsers, true);

@@ -17,7 +17,7 @@ const WEBCHANNEL_REDIRECT = 'urn:ietf:wg:oauth:2.0:oob:oauth-redirect-webchannel
 const CLIENT_ID = /^[0-9a-f]{16}$/;
 /** What Foxden grants: oldsync and the profile scopes (the ones Firefox's flows use, spec §3.3). */
 const ALLOWED_SCOPE = (s: string) =>
-  s === OLDSYNC_SCOPE || s === 'profile' || /^profile:[a-z_]+(?::write)?$/.test(s) || s === 'profile:write';
+  s === OLDSYNC_SCOPE || s === 'profile' || /^profile:[a-z_]+(?::write)?$/.test(s);
 
 const sha256hex = (text: string) => createHash('sha256').update(text).digest('hex');
 const oauthParam = (what: string) =>

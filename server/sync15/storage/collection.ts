@@ -2,12 +2,13 @@ import { stringifyJson, ts, type JsonValue } from '../../http/json.js';
 import { bsoJson } from './bso.js';
 import { parseListBody } from './body.js';
 import { bodyFormat, checkDeclaredSizes, responseFormat, type BodyFormat } from './headers.js';
-import { quotaBytes, SYNC15_POLICY } from './policy.js';
+import { SYNC15_POLICY } from './policy.js';
 import { selectPostItems } from './post.js';
 import { formatOffsetToken, parseBatchMode, parseCollectionQuery, parseIds } from './query.js';
 import {
   jsonReply,
   readConditionalReply,
+  writeOptions,
   writePrecondition,
   type StorageReply,
   type StorageRequest,
@@ -61,24 +62,15 @@ export async function postCollection(req: StorageRequest): Promise<StorageReply>
   checkDeclaredSizes(req.headers, limits, mode.kind !== 'none');
   const elements = parseListBody(req.body, bodyFormat(req.headers, true));
   const { writes, failed } = selectPostItems(elements, collection, limits);
-  const precondition = writePrecondition(req.conditional, 'collection');
-  const success = writes.map((w) => w.id);
-  const failedJson = Object.fromEntries(failed);
+  const outcome = { success: writes.map((w) => w.id), failed: Object.fromEntries(failed) };
   const engine = context.engine;
-  const quota = quotaBytes(context.config.quotaKb);
+  const precondition = writePrecondition(req.conditional, 'collection');
 
-  if (mode.kind === 'none' || (mode.kind === 'new' && mode.commit)) {
-    const result = await engine.putItems(userId, collection, writes, SYNC15_POLICY, {
-      precondition,
-      quotaBytes: quota,
-    });
-    return jsonReply({ modified: ts(result.modified), success, failed: failedJson }, result.modified);
-  }
-  if (mode.kind === 'new') {
+  if (mode.kind === 'new' && !mode.commit) {
     const { batch, collectionModified } = await engine.createBatch(userId, collection, writes, precondition);
-    return jsonReply({ batch, success, failed: failedJson }, collectionModified, 202);
+    return jsonReply({ batch, ...outcome }, collectionModified, 202);
   }
-  if (!mode.commit) {
+  if (mode.kind === 'existing' && !mode.commit) {
     const { collectionModified } = await engine.appendBatch(
       userId,
       collection,
@@ -86,13 +78,15 @@ export async function postCollection(req: StorageRequest): Promise<StorageReply>
       writes,
       precondition,
     );
-    return jsonReply({ batch: mode.id, success, failed: failedJson }, collectionModified, 202);
+    return jsonReply({ batch: mode.id, ...outcome }, collectionModified, 202);
   }
-  const result = await engine.commitBatch(userId, collection, mode.id, writes, SYNC15_POLICY, {
-    precondition,
-    quotaBytes: quota,
-  });
-  return jsonReply({ modified: ts(result.modified), success, failed: failedJson }, result.modified);
+  // A plain upload, or a commit (of a batch opened by this very request, or of an existing one).
+  const options = writeOptions(req, 'collection');
+  const result =
+    mode.kind === 'existing'
+      ? await engine.commitBatch(userId, collection, mode.id, writes, SYNC15_POLICY, options)
+      : await engine.putItems(userId, collection, writes, SYNC15_POLICY, options);
+  return jsonReply({ modified: ts(result.modified), ...outcome }, result.modified);
 }
 
 /**

@@ -3,10 +3,11 @@ import { bsoJson, checkBso, isKnownBadPayload } from './bso.js';
 import { parseObjectBody } from './body.js';
 import { invalidBso, StorageHttpError } from './errors.js';
 import { bodyFormat } from './headers.js';
-import { quotaBytes, SYNC15_ITEM_DELETE_POLICY, SYNC15_POLICY } from './policy.js';
+import { SYNC15_ITEM_DELETE_POLICY, SYNC15_POLICY } from './policy.js';
 import {
   jsonReply,
   readConditionalReply,
+  writeOptions,
   writePrecondition,
   type StorageReply,
   type StorageRequest,
@@ -35,10 +36,13 @@ export async function putItem(req: StorageRequest): Promise<StorageReply> {
   if (!check.ok) throw invalidBso(check.reason);
   if (check.payloadBytes > context.config.sync15.maxRecordPayloadBytes) throw invalidBso('payload too large');
   if (isKnownBadPayload(collection, check.write)) throw invalidBso('known-bad crypto payload');
-  const result = await context.engine.putItems(userId, collection, [check.write], SYNC15_POLICY, {
-    precondition: writePrecondition(req.conditional, 'item'),
-    quotaBytes: quotaBytes(context.config.quotaKb),
-  });
+  const result = await context.engine.putItems(
+    userId,
+    collection,
+    [check.write],
+    SYNC15_POLICY,
+    writeOptions(req, 'item'),
+  );
   return jsonReply(ts(result.modified), result.modified);
 }
 

@@ -8,8 +8,3 @@ export const SYNC15_POLICY: WritePolicy = { bumpOnSortindex: true, touchWhenEmpt
  * and a 404 changes nothing.
  */
 export const SYNC15_ITEM_DELETE_POLICY: WritePolicy = { bumpOnSortindex: true, touchWhenEmpty: false };
-
-/** The engine's quota argument: bytes, or undefined when quotas are off. */
-export function quotaBytes(quotaKb: number | null): number | undefined {
-  return quotaKb === null ? undefined : quotaKb * 1024;
-}

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ServerContext } from '../../context.js';
 import { stringifyJson, type JsonValue } from '../../http/json.js';
+import type { WriteOptions } from '../../storage/engine.js';
 import type { Millis } from '../../storage/timestamps.js';
 import type { Conditional } from './headers.js';
 import type { StorageRoute } from './paths.js';
@@ -51,4 +52,13 @@ export function readConditionalReply(conditional: Conditional, lastModified: Mil
 /** The engine precondition for a write to `scope`, from X-If-Unmodified-Since. */
 export function writePrecondition(conditional: Conditional, scope: 'collection' | 'item') {
   return conditional.kind === 'unmodifiedSince' ? { unmodifiedSince: conditional.since, scope } : undefined;
+}
+
+/** The engine options of a write: the precondition for `scope`, and the quota (none when off). */
+export function writeOptions(req: StorageRequest, scope: 'collection' | 'item'): WriteOptions {
+  const quotaKb = req.context.config.quotaKb;
+  return {
+    precondition: writePrecondition(req.conditional, scope),
+    quotaBytes: quotaKb === null ? undefined : quotaKb * 1024,
+  };
 }

@@ -18,7 +18,6 @@ import { ALLOWED_METHODS, matchStorageRoute, type StorageRoute } from './paths.j
 import { searchParams } from './query.js';
 import type { StorageReply, StorageRequest } from './reply.js';
 import { deleteStorage } from './storage.js';
-import { hawkPayloadHash } from '../hawk.js';
 import type { Sync15Principal } from '../principal.js';
 
 interface StorageLocals extends RequestLogLocals {
@@ -85,16 +84,6 @@ function errorReply(context: ServerContext, req: Request, err: unknown): Storage
     detail: err instanceof Error ? err.message : String(err),
   });
   return codeReply(503, 0, { 'Retry-After': String(context.config.retryAfter) });
-}
-
-/**
- * Hawk's optional payload hash: the MAC covers the hash, so only this check ties the body
- * to the signature (spec 1.5 §4.2). Firefox does not send one; when a client does, it must fit.
- */
-function payloadHashMatches(principal: Sync15Principal, body: unknown): boolean {
-  if (!principal.payloadHash) return true;
-  const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-  return hawkPayloadHash(principal.payloadHash.contentType, bytes) === principal.payloadHash.hash;
 }
 
 type Handler = (req: StorageRequest) => Promise<StorageReply>;
@@ -166,7 +155,6 @@ export function createStorage15Router(context: ServerContext, auth: RequestHandl
       if (!principal) return send(res, codeReply(401, 0));
       // The token names one storage user; the path must name the same one (RS: 400).
       if (principal.userId !== route.uid) return send(res, codeReply(400, 0));
-      if (!payloadHashMatches(principal, req.body)) return send(res, codeReply(401, 0));
       const method = req.method === 'HEAD' ? 'GET' : req.method;
       try {
         const storageReq: StorageRequest = {
