@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type { ServerContext } from '../context.js';
 import { hawkAuth } from './hawk-auth.js';
-import { createStorage15Router } from './storage/router.js';
+import { createStorage15Handler } from './storage/router.js';
 import { tokenserverHandler } from './tokenserver/handler.js';
 
 /**
@@ -11,7 +11,7 @@ import { tokenserverHandler } from './tokenserver/handler.js';
  */
 export function mountSync15(app: Express, context: ServerContext): void {
   const tokenserver = tokenserverHandler(context);
-  const storage = createStorage15Router(context, hawkAuth(context));
+  const storage = createStorage15Handler(context, hawkAuth(context));
   // One plain layer picks by prefix, so that other traffic (Sync 1.1 above all) goes through
   // neither an async handler nor a nested router: each Express layer allocates per request.
   // Both handlers check the path again themselves.

@@ -51,3 +51,24 @@ test('nonce cache: bounded size, oldest go first', () => {
   assert.ok(cache.size <= 3);
   assert.equal(cache.add('n9', 20), false);
 });
+
+test('nonce cache: a nonce seen again after it expired is refused again, and expired ones go', () => {
+  const cache = new NonceCache(1000);
+  assert.equal(cache.add('a', 0), true);
+  assert.equal(cache.add('b', 10), true);
+  assert.equal(cache.add('a', 1500), true, 'expired: accepted again');
+  assert.equal(cache.add('a', 1600), false, 'and remembered anew');
+  assert.equal(cache.add('b', 1600), true);
+  // Long after everything expired, one add clears the rest.
+  assert.equal(cache.add('c', 10_000), true);
+  assert.equal(cache.size, 1);
+});
+
+test('nonce cache: stays bounded and correct across many evictions', () => {
+  const cache = new NonceCache(100, 50);
+  for (let i = 0; i < 5000; i++) {
+    assert.equal(cache.add(`n${i}`, i), true);
+    assert.equal(cache.add(`n${i}`, i), false);
+  }
+  assert.ok(cache.size <= 50);
+});
