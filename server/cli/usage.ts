@@ -13,26 +13,101 @@ Commands:
                             the same options as serve.
   help                      Show this text.  (Also: --help, --version)
 
-Options for serve (flags win over environment variables, which win over the --config file):
+"foxden <command> --help" shows the options of one command.
+Secrets are never accepted as command-line arguments.
+`;
+
+const SERVE_USAGE = `Usage: foxden serve [options]
+
+Runs the sync server in the foreground (Ctrl-C stops it) and the dashboard on 127.0.0.1.
+
+Precedence: defaults < --config file < settings saved from the dashboard < environment < flags.
+A flag or environment variable applies to this run only; it is never saved.
+
+Options:
   --config FILE             An ini file (the seed's sync.conf settings keep their meaning).
   --host ADDR               Listen address: 127.0.0.1 (default, this computer only) or 0.0.0.0.
   --port N                  Listen port, default 8173; 0 picks any free port.
   --data-dir DIR            Where the database and secrets live (created with mode 0700).
   --public-url URL          The URL clients use, e.g. https://sync.example.org/.
-  --allow-new-users         Let browsers create accounts (--no-allow-new-users closes sign-ups).
+  --allow-new-users         Let browsers create accounts for this run (--no-allow-new-users
+                            closes sign-ups even if the dashboard saved them open).
+  --max-new-users N         Close sign-ups by themselves after N new accounts (default 10;
+                            0: no limit, for load tests).
+  --quota-kb N              Per-account storage quota in KB (default 512000, 500 MB; 0: no quota).
   --log-format text|json    Request log format on standard output.
   --trust-proxy VALUE       Behind a reverse proxy: true, a hop count, or addresses ("loopback").
-  --quota-kb N              Per-user storage quota in KB (0: no quota).
   --fxa-jwks-file PATH      Verify Firefox Account tokens offline with this JWKS file.
   --fxa-oauth-server URL    Firefox Accounts OAuth server (default https://oauth.accounts.firefox.com/v1).
   --master-secret-file PATH File holding the Sync 1.5 token secret.
   --admin-port N            Dashboard listener on 127.0.0.1 (default 8174; 0 picks any free port).
   --no-admin                Do not start the dashboard listener.
-
-Options for user commands: --config FILE, --data-dir DIR.
+  -h, --help                Show this text.
 
 Environment: FOXDEN_HOST, FOXDEN_PORT, FOXDEN_DATA_DIR, FOXDEN_PUBLIC_URL, FOXDEN_ALLOW_NEW_USERS,
-  FOXDEN_LOG_FORMAT, FOXDEN_TRUST_PROXY, FOXDEN_CONFIG, FOXDEN_ADMIN_PORT, FOXDEN_MASTER_SECRET,
-  FOXDEN_MASTER_SECRET_FILE.
+  FOXDEN_MAX_NEW_USERS, FOXDEN_QUOTA_KB, FOXDEN_LOG_FORMAT, FOXDEN_TRUST_PROXY, FOXDEN_CONFIG,
+  FOXDEN_ADMIN_PORT, FOXDEN_MASTER_SECRET, FOXDEN_MASTER_SECRET_FILE.
 Secrets are never accepted as command-line arguments.
 `;
+
+const USER_OPTIONS_TEXT = `Options:
+  --config FILE             The ini file serve uses (for its [storage] sqluri).
+  --data-dir DIR            The data directory serve uses.
+  -h, --help                Show this text.
+`;
+
+const USER_USAGE = `Usage: foxden user <add|list|passwd|delete> [options]
+
+Manages Sync 1.1 accounts (Pale Moon, old Firefox) in the data directory. Accounts made here
+are the owner's and do not count towards the sign-up limit.
+
+  user add <name|e-mail> [--email E]   Create an account; the password is read from standard input.
+  user list                            List the accounts.
+  user passwd <name>                   Set a new password (read from standard input).
+  user delete <name>                   Delete an account and all of its synced data.
+
+${USER_OPTIONS_TEXT}`;
+
+const SETUP_INFO_USAGE = `Usage: foxden setup-info [--json] [serve options]
+
+Prints what to enter in Firefox (desktop, Android, without a Mozilla account) and Pale Moon for
+the public URL "foxden serve" would use with the same options.
+
+Options:
+  --json                    Print JSON instead of text.
+  (every "foxden serve" option is accepted; see "foxden serve --help")
+  -h, --help                Show this text.
+`;
+
+/**
+ * Per-command help printed by `foxden <command> --help` (and `foxden <command> <sub> --help`:
+ * the key is the words before --help, e.g. "user add"; the CLI falls back to the first word).
+ */
+export const COMMAND_USAGE: Record<string, string> = {
+  serve: SERVE_USAGE,
+  user: USER_USAGE,
+  'user add': `Usage: foxden user add <name|e-mail> [--email E] [options]
+
+Creates a Sync 1.1 account; the password is read from standard input (or a prompt).
+An e-mail address as the name becomes the hashed username Firefox and Pale Moon use.
+
+Options:
+  --email E                 The account's e-mail address (for password resets in old clients).
+${USER_OPTIONS_TEXT.replace('Options:\n', '')}`,
+  'user list': `Usage: foxden user list [options]
+
+Lists the Sync 1.1 accounts.
+
+${USER_OPTIONS_TEXT}`,
+  'user passwd': `Usage: foxden user passwd <name> [options]
+
+Sets a new password, read from standard input (or a prompt).
+
+${USER_OPTIONS_TEXT}`,
+  'user delete': `Usage: foxden user delete <name> [options]
+
+Deletes an account and all of its synced data.
+
+${USER_OPTIONS_TEXT}`,
+  'setup-info': SETUP_INFO_USAGE,
+};
