@@ -14,6 +14,7 @@ import { mountFxaPage } from './fxa/page/index.js';
 import { mountFxa } from './fxa/index.js';
 import { resolveMasterSecret } from './sync15/master-secret.js';
 import { tuneHeapForServer } from './heap.js';
+import { closeSharedHashPool } from './accounts/hash-pool.js';
 
 export interface SyncServerOptions {
   logger?: Logger;
@@ -116,6 +117,8 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
         }, 2000).unref();
       });
       await db.close();
+      // Password workers stop once idle, so no process waits on them after Stop.
+      await closeSharedHashPool();
       logger.info('lifecycle', 'stopped');
       events.emit('closed');
     },

@@ -15,6 +15,8 @@ export interface LogEvent {
   durationMs?: number;
   /** The authenticated user (username or uid), never a password, token or key. */
   user?: string;
+  /** The client's address (behind a trusted proxy, the real client's). */
+  address?: string;
   protocol?: string;
   collection?: string;
   detail?: string;
@@ -30,7 +32,7 @@ export function formatText(e: LogEvent): string {
   const time = new Date(e.time).toISOString();
   if (e.kind === 'request') {
     const user = e.user ? ` user=${e.user}` : '';
-    return `${time} ${e.method} ${e.path} ${e.status} ${e.durationMs}ms${user}${e.detail ? ` (${e.detail})` : ''}`;
+    return `${time} ${e.address ?? '-'} ${e.method} ${e.path} ${e.status} ${e.durationMs}ms${user}${e.detail ? ` (${e.detail})` : ''}`;
   }
   return `${time} ${e.level.toUpperCase()} ${e.message}${e.detail ? ` (${e.detail})` : ''}`;
 }

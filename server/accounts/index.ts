@@ -18,6 +18,7 @@ export {
   usernamesForEmail,
 } from './usernames.js';
 export { hashPassword, verifyPassword } from './password-hash.js';
+export { HashPoolBusy, closeSharedHashPool } from './hash-pool.js';
 
 const perServer = new WeakMap<ServerContext, Sync11Accounts>();
 

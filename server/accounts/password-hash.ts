@@ -1,5 +1,5 @@
 import { createHash, scrypt, timingSafeEqual } from 'node:crypto';
-import bcrypt from 'bcryptjs';
+import { sharedHashPool } from './hash-pool.js';
 
 /** bcrypt cost for new hashes: about 50–100 ms, paid once per credential thanks to the cache. */
 export const BCRYPT_COST = 10;
@@ -11,8 +11,9 @@ function bcryptInput(password: string): string {
   return createHash('sha256').update(password, 'utf8').digest('base64');
 }
 
+/** bcrypt in the worker pool; rejects with HashPoolBusy when too many checks are waiting. */
 export function hashPassword(password: string, cost = BCRYPT_COST): Promise<string> {
-  return bcrypt.hash(bcryptInput(password), cost);
+  return sharedHashPool().hash(bcryptInput(password), cost);
 }
 
 export function isBcryptHash(hash: string): boolean {
@@ -73,6 +74,6 @@ async function verifyLegacy(password: string, stored: string): Promise<boolean> 
 
 /** Checks a password against a bcrypt hash (new accounts) or a server-core legacy hash. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  if (isBcryptHash(stored)) return bcrypt.compare(bcryptInput(password), stored);
+  if (isBcryptHash(stored)) return sharedHashPool().verify(bcryptInput(password), stored);
   return verifyLegacy(password, stored);
 }

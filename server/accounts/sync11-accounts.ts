@@ -139,8 +139,16 @@ export class Sync11Accounts {
     return outcome.ok ? outcome.account : null;
   }
 
-  /** Like verify, but says why a login failed (for the log, never for the client). */
-  async authenticate(username: string, password: string): Promise<LoginOutcome> {
+  /**
+   * Like verify, but says why a login failed (for the log, never for the client).
+   * `guardSlowCheck` wraps the slow password check only (not a credential-cache hit), so a
+   * caller can throttle or reserve around it; whatever it throws comes out of here.
+   */
+  async authenticate(
+    username: string,
+    password: string,
+    guardSlowCheck?: (check: () => Promise<boolean>) => Promise<boolean>,
+  ): Promise<LoginOutcome> {
     const name = canonicalUsername(username);
     const row = await this.currentRow(name);
     if (!row) return { ok: false, reason: 'unknown-user' };
@@ -149,7 +157,8 @@ export class Sync11Accounts {
     if (this.cache.has(key)) return { ok: true, account: toAccount(row) };
     let check = this.pending.get(key);
     if (!check) {
-      check = this.checkPassword(password, row.passwordHash);
+      const slow = () => this.checkPassword(password, row.passwordHash);
+      check = guardSlowCheck ? guardSlowCheck(slow) : slow();
       this.pending.set(key, check);
       void check.finally(() => this.pending.delete(key)).catch(() => undefined);
     }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { LogInput, Logger } from '../log.js';
+import { clientAddress } from './client-address.js';
 
 /** Fields an adapter may set on `res.locals` for the request log. */
 export interface RequestLogLocals {
@@ -7,15 +8,25 @@ export interface RequestLogLocals {
   protocol?: string;
   collection?: string;
   logDetail?: string;
+  /** The client's address, worked out once per request (adapters throttle by it). */
+  address?: string;
+}
+
+/** The client address the request log worked out, or (outside it) worked out now. */
+export function requestAddress(req: Request, res: Response): string {
+  return (res.locals as RequestLogLocals).address ?? clientAddress(req);
 }
 
 /**
- * Logs every request once it finishes: method, path (no query), status, time, user. On the
+ * Logs every request once it finishes: client address, method, path (no query), status,
+ * time, user. On the
  * path of every request, so it builds the event in one object (no spreads, no BigInt).
  */
 export function requestLog(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const start = performance.now();
+    const address = clientAddress(req);
+    (res.locals as RequestLogLocals).address = address;
     res.on('finish', () => {
       const locals = res.locals as RequestLogLocals;
       const status = res.statusCode;
@@ -29,6 +40,7 @@ export function requestLog(logger: Logger) {
         message: `${req.method} ${path} ${status}`,
         method: req.method,
         path,
+        address,
         status,
         // Whole microseconds, in milliseconds.
         durationMs: Math.floor((performance.now() - start) * 1000) / 1000,

@@ -1,9 +1,39 @@
-import type { Sync11Account, Sync11Accounts } from '../accounts/index.js';
+import {
+  canonicalUsername,
+  HashPoolBusy,
+  type Sync11Account,
+  type Sync11Accounts,
+} from '../accounts/index.js';
+import { requestAddress } from '../http/request-log.js';
+import { isRefusal, type Attempt, type FailureThrottle, type Refusal } from '../security/failure-throttle.js';
+import { loginThrottleFor } from '../security/login-throttle.js';
+import type { Call } from './call.js';
 
 export type AuthResult =
   | { ok: true; account: Sync11Account }
   /** `challenge`: send WWW-Authenticate (only when no credentials came at all). */
-  | { ok: false; challenge: boolean; reason: string };
+  | { ok: false; challenge: boolean; reason: string; retryAfter?: undefined }
+  /**
+   * Not checked at all: the address is throttled, or every password worker is busy. Answered
+   * 503 + Retry-After, which old Weave and Pale Moon treat as back-off (a 401 would make them
+   * report a wrong password and stop syncing; they do not know 429).
+   */
+  | { ok: false; challenge: false; reason: string; retryAfter: number };
+
+/** Where a login comes from and the throttle that guards it. */
+export interface LoginGuard {
+  throttle: FailureThrottle;
+  address: string;
+}
+
+class Throttled extends Error {
+  constructor(readonly refusal: Refusal) {
+    super('throttled');
+  }
+}
+
+/** Seconds a client waits when every password worker is busy. */
+const BUSY_RETRY_AFTER = 5;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -33,15 +63,25 @@ const FAILURE_WORDS = {
   'wrong-password': 'wrong password',
 } as const;
 
+/** HTTP Basic for the path's user of a Sync 1.1 call, throttled by the client's address. */
+export function authenticateCall(call: Call, pathUser: string = call.params.user): Promise<AuthResult> {
+  return authenticateBasic(call.req.headers.authorization, pathUser, call.accounts, {
+    throttle: loginThrottleFor(call.context),
+    address: requestAddress(call.req, call.res),
+  });
+}
+
 /**
  * HTTP Basic for the path's user (spec 1.1 §4.1). A different user in the header than in
  * the URL is a 401 — Firefox then re-discovers its node and reports "login rejected" — not
- * the 400 + 5 of FSyncMS.
+ * the 400 + 5 of FSyncMS. With a guard, an address over its failure limit is refused before
+ * anything is checked, a right password included (it is never told which it sent).
  */
 export async function authenticateBasic(
   header: string | undefined,
   pathUser: string,
   accounts: Sync11Accounts,
+  guard?: LoginGuard,
 ): Promise<AuthResult> {
   const parsed = parseBasic(header);
   if (typeof parsed === 'string')
@@ -53,7 +93,49 @@ export async function authenticateBasic(
       reason: 'the user in the Authorization header is not the user in the URL',
     };
   }
-  const outcome = await accounts.authenticate(parsed.username, parsed.password);
-  if (!outcome.ok) return { ok: false, challenge: false, reason: FAILURE_WORDS[outcome.reason] };
-  return { ok: true, account: outcome.account };
+  if (!guard) {
+    const outcome = await accounts.authenticate(parsed.username, parsed.password);
+    if (!outcome.ok) return { ok: false, challenge: false, reason: FAILURE_WORDS[outcome.reason] };
+    return { ok: true, account: outcome.account };
+  }
+  const { throttle, address } = guard;
+  const account = canonicalUsername(parsed.username);
+  const refused = throttle.check(account, address);
+  if (refused) return throttledResult(refused);
+  let attempt: Attempt | null = null;
+  try {
+    const outcome = await accounts.authenticate(parsed.username, parsed.password, async (check) => {
+      const reserved = await throttle.begin(account, address);
+      if (isRefusal(reserved)) throw new Throttled(reserved);
+      attempt = reserved;
+      return check();
+    });
+    const settled = attempt as Attempt | null;
+    if (!outcome.ok) {
+      if (settled) settled.failed();
+      else throttle.fail(account, address);
+      return { ok: false, challenge: false, reason: FAILURE_WORDS[outcome.reason] };
+    }
+    settled?.succeeded();
+    return { ok: true, account: outcome.account };
+  } catch (err) {
+    (attempt as Attempt | null)?.cancelled();
+    if (err instanceof Throttled) return throttledResult(err.refusal);
+    if (err instanceof HashPoolBusy)
+      return {
+        ok: false,
+        challenge: false,
+        reason: 'every password check is busy',
+        retryAfter: BUSY_RETRY_AFTER,
+      };
+    throw err;
+  }
+}
+
+function throttledResult(refusal: Refusal): AuthResult {
+  const reason =
+    refusal.scope === 'address'
+      ? 'throttled: too many wrong passwords from this address'
+      : 'throttled: too many wrong passwords for this account from this address';
+  return { ok: false, challenge: false, reason, retryAfter: refusal.retryAfter };
 }

@@ -2,7 +2,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import { sync11AccountsFor } from '../accounts/index.js';
 import type { ServerContext } from '../context.js';
 import type { RequestLogLocals } from '../http/request-log.js';
-import { authenticateBasic } from './basic-auth.js';
+import { authenticateCall } from './basic-auth.js';
 import type { AuthedCall, Call, Endpoint } from './call.js';
 import { sendError, sendText, setServerTime } from './respond.js';
 import { matchRoute, type RouteName } from './routes.js';
@@ -23,7 +23,7 @@ function queryOf(url: string): URLSearchParams {
 async function handle(endpoint: Endpoint, call: Call): Promise<void> {
   const authed = call as AuthedCall;
   if (endpoint.auth) {
-    const auth = await authenticateBasic(call.req.headers.authorization, call.params.user, call.accounts);
+    const auth = await authenticateCall(call);
     if (!auth.ok) return rejectUnauthorized(call, auth);
     authed.userId = auth.account.userId;
     authed.username = auth.account.username;

@@ -7,7 +7,7 @@ import {
   usernamesForEmail,
 } from '../accounts/index.js';
 import type { RequestLogLocals } from '../http/request-log.js';
-import { authenticateBasic } from './basic-auth.js';
+import { authenticateCall } from './basic-auth.js';
 import { parseJson, readBody, utf8 } from './body.js';
 import { USER_API_BODY_LIMIT, type AuthedCall, type Endpoint } from './call.js';
 import { send, sendCode, sendJson, sendText } from './respond.js';
@@ -165,7 +165,7 @@ const changePassword: Endpoint = {
       if (!(await call.accounts.exists(username))) return sendText(call.res, 404, 'Not Found');
       return sendCode(call.res, 10, 'password reset codes are not issued by this server');
     }
-    const auth = await authenticateBasic(call.req.headers.authorization, username, call.accounts);
+    const auth = await authenticateCall(call, username);
     if (!auth.ok) return rejectUnauthorized(call, auth);
     (call.res.locals as RequestLogLocals).user = username;
     try {

@@ -1,4 +1,6 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { requestAddress } from '../../http/request-log.js';
+import { isRefusal } from '../../security/failure-throttle.js';
 import { fromHex } from '../crypto/bytes.js';
 import { OLDSYNC_SCOPE } from '../crypto/scoped-keys.js';
 import type { FxaApi } from '../api-context.js';
@@ -17,8 +19,21 @@ function wantsKeys(req: Request): boolean {
   return req.query.keys === 'true';
 }
 
-function clientAddress(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+/** errno 114 (spec §4.0): the client waits `retryAfter` seconds; Retry-After is set by route(). */
+function throttled(retryAfter: number, logDetail: string): FxaError {
+  return new FxaError(
+    429,
+    ERRNO.THROTTLED,
+    'Client has sent too many requests',
+    { retryAfter, retryAfterLocalized: `${Math.ceil(retryAfter / 60)} minutes` },
+    logDetail,
+  );
+}
+
+/** `/account/status` in either form, throttled per client address so e-mails cannot be enumerated quickly. */
+function countLookup(api: FxaApi, req: Request, res: Response): void {
+  const wait = api.lookupRetryAfter(requestAddress(req, res));
+  if (wait > 0) throw throttled(wait, 'account lookup throttled: too many from this address');
 }
 
 /** What create and login both take (spec §4.1 #1, #2); the email as typed, since it is the salt. */
@@ -68,38 +83,37 @@ export function accountRoutes(api: FxaApi): Router {
     '/account/login',
     route(logger, async (req, res) => {
       const { email, authPW } = credentialsOf(req);
-      const now = context.clock();
       const accountKey = normalizeEmail(email);
-      const address = clientAddress(req);
-      const wait = Math.max(
-        api.perAccount.retryAfter(accountKey, now),
-        api.perAddress.retryAfter(address, now),
-      );
-      if (wait > 0) {
-        throw new FxaError(
-          429,
-          ERRNO.THROTTLED,
-          'Client has sent too many requests',
-          { retryAfter: wait, retryAfterLocalized: `${Math.ceil(wait / 60)} minutes` },
-          `sign-in of ${email} throttled after repeated wrong passwords`,
-        );
-      }
+      const address = requestAddress(req, res);
+      const why = `sign-in of ${email} throttled after repeated wrong passwords`;
+      // Over a limit: refused before anything is checked, so the right password is not told apart.
+      const refused = api.throttle.check(accountKey, address);
+      if (refused) throw throttled(refused.retryAfter, why);
       const account = await accounts.findByEmail(email);
       if (!account) {
-        api.perAddress.record(address, now);
+        api.throttle.fail(accountKey, address);
         throw unknownAccount();
       }
       // The email is the PBKDF2 salt: a different case gives a different authPW (spec §4.0, errno 120).
       if (account.email !== email) {
         throw new FxaError(400, ERRNO.INCORRECT_EMAIL_CASE, 'Incorrect email case', { email: account.email });
       }
-      const wrapKb = await accounts.checkPassword(account, authPW);
+      // Reserves the check (concurrent guesses count) and, for an account under attack, makes
+      // addresses that already failed on it wait their turn; a fresh address goes straight in.
+      const attempt = await api.throttle.begin(accountKey, address);
+      if (isRefusal(attempt)) throw throttled(attempt.retryAfter, why);
+      let wrapKb: Uint8Array | null;
+      try {
+        wrapKb = await accounts.checkPassword(account, authPW);
+      } catch (err) {
+        attempt.cancelled();
+        throw err;
+      }
       if (!wrapKb) {
-        api.perAccount.record(accountKey, now);
-        api.perAddress.record(address, now);
+        attempt.failed();
         throw incorrectPassword();
       }
-      api.perAccount.clear(accountKey);
+      attempt.succeeded();
       const tokens = await context.db.transaction('write', async (tx) => {
         const current = await tx.fxaAccountByUid(account.uid);
         if (!current) throw unknownAccount();
@@ -120,6 +134,7 @@ export function accountRoutes(api: FxaApi): Router {
   r.get(
     '/account/status',
     route(logger, async (req, res) => {
+      countLookup(api, req, res);
       const uid = typeof req.query.uid === 'string' ? req.query.uid : '';
       if (!HEX32.test(uid))
         throw new FxaError(400, ERRNO.INVALID_PARAMETER, 'Invalid parameter in request query: uid');
@@ -132,6 +147,7 @@ export function accountRoutes(api: FxaApi): Router {
   r.post(
     '/account/status',
     route(logger, async (req, res) => {
+      countLookup(api, req, res);
       const email = requiredStr(jsonBody(req), 'email', { max: MAX_EMAIL_LENGTH });
       sendJson(res, 200, { exists: (await accounts.findByEmail(email)) !== null });
     }),

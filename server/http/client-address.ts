@@ -1,0 +1,11 @@
+import type { Request } from 'express';
+
+/**
+ * The client's address: Express's req.ip, i.e. the real client behind a proxy the config
+ * trusts (`trust_proxy`), else the socket's peer. An IPv4 client of a dual-stack listener
+ * appears as "::ffff:192.168.1.5"; it is shown and counted as "192.168.1.5".
+ */
+export function clientAddress(req: Request): string {
+  const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}
