@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { FileSystemProblem, tightenFile } from '../fs/private-path.js';
 import { writeFileAtomic } from './settings-store.js';
 
 const TOKEN_FILE = 'admin-token';
@@ -15,10 +16,12 @@ export function loadOrCreateAdminToken(dataDir: string): string {
   try {
     const existing = fs.readFileSync(file, 'utf8').trim();
     if (TOKEN_PATTERN.test(existing)) {
-      fs.chmodSync(file, 0o600);
+      // Loose modes are tightened (and logged); one we may not tighten stops the start.
+      tightenFile(file);
       return existing;
     }
-  } catch {
+  } catch (err) {
+    if (err instanceof FileSystemProblem) throw err;
     // missing or unreadable: make a new one
   }
   const token = crypto.randomBytes(32).toString('hex');

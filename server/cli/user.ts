@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import { AccountError, Sync11Accounts, usernameFromEmail } from '../accounts/index.js';
 import { loadConfig } from '../config-load.js';
 import { SqliteDatabase } from '../db/sqlite/sqlite-database.js';
+import { takeFileNotes } from '../fs/private-path.js';
 import { parseCommandArgs, stringValue, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 import { readPassword } from './password.js';
@@ -77,7 +79,12 @@ export async function user(args: string[], io: CliIo): Promise<number> {
     }
   };
 
-  const db = SqliteDatabase.open(config.dbFile);
+  // Listing only reads: nothing is created or chmodded, so it works on read-only storage, and
+  // with no database yet there is simply nobody to list.
+  const readonly = action === 'list';
+  if (readonly && !fs.existsSync(config.dbFile)) return list(null, print);
+  const db = SqliteDatabase.open(config.dbFile, { readonly });
+  for (const note of takeFileNotes()) io.warn(note);
   try {
     return await run(new Sync11Accounts(db));
   } catch (err) {
@@ -88,8 +95,8 @@ export async function user(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function list(accounts: Sync11Accounts, print: (line: string) => void): Promise<number> {
-  const all = await accounts.list();
+async function list(accounts: Sync11Accounts | null, print: (line: string) => void): Promise<number> {
+  const all = accounts ? await accounts.list() : [];
   if (all.length === 0) {
     print('No accounts yet. Create one with: foxden user add <name>');
     return 0;

@@ -38,17 +38,30 @@ export interface PathContext {
 }
 
 const pendingNotes: string[] = [];
+let noteSink: ((line: string) => void) | null = null;
 
 /**
  * Lines for the log about files Foxden changed (modes tightened). The code that creates or
- * checks files has no logger; the server start (and the CLI) drain this and log each line.
+ * checks files has no logger: the lines wait here until the CLI takes them, or go straight to
+ * the running server's log (setFileNoteSink).
  */
 export function takeFileNotes(): string[] {
   return pendingNotes.splice(0, pendingNotes.length);
 }
 
+/** Sends file notes (those waiting, then each new one) to `sink`; null queues them again. */
+export function setFileNoteSink(sink: ((line: string) => void) | null): void {
+  noteSink = sink;
+  if (sink) for (const line of takeFileNotes()) sink(line);
+}
+
+export function currentFileNoteSink(): ((line: string) => void) | null {
+  return noteSink;
+}
+
 function note(line: string): void {
-  pendingNotes.push(line);
+  if (noteSink) noteSink(line);
+  else pendingNotes.push(line);
 }
 
 function modeText(mode: number): string {

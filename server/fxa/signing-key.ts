@@ -7,6 +7,7 @@ import {
 } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir, plainFsError, tightenFile } from '../fs/private-path.js';
 
 /** Foxden's RS256 key for access tokens (fxa-local spec §6), one per data directory. */
 export interface SigningKey {
@@ -36,6 +37,11 @@ function fromPrivate(privateKey: KeyObject): SigningKey {
   };
 }
 
+/** Drops the cached key of a data directory, so the next use reads the file (after a restore). */
+export function forgetSigningKey(dataDir: string): void {
+  cache.delete(path.join(dataDir, SIGNING_KEY_FILE));
+}
+
 /**
  * Loads the key from `<dataDir>/fxa-signing-key.pem`, generating it (mode 0600, created
  * exclusively so two starts cannot race to different keys) on first use.
@@ -47,20 +53,25 @@ export function signingKeyFor(dataDir: string): SigningKey {
   let pem: string;
   try {
     pem = fs.readFileSync(file, 'utf8');
+    tightenFile(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw plainFsError(err, file);
+    ensurePrivateDir(dataDir);
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     try {
       const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
       try {
         fs.writeSync(fd, pem);
-      } finally {
+      } catch (partial) {
+        // Ours (O_EXCL) and incomplete: a later start must generate a key, not read half of one.
         fs.closeSync(fd);
+        fs.rmSync(file, { force: true });
+        throw partial;
       }
+      fs.closeSync(fd);
     } catch (writeErr) {
-      if ((writeErr as NodeJS.ErrnoException).code !== 'EEXIST') throw writeErr;
+      if ((writeErr as NodeJS.ErrnoException).code !== 'EEXIST') throw plainFsError(writeErr, file);
       pem = fs.readFileSync(file, 'utf8');
     }
   }

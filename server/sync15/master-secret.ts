@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
+import { ensurePrivateDir, plainFsError, tightenFile } from '../fs/private-path.js';
 
 const SECRET_FILE = 'master-secret';
 
@@ -21,8 +22,11 @@ export function resolveMasterSecret(
   }
   const file = path.join(config.dataDir, SECRET_FILE);
   const existing = readIfPresent(file);
-  if (existing) return existing;
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (existing) {
+    tightenFile(file);
+    return existing;
+  }
+  ensurePrivateDir(config.dataDir);
   const secret = randomBytes(32).toString('hex');
   try {
     // O_EXCL: if another process creates it first we use theirs instead of overwriting it.
@@ -30,12 +34,16 @@ export function resolveMasterSecret(
     try {
       fs.writeSync(fd, secret + '\n');
       fs.fsyncSync(fd);
-    } finally {
+    } catch (writeErr) {
+      // Ours (O_EXCL) and empty or partial: leave nothing that a later start would trust.
       fs.closeSync(fd);
+      fs.rmSync(file, { force: true });
+      throw plainFsError(writeErr, file);
     }
+    fs.closeSync(fd);
     return secret;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw plainFsError(err, file);
     const theirs = readIfPresent(file);
     if (!theirs) throw new Error(`The master secret file ${file} exists but is empty`);
     return theirs;
@@ -51,6 +59,7 @@ function readIfPresent(file: string): string | null {
     return readSecretFile(file) || null;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
+    // A data dir that is a file (ENOTDIR) or unreadable: the plain line, not the system's.
+    throw plainFsError(err, file);
   }
 }

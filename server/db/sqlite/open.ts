@@ -1,57 +1,111 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import {
+  diskFullProblem,
+  ensurePrivateDir,
+  ensurePrivateFile,
+  FileSystemProblem,
+  freeSpaceOf,
+  isReadOnlyFileSystem,
+  plainFsError,
+  tightenFile,
+  type PathContext,
+} from '../../fs/private-path.js';
 import { MIGRATIONS } from './migrations.js';
+
+// Kept here for the callers that found them in this module first (main/desktop.ts, serve.ts).
+export { ensurePrivateDir, ensurePrivateFile };
 
 export type SqliteHandle = BetterSqlite3.Database;
 
-export interface OpenSqliteOptions {
+export interface OpenSqliteOptions extends PathContext {
   /**
    * Path of a better-sqlite3 addon built for another runtime. The Electron app passes a copy
    * built for Electron's ABI, so the one in node_modules keeps working for Node (npm test).
    */
   nativeBinding?: string;
+  /**
+   * For commands that only read (`foxden user list`): nothing is created, chmodded or
+   * migrated, so they work on a read-only folder or file system. The file must exist.
+   */
+  readonly?: boolean;
 }
 
-const DIR_MODE = 0o700;
-const FILE_MODE = 0o600;
-
-/** Creates the data directory 0700 whatever the umask, and tightens an existing one. */
-export function ensurePrivateDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  fs.chmodSync(dir, DIR_MODE);
-}
-
-/** Creates (or tightens) a file so that only the owner can read it. */
-export function ensurePrivateFile(file: string): void {
-  fs.closeSync(fs.openSync(file, 'a', FILE_MODE));
-  fs.chmodSync(file, FILE_MODE);
-}
+/** Less free space than this after a failed open or write means the disk is full. */
+const NEARLY_FULL_BYTES = 1024 * 1024;
 
 /**
  * Opens the SQLite file: private permissions, WAL, and every pending migration in one
  * transaction. synchronous=NORMAL in WAL mode keeps every committed write across a process
- * crash (a power cut may lose the last commits, never corrupt the file).
+ * crash (a power cut may lose the last commits, never corrupt the file). Failures of the file
+ * system come back as one plain line (a FileSystemProblem).
  */
 export function openSqlite(file: string, options: OpenSqliteOptions = {}): SqliteHandle {
-  ensurePrivateDir(path.dirname(file));
-  ensurePrivateFile(file);
-  const db = new BetterSqlite3(
-    file,
-    options.nativeBinding ? { nativeBinding: options.nativeBinding } : undefined,
-  );
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  // SQLite's stock 2 MB page cache, not better-sqlite3's 16 MB build default: the OS caches
-  // the file anyway, and bench/run.ts measured 13-16 MB less RSS with 100,000 records stored
-  // at no measurable cost to batch-upload throughput.
-  db.pragma('cache_size = -2000');
-  for (const suffix of ['-wal', '-shm']) {
-    if (fs.existsSync(file + suffix)) fs.chmodSync(file + suffix, FILE_MODE);
+  if (options.readonly) return openSqliteReadonly(file, options);
+  const dir = path.dirname(file);
+  ensurePrivateDir(dir, options);
+  let db: SqliteHandle | undefined;
+  try {
+    ensurePrivateFile(file);
+    db = new BetterSqlite3(
+      file,
+      options.nativeBinding ? { nativeBinding: options.nativeBinding } : undefined,
+    );
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    // SQLite's stock 2 MB page cache, not better-sqlite3's 16 MB build default: the OS caches
+    // the file anyway, and bench/run.ts measured 13-16 MB less RSS with 100,000 records stored
+    // at no measurable cost to batch-upload throughput.
+    db.pragma('cache_size = -2000');
+    for (const suffix of ['-wal', '-shm']) tightenFile(file + suffix);
+    migrate(db);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw sqliteProblem(err, file, options);
   }
-  migrate(db);
+}
+
+/**
+ * Read-only open. A WAL database on read-only storage cannot be opened in place when its -shm
+ * file is missing (SQLite must create it, wal.html "Read-Only Databases"); then the file is read
+ * into memory, marked as a rollback-journal database, and opened from there: a snapshot, which
+ * is all a read-only medium can hold anyway.
+ */
+function openSqliteReadonly(file: string, options: OpenSqliteOptions): SqliteHandle {
+  const binding = options.nativeBinding ? { nativeBinding: options.nativeBinding } : {};
+  let db: SqliteHandle;
+  try {
+    db = new BetterSqlite3(file, { ...binding, readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    db.pragma('schema_version');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'SQLITE_CANTOPEN' || !fs.existsSync(file) || dirWritable(path.dirname(file))) {
+      throw sqliteProblem(err, file, options);
+    }
+    let image: Buffer;
+    try {
+      image = fs.readFileSync(file);
+    } catch (readErr) {
+      throw plainFsError(readErr, file, options);
+    }
+    // Header bytes 18-19 (file format read/write versions): 2 means WAL, 1 rollback journal.
+    if (image.length >= 20) image[18] = image[19] = 1;
+    db = new BetterSqlite3(image, { ...binding, readonly: true });
+  }
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current !== MIGRATIONS.length) {
+    db.close();
+    throw new Error(
+      current > MIGRATIONS.length
+        ? `The database ${file} was written by a newer Foxden (schema ${current}, this version knows ${MIGRATIONS.length}).`
+        : `The database ${file} is from an older Foxden; start foxden serve once where it can write, to upgrade it.`,
+    );
+  }
   return db;
 }
 
@@ -68,4 +122,48 @@ export function migrate(db: SqliteHandle): void {
       db.pragma(`user_version = ${i + 1}`);
     }
   }).immediate();
+}
+
+/** Whether `err` (from SQLite or the file system) means there is no room left to write. */
+export function isDiskFullError(err: unknown, file?: string): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return true;
+  // A fresh database on a full disk fails as "disk I/O error" (a short write of its first
+  // pages): the free space decides.
+  if (typeof code === 'string' && code.startsWith('SQLITE_IOERR') && file !== undefined) {
+    const free = freeSpaceOf(path.dirname(file));
+    return free !== null && free.freeBytes < NEARLY_FULL_BYTES;
+  }
+  return false;
+}
+
+/**
+ * One plain line for a failure to open (or migrate) the database at `file`: the disk is full,
+ * the folder is read-only, or the system's own words when it is something else.
+ */
+export function sqliteProblem(err: unknown, file: string, context: PathContext = {}): Error {
+  if (err instanceof FileSystemProblem) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return err instanceof Error ? err : new Error(String(err));
+  if (isDiskFullError(err, file)) return diskFullProblem(file, code);
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')) {
+    const dir = path.dirname(file);
+    if (isReadOnlyFileSystem(dir))
+      return plainFsError(Object.assign(new Error(), { code: 'EROFS' }), dir, context);
+    if (!dirWritable(dir)) return plainFsError(Object.assign(new Error(), { code: 'EACCES' }), dir, context);
+    if (!fs.existsSync(file) && code.startsWith('SQLITE_CANTOPEN')) {
+      return new Error(`There is no Foxden database at ${file} yet.`);
+    }
+  }
+  if (code.startsWith('E')) return plainFsError(err, file, context);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function dirWritable(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Awaitable, Database, Tx, TxMode } from '../types.js';
 import { openSqlite, ensurePrivateFile, type OpenSqliteOptions, type SqliteHandle } from './open.js';
+import type { WriteOutcomeListener } from '../../storage-health.js';
 import { StatementCache } from './statements.js';
 import { SqliteStorage } from './storage-sqlite.js';
 import { SqliteAccounts, SqliteOwners } from './accounts-sqlite.js';
@@ -60,9 +61,17 @@ export class SqliteDatabase implements Database {
     this.lastDataVersion = this.dataVersion.get() as number;
   }
 
-  static open(file: string, options: OpenSqliteOptions = {}): SqliteDatabase {
-    return new SqliteDatabase(openSqlite(file, options), file);
+  static open(
+    file: string,
+    options: OpenSqliteOptions & { health?: WriteOutcomeListener } = {},
+  ): SqliteDatabase {
+    const db = new SqliteDatabase(openSqlite(file, options), file);
+    db.health = options.health ?? null;
+    return db;
   }
+
+  /** Told how each write transaction ended, so a full disk shows on the dashboard. */
+  private health: WriteOutcomeListener | null = null;
 
   transaction<T>(mode: TxMode, fn: (tx: Tx) => Awaitable<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('database is closed'));
@@ -106,9 +115,11 @@ export class SqliteDatabase implements Database {
     try {
       const result = await fn(this.tx);
       this.db.exec('COMMIT');
+      this.health?.writeSucceeded();
       return result;
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.health?.writeFailed(err);
       throw err;
     } finally {
       this.version++;

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { freeSpaceOf, type FreeSpace } from './fs/private-path.js';
+import { isDiskFullError } from './db/sqlite/open.js';
+
+/**
+ * Below this much free space the dashboard warns before writes start failing. One gigabyte:
+ * a household database grows by tens of megabytes a year, so this is weeks of notice, and it
+ * leaves room for what needs a second copy of the database on the same disk (a backup, or
+ * SQLite's VACUUM). A database bigger than half of the threshold raises it to twice its size
+ * for the same reason.
+ */
+export const LOW_SPACE_BYTES = 1024 ** 3;
+
+/** What the dashboard shows about the disk holding the database. */
+export interface StorageHealthStatus {
+  /** Set while writes fail because the disk is full: since when, and SQLite's words. */
+  diskFull: { since: number; detail: string } | null;
+  /** Free space of the database's disk; null where it cannot be read. */
+  free: FreeSpace | null;
+  /** Free space at which the low-space warning starts, for this database. */
+  lowSpaceBytes: number;
+  /** The folder holding the database. */
+  dir: string;
+}
+
+/** What SqliteDatabase reports after each write transaction. */
+export interface WriteOutcomeListener {
+  writeSucceeded(): void;
+  writeFailed(err: unknown): void;
+}
+
+/**
+ * The server's record of its storage (issue 8, finding 9): a write that failed because the
+ * disk is full is answered 503 by each protocol, and is noted here so Status shows it; the
+ * next write that commits clears it.
+ */
+export class StorageHealth implements WriteOutcomeListener {
+  private full: { since: number; detail: string } | null = null;
+
+  constructor(
+    private readonly dbFile: string,
+    private readonly clock: () => number = Date.now,
+    private readonly dbSize: () => number = () => 0,
+  ) {}
+
+  writeSucceeded(): void {
+    this.full = null;
+  }
+
+  writeFailed(err: unknown): void {
+    if (!isDiskFullError(err, this.dbFile)) return;
+    if (this.full === null) {
+      this.full = { since: this.clock(), detail: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  get diskFull(): boolean {
+    return this.full !== null;
+  }
+
+  status(): StorageHealthStatus {
+    const dir = path.dirname(this.dbFile);
+    return {
+      diskFull: this.full,
+      free: freeSpaceOf(dir),
+      lowSpaceBytes: Math.max(LOW_SPACE_BYTES, 2 * this.dbSize()),
+      dir,
+    };
+  }
+}
