@@ -29,6 +29,9 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     port: 0,
     allowNewUsers: true,
+    // The bench creates hundreds of accounts and fills them: no sign-up cap, no quota.
+    maxNewUsers: 0,
+    quotaKb: null,
     masterSecret: process.env.FOXDEN_BENCH_MASTER_SECRET ?? null,
   });
   // No sinks: the bench measures the server, not a terminal's write speed.

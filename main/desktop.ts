@@ -261,6 +261,7 @@ async function onReady(
       const state: TrayState = {
         status,
         allowNewUsers: settings.allowNewUsers,
+        signupsNote: status.signupsNote ?? null,
         openAtLogin: settings.openAtLogin,
         warnings,
       };

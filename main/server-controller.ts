@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createSyncServer } from '../server/app.js';
 import { defaultConfig, type Config } from '../server/config.js';
 import { Logger, type LogSink } from '../server/log.js';
-import { AdminService, mayCreateAccount } from '../server/admin/admin-service.js';
+import { AdminService } from '../server/admin/admin-service.js';
 import { ServerController, type ControllerStatus } from '../server/admin/server-controller.js';
 import type { SettingsStore } from '../server/admin/settings-store.js';
 
@@ -24,7 +24,7 @@ export interface DesktopBackend {
   /** Something the tray shows changed: server state, or settings changed by themselves. */
   onChange(listener: () => void): () => void;
   onStateChange(listener: (status: ControllerStatus) => void): () => void;
-  /** A request that may have created an account finished (sign-up, first token exchange). */
+  /** A stranger created an account through a sign-up door (the sign-up gate's event). */
   onAccountActivity(listener: () => void): () => void;
   /** Stops the server and closes the database: the last step of Quit. */
   dispose(): Promise<void>;
@@ -81,11 +81,9 @@ export function createDesktopBackend(options: DesktopBackendOptions): DesktopBac
       return () => controller.off('state', listener);
     },
     onAccountActivity(listener) {
-      const onEvent = (event: Parameters<typeof mayCreateAccount>[0]) => {
-        if (mayCreateAccount(event)) listener();
-      };
-      logger.on('event', onEvent);
-      return () => logger.off('event', onEvent);
+      const onCreated = () => listener();
+      service.on('accountCreated', onCreated);
+      return () => service.off('accountCreated', onCreated);
     },
     async dispose() {
       service.detach();

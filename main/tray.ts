@@ -4,6 +4,8 @@ import type { AdminStatus, Warning } from '../server/admin/api.js';
 export interface TrayState {
   status: Pick<AdminStatus, 'state' | 'listen' | 'lanAddresses' | 'setupUrl' | 'lastError' | 'dataDir'>;
   allowNewUsers: boolean;
+  /** "Sign-ups closed automatically after 10 new accounts." while they stay closed. */
+  signupsNote?: string | null;
   openAtLogin: boolean;
   warnings: readonly Warning[];
 }
@@ -20,7 +22,7 @@ export type TrayAction =
   | 'quit';
 
 export type TrayItem =
-  | { kind: 'label'; id: 'status' | 'warning'; label: string }
+  | { kind: 'label'; id: 'status' | 'warning' | 'signups-note'; label: string }
   | { kind: 'separator' }
   | { kind: 'action'; id: TrayAction; label: string; enabled: boolean }
   | { kind: 'checkbox'; id: TrayAction; label: string; enabled: boolean; checked: boolean };
@@ -104,6 +106,9 @@ export function buildTrayMenu(state: TrayState): TrayItem[] {
       enabled: true,
       checked: state.allowNewUsers,
     },
+    ...(state.signupsNote && !state.allowNewUsers
+      ? [{ kind: 'label' as const, id: 'signups-note' as const, label: truncate(state.signupsNote) }]
+      : []),
     {
       kind: 'checkbox',
       id: 'toggle-open-at-login',

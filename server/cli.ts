@@ -1,16 +1,22 @@
 import fs from 'node:fs';
 import { ConfigError } from './config-load.js';
 import { oneLine, UsageError } from './cli/args.js';
+import { backup, restore } from './cli/backup.js';
 import { processIo, type CliIo } from './cli/io.js';
 import { serve } from './cli/serve.js';
 import { setupInfo } from './cli/setup-info.js';
 import { user } from './cli/user.js';
-import { USAGE } from './cli/usage.js';
+import { COMMAND_USAGE, USAGE } from './cli/usage.js';
 
 /** Exit codes: 0 done, 1 a runtime failure (port in use, database), 2 a usage/config mistake. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    const help = commandHelp(argv);
+    if (help !== null) {
+      io.stdout.write(help);
+      return 0;
+    }
     switch (command) {
       case 'serve':
         return await serve(rest, io);
@@ -18,6 +24,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return await user(rest, io);
       case 'setup-info':
         return setupInfo(rest, io);
+      case 'backup':
+        return await backup(rest, io);
+      case 'restore':
+        return await restore(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -36,6 +46,23 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     process.stderr.write(`foxden: ${oneLine(message)}\n`);
     return err instanceof UsageError || err instanceof ConfigError ? 2 : 1;
   }
+}
+
+/**
+ * `foxden <command> [<sub>] … --help|-h`: the usage of the most specific command named before
+ * the flag ("user add", else "user"). Checked before dispatch, so no command parses --help as
+ * an unknown option; words after `--` are arguments, not a request for help.
+ */
+export function commandHelp(argv: string[]): string | null {
+  const end = argv.indexOf('--');
+  const words = end === -1 ? argv : argv.slice(0, end);
+  const at = words.findIndex((word) => word === '--help' || word === '-h');
+  if (at <= 0) return null;
+  const [command, sub] = words;
+  const specific = sub !== undefined && at > 1 ? COMMAND_USAGE[`${command} ${sub}`] : undefined;
+  const usage = specific ?? COMMAND_USAGE[command as string];
+  if (usage === undefined) return null;
+  return usage;
 }
 
 /** package.json sits two levels up from dist/server/cli.js and one up from server/cli.ts. */

@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { defaultConfig, defaultDataDir, type Config } from './config.js';
-import { IniError, parseIni, type IniSections, type IniValue } from './ini.js';
+import { configTypoWarnings } from './config-typos.js';
+import { IniError, parseIniDocument, type IniDocument, type IniValue } from './ini.js';
 
 /**
  * Builds the one validated Config: defaults ← ini file ← environment ← flags (design.md).
+ * Headless, the settings saved from the dashboard come between the ini file and the
+ * environment (server/admin/settings.ts mergeHeadlessSettings), using `origins` below.
  * Secrets come from the environment or a file, never from argv: there is no flag for them.
  */
 
@@ -28,6 +31,7 @@ export interface ConfigFlags {
   logFormat?: string;
   trustProxy?: string;
   quotaKb?: string;
+  maxNewUsers?: string;
   fxaJwksFile?: string;
   masterSecretFile?: string;
   fxaOauthServer?: string;
@@ -48,6 +52,17 @@ export interface LoadedConfig {
   publicUrlGiven: boolean;
   /** Config fields an ini file, the environment or a flag set (even to the default value). */
   explicit: ReadonlySet<ConfigSourceKey>;
+  /** Where each explicit field came from: its layer and words naming it ("--allow-new-users"). */
+  origins: Partial<Record<ConfigSourceKey, ConfigOrigin>>;
+}
+
+/** The source layer of one setting, lowest precedence first. */
+export type ConfigLayer = 'ini' | 'env' | 'flag';
+
+export interface ConfigOrigin {
+  layer: ConfigLayer;
+  /** E.g. `sync.conf [auth] allow_new_users`, `environment variable FOXDEN_PORT`, `--port`. */
+  from: string;
 }
 
 /** Environment variables Foxden reads (documented in README.md and docs/deploy.md). */
@@ -58,6 +73,8 @@ export const ENV = {
   dataDir: 'FOXDEN_DATA_DIR',
   publicUrl: 'FOXDEN_PUBLIC_URL',
   allowNewUsers: 'FOXDEN_ALLOW_NEW_USERS',
+  maxNewUsers: 'FOXDEN_MAX_NEW_USERS',
+  quotaKb: 'FOXDEN_QUOTA_KB',
   logFormat: 'FOXDEN_LOG_FORMAT',
   trustProxy: 'FOXDEN_TRUST_PROXY',
   masterSecret: 'FOXDEN_MASTER_SECRET',
@@ -74,6 +91,7 @@ type Key =
   | 'dbFile'
   | 'publicUrl'
   | 'allowNewUsers'
+  | 'maxNewUsers'
   | 'strictUsernames'
   | 'quotaKb'
   | 'trustProxy'
@@ -92,6 +110,7 @@ interface Setting {
   from: string;
   /** Directory that relative paths in this value are relative to. */
   base: string;
+  layer: ConfigLayer;
 }
 
 type Layer = Partial<Record<Key, Setting>>;
@@ -107,7 +126,11 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
   const merged: Layer = { ...iniLayer, ...envLayer(env, cwd), ...flagLayer(flags, cwd) };
   const config = validate(merged, env);
   const explicit = new Set(Object.keys(merged) as Key[]);
-  return { config, notes, publicUrlGiven: merged.publicUrl !== undefined, explicit };
+  const origins: LoadedConfig['origins'] = {};
+  for (const [key, setting] of Object.entries(merged) as [Key, Setting][]) {
+    origins[key] = { layer: setting.layer, from: setting.from };
+  }
+  return { config, notes, publicUrlGiven: merged.publicUrl !== undefined, explicit, origins };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -122,13 +145,16 @@ function envLayer(env: NodeJS.ProcessEnv, cwd: string): Layer {
   const layer: Layer = {};
   const take = (key: Key, name: string) => {
     const value = nonEmptyEnv(env, name);
-    if (value !== undefined) layer[key] = { value, from: `environment variable ${name}`, base: cwd };
+    if (value !== undefined)
+      layer[key] = { value, from: `environment variable ${name}`, base: cwd, layer: 'env' };
   };
   take('host', ENV.host);
   take('port', ENV.port);
   take('dataDir', ENV.dataDir);
   take('publicUrl', ENV.publicUrl);
   take('allowNewUsers', ENV.allowNewUsers);
+  take('maxNewUsers', ENV.maxNewUsers);
+  take('quotaKb', ENV.quotaKb);
   take('logFormat', ENV.logFormat);
   take('trustProxy', ENV.trustProxy);
   take('masterSecretFile', ENV.masterSecretFile);
@@ -138,7 +164,7 @@ function envLayer(env: NodeJS.ProcessEnv, cwd: string): Layer {
 function flagLayer(flags: ConfigFlags, cwd: string): Layer {
   const layer: Layer = {};
   const take = (key: Key, flag: string, value: string | boolean | undefined) => {
-    if (value !== undefined) layer[key] = { value, from: `--${flag}`, base: cwd };
+    if (value !== undefined) layer[key] = { value, from: `--${flag}`, base: cwd, layer: 'flag' };
   };
   take('host', 'host', flags.host);
   take('port', 'port', flags.port);
@@ -148,6 +174,7 @@ function flagLayer(flags: ConfigFlags, cwd: string): Layer {
   take('logFormat', 'log-format', flags.logFormat);
   take('trustProxy', 'trust-proxy', flags.trustProxy);
   take('quotaKb', 'quota-kb', flags.quotaKb);
+  take('maxNewUsers', 'max-new-users', flags.maxNewUsers);
   take('fxaJwksFile', 'fxa-jwks-file', flags.fxaJwksFile);
   take('masterSecretFile', 'master-secret-file', flags.masterSecretFile);
   take('fxaOauthServerUrl', 'fxa-oauth-server', flags.fxaOauthServer);
@@ -170,7 +197,11 @@ const FOXDEN_KEYS: Record<string, Key> = {
 /** The seed's settings that keep their meaning (spec 1.1 §8.2 [REC]). */
 const SEED_KEYS: Record<string, Record<string, Key>> = {
   nodes: { fallback_node: 'publicUrl' },
-  auth: { allow_new_users: 'allowNewUsers', strict_usernames: 'strictUsernames' },
+  auth: {
+    allow_new_users: 'allowNewUsers',
+    strict_usernames: 'strictUsernames',
+    max_new_users: 'maxNewUsers',
+  },
   global: { shared_secret: 'sharedSecret', retry_after: 'retryAfter' },
   storage: { batch_max_count: 'batchMaxCount', batch_max_bytes: 'batchMaxBytes' },
   // server-full's development.ini (Paste); [foxden] host/port win over these.
@@ -186,18 +217,20 @@ function readIniLayer(file: string, env: NodeJS.ProcessEnv, notes: string[]): La
       `Cannot read the config file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}.`,
     );
   }
-  let ini: IniSections;
+  let doc: IniDocument;
   try {
-    ini = parseIni(text, { file, env });
+    doc = parseIniDocument(text, { file, env });
   } catch (err) {
     if (err instanceof IniError) throw new ConfigError(err.message);
     throw err;
   }
+  const ini = doc.sections;
+  notes.push(...configTypoWarnings(doc, file));
   const base = path.dirname(file);
   const name = path.basename(file);
   const layer: Layer = {};
   const set = (key: Key, section: string, option: string, value: IniValue) => {
-    layer[key] = { value, from: `${name} [${section}] ${option}`, base };
+    layer[key] = { value, from: `${name} [${section}] ${option}`, base, layer: 'ini' };
   };
 
   for (const [section, mapping] of Object.entries(SEED_KEYS)) {
@@ -208,15 +241,15 @@ function readIniLayer(file: string, env: NodeJS.ProcessEnv, notes: string[]): La
   }
   const foxden = ini.foxden ?? {};
   for (const [option, value] of Object.entries(foxden)) {
+    // Unknown keys were reported above with their line and the nearest known key.
     const key = FOXDEN_KEYS[option];
     if (key) set(key, 'foxden', option, value);
-    else notes.push(`${name}: unknown setting [foxden] ${option} is ignored.`);
   }
 
   const storage = ini.storage ?? {};
   if (storage.sqluri !== undefined) {
     const from = `${name} [storage] sqluri`;
-    layer.dbFile = { value: sqliteFileFromUri(storage.sqluri, from, base), from, base };
+    layer.dbFile = { value: sqliteFileFromUri(storage.sqluri, from, base), from, base, layer: 'ini' };
   }
   const authUri = ini.auth?.sqluri;
   if (authUri !== undefined && storage.sqluri !== undefined && authUri !== storage.sqluri) {
@@ -224,15 +257,17 @@ function readIniLayer(file: string, env: NodeJS.ProcessEnv, notes: string[]): La
       `${name}: [auth] sqluri is ignored; accounts and storage share the [storage] sqluri database.`,
     );
   }
+  // Quotas are on by default now: quota_size alone sets the size, use_quota = false turns it off.
   if (storage.use_quota !== undefined) {
     const from = `${name} [storage] use_quota`;
-    const use = toBoolean({ value: storage.use_quota, from, base });
-    if (!use) layer.quotaKb = { value: 0, from, base };
+    const use = toBoolean({ value: storage.use_quota, from, base, layer: 'ini' });
+    if (!use) layer.quotaKb = { value: 0, from, base, layer: 'ini' };
     else if (storage.quota_size === undefined) {
       throw new ConfigError(`${from} is true but [storage] quota_size (in KB) is missing.`);
-    } else {
-      layer.quotaKb = { value: storage.quota_size, from: `${name} [storage] quota_size`, base };
     }
+  }
+  if (storage.quota_size !== undefined && layer.quotaKb === undefined) {
+    layer.quotaKb = { value: storage.quota_size, from: `${name} [storage] quota_size`, base, layer: 'ini' };
   }
   if (ini.captcha?.use === true) {
     notes.push(`${name}: [captcha] use is not supported; [auth] allow_new_users controls sign-ups.`);
@@ -280,8 +315,11 @@ function validate(layer: Layer, env: NodeJS.ProcessEnv): Config {
   if (layer.allowNewUsers) config.allowNewUsers = toBoolean(layer.allowNewUsers);
   if (layer.strictUsernames) config.strictUsernames = toBoolean(layer.strictUsernames);
   if (layer.quotaKb) {
-    const kb = toInteger(layer.quotaKb, 0, 1024 * 1024 * 1024, 'a size in KB (0 turns quotas off)');
+    const kb = toInteger(layer.quotaKb, 0, 1024 * 1024 * 1024, 'a size in KB (0 for no quota)');
     config.quotaKb = kb === 0 ? null : kb;
+  }
+  if (layer.maxNewUsers) {
+    config.maxNewUsers = toInteger(layer.maxNewUsers, 0, 1_000_000, 'a number of accounts (0 for no limit)');
   }
   if (layer.trustProxy) config.trustProxy = toTrustProxy(layer.trustProxy);
   if (layer.logFormat) config.logFormat = toLogFormat(layer.logFormat);
@@ -315,7 +353,9 @@ function validate(layer: Layer, env: NodeJS.ProcessEnv): Config {
   return config;
 }
 
+/** One line naming the setting, what it must be and what it was. */
 function fail(s: Setting, expected: string): never {
+  if (s.layer === 'flag') throw new ConfigError(`${s.from} must be ${expected}, not "${String(s.value)}".`);
   throw new ConfigError(`${s.from}: "${String(s.value)}" is not ${expected}.`);
 }
 
@@ -363,6 +403,11 @@ function readSecretFile(file: string, from: string): string {
 function toHost(s: Setting): string {
   const host = toText(s).replace(/^\[(.*)\]$/, '$1');
   if (!/^[A-Za-z0-9.:%_-]+$/.test(host)) fail(s, 'an IP address or host name');
+  // Only digits and dots is an IPv4 address or nothing (no top-level domain is numeric):
+  // 999.1.1.1 would otherwise fail later as "Invalid URL".
+  if (/^[0-9.]+$/.test(host) && !net.isIPv4(host))
+    fail(s, 'a valid IPv4 address (four numbers from 0 to 255, e.g. 192.168.1.20)');
+  if (host.includes(':') && !net.isIPv6(host.replace(/%.*$/, ''))) fail(s, 'a valid IPv6 address (e.g. ::1)');
   return host;
 }
 

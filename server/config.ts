@@ -12,9 +12,15 @@ export interface Config {
   /** SQLite database file (from `[storage] sqluri`, default `<dataDir>/foxden.db`). */
   dbFile: string;
   allowNewUsers: boolean;
+  /**
+   * Accounts strangers may create through the sign-up doors (Sync 1.1 User API, the sign-in
+   * page, a new Mozilla account at the tokenserver) before sign-ups close by themselves; the
+   * count starts again whenever sign-ups are opened. 0: no cap (load tests, benchmarks).
+   */
+  maxNewUsers: number;
   /** Sync 1.1: the e-mail's hash must equal the username (spec 1.1 §5.2 step 4). */
   strictUsernames: boolean;
-  /** Per-user quota in KB; null when quotas are off. */
+  /** Per-user quota in KB (default DEFAULT_QUOTA_KB); null when quotas are off. */
   quotaKb: number | null;
   /** Express `trust proxy` value: false, true, a hop count or a list of addresses. */
   trustProxy: boolean | number | string;
@@ -55,6 +61,17 @@ export interface Config {
 /** Port 8173: not in Firefox's blocked list, above 1024, and not macOS AirPlay's 5000/7000. */
 export const DEFAULT_PORT = 8173;
 
+/** Sign-ups close by themselves after this many new accounts (README "Sign-ups"). */
+export const DEFAULT_MAX_NEW_USERS = 10;
+
+/**
+ * 500 MB per account. Measured from real Firefox records (README "Storage quota"): a heavy
+ * household profile — 60 days of history at 1,000 pages a day, 10,000 bookmarks, 2,000
+ * passwords, years of form history — is about 130 MB of ciphertext, so this leaves room
+ * several times over while one account can no longer fill the disk.
+ */
+export const DEFAULT_QUOTA_KB = 500 * 1024;
+
 /** The platform's per-user data directory for Foxden. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   const home = os.homedir();
@@ -74,8 +91,9 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     dataDir,
     dbFile: path.join(dataDir, 'foxden.db'),
     allowNewUsers: false,
+    maxNewUsers: DEFAULT_MAX_NEW_USERS,
     strictUsernames: true,
-    quotaKb: null,
+    quotaKb: DEFAULT_QUOTA_KB,
     trustProxy: false,
     logFormat: 'text',
     retryAfter: 1800,

@@ -38,9 +38,41 @@ interface RawOption {
   lineNo: number;
 }
 
+/** A key given twice in one section: the later line wins (as in the Python 2 server). */
+export interface IniDuplicate {
+  section: string;
+  key: string;
+  line: number;
+  firstLine: number;
+}
+
+/** The values plus where each section and key was written, for warnings that name the line. */
+export interface IniDocument {
+  sections: IniSections;
+  /** Line of each section's first header. */
+  sectionLines: Record<string, number>;
+  /** Line of each key's (last) definition, by section. */
+  keyLines: Record<string, Record<string, number>>;
+  duplicates: IniDuplicate[];
+}
+
 export function parseIni(text: string, options: IniOptions = {}): IniSections {
+  return parseIniDocument(text, options).sections;
+}
+
+/**
+ * Python 3's ConfigParser refuses a duplicate key; the Python 2 one the original server ran on
+ * let the later value win silently. Foxden keeps the later value, so an old file keeps its
+ * meaning, and reports each duplicate so the owner can see it.
+ */
+export function parseIniDocument(text: string, options: IniOptions = {}): IniDocument {
   const where = options.file ?? 'config';
-  const raw = readRaw(text, where);
+  const layout: Omit<IniDocument, 'sections'> = {
+    sectionLines: Object.create(null) as Record<string, number>,
+    keyLines: Object.create(null) as Record<string, Record<string, number>>,
+    duplicates: [],
+  };
+  const raw = readRaw(text, where, layout);
   const here = options.file ? path.dirname(path.resolve(options.file)) : process.cwd();
   const env = options.env ?? process.env;
   const defaults = raw.get('DEFAULT') ?? new Map<string, RawOption>();
@@ -67,12 +99,17 @@ export function parseIni(text: string, options: IniOptions = {}): IniSections {
     }
     result[section] = values;
   }
-  return result;
+  return { sections: result, ...layout };
 }
 
-function readRaw(text: string, where: string): Map<string, Map<string, RawOption>> {
+function readRaw(
+  text: string,
+  where: string,
+  layout: Omit<IniDocument, 'sections'>,
+): Map<string, Map<string, RawOption>> {
   const sections = new Map<string, Map<string, RawOption>>();
   let current: Map<string, RawOption> | null = null;
+  let currentName = '';
   let last: RawOption | null = null;
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   lines.forEach((line, index) => {
@@ -91,6 +128,9 @@ function readRaw(text: string, where: string): Map<string, Map<string, RawOption
       const name = (header[1] as string).trim();
       current = sections.get(name) ?? new Map<string, RawOption>();
       sections.set(name, current);
+      currentName = name;
+      layout.sectionLines[name] ??= lineNo;
+      layout.keyLines[name] ??= Object.create(null) as Record<string, number>;
       last = null;
       return;
     }
@@ -99,7 +139,12 @@ function readRaw(text: string, where: string): Map<string, Map<string, RawOption
     if (!current) throw new IniError(`${where} line ${lineNo}: "${trimmed}" comes before any [section].`);
     last = { lines: [stripInlineComment(option[2] as string)], lineNo };
     // ConfigParser lower-cases option names.
-    current.set((option[1] as string).trim().toLowerCase(), last);
+    const key = (option[1] as string).trim().toLowerCase();
+    const earlier = current.get(key);
+    if (earlier)
+      layout.duplicates.push({ section: currentName, key, line: lineNo, firstLine: earlier.lineNo });
+    current.set(key, last);
+    (layout.keyLines[currentName] as Record<string, number>)[key] = lineNo;
   });
   return sections;
 }

@@ -14,6 +14,10 @@ const FIELD_NAMES: Record<keyof AdminSettings, string> = {
   autoCloseSignups: 'Close sign-ups after the first account',
   openAtLogin: 'Open at login',
   behindProxy: 'Behind a reverse proxy',
+  // Set on the Backup page.
+  backupFolder: 'Backup folder',
+  backupEveryHours: 'Back up every',
+  backupKeep: 'Backups to keep',
 };
 
 const SCOPE_CHOICES: Choice<AdminSettings['bindScope']>[] = [

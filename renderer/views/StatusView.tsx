@@ -46,6 +46,11 @@ export function StatusView({ status }: StatusViewProps) {
       {status.restartRequired && (
         <div className="callout callout-info">Some saved settings apply after a restart.</div>
       )}
+      {status.signupsNote && (
+        <div className="callout callout-info" data-testid="signups-note">
+          {status.signupsNote} Open them again in Settings if more people need an account.
+        </div>
+      )}
 
       <div className="card setup-card">
         <h2>Firefox setup URL</h2>

@@ -24,10 +24,18 @@ export interface AdminApi {
   warnings(): Promise<Warning[]>;
   setupHelp(): Promise<SetupHelp>;
 
-  /** SQLite online backup to a file the owner chose. */
-  backup(destination: string): Promise<BackupResult>;
+  /**
+   * SQLite online backup to a file the owner chose. Never overwrites anything that is not a
+   * Foxden backup; an existing Foxden backup is replaced only with `replace: true` (after the
+   * GUI asked), else the call is refused with code 'conflict'.
+   */
+  backup(destination: string, options?: BackupOptions): Promise<BackupResult>;
+  /** A dated backup into the backup folder now (the tray's and dashboard's "Back up now"). */
+  backupNow(): Promise<BackupResult>;
+  /** Scheduled backups: folder, schedule, the last good backup and the last failure. */
+  backupStatus(): Promise<BackupStatus>;
   /** Replaces the database with a backup (the server is stopped and started around it). */
-  restore(source: string): Promise<AdminStatus>;
+  restore(source: string): Promise<RestoreResult>;
 }
 
 export type AdminMethod = keyof AdminApi;
@@ -63,6 +71,12 @@ export interface AdminSettings {
   openAtLogin: boolean;
   /** The server sits behind a reverse proxy that sets X-Forwarded-*. */
   behindProxy: boolean;
+  /** Folder for scheduled backups; null: `<dataDir>/backups` (another disk is safer). */
+  backupFolder: string | null;
+  /** Hours between scheduled backups; 0 turns them off. */
+  backupEveryHours: number;
+  /** How many scheduled backups to keep in the folder (older ones Foxden wrote are deleted). */
+  backupKeep: number;
 }
 
 export interface SettingsUpdate {
@@ -123,7 +137,10 @@ export interface Warning {
     | 'public-url-invalid'
     | 'public-url-localhost-on-lan'
     | 'public-url-port-mismatch'
-    | 'signups-open-with-accounts';
+    | 'signups-open-with-accounts'
+    | 'backup-failed'
+    | 'backup-stale'
+    | 'backup-off';
   severity: 'warning' | 'error';
   /** One sentence in plain words. */
   message: string;
@@ -154,6 +171,36 @@ export interface BackupResult {
   path: string;
   bytes: number;
   createdAt: number;
+}
+
+export interface BackupOptions {
+  /** Replace an existing Foxden backup at the destination (never anything else). */
+  replace?: boolean;
+}
+
+export interface BackupStatus {
+  /** The folder scheduled backups go to now. */
+  folder: string;
+  /** False while the owner has not chosen one and the default in the data folder is used. */
+  folderChosen: boolean;
+  /** 0: scheduled backups are off. */
+  everyHours: number;
+  keep: number;
+  lastGood: BackupResult | null;
+  /** The last failed scheduled backup, if it came after the last good one. */
+  lastFailure: { at: number; message: string } | null;
+  /** When the next scheduled backup is due (null when off). */
+  nextDue: number | null;
+  /** What a backup carries besides the database, in one sentence. */
+  secrets: string;
+}
+
+export interface RestoreResult {
+  status: AdminStatus;
+  /** Where the database replaced by the restore was kept, or null when there was none. */
+  previousDatabase: string | null;
+  /** One plain line per secret: put back, already the same, or why not. */
+  secrets: string[];
 }
 
 /** A refused admin call: the GUI shows `message`; `field` points at the form input. */

@@ -1,4 +1,5 @@
-import type { ConfigSourceKey } from '../config-load.js';
+import fs from 'node:fs';
+import type { ConfigOrigin, ConfigSourceKey } from '../config-load.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { AdminService } from './admin-service.js';
@@ -6,16 +7,19 @@ import type { AdminSettings } from './api.js';
 import { startAdminHttp, type AdminHttp } from './http-transport.js';
 import { createAdmin } from './index.js';
 import type { ServerController } from './server-controller.js';
-import { JsonFileSettingsStore, type SettingsStore } from './settings-store.js';
-import { configToSettings, mergeHeadlessSettings } from './settings.js';
+import { JsonFileSettingsStore, writeFileAtomic, type SettingsStore } from './settings-store.js';
+import { changedFields, resolveHeadlessSettings, savedFields, type SettingOrigin } from './settings.js';
 
 export interface HeadlessOptions {
   /** The validated Config from defaults ← ini ← environment ← flags. */
   config: Config;
   /** False when the public URL is the default, so it follows the port actually bound. */
   publicUrlGiven: boolean;
-  /** Config fields given by the ini file, environment or flags: they win over saved settings. */
-  explicit?: ReadonlySet<ConfigSourceKey>;
+  /**
+   * Where each Config field the ini file, environment or flags gave came from: environment
+   * and flags win over saved settings, the ini file does not (loadConfig's `origins`).
+   */
+  origins?: Partial<Record<ConfigSourceKey, ConfigOrigin>>;
   logger: Logger;
   /** Admin listener port (0: any free port), or null for `--no-admin`. */
   adminPort: number | null;
@@ -23,8 +27,8 @@ export interface HeadlessOptions {
   /** One warning line on stderr. */
   warn(message: string): void;
   /**
-   * Settings the command line gave explicitly, which win over saved ones for this run even
-   * when they equal the default (`--no-allow-new-users` must close sign-ups).
+   * Settings the command line gave for this run only (never saved), e.g. `autoCloseSignups:
+   * false` with `--allow-new-users`, whose cap is --max-new-users instead.
    */
   overrides?: Partial<Pick<AdminSettings, 'allowNewUsers' | 'autoCloseSignups'>>;
 }
@@ -36,18 +40,22 @@ export interface Headless {
   admin: AdminHttp | null;
   /** The address the sync server is listening on. */
   address: { host: string; port: number };
+  /** Where the sign-up setting in force came from (for the start line). */
+  signupsFrom: SettingOrigin;
   /** Stops the admin listener and the sync server, closes the database. */
   close(): Promise<void>;
 }
 
 /**
- * Settings headless: the command line's explicit values win for this run only; what the
- * owner changes from the dashboard is saved to `<dataDir>/settings.json` for the next run.
+ * Settings headless: the command line's values apply for this run only; a save from the
+ * dashboard writes to `<dataDir>/settings.json` only the fields that save changed, on top of
+ * what the file held, so `--allow-new-users` is never written there by a later port change.
  */
 class HeadlessSettingsStore implements SettingsStore {
   constructor(
     private readonly file: JsonFileSettingsStore,
     private current: AdminSettings,
+    private saved: Partial<AdminSettings>,
   ) {}
 
   load(): AdminSettings {
@@ -55,8 +63,19 @@ class HeadlessSettingsStore implements SettingsStore {
   }
 
   save(settings: AdminSettings): void {
-    this.file.save(settings);
+    const next = { ...this.saved, ...changedFields(this.current, settings) };
+    writeFileAtomic(this.file.file, JSON.stringify(next, null, 2) + '\n');
+    this.saved = next;
     this.current = { ...settings };
+  }
+}
+
+/** What `<dataDir>/settings.json` holds; a missing or unreadable file holds nothing. */
+export function readSaved(file: JsonFileSettingsStore): Partial<AdminSettings> {
+  try {
+    return savedFields(JSON.parse(fs.readFileSync(file.file, 'utf8')));
+  } catch {
+    return {};
   }
 }
 
@@ -68,10 +87,10 @@ class HeadlessSettingsStore implements SettingsStore {
 export async function startHeadless(options: HeadlessOptions): Promise<Headless> {
   const { config, logger } = options;
   const file = new JsonFileSettingsStore(config.dataDir);
-  const stored = file.exists() ? file.load() : configToSettings(config);
-  const settings = mergeHeadlessSettings(stored, config, options.explicit ?? new Set());
-  Object.assign(settings, options.overrides);
-  const store = new HeadlessSettingsStore(file, settings);
+  const saved = readSaved(file);
+  const resolved = resolveHeadlessSettings(saved, config, options.origins ?? {});
+  const settings = { ...resolved.settings, ...options.overrides };
+  const store = new HeadlessSettingsStore(file, settings, saved);
   const { controller, service } = createAdmin({
     baseConfig: config,
     store,
@@ -113,6 +132,7 @@ export async function startHeadless(options: HeadlessOptions): Promise<Headless>
     controller,
     admin,
     address: status.listen,
+    signupsFrom: resolved.origins.allowNewUsers,
     async close() {
       await admin?.close();
       service.detach();

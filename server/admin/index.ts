@@ -4,7 +4,7 @@ import { AdminService, type AdminServiceOptions } from './admin-service.js';
 import { ServerController } from './server-controller.js';
 import type { SettingsStore } from './settings-store.js';
 
-export { AdminService, mayCreateAccount } from './admin-service.js';
+export { AdminService } from './admin-service.js';
 export {
   ServerController,
   isFailedRequest,

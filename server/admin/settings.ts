@@ -1,5 +1,6 @@
 import type { ConfigSourceKey } from '../config-load.js';
 import net from 'node:net';
+import path from 'node:path';
 import type { Config } from '../config.js';
 import { DEFAULT_PORT } from '../config.js';
 import type { AdminSettings, BindScope } from './api.js';
@@ -13,7 +14,16 @@ export const DEFAULT_SETTINGS: Readonly<AdminSettings> = Object.freeze({
   autoCloseSignups: true,
   openAtLogin: false,
   behindProxy: false,
+  backupFolder: null,
+  backupEveryHours: 24,
+  backupKeep: 7,
 });
+
+/** The settings of scheduled backups (GUI-only: the command line does not set them). */
+export const BACKUP_SETTING_KEYS = ['backupFolder', 'backupEveryHours', 'backupKeep'] as const;
+export type BackupSettings = Pick<AdminSettings, (typeof BACKUP_SETTING_KEYS)[number]>;
+/** Limits shared by validation, the settings file and the dashboard. */
+export const BACKUP_LIMITS = { maxEveryHours: 24 * 30, minKeep: 1, maxKeep: 100 } as const;
 
 /** Settings that only take effect when the listener is rebuilt. */
 export const RESTART_FIELDS: readonly (keyof AdminSettings)[] = ['port', 'bindScope', 'behindProxy'];
@@ -73,7 +83,7 @@ export function settingsToConfig(settings: AdminSettings, base: Config): Config 
 /** The settings a Config expresses; the two GUI-only fields come from `rest`. */
 export function configToSettings(
   config: Config,
-  rest: Pick<AdminSettings, 'autoCloseSignups' | 'openAtLogin'> = DEFAULT_SETTINGS,
+  rest: Pick<AdminSettings, 'autoCloseSignups' | 'openAtLogin'> & Partial<BackupSettings> = DEFAULT_SETTINGS,
 ): AdminSettings {
   return {
     port: config.port,
@@ -83,6 +93,9 @@ export function configToSettings(
     autoCloseSignups: rest.autoCloseSignups,
     openAtLogin: rest.openAtLogin,
     behindProxy: config.trustProxy !== false,
+    backupFolder: rest.backupFolder ?? DEFAULT_SETTINGS.backupFolder,
+    backupEveryHours: rest.backupEveryHours ?? DEFAULT_SETTINGS.backupEveryHours,
+    backupKeep: rest.backupKeep ?? DEFAULT_SETTINGS.backupKeep,
   };
 }
 
@@ -129,5 +142,21 @@ export function coerceSettings(raw: unknown): AdminSettings {
     const value = r[key];
     if (typeof value === 'boolean') out[key] = value;
   }
+  if (r.backupFolder === null || (typeof r.backupFolder === 'string' && path.isAbsolute(r.backupFolder)))
+    out.backupFolder = r.backupFolder;
+  if (
+    typeof r.backupEveryHours === 'number' &&
+    Number.isInteger(r.backupEveryHours) &&
+    r.backupEveryHours >= 0 &&
+    r.backupEveryHours <= BACKUP_LIMITS.maxEveryHours
+  )
+    out.backupEveryHours = r.backupEveryHours;
+  if (
+    typeof r.backupKeep === 'number' &&
+    Number.isInteger(r.backupKeep) &&
+    r.backupKeep >= BACKUP_LIMITS.minKeep &&
+    r.backupKeep <= BACKUP_LIMITS.maxKeep
+  )
+    out.backupKeep = r.backupKeep;
   return out;
 }

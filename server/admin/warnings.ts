@@ -1,5 +1,6 @@
 import { FIREFOX_BLOCKED_PORTS, portWarningsFor } from '../ports.js';
 import type { AdminSettings, Warning } from './api.js';
+import { backupWarnings, type BackupFacts } from './backup-warnings.js';
 import { isLoopbackHost } from './settings.js';
 
 /** What the running process knows beyond the settings themselves. */
@@ -8,6 +9,8 @@ export interface RuntimeFacts {
   listenError?: { code: string | null; message: string } | null;
   /** Sync 1.1, Sync 1.5 and local accounts together. */
   accountCount: number;
+  /** Scheduled backups: the last good one and the last failure (none: no backup warnings). */
+  backup?: BackupFacts | null;
 }
 
 /** A URL as clients would read it, or why it cannot be one. */
@@ -126,5 +129,6 @@ export function computeWarnings(
       hint: 'Turn "Allow new sign-ups" off once everyone in the household has an account.',
     });
   }
+  out.push(...backupWarnings(settings, facts.backup));
   return out;
 }

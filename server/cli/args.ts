@@ -36,7 +36,13 @@ export function parseCommandArgs(args: string[], options: Options, maxPositional
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: true, allowNegative: true });
+    parsed = parseArgs({
+      args: attachNegativeValues(args, options),
+      options,
+      strict: true,
+      allowPositionals: true,
+      allowNegative: true,
+    });
   } catch (err) {
     throw new UsageError(describeParseError(err instanceof Error ? err.message : String(err)));
   }
@@ -53,6 +59,29 @@ export function parseCommandArgs(args: string[], options: Options, maxPositional
     }
   }
   return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
+}
+
+/**
+ * parseArgs reads the "-1" of `--quota-kb -1` as an option of its own and reports a missing
+ * value; a number, even a negative one, is the value, so the option's own check can say what
+ * is wrong with it ("--quota-kb must be a size in KB (0 for no quota), not "-1"").
+ */
+function attachNegativeValues(args: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const next = args[i + 1];
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : null;
+    if (name !== null && options[name]?.type === 'string' && next !== undefined && /^-[0-9.]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** parseArgs's messages carry advice about `--` positionals; a person needs the first sentence. */

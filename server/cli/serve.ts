@@ -1,4 +1,6 @@
 import { startHeadless, type Headless } from '../admin/headless.js';
+import type { AdminSettings } from '../admin/api.js';
+import type { SettingOrigin } from '../admin/settings.js';
 import { adminUrlLine, DEFAULT_ADMIN_PORT } from '../admin/http-transport.js';
 import { loadConfig, type ConfigFlags } from '../config-load.js';
 import { configWarnings } from '../config-warnings.js';
@@ -17,6 +19,7 @@ export const SERVE_OPTIONS = {
   'log-format': { type: 'string' },
   'trust-proxy': { type: 'string' },
   'quota-kb': { type: 'string' },
+  'max-new-users': { type: 'string' },
   'fxa-jwks-file': { type: 'string' },
   'fxa-oauth-server': { type: 'string' },
   'master-secret-file': { type: 'string' },
@@ -51,6 +54,7 @@ export function serveFlags(args: string[]): ConfigFlags {
   put('logFormat', 'log-format');
   put('trustProxy', 'trust-proxy');
   put('quotaKb', 'quota-kb');
+  put('maxNewUsers', 'max-new-users');
   put('fxaJwksFile', 'fxa-jwks-file');
   put('fxaOauthServer', 'fxa-oauth-server');
   put('masterSecretFile', 'master-secret-file');
@@ -69,9 +73,11 @@ export function adminPortOf(args: string[], env: NodeJS.ProcessEnv): number | nu
   else if (text !== undefined) {
     port = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(port >= 0 && port <= 65535)) {
-      const from = flag !== undefined ? '--admin-port' : 'environment variable FOXDEN_ADMIN_PORT';
+      const expected = 'a port number from 1 to 65535 (or 0 for any free port)';
       throw new UsageError(
-        `${from}: "${text}" is not a port number from 1 to 65535 (or 0 for any free port).`,
+        flag !== undefined
+          ? `--admin-port must be ${expected}, not "${text}".`
+          : `environment variable FOXDEN_ADMIN_PORT: "${text}" is not ${expected}.`,
       );
     }
   }
@@ -86,7 +92,7 @@ export function adminPortOf(args: string[], env: NodeJS.ProcessEnv): number | nu
 export async function serve(args: string[], io: CliIo): Promise<number> {
   const flags = serveFlags(args);
   const adminPort = adminPortOf(args, io.env);
-  const { config, notes, publicUrlGiven, explicit } = loadConfig({ flags, env: io.env, cwd: io.cwd });
+  const { config, notes, publicUrlGiven, origins } = loadConfig({ flags, env: io.env, cwd: io.cwd });
   for (const note of notes) io.warn(note);
   for (const warning of configWarnings(config)) io.warn(warning);
 
@@ -106,18 +112,12 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   const headless = await startHeadless({
     config,
     publicUrlGiven,
-    explicit,
+    origins,
     logger,
     adminPort,
-    // Sign-ups opened on the command line stay open until the owner closes them.
-    ...(flags.allowNewUsers !== undefined
-      ? {
-          overrides: {
-            allowNewUsers: flags.allowNewUsers,
-            ...(flags.allowNewUsers ? { autoCloseSignups: false } : {}),
-          },
-        }
-      : {}),
+    // Sign-ups opened on the command line for this run close after --max-new-users accounts
+    // (default 10), not after the first one.
+    ...(flags.allowNewUsers === true ? { overrides: { autoCloseSignups: false } } : {}),
     warn: (message) => io.warn(message),
   });
 
@@ -142,14 +142,19 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     onStop = stop;
     if (stopRequested !== null) return stop(stopRequested);
 
-    void announce(headless, config.dataDir, logger).catch((err: unknown) =>
+    void announce(headless, config.dataDir, config.maxNewUsers, logger).catch((err: unknown) =>
       io.warn(`Could not read the server status: ${err instanceof Error ? err.message : String(err)}`),
     );
   });
 }
 
 /** The "listening" line: printed only once the server accepts connections. */
-async function announce(headless: Headless, dataDir: string, logger: Logger): Promise<void> {
+async function announce(
+  headless: Headless,
+  dataDir: string,
+  maxNewUsers: number,
+  logger: Logger,
+): Promise<void> {
   const { address } = headless;
   const status = await headless.service.status();
   const settings = await headless.service.getSettings();
@@ -157,7 +162,38 @@ async function announce(headless: Headless, dataDir: string, logger: Logger): Pr
   logger.info(
     'lifecycle',
     `Foxden listening on http://${shownHost}:${address.port}/ — clients use ${status.publicUrl}; ` +
-      `sign-ups ${settings.allowNewUsers ? 'open' : 'closed'}; data in ${dataDir}`,
+      `${signupState(settings, headless.signupsFrom, maxNewUsers)}; data in ${dataDir}`,
   );
   if (headless.admin) logger.info('lifecycle', adminUrlLine(headless.admin));
+}
+
+/**
+ * "sign-ups open (saved from the dashboard; --no-allow-new-users closes them; …)": the state
+ * in force, where it came from and how to change it, so the precedence rule is visible.
+ */
+export function signupState(
+  settings: Pick<AdminSettings, 'allowNewUsers' | 'autoCloseSignups'>,
+  from: SettingOrigin,
+  maxNewUsers: number,
+): string {
+  if (!settings.allowNewUsers) {
+    if (from.layer === 'flag' || from.layer === 'env') return `sign-ups closed (${from.from})`;
+    if (from.layer === 'saved') return 'sign-ups closed (saved from the dashboard)';
+    return 'sign-ups closed';
+  }
+  const source =
+    from.layer === 'saved'
+      ? 'saved from the dashboard'
+      : from.layer === 'default'
+        ? 'default'
+        : from.layer === 'flag'
+          ? `${from.from}, this run only`
+          : from.from;
+  const closes = from.layer === 'flag' ? [] : ['--no-allow-new-users closes them'];
+  const cap = settings.autoCloseSignups
+    ? 'they close after the first new account'
+    : maxNewUsers > 0
+      ? `they close by themselves after ${maxNewUsers} new account${maxNewUsers === 1 ? '' : 's'}`
+      : 'no limit on new accounts (--max-new-users 0)';
+  return `sign-ups open (${[source, ...closes, cap].join('; ')})`;
 }

@@ -1,5 +1,6 @@
 import type { SetupHelp } from '../admin/api.js';
 import { JsonFileSettingsStore } from '../admin/settings-store.js';
+import { readSaved } from '../admin/headless.js';
 import { isLoopbackHost, mergeHeadlessSettings, settingsToConfig } from '../admin/settings.js';
 import { setupHelpFor, tokenserverUrl } from '../admin/setup-help.js';
 import { loadConfig } from '../config-load.js';
@@ -17,15 +18,15 @@ export interface SetupInfo extends SetupHelp {
 }
 
 /**
- * The public URL `foxden serve` would announce with the same arguments: defaults ← ini ←
- * environment ← flags, then the settings saved from the dashboard unless the command line,
- * environment or ini file set the URL explicitly (the same merge as server/admin/headless.ts).
+ * The public URL `foxden serve` would announce with the same arguments: defaults < ini file <
+ * settings saved from the dashboard < environment < flags (the same merge as
+ * server/admin/headless.ts).
  */
 function effectivePublicUrl(args: string[], io: CliIo): { publicUrl: string; notes: string[] } {
-  const { config, notes, explicit } = loadConfig({ flags: serveFlags(args), env: io.env, cwd: io.cwd });
+  const { config, notes, origins } = loadConfig({ flags: serveFlags(args), env: io.env, cwd: io.cwd });
   const file = new JsonFileSettingsStore(config.dataDir);
   if (!file.exists()) return { publicUrl: config.publicUrl, notes };
-  const settings = mergeHeadlessSettings(file.load(), config, explicit);
+  const settings = mergeHeadlessSettings(readSaved(file), config, origins);
   return { publicUrl: settingsToConfig(settings, config).publicUrl, notes };
 }
 

@@ -81,18 +81,24 @@ const createUser: Endpoint = {
     // while sign-ups are closed; there is no CAPTCHA to bypass (captcha.use is off).
     const trusted =
       config.sharedSecret !== null && typeof secret === 'string' && sameSecret(secret, config.sharedSecret);
-    if (!config.allowNewUsers && !trusted) {
-      detail(call, 'sign-ups are closed');
+    // The owner's X-Weave-Secret bypasses the gate and is not counted; a stranger takes one of
+    // the places this opening of sign-ups has (config.maxNewUsers), before the slow hashing.
+    const ticket = trusted ? null : call.context.signups.reserve();
+    if (!trusted && ticket === null) {
+      // Closed, or every place of this opening is taken: spec 1.1 §5.2 step 8's answer.
+      detail(call, config.allowNewUsers ? 'sign-ups are full' : 'sign-ups are closed');
       call.res.setHeader('Retry-After', String(config.retryAfter));
       return sendJson(call.res, 'server issue: new accounts are not accepted on this server', 503);
     }
     try {
       await call.accounts.create(username, password, mail);
     } catch (err) {
+      ticket?.cancel();
       if (!(err instanceof AccountError)) throw err;
       const code = { exists: 4, 'invalid-username': 3, 'weak-password': 9, 'invalid-email': 12 }[err.reason];
       return sendCode(call.res, code, err.message);
     }
+    ticket?.commit('sync11', username);
     (call.res.locals as RequestLogLocals).user = username;
     // server-reg echoes the URL segment as-is (spec 1.1 §5.2 step 9).
     send(call.res, 200, 'text/html; charset=UTF-8', username);

@@ -85,9 +85,9 @@ test('bad flags and values exit non-zero with one readable line on stderr', asyn
   const mysqlIni = path.join(tmp, 'mysql.ini');
   fs.writeFileSync(mysqlIni, '[storage]\nsqluri = mysql://sync:sync@localhost:3306/sync\n');
   const cases: Array<{ args: string[]; env?: NodeJS.ProcessEnv; message: RegExp }> = [
-    { args: ['--port', '70000'], message: /--port: "70000" is not a port number/ },
+    { args: ['--port', '70000'], message: /--port must be a port number .*, not "70000"/ },
     { args: ['--port', 'http'], message: /--port/ },
-    { args: ['--port', '-5'], message: /--port/ },
+    { args: ['--port', '-5'], message: /^foxden: --port must be a port number .*, not "-5"\.$/ },
     { args: ['--port'], message: /--port needs a value/ },
     { args: ['--port', '--allow-new-users'], message: /--port needs a value/ },
     { args: ['--public-url', 'ftp://example.org/'], message: /--public-url.*http:\/\/ or https:\/\// },
@@ -99,7 +99,31 @@ test('bad flags and values exit non-zero with one readable line on stderr', asyn
     { args: ['--config', mysqlIni], message: /only sqlite is supported|only sqlite is/ },
     { args: ['--config', path.join(tmp, 'missing.ini')], message: /Cannot read the config file/ },
     { args: ['extra-positional'], message: /Unexpected argument/ },
-    { args: ['--admin-port', 'abc'], message: /--admin-port: "abc"/ },
+    { args: ['--admin-port', 'abc'], message: /--admin-port must be a port number .*, not "abc"/ },
+    { args: ['--admin-port', '-5'], message: /--admin-port must be a port number .*, not "-5"/ },
+    {
+      args: ['--host', '999.1.1.1'],
+      message:
+        /^foxden: --host must be a valid IPv4 address \(four numbers from 0 to 255, e\.g\. 192\.168\.1\.20\), not "999\.1\.1\.1"\.$/,
+    },
+    { args: ['--host', '1.2.3'], message: /--host must be a valid IPv4 address/ },
+    {
+      args: ['--host', '::zz'],
+      message: /--host must be an IP address or host name|--host must be a valid IPv6/,
+    },
+    {
+      args: ['--quota-kb', '-1'],
+      message: /^foxden: --quota-kb must be a size in KB \(0 for no quota\), not "-1"\.$/,
+    },
+    {
+      args: ['--quota-kb', 'lots'],
+      message: /--quota-kb must be a size in KB \(0 for no quota\), not "lots"/,
+    },
+    {
+      args: ['--max-new-users', '-3'],
+      message: /^foxden: --max-new-users must be a number of accounts \(0 for no limit\), not "-3"\.$/,
+    },
+    { args: [], env: { FOXDEN_MAX_NEW_USERS: 'ten' }, message: /FOXDEN_MAX_NEW_USERS/ },
     { args: [], env: { FOXDEN_PORT: 'eighty' }, message: /FOXDEN_PORT/ },
   ];
   for (const { args, env, message } of cases) {

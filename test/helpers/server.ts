@@ -27,7 +27,16 @@ export async function startTestServer(
   options: TestServerOptions = {},
 ): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-test-'));
-  const defaults = defaultConfig({ dataDir, host: '127.0.0.1', port: 0, allowNewUsers: true });
+  // No quota and no sign-up cap unless a test sets them: protocol tests create many accounts
+  // and large collections; the quota and cap have tests of their own.
+  const defaults = defaultConfig({
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    allowNewUsers: true,
+    quotaKb: null,
+    maxNewUsers: 0,
+  });
   // Tests never reach the internet: an FxA OAuth server on a closed loopback port unless a test sets its own.
   const sync15 = { ...defaults.sync15, fxaOauthServerUrl: 'http://127.0.0.1:9/v1', ...overrides.sync15 };
   const base = defaultConfig({ ...defaults, ...overrides, sync15 });

@@ -124,7 +124,16 @@ export async function startClockedServer(
   clock = new FakeClock(),
 ): Promise<{ url: string; server: SyncServer; config: Config; clock: FakeClock; close(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-test-'));
-  const config = defaultConfig({ dataDir, host: '127.0.0.1', port: 0, allowNewUsers: true, ...overrides });
+  // No quota and no sign-up cap unless a test sets them (they have tests of their own).
+  const config = defaultConfig({
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    allowNewUsers: true,
+    quotaKb: null,
+    maxNewUsers: 0,
+    ...overrides,
+  });
   const server = createSyncServer(config, { logger: new Logger(), clock: clock.now });
   const { port } = await server.listen();
   const url = `http://127.0.0.1:${port}/`;

@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createAdmin, mayCreateAccount } from '../../server/admin/index.js';
+import { createAdmin } from '../../server/admin/index.js';
 import { MemorySettingsStore } from '../../server/admin/settings-store.js';
 import { DEFAULT_SETTINGS } from '../../server/admin/settings.js';
 import { queryLogs } from '../../server/admin/logs.js';
-import { sync11AccountsFor } from '../../server/accounts/index.js';
 import { defaultConfig } from '../../server/config.js';
 import { Logger, type LogEvent } from '../../server/log.js';
 import { AdminError, type AdminSettings } from '../../server/admin/api.js';
@@ -43,42 +42,15 @@ async function withService(
 }
 
 /** Waits for the service's 'settings' event, bounded by the test timeout. */
-/** The request-log line a browser's Sync 1.1 sign-up of "guest" leaves. */
-function logSignupRequest(logger: Logger): void {
-  logger.log({
-    level: 'info',
-    kind: 'request',
-    message: 'PUT /user/1.0/guest 200',
-    method: 'PUT',
-    path: '/user/1.0/guest',
-    status: 200,
-  });
+/** A stranger signs up on Foxden's sign-in page, over real HTTP, as a browser would. */
+async function signUpOnPage(service: ReturnType<typeof createAdmin>['service'], email: string) {
+  const status = await service.status();
+  return signIn(`http://127.0.0.1:${status.listen?.port}/auth/v1/`, 'create', email, 'x1');
 }
 
 function nextSettings(service: ReturnType<typeof createAdmin>['service']): Promise<AdminSettings> {
   return new Promise((resolve) => service.once('settings', resolve));
 }
-
-test('which requests may have created an account', () => {
-  const ev = (method: string, p: string, status: number): LogEvent => ({
-    seq: 1,
-    time: 0,
-    level: 'info',
-    kind: 'request',
-    message: '',
-    method,
-    path: p,
-    status,
-  });
-  assert.equal(mayCreateAccount(ev('PUT', '/user/1.0/alice', 200)), true);
-  assert.equal(mayCreateAccount(ev('PUT', '/user/1.0/alice', 400)), false);
-  assert.equal(mayCreateAccount(ev('GET', '/user/1.0/alice', 200)), false);
-  assert.equal(mayCreateAccount(ev('GET', '/1.0/sync/1.5', 200)), true);
-  assert.equal(mayCreateAccount(ev('GET', '/1.1/alice/info/collections', 200)), false);
-  assert.equal(mayCreateAccount(ev('POST', '/auth/v1/account/create', 200)), true);
-  assert.equal(mayCreateAccount(ev('POST', '/auth/v1/account/create', 403)), false);
-  assert.equal(mayCreateAccount(ev('POST', '/auth/v1/account/login', 200)), false);
-});
 
 test(
   'sign-ups close by themselves after someone signs up, when the owner asked for it',
@@ -86,37 +58,41 @@ test(
   async () => {
     await withService(
       { allowNewUsers: true, autoCloseSignups: true },
-      async ({ service, controller, logger, store }) => {
+      async ({ service, controller, store }) => {
         await service.start();
         // The owner's own account from the GUI does not count as a sign-up.
         await service.createAccount({ kind: 'sync11', name: 'owner', password: 'correct horse' });
         assert.equal((await service.getSettings()).allowNewUsers, true);
 
         const changed = nextSettings(service);
-        // A browser signs up: the account appears, then the request is logged.
-        await sync11AccountsFor(controller.context()).create('guest', 'correct horse');
-        logSignupRequest(logger);
+        // A browser signs up through the sign-up gate.
+        await signUpOnPage(service, 'guest@example.org');
         const settings = await changed;
         assert.equal(settings.allowNewUsers, false);
         assert.equal(store.load().allowNewUsers, false, 'saved');
         assert.equal(controller.context().config.allowNewUsers, false, 'applied to the running server');
+        assert.equal(
+          (await service.status()).signupsNote,
+          'Sign-ups closed automatically after the first new account.',
+        );
+        await assert.rejects(signUpOnPage(service, 'late@example.org'), /create failed: 403/);
+        // Opening them again starts a new opening, and the note goes.
+        await service.updateSettings({ allowNewUsers: true });
+        assert.equal((await service.status()).signupsNote, null);
+        await signUpOnPage(service, 'next@example.org');
       },
     );
   },
 );
 
 test('sign-ups stay open when auto-close is off', async () => {
-  await withService(
-    { allowNewUsers: true, autoCloseSignups: false },
-    async ({ service, controller, logger }) => {
-      await service.start();
-      await sync11AccountsFor(controller.context()).create('guest', 'correct horse');
-      logSignupRequest(logger);
-      // The count would run on the next turns; give it a few, bounded.
-      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-      assert.equal((await service.getSettings()).allowNewUsers, true);
-    },
-  );
+  await withService({ allowNewUsers: true, autoCloseSignups: false }, async ({ service, controller }) => {
+    await service.start();
+    await signUpOnPage(service, 'guest@example.org');
+    await signUpOnPage(service, 'guest2@example.org');
+    assert.equal((await service.getSettings()).allowNewUsers, true);
+    assert.equal(controller.context().config.allowNewUsers, true);
+  });
 });
 
 test('warnings report a failed listen as port-in-use in plain words', async () => {

@@ -134,7 +134,7 @@ test('settingsToConfig maps bind scope, proxy and live fields onto the base conf
   });
 });
 
-test('headless: explicit command-line values win over saved settings, even when they equal the defaults', () => {
+test('headless: defaults < ini < saved < environment < flags, even when a flag equals the default', () => {
   const stored = {
     ...DEFAULT_SETTINGS,
     port: 9100,
@@ -143,12 +143,30 @@ test('headless: explicit command-line values win over saved settings, even when 
     allowNewUsers: true,
   };
   const defaults = defaultConfig({ dataDir: '/data' });
-  assert.deepEqual(mergeHeadlessSettings(stored, defaults, new Set()), stored);
+  assert.deepEqual(mergeHeadlessSettings(stored, defaults, {}), stored);
   const flags = defaultConfig({ dataDir: '/data', port: 9200 });
-  assert.equal(mergeHeadlessSettings(stored, flags, new Set(['port'])).port, 9200);
-  assert.equal(mergeHeadlessSettings(stored, flags, new Set(['port'])).bindScope, 'lan');
+  const portFlag = { port: { layer: 'flag' as const, from: '--port' } };
+  assert.equal(mergeHeadlessSettings(stored, flags, portFlag).port, 9200);
+  assert.equal(mergeHeadlessSettings(stored, flags, portFlag).bindScope, 'lan');
   // `--host 127.0.0.1 --no-allow-new-users` equal the defaults and still win.
-  const loopback = mergeHeadlessSettings(stored, defaults, new Set(['host', 'allowNewUsers']));
+  const loopback = mergeHeadlessSettings(stored, defaults, {
+    host: { layer: 'flag', from: '--host' },
+    allowNewUsers: { layer: 'env', from: 'environment variable FOXDEN_ALLOW_NEW_USERS' },
+  });
   assert.equal(loopback.bindScope, 'local');
   assert.equal(loopback.allowNewUsers, false);
+  // The ini file is below what the owner saved from the dashboard…
+  const ini = defaultConfig({ dataDir: '/data', port: 9300 });
+  assert.equal(
+    mergeHeadlessSettings(stored, ini, { port: { layer: 'ini', from: 'f.conf [foxden] port' } }).port,
+    9100,
+  );
+  // …and above the defaults for whatever the owner never saved.
+  const { allowNewUsers: _omit, ...withoutSignups } = stored;
+  const iniOpen = defaultConfig({ dataDir: '/data', allowNewUsers: true });
+  const merged = mergeHeadlessSettings({ port: 9100 }, iniOpen, {
+    allowNewUsers: { layer: 'ini', from: 'f.conf [auth] allow_new_users' },
+  });
+  assert.equal(merged.allowNewUsers, true);
+  assert.equal(mergeHeadlessSettings(withoutSignups, defaults, {}).allowNewUsers, false);
 });

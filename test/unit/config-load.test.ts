@@ -163,7 +163,11 @@ test('only sqlite databases are supported: mysql and postgresql URIs say so', ()
 });
 
 test('bad values are refused with one line naming where they came from', () => {
-  refuses({ port: '70000' }, {}, /^--port: "70000" is not a port number/);
+  refuses(
+    { port: '70000' },
+    {},
+    /^--port must be a port number from 1 to 65535 \(or 0 for any free port\), not "70000"\.$/,
+  );
   refuses({ port: '12.5' }, {}, /--port/);
   refuses({ port: '-1' }, {}, /--port/);
   refuses({ port: '' }, {}, /--port/);
@@ -171,7 +175,7 @@ test('bad values are refused with one line naming where they came from', () => {
   refuses({ publicUrl: 'ftp://example.org/' }, {}, /--public-url.*http:\/\/ or https:\/\//);
   refuses({ publicUrl: 'example.org' }, {}, /--public-url/);
   refuses({ publicUrl: 'http://user:pw@example.org/' }, {}, /without a user name/);
-  refuses({ logFormat: 'xml' }, {}, /--log-format: "xml" is not text or json/);
+  refuses({ logFormat: 'xml' }, {}, /--log-format must be text or json, not "xml"/);
   refuses({ trustProxy: 'not an address' }, {}, /--trust-proxy/);
   refuses({ quotaKb: 'lots' }, {}, /--quota-kb/);
   refuses({ host: 'bad host!' }, {}, /--host/);

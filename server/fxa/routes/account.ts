@@ -63,16 +63,25 @@ export function accountRoutes(api: FxaApi): Router {
     route(logger, async (req, res) => {
       const { email, authPW } = credentialsOf(req);
       // Read per request: the owner can open or close sign-ups while the server runs (spec §9).
-      if (!config.allowNewUsers) {
+      // A place of this opening (config.maxNewUsers) is taken before the slow key stretching.
+      const ticket = context.signups.reserve();
+      if (ticket === null) {
         throw new FxaError(
           403,
           ERRNO.FEATURE_NOT_ENABLED,
           'Sign-ups are closed on this Foxden server. Ask its owner to create your account.',
           {},
-          `sign-up of ${email} refused: sign-ups are closed`,
+          `sign-up of ${email} refused: sign-ups are ${config.allowNewUsers ? 'full' : 'closed'}`,
         );
       }
-      const tokens = await accounts.createWithAuthPW(email, authPW, wantsKeys(req));
+      let tokens: Awaited<ReturnType<typeof accounts.createWithAuthPW>>;
+      try {
+        tokens = await accounts.createWithAuthPW(email, authPW, wantsKeys(req));
+      } catch (err) {
+        ticket.cancel();
+        throw err;
+      }
+      ticket.commit('local', email);
       (res.locals as FxaLocals).user = tokens.uid;
       logger.info('auth', `New Foxden account ${email} (${tokens.uid})`);
       sendJson(res, 200, { ...tokens, verified: true });

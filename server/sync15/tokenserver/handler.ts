@@ -8,6 +8,7 @@ import { invalidCredentials, TokenserverError, unauthorized } from './errors.js'
 import { fxaEmailFor, isAllowed, metricsHashes } from './identity.js';
 import { checkClientStateAgrees, checkClientStateHeader, formatKeyId, parseKeyId } from './key-id.js';
 import { OAuthVerifier } from './oauth.js';
+import type { SignupTicket } from '../../signups.js';
 import { localFxaEmail, verifyFoxdenBearer } from '../../fxa/tokenserver-trust.js';
 
 function single(req: Request, name: string): string | undefined {
@@ -144,23 +145,40 @@ async function issueToken(
 
   const email = local ? localFxaEmail(verified.fxaUid) : fxaEmailFor(config, verified.fxaUid);
   const now = nowMillis(context.clock);
-  const assignment = await context.db.transaction('write', (tx) =>
-    assignUser(
-      tx,
-      { email, fxaUid: verified.fxaUid },
-      { generation: verified.generation, keysChangedAt: keyId.keysChangedAt, clientState: keyId.clientState },
-      now,
-      () => {
-        // A Foxden account was already admitted when it was created (fxa-local spec §9).
-        if (local) return;
-        // Read at request time: the owner can open or close sign-ups while the server runs.
-        if (!config.allowNewUsers) throw newUserRefused(verified.fxaUid, 'sign-ups are closed');
-        if (!isAllowed(config.sync15.allowedEmails, [verified.fxaUid, email])) {
-          throw newUserRefused(verified.fxaUid, 'not in the allowed list (add this FxA uid to allow it)');
-        }
-      },
-    ),
-  );
+  // A new Mozilla-account user takes one of this opening's places (config.maxNewUsers); the
+  // place is counted once the transaction commits, and given back if it does not.
+  let ticket: SignupTicket | null = null;
+  let assignment: Awaited<ReturnType<typeof assignUser>>;
+  try {
+    assignment = await context.db.transaction('write', (tx) =>
+      assignUser(
+        tx,
+        { email, fxaUid: verified.fxaUid },
+        {
+          generation: verified.generation,
+          keysChangedAt: keyId.keysChangedAt,
+          clientState: keyId.clientState,
+        },
+        now,
+        () => {
+          // A Foxden account was already admitted when it was created (fxa-local spec §9).
+          if (local || ticket !== null) return; // a retried transaction keeps its place
+          // Read at request time: the owner can open or close sign-ups while the server runs.
+          if (!config.allowNewUsers) throw newUserRefused(verified.fxaUid, 'sign-ups are closed');
+          if (!isAllowed(config.sync15.allowedEmails, [verified.fxaUid, email])) {
+            throw newUserRefused(verified.fxaUid, 'not in the allowed list (add this FxA uid to allow it)');
+          }
+          ticket = context.signups.reserve();
+          if (ticket === null) throw newUserRefused(verified.fxaUid, 'sign-ups are full');
+        },
+      ),
+    );
+  } catch (err) {
+    (ticket as SignupTicket | null)?.cancel();
+    throw err;
+  }
+  if (assignment.created && ticket) (ticket as SignupTicket).commit('sync15', verified.fxaUid);
+  else (ticket as SignupTicket | null)?.cancel();
   const { user } = assignment;
   locals.user = String(user.uid);
   if (assignment.created) {
