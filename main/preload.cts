@@ -23,6 +23,8 @@ const METHOD_FLAGS = {
   warnings: true,
   setupHelp: true,
   backup: true,
+  backupNow: true,
+  backupStatus: true,
   restore: true,
 } as const satisfies Record<AdminMethod, true>;
 

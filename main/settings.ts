@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AdminSettings } from '../server/admin/api.js';
-import { coerceSettings, DEFAULT_SETTINGS } from '../server/admin/settings.js';
+import { BACKUP_LIMITS, coerceSettings, DEFAULT_SETTINGS } from '../server/admin/settings.js';
 import type { SettingsStore } from '../server/admin/settings-store.js';
 
 /**
@@ -16,9 +16,22 @@ export const SETTINGS_SCHEMA = {
   autoCloseSignups: { type: 'boolean', default: DEFAULT_SETTINGS.autoCloseSignups },
   openAtLogin: { type: 'boolean', default: DEFAULT_SETTINGS.openAtLogin },
   behindProxy: { type: 'boolean', default: DEFAULT_SETTINGS.behindProxy },
+  backupFolder: { type: ['string', 'null'], maxLength: 4096, default: DEFAULT_SETTINGS.backupFolder },
+  backupEveryHours: {
+    type: 'integer',
+    minimum: 0,
+    maximum: BACKUP_LIMITS.maxEveryHours,
+    default: DEFAULT_SETTINGS.backupEveryHours,
+  },
+  backupKeep: {
+    type: 'integer',
+    minimum: BACKUP_LIMITS.minKeep,
+    maximum: BACKUP_LIMITS.maxKeep,
+    default: DEFAULT_SETTINGS.backupKeep,
+  },
 } as const satisfies Record<
   keyof AdminSettings,
-  { type: string; default: unknown; [keyword: string]: unknown }
+  { type: string | readonly string[]; default: unknown; [keyword: string]: unknown }
 >;
 
 /** The part of electron-store (Conf) this store uses; tests pass a plain object. */

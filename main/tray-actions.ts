@@ -1,18 +1,14 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { AdminApi } from '../server/admin/api.js';
 import type { Notify } from './notifications.js';
-import { backupFileName } from './paths.js';
 import type { TrayAction } from './tray.js';
 
 export interface TrayActionDeps {
-  service: Pick<AdminApi, 'start' | 'stop' | 'status' | 'getSettings' | 'updateSettings' | 'backup'>;
+  service: Pick<AdminApi, 'start' | 'stop' | 'status' | 'getSettings' | 'updateSettings' | 'backupNow'>;
   clipboard: { writeText(text: string): void };
   shell: { openPath(path: string): Promise<string>; showItemInFolder(path: string): void };
   showWindow(): void;
   quit(): void;
   notify: Notify;
-  now?: () => Date;
 }
 
 function messageOf(err: unknown): string {
@@ -27,7 +23,6 @@ function messageOf(err: unknown): string {
  * show them, and a silent failure would look like a dead menu item.
  */
 export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) => Promise<void> {
-  const now = deps.now ?? (() => new Date());
   const run: Record<TrayAction, () => Promise<void>> = {
     async start() {
       // A failed start is announced by the state watcher, with the reason.
@@ -58,10 +53,8 @@ export function createTrayActions(deps: TrayActionDeps): (action: TrayAction) =>
       if (error) throw new Error(error);
     },
     async backup() {
-      const status = await deps.service.status();
-      const dir = path.join(status.dataDir, 'backups');
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const result = await deps.service.backup(path.join(dir, backupFileName(now())));
+      // Into the scheduled backups' folder, counted as the last good backup and rotated with them.
+      const result = await deps.service.backupNow();
       deps.notify({ title: 'Backup saved', body: result.path }, () =>
         deps.shell.showItemInFolder(result.path),
       );

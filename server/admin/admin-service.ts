@@ -10,7 +10,10 @@ import {
   type AdminApi,
   type AdminSettings,
   type AdminStatus,
+  type BackupOptions,
   type BackupResult,
+  type BackupStatus,
+  type RestoreResult,
   type CreateAccountInput,
   type LogQuery,
   type ResetPasswordInput,
@@ -19,6 +22,8 @@ import {
   type Warning,
 } from './api.js';
 import { backupDatabase, installRestore, stageRestore } from './backup.js';
+import { BackupSchedule } from './backup-schedule.js';
+import { collectSecrets, describeSecrets, restoreSecrets } from './backup-secrets.js';
 import { foxdenVersion, lanAddresses } from './environment.js';
 import { queryLogs } from './logs.js';
 import type { ServerController } from './server-controller.js';
@@ -44,6 +49,8 @@ export interface AdminServiceOptions {
   clock?: () => number;
   /** better-sqlite3 addon built for Electron, for reading a backup file in `npm start` runs. */
   nativeBinding?: string;
+  /** Scheduled backups' timers (tests shorten them); false: no timers (checks run on demand). */
+  backupTimers?: { firstCheckMs?: number; checkEveryMs?: number } | false;
 }
 
 /**
@@ -72,6 +79,8 @@ export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> im
   private readonly logger: Logger;
   private readonly base: Config;
   private readonly nativeBinding: string | undefined;
+  /** Scheduled backups into the owner's folder; its timers live as long as this service. */
+  readonly backups: BackupSchedule;
   private readonly platform: NodeJS.Platform;
   private readonly version: string;
   private readonly addresses: () => string[];
@@ -104,6 +113,16 @@ export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> im
     this.followPort = options.publicUrlFollowsPort ?? false;
     this.clock = options.clock ?? Date.now;
     this.settings = this.store.load();
+    this.backups = new BackupSchedule({
+      dataDir: this.base.dataDir,
+      settings: () => this.settings,
+      write: (file, replace) => this.backup(file, { replace }),
+      logger: this.logger,
+      clock: this.clock,
+      ...(options.backupTimers ? options.backupTimers : {}),
+      ...(this.nativeBinding ? { nativeBinding: this.nativeBinding } : {}),
+    });
+    if (options.backupTimers !== false) this.backups.start();
     this.accounts = new AdminAccounts(() => this.controller.context());
     this.controller.setConfig(this.desiredConfig());
     this.controller.on('state', (status) => {
@@ -117,6 +136,7 @@ export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> im
 
   /** Stops listening to the log (the controller is disposed separately). */
   detach(): void {
+    this.backups.stop();
     this.logger.off('event', this.onLogEvent);
   }
 
@@ -205,25 +225,54 @@ export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> im
     }
     const listenError =
       s.state === 'failed' && s.lastError ? { code: s.lastErrorCode, message: s.lastError } : null;
-    return computeWarnings(this.settings, this.platform, { listenError, accountCount });
+    const schedule = this.backups.view();
+    return computeWarnings(this.settings, this.platform, {
+      listenError,
+      accountCount,
+      backup: {
+        now: this.clock(),
+        folder: schedule.folder,
+        lastGoodAt: schedule.lastGood?.createdAt ?? null,
+        lastFailure: schedule.lastFailure,
+      },
+    });
   }
 
   async setupHelp(): Promise<SetupHelp> {
     return setupHelpFor(this.controller.config.publicUrl);
   }
 
-  backup(destination: string): Promise<BackupResult> {
+  backup(destination: string, options: BackupOptions = {}): Promise<BackupResult> {
     const context = this.controller.context();
-    return backupDatabase(context.db, destination, this.controller.config.dbFile, this.clock);
+    return backupDatabase(context.db, destination, {
+      dbFile: this.controller.config.dbFile,
+      replace: options.replace === true,
+      secrets: collectSecrets(this.base),
+      clock: this.clock,
+      version: this.version,
+      ...(this.nativeBinding ? { nativeBinding: this.nativeBinding } : {}),
+    });
   }
 
-  async restore(source: string): Promise<AdminStatus> {
+  backupNow(): Promise<BackupResult> {
+    return this.backups.runNow();
+  }
+
+  async backupStatus(): Promise<BackupStatus> {
+    return { ...this.backups.view(), secrets: describeSecrets(collectSecrets(this.base)) };
+  }
+
+  async restore(source: string): Promise<RestoreResult> {
     const dbFile = this.controller.config.dbFile;
     const staged = await stageRestore(source, dbFile, this.nativeBinding);
+    let previousDatabase: string | null = null;
+    let secrets: string[] = [];
     try {
       await this.controller.withDatabaseClosed(async () => {
         try {
-          installRestore(staged, dbFile);
+          previousDatabase = installRestore(staged.file, dbFile);
+          // Before the server starts again, so it reads the restored secrets.
+          secrets = restoreSecrets(staged.secrets, this.base);
         } catch (err) {
           throw new AdminError(
             'io',
@@ -234,12 +283,14 @@ export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> im
       });
     } finally {
       // Gone after a successful rename; a leftover after a failure is removed here.
-      fs.rmSync(staged, { force: true });
+      fs.rmSync(staged.file, { force: true });
     }
-    this.logger.info('lifecycle', 'Database restored from a backup', { detail: source });
+    this.logger.info('lifecycle', 'Database restored from a backup', {
+      detail: previousDatabase ? `${source}; the previous database is kept as ${previousDatabase}` : source,
+    });
     this.signupBaseline = null;
     await this.refreshSignupBaseline();
-    return this.status();
+    return { status: await this.status(), previousDatabase, secrets };
   }
 
   /** Listener fields whose saved value the running listener does not use yet. */

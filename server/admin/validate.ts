@@ -10,6 +10,7 @@ import {
   type LogQuery,
   type ResetPasswordInput,
 } from './api.js';
+import { BACKUP_LIMITS } from './settings.js';
 
 /**
  * Argument checks for every AdminApi method, shared by both transports (HTTP here, Electron
@@ -32,6 +33,9 @@ const SETTINGS_KEYS: readonly (keyof AdminSettings)[] = [
   'autoCloseSignups',
   'openAtLogin',
   'behindProxy',
+  'backupFolder',
+  'backupEveryHours',
+  'backupKeep',
 ];
 const USERNAME = /^[A-Za-z0-9._-]{1,32}$/;
 const LOCAL_UID = /^[0-9a-f]{32}$/;
@@ -141,6 +145,28 @@ function validateSettingsPatch(value: unknown): Partial<AdminSettings> {
   if ('openAtLogin' in patch) out.openAtLogin = bool(patch.openAtLogin, 'openAtLogin', 'Open at login');
   if ('behindProxy' in patch)
     out.behindProxy = bool(patch.behindProxy, 'behindProxy', 'Behind a reverse proxy');
+  if ('backupFolder' in patch) {
+    out.backupFolder =
+      patch.backupFolder === null ? null : validateAbsolutePath(patch.backupFolder, 'backupFolder');
+  }
+  if ('backupEveryHours' in patch) {
+    out.backupEveryHours = integer(
+      patch.backupEveryHours,
+      'backupEveryHours',
+      'The hours between backups',
+      0,
+      BACKUP_LIMITS.maxEveryHours,
+    );
+  }
+  if ('backupKeep' in patch) {
+    out.backupKeep = integer(
+      patch.backupKeep,
+      'backupKeep',
+      'The number of backups to keep',
+      BACKUP_LIMITS.minKeep,
+      BACKUP_LIMITS.maxKeep,
+    );
+  }
   return out;
 }
 
@@ -226,6 +252,18 @@ function one<M extends AdminMethod>(check: (value: unknown) => unknown, optional
   };
 }
 
+/** `backup(path, { replace })`: the options are optional; only `replace` may be set. */
+const validateBackupArgs: Validator<'backup'> = (args) => {
+  if (args.length === 0) fail('This action needs an argument.');
+  if (args.length > 2) fail('This action takes a path and options.');
+  const destination = validateAbsolutePath(args[0]);
+  if (args.length === 1 || args[1] === undefined) return [destination];
+  const options = record(args[1], 'The backup options');
+  onlyKeys(options, ['replace']);
+  if (options.replace === undefined) return [destination, {}];
+  return [destination, { replace: bool(options.replace, 'replace', 'Replace') }];
+};
+
 const SCHEMAS: { [M in AdminMethod]: Validator<M> } = {
   status: none(),
   start: none(),
@@ -240,7 +278,9 @@ const SCHEMAS: { [M in AdminMethod]: Validator<M> } = {
   logs: one(validateLogQuery, true),
   warnings: none(),
   setupHelp: none(),
-  backup: one((v) => validateAbsolutePath(v)),
+  backup: validateBackupArgs,
+  backupNow: none(),
+  backupStatus: none(),
   restore: one((v) => validateAbsolutePath(v)),
 };
 

@@ -11,6 +11,10 @@ Commands:
   setup-info [--json]       Print what to enter in Firefox (desktop, Android, without a Mozilla
                             account) and Pale Moon for the public URL serve would use; takes
                             the same options as serve.
+  backup <file> [--replace]  Save a backup of the database (and the secrets a restore needs);
+                            works while the server runs.
+  restore <file>            Replace the database with a backup (stop the server first); the
+                            previous database is kept as <database>.before-restore.
   help                      Show this text.  (Also: --help, --version)
 
 "foxden <command> --help" shows the options of one command.
@@ -110,4 +114,22 @@ Deletes an account and all of its synced data.
 
 ${USER_OPTIONS_TEXT}`,
   'setup-info': SETUP_INFO_USAGE,
+  backup: `Usage: foxden backup <file> [--replace] [options]
+
+Saves a consistent backup of the whole database to <file> while the server keeps running: one
+self-contained SQLite file (mode 0600) that also holds the Sync 1.5 master secret and the
+local-accounts signing key, so keep it private. An existing file is never overwritten unless it
+is a Foxden backup and --replace is given.
+
+Options:
+  --replace                 Replace an existing Foxden backup at <file>.
+${USER_OPTIONS_TEXT.replace('Options:\n', '')}`,
+  restore: `Usage: foxden restore <file> [options]
+
+Replaces the database with the backup <file> (which may be on read-only media), and puts back
+the secrets it holds. Refused while a Foxden server runs on the database: stop it first, or
+restore from its dashboard. The previous database is kept as <database>.before-restore, and
+previous secrets as <file>.before-restore.
+
+${USER_OPTIONS_TEXT}`,
 };

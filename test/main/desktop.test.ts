@@ -82,7 +82,7 @@ describe('desktop lifecycle', () => {
     assert.equal(electron.app.paths.get('userData'), dataDir);
     assert.equal(electron.app.paths.get('sessionData'), path.join(dataDir, 'electron-session'));
     assert.ok(electron.fakeSession.requestHandler, 'permission handler installed');
-    assert.equal(electron.ipcMain.handlers.size, 15);
+    assert.equal(electron.ipcMain.handlers.size, 17);
     const status = await handle.backend.service.status();
     assert.equal(status.state, 'running');
     assert.equal(label(electron, 'status'), `Running at http://127.0.0.1:${status.listen?.port}`);

@@ -20,7 +20,7 @@ import { sync11AccountsFor } from '../../server/accounts/index.js';
 import { insertSync15User } from '../../server/sync15/tokenserver/users.js';
 import { defaultConfig } from '../../server/config.js';
 import { Logger } from '../../server/log.js';
-import type { AccountSummary, AdminStatus } from '../../server/admin/api.js';
+import type { AccountSummary, AdminStatus, RestoreResult } from '../../server/admin/api.js';
 import type { LogEvent } from '../../server/log.js';
 
 interface Raw {
@@ -574,12 +574,16 @@ describe('admin HTTP listener', () => {
       'a refused restore leaves the server alone',
     );
 
-    const restored = await call<AdminStatus>('restore', file);
+    const restored = await call<RestoreResult>('restore', file);
     assert.equal(restored.status, 200);
-    assert.equal(restored.body.state, 'running');
+    assert.equal(restored.body.status.state, 'running');
     const names = (await call<AccountSummary[]>('listAccounts')).body.map((a) => a.id);
     assert.deepEqual(names, ['erin']);
+    assert.equal(restored.body.previousDatabase, controller.config.dbFile + '.before-restore');
     assert.ok(fs.existsSync(controller.config.dbFile + '.before-restore'));
-    assert.equal((await fetch(`http://127.0.0.1:${restored.body.listen?.port}/__heartbeat__`)).status, 200);
+    assert.equal(
+      (await fetch(`http://127.0.0.1:${restored.body.status.listen?.port}/__heartbeat__`)).status,
+      200,
+    );
   });
 });

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AdminError } from '../admin/api.js';
+import { backupDatabase, installRestore, stageRestore } from '../admin/backup.js';
+import { foxdenVersion } from '../admin/environment.js';
+import { collectSecrets, describeSecrets, restoreSecrets } from '../admin/backup-secrets.js';
+import { loadConfig } from '../config-load.js';
+import type { Config } from '../config.js';
+import { readInstanceLock } from '../db/sqlite/instance-lock.js';
+import { SqliteDatabase } from '../db/sqlite/sqlite-database.js';
+import { parseCommandArgs, stringValue, UsageError } from './args.js';
+import type { CliIo } from './io.js';
+
+const BACKUP_OPTIONS = {
+  config: { type: 'string' },
+  'data-dir': { type: 'string' },
+  replace: { type: 'boolean' },
+} as const;
+
+const RESTORE_OPTIONS = {
+  config: { type: 'string' },
+  'data-dir': { type: 'string' },
+} as const;
+
+function configOf(values: Record<string, string | boolean | undefined>, io: CliIo): Config {
+  const configFile = stringValue(values, 'config');
+  const dataDir = stringValue(values, 'data-dir');
+  return loadConfig({
+    flags: { ...(configFile ? { config: configFile } : {}), ...(dataDir ? { dataDir } : {}) },
+    env: io.env,
+    cwd: io.cwd,
+  }).config;
+}
+
+/** An AdminError is the owner's to fix (exit 2 for a wrong file, 1 for the disk); others pass. */
+function asCliError(err: unknown): unknown {
+  if (!(err instanceof AdminError)) return err;
+  return err.code === 'io' ? new Error(err.message) : new UsageError(err.message);
+}
+
+/**
+ * `foxden backup FILE [--replace]`: the same online backup as the dashboard's, so it works
+ * while the server runs. It never overwrites a file that is not a Foxden backup, and replaces
+ * an older Foxden backup only with --replace.
+ */
+export async function backup(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, BACKUP_OPTIONS, 1);
+  const target = positionals[0];
+  if (target === undefined) throw new UsageError('foxden backup needs the file to write, e.g. foxden backup /mnt/usb/foxden.db');
+  const destination = path.resolve(io.cwd, target);
+  const config = configOf(values, io);
+  if (!fs.existsSync(config.dbFile)) {
+    throw new UsageError(`There is no database at ${config.dbFile} to back up (check --data-dir or --config).`);
+  }
+  const secrets = collectSecrets(config);
+  const db = SqliteDatabase.open(config.dbFile);
+  try {
+    const result = await backupDatabase(db, destination, {
+      dbFile: config.dbFile,
+      replace: values.replace === true,
+      secrets,
+      version: foxdenVersion(),
+    });
+    io.stdout.write(`Saved the backup ${result.path} (${result.bytes} bytes).\n`);
+    io.stdout.write(`${describeSecrets(secrets)}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof AdminError && err.code === 'conflict') {
+      throw new UsageError(`${err.message.replace(/ Replace it\?$/, '')} Add --replace to replace it.`);
+    }
+    throw asCliError(err);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * `foxden restore FILE`: replaces the database (and the secrets kept in the data directory)
+ * with a backup. Refused while a server runs on that database: it would keep serving its old
+ * open file. The previous database is kept as `<db>.before-restore`.
+ */
+export async function restore(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, RESTORE_OPTIONS, 1);
+  const target = positionals[0];
+  if (target === undefined) throw new UsageError('foxden restore needs the backup file, e.g. foxden restore /mnt/usb/foxden.db');
+  const source = path.resolve(io.cwd, target);
+  const config = configOf(values, io);
+  const holder = readInstanceLock(config.dbFile);
+  if (holder) {
+    throw new UsageError(
+      `A Foxden server (process ${holder.pid}) is running on ${config.dbFile}; stop it first, or restore from its dashboard.`,
+    );
+  }
+  if (!fs.existsSync(path.dirname(config.dbFile))) {
+    fs.mkdirSync(path.dirname(config.dbFile), { recursive: true, mode: 0o700 });
+  }
+  let staged: Awaited<ReturnType<typeof stageRestore>>;
+  try {
+    staged = await stageRestore(source, config.dbFile);
+  } catch (err) {
+    throw asCliError(err);
+  }
+  let previous: string | null;
+  try {
+    previous = installRestore(staged.file, config.dbFile);
+  } finally {
+    fs.rmSync(staged.file, { force: true });
+  }
+  io.stdout.write(`Restored ${config.dbFile} from ${source}.\n`);
+  io.stdout.write(
+    previous
+      ? `The previous database was kept as ${previous}.\n`
+      : 'There was no database before, so nothing was kept.\n',
+  );
+  for (const line of restoreSecrets(staged.secrets, config)) io.stdout.write(`${line}\n`);
+  return 0;
+}
