@@ -134,9 +134,11 @@ export class HashPool {
   private spawn(): Slot {
     const worker = new Worker(this.workerSource, { eval: true, workerData: { bcryptPath: resolveBcrypt() } });
     const slot: Slot = { worker, current: null };
-    let online = false;
-    worker.once('online', () => (online = true));
+    // Set by the first answer: a worker that fails before any (a packaging where the program or
+    // bcryptjs cannot load; 'online' comes before that) will never work here.
+    let answered = false;
     worker.on('message', (reply: HashReply) => {
+      answered = true;
       const job = slot.current;
       slot.current = null;
       if (job) {
@@ -146,9 +148,8 @@ export class HashPool {
       this.next(slot);
     });
     worker.on('error', (err) => {
-      // A worker that never came online cannot be started here at all: hash on this thread.
-      if (!online) this.inline = true;
-      this.fail(slot, err);
+      if (!answered) this.inline = true;
+      this.fail(slot, err, !answered);
     });
     worker.on('exit', (code) => {
       if (this.slots.includes(slot)) this.fail(slot, new Error(`password worker exited with code ${code}`));
@@ -176,11 +177,13 @@ export class HashPool {
   }
 
   /** A worker died: its task fails, the queue moves to a fresh worker (or to this thread). */
-  private fail(slot: Slot, err: unknown): void {
+  private fail(slot: Slot, err: unknown, retry = false): void {
     this.remove(slot);
     void slot.worker.terminate();
-    slot.current?.reject(err);
+    const job = slot.current;
     slot.current = null;
+    if (job && retry) this.run(job.task).then(job.resolve, job.reject);
+    else job?.reject(err);
     const waiting = this.queue.splice(0);
     for (const job of waiting) this.run(job.task).then(job.resolve, job.reject);
   }
