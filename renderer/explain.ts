@@ -39,7 +39,13 @@ export function explainEvent(e: LogEvent): string | null {
     if (s === 503 && door === 'sync11-user' && method === 'PUT') {
       return 'A device tried to create an account, but sign-ups are closed. Allow new sign-ups in Settings, or create the account here.';
     }
+    if (s === 503 && e.detail?.startsWith('login not checked')) {
+      return 'Too many wrong passwords came from this address, so its logins are not checked for a while (the client is told to retry later). If it is not one of your devices, someone on your network may be guessing passwords.';
+    }
     if (s === 503) return 'The server was busy or stopping; the client will retry later.';
+    if (s === 429) {
+      return 'Too many attempts from this address (wrong passwords or account look-ups); it must wait before trying again. If it is not one of your devices, someone on your network may be guessing.';
+    }
     if (s === 404 && door === 'other') {
       return 'Nothing is served at this address. If this is Firefox, check the setup URL (it must end in /1.0/sync/1.5).';
     }

@@ -29,6 +29,7 @@ export function LogsView() {
   const [paused, setPaused] = useState(false);
   const [level, setLevel] = useState<LogLevel>('info');
   const [user, setUser] = useState('');
+  const [address, setAddress] = useState('');
   const [status, setStatus] = useState<StatusFilter>('all');
   const lastSeq = useRef(0);
 
@@ -59,15 +60,17 @@ export function LogsView() {
 
   const shown = useMemo(() => {
     const needle = user.trim().toLowerCase();
+    const from = address.trim();
     return events
       .filter(
         (e) =>
           LEVEL_RANK[e.level] >= LEVEL_RANK[level] &&
           matchesStatus(e, status) &&
-          (!needle || (e.user ?? '').toLowerCase().includes(needle)),
+          (!needle || (e.user ?? '').toLowerCase().includes(needle)) &&
+          (!from || (e.address ?? '').includes(from)),
       )
       .reverse();
-  }, [events, level, user, status]);
+  }, [events, level, user, status, address]);
 
   return (
     <section aria-labelledby="logs-title" className="view">
@@ -106,6 +109,16 @@ export function LogsView() {
             value={user}
             onChange={(e) => setUser(e.target.value)}
             placeholder="Any user"
+            spellCheck={false}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="log-address">Address</label>
+          <input
+            id="log-address"
+            value={address}
+            onChange={(e) => setAddress(e.target.value)}
+            placeholder="Any address"
             spellCheck={false}
           />
         </div>
@@ -152,6 +165,11 @@ function LogRow({ event: e }: { event: LogEvent }) {
           <span className={`status-pill status-${Math.floor((e.status ?? 0) / 100)}xx`}>{e.status}</span>
           <span className="mono log-method">{e.method}</span> <span className="mono log-path">{e.path}</span>
           {e.user && <span className="log-user">{e.user}</span>}
+          {e.address && (
+            <span className="mono muted small log-address" title="Client address">
+              from {e.address}
+            </span>
+          )}
           {e.durationMs !== undefined && <span className="muted small">{formatMs(e.durationMs)}</span>}
         </span>
       ) : (
