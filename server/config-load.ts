@@ -170,7 +170,11 @@ function flagLayer(flags: ConfigFlags, cwd: string): Layer {
   take('port', 'port', flags.port);
   take('dataDir', 'data-dir', flags.dataDir);
   take('publicUrl', 'public-url', flags.publicUrl);
-  take('allowNewUsers', 'allow-new-users', flags.allowNewUsers);
+  take(
+    'allowNewUsers',
+    flags.allowNewUsers === false ? 'no-allow-new-users' : 'allow-new-users',
+    flags.allowNewUsers,
+  );
   take('logFormat', 'log-format', flags.logFormat);
   take('trustProxy', 'trust-proxy', flags.trustProxy);
   take('quotaKb', 'quota-kb', flags.quotaKb);

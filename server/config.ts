@@ -65,10 +65,10 @@ export const DEFAULT_PORT = 8173;
 export const DEFAULT_MAX_NEW_USERS = 10;
 
 /**
- * 500 MB per account. Measured from real Firefox records (README "Storage quota"): a heavy
- * household profile — 60 days of history at 1,000 pages a day, 10,000 bookmarks, 2,000
- * passwords, years of form history — is about 130 MB of ciphertext, so this leaves room
- * several times over while one account can no longer fill the disk.
+ * 500 MB per account. From measured Firefox records (README "Storage quota"): a heavy
+ * household profile (60 days of history at 1,000 pages a day, 10,000 bookmarks, 2,000
+ * passwords, 20,000 form entries, ten devices' tabs) is about 110 MB of ciphertext, so this
+ * leaves room four times over while one account can no longer fill the disk.
  */
 export const DEFAULT_QUOTA_KB = 500 * 1024;
 
