@@ -213,7 +213,7 @@ export function SettingsView() {
           <Toggle
             {...toggle('allowNewUsers')}
             label="Allow new sign-ups"
-            hint="Lets browsers create Sync 1.1 accounts themselves. Turn it off once everyone is set up."
+            hint="Lets browsers create accounts themselves (Sync 1.1, or on Foxden's sign-in page). Sign-ups close by themselves after 10 new accounts (foxden serve: --max-new-users); turn them off once everyone is set up."
           />
           <Toggle
             {...toggle('autoCloseSignups')}

@@ -1,4 +1,4 @@
-import type { ConfigSourceKey } from '../config-load.js';
+import type { ConfigOrigin, ConfigSourceKey } from '../config-load.js';
 import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config.js';
@@ -108,25 +108,70 @@ const SETTING_SOURCES = {
   behindProxy: 'trustProxy',
 } as const satisfies Partial<Record<keyof AdminSettings, ConfigSourceKey>>;
 
+/** A setting the command line, environment or ini file can also give. */
+export type SourcedSetting = keyof typeof SETTING_SOURCES;
+
+/** Where the value a headless run uses came from, for the start line ("saved from the dashboard"). */
+export type SettingOrigin = { layer: 'default' } | { layer: 'saved' } | ConfigOrigin;
+
 /**
- * Headless start: settings saved from the GUI win over defaults, and whatever the command
- * line, environment or ini file set explicitly wins over saved settings, even when it equals
- * the default: `--host 127.0.0.1` must never be overridden by a saved "home network".
+ * Headless start, in one order (README "Which setting wins"): defaults < ini file < settings
+ * saved from the dashboard < environment < flags. `saved` holds only the fields the owner
+ * saved; environment and flags win even when they equal the default (`--host 127.0.0.1` is
+ * never overridden by a saved "home network", `--no-allow-new-users` closes saved sign-ups).
  */
-export function mergeHeadlessSettings(
-  stored: AdminSettings,
+export function resolveHeadlessSettings(
+  saved: Partial<AdminSettings>,
   config: Config,
-  explicit: ReadonlySet<ConfigSourceKey>,
-): AdminSettings {
-  const fromConfig = configToSettings(config, stored);
-  const merged: AdminSettings = { ...stored };
-  for (const [setting, source] of Object.entries(SETTING_SOURCES) as [
-    keyof typeof SETTING_SOURCES,
-    ConfigSourceKey,
-  ][]) {
-    if (explicit.has(source)) (merged as unknown as Record<string, unknown>)[setting] = fromConfig[setting];
+  origins: Partial<Record<ConfigSourceKey, ConfigOrigin>>,
+): { settings: AdminSettings; origins: Record<SourcedSetting, SettingOrigin> } {
+  const rest = { ...DEFAULT_SETTINGS, ...saved };
+  const fromConfig = configToSettings(config, rest);
+  const merged: AdminSettings = { ...rest };
+  const from = {} as Record<SourcedSetting, SettingOrigin>;
+  for (const [setting, source] of Object.entries(SETTING_SOURCES) as [SourcedSetting, ConfigSourceKey][]) {
+    const origin = origins[source];
+    const commandLine = origin !== undefined && (origin.layer === 'env' || origin.layer === 'flag');
+    let value: unknown;
+    if (!commandLine && saved[setting] !== undefined) {
+      value = saved[setting];
+      from[setting] = { layer: 'saved' };
+    } else {
+      value = fromConfig[setting];
+      from[setting] = origin ?? { layer: 'default' };
+    }
+    (merged as unknown as Record<string, unknown>)[setting] = value;
   }
-  return merged;
+  return { settings: merged, origins: from };
+}
+
+export function mergeHeadlessSettings(
+  saved: Partial<AdminSettings>,
+  config: Config,
+  origins: Partial<Record<ConfigSourceKey, ConfigOrigin>>,
+): AdminSettings {
+  return resolveHeadlessSettings(saved, config, origins).settings;
+}
+
+/** The fields of a settings file the owner actually saved (valid ones only), for merging. */
+export function savedFields(raw: unknown): Partial<AdminSettings> {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  const full = coerceSettings(raw);
+  const out: Partial<AdminSettings> = {};
+  const r = raw as Record<string, unknown>;
+  for (const key of Object.keys(full) as (keyof AdminSettings)[]) {
+    if (key in r && r[key] === full[key]) (out as Record<string, unknown>)[key] = full[key];
+  }
+  return out;
+}
+
+/** The fields of `next` that differ from `current`: what the owner changed in one save. */
+export function changedFields(current: AdminSettings, next: AdminSettings): Partial<AdminSettings> {
+  const patch: Partial<AdminSettings> = {};
+  for (const key of Object.keys(next) as (keyof AdminSettings)[]) {
+    if (next[key] !== current[key]) (patch as Record<string, unknown>)[key] = next[key];
+  }
+  return patch;
 }
 
 /** Fills gaps and drops unknown or ill-typed fields of settings read from disk. */
