@@ -14,6 +14,7 @@ import { mountFxaPage } from './fxa/page/index.js';
 import { mountFxa } from './fxa/index.js';
 import { resolveMasterSecret } from './sync15/master-secret.js';
 import { tuneHeapForServer } from './heap.js';
+import { SignupGate } from './signups.js';
 import { closeSharedHashPool } from './accounts/hash-pool.js';
 
 export interface SyncServerOptions {
@@ -44,7 +45,7 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
   config.masterSecret = resolveMasterSecret(config);
   const db = SqliteDatabase.open(config.dbFile, { nativeBinding: options.nativeBinding });
   const engine = new StorageEngine(db, { clock });
-  const context: ServerContext = { config, db, engine, logger, clock };
+  const context: ServerContext = { config, db, engine, logger, clock, signups: new SignupGate(config) };
 
   const app = express();
   app.disable('x-powered-by');

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { Database } from './db/types.js';
 import type { Logger } from './log.js';
+import type { SignupGate } from './signups.js';
 import type { StorageEngine } from './storage/engine.js';
 
 /** What every protocol adapter is given: config, the engine, the database and the log. */
@@ -11,4 +12,6 @@ export interface ServerContext {
   logger: Logger;
   /** Milliseconds since the epoch; tests may replace it. */
   clock: () => number;
+  /** Admits accounts strangers create while sign-ups are open, up to config.maxNewUsers. */
+  signups: SignupGate;
 }

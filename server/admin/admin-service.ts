@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { Config } from '../config.js';
 import type { LogEvent, Logger } from '../log.js';
+import type { AccountCreatedEvent, SignupGate } from '../signups.js';
 import { AdminAccounts } from './accounts.js';
 import {
   AdminError,
@@ -54,26 +55,15 @@ export interface AdminServiceOptions {
 }
 
 /**
- * Requests after which an account may exist that did not before: a Sync 1.1 sign-up
- * (`PUT /user/1.0/<name>`), a local-account sign-up on Foxden's sign-in page
- * (`POST /auth/v1/account/create`) or a Sync 1.5 token exchange, which creates the
- * tokenserver user.
- */
-export function mayCreateAccount(event: LogEvent): boolean {
-  if (event.kind !== 'request' || event.status === undefined || event.status >= 400) return false;
-  const path = event.path ?? '';
-  if (event.method === 'PUT' && /^\/user\/1(\.0)?\/[^/]+\/?$/.test(path)) return true;
-  if (event.method === 'POST' && /^\/auth\/v1\/account\/create\/?$/.test(path)) return true;
-  return path.includes('/1.0/sync/1.5');
-}
-
-/**
  * The one typed surface for everything the owner does (design.md "One engine, several
  * doors"), composed from small modules: the controller (life of the server), settings,
  * accounts, logs, warnings, setup help and backup. Emits 'settings' when they change by
  * themselves (sign-ups closing automatically) so the tray can follow.
  */
-export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> implements AdminApi {
+export class AdminService
+  extends EventEmitter<{ settings: [AdminSettings]; accountCreated: [AccountCreatedEvent] }>
+  implements AdminApi
+{
   private readonly controller: ServerController;
   private readonly store: SettingsStore;
   private readonly logger: Logger;
@@ -90,15 +80,13 @@ export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> im
   private readonly clock: () => number;
   private readonly accounts: AdminAccounts;
   private settings: AdminSettings;
-  /** Accounts that existed when sign-ups were last seen open; more means someone signed up. */
-  private signupBaseline: number | null = null;
-  private signupCheck: Promise<void> | null = null;
-  private signupRecheck = false;
-  private readonly onLogEvent = (event: LogEvent) => {
-    if (this.settings.allowNewUsers && this.settings.autoCloseSignups && mayCreateAccount(event)) {
-      this.scheduleSignupCheck();
-    }
-  };
+  /** The sign-up gate of the server now built; a restarted server brings a new one. */
+  private gate: SignupGate | null = null;
+  /** Accounts strangers created since sign-ups were last opened (carried to a new gate). */
+  private signupsCreated = 0;
+  /** Why sign-ups are closed when they closed by themselves, for the dashboard and tray. */
+  private signupsClosedNote: string | null = null;
+  private readonly onAccountCreated = (event: AccountCreatedEvent) => this.accountCreated(event);
 
   constructor(options: AdminServiceOptions) {
     super();
@@ -126,18 +114,19 @@ export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> im
     this.accounts = new AdminAccounts(() => this.controller.context());
     this.controller.setConfig(this.desiredConfig());
     this.controller.on('state', (status) => {
+      if (status.state === 'running') this.attachGate();
       if (status.state === 'running' && this.followPort && status.listen) {
         this.followedUrl = `http://127.0.0.1:${status.listen.port}/`;
         this.controller.applyLive({ publicUrl: this.followedUrl });
       }
     });
-    this.logger.on('event', this.onLogEvent);
   }
 
-  /** Stops listening to the log (the controller is disposed separately). */
+  /** Stops listening to the server's sign-ups (the controller is disposed separately). */
   detach(): void {
     this.backups.stop();
-    this.logger.off('event', this.onLogEvent);
+    this.gate?.off('accountCreated', this.onAccountCreated);
+    this.gate = null;
   }
 
   async status(): Promise<AdminStatus> {
@@ -155,11 +144,11 @@ export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> im
       dataDir: this.base.dataDir,
       version: this.version,
       restartRequired: this.pendingRestart().length > 0,
+      signupsNote: this.settings.allowNewUsers ? null : this.signupsClosedNote,
     };
   }
 
   async start(): Promise<AdminStatus> {
-    await this.refreshSignupBaseline();
     await this.controller.start();
     return this.status();
   }
@@ -185,8 +174,13 @@ export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> im
       this.followPort = false;
     }
     const openingSignups = next.allowNewUsers && !this.settings.allowNewUsers;
+    if (openingSignups) {
+      // A new opening: its places count from zero (README "Sign-ups").
+      this.signupsCreated = 0;
+      this.signupsClosedNote = null;
+      this.gate?.reopen(0);
+    }
     this.saveSettings(next);
-    if (openingSignups) await this.refreshSignupBaseline();
     const pendingRestart = this.pendingRestart();
     return { settings: { ...next }, restartRequired: pendingRestart.length > 0, pendingRestart };
   }
@@ -196,15 +190,12 @@ export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> im
   }
 
   async createAccount(input: CreateAccountInput): Promise<AccountSummary> {
-    const created = await this.accounts.create(input);
-    // The owner's own additions are not sign-ups: they must not close sign-ups.
-    if (this.signupBaseline !== null) this.signupBaseline++;
-    return created;
+    // The owner's own additions do not pass the sign-up gate: they never close sign-ups.
+    return this.accounts.create(input);
   }
 
   async deleteAccount(ref: AccountRef): Promise<void> {
     await this.accounts.delete(ref);
-    if (this.signupBaseline !== null) this.signupBaseline = Math.max(0, this.signupBaseline - 1);
   }
 
   resetPassword(input: ResetPasswordInput): Promise<void> {
@@ -288,8 +279,6 @@ export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> im
     this.logger.info('lifecycle', 'Database restored from a backup', {
       detail: previousDatabase ? `${source}; the previous database is kept as ${previousDatabase}` : source,
     });
-    this.signupBaseline = null;
-    await this.refreshSignupBaseline();
     return { status: await this.status(), previousDatabase, secrets };
   }
 
@@ -315,52 +304,49 @@ export class AdminService extends EventEmitter<{ settings: [AdminSettings] }> im
     this.controller.setConfig(config);
     // The protocols read both at request time from the running config object: apply them now.
     this.controller.applyLive({ allowNewUsers: config.allowNewUsers, publicUrl: config.publicUrl });
+    if (this.gate) this.gate.closeAfterFirst = next.autoCloseSignups;
+  }
+
+  /** Follows the sign-up gate of the server the controller runs now. */
+  private attachGate(): void {
+    let gate: SignupGate;
+    try {
+      gate = this.controller.context().signups;
+    } catch {
+      return; // no database (a restore holds it): the next start attaches
+    }
+    if (gate === this.gate) return;
+    this.gate?.off('accountCreated', this.onAccountCreated);
+    this.gate = gate;
+    gate.closeAfterFirst = this.settings.autoCloseSignups;
+    // A restart within one opening keeps its count: the cap is per opening, not per start.
+    gate.reopen(this.signupsCreated);
+    gate.on('accountCreated', this.onAccountCreated);
+  }
+
+  /** A stranger's account exists; when it used the last place, save sign-ups as closed. */
+  private accountCreated(event: AccountCreatedEvent): void {
+    this.signupsCreated = event.count;
+    this.emit('accountCreated', event);
+    if (!event.closed || !this.settings.allowNewUsers) return;
+    const note =
+      event.limit === 1
+        ? 'Sign-ups closed automatically after the first new account.'
+        : `Sign-ups closed automatically after ${event.count} new accounts.`;
+    try {
+      this.saveSettings({ ...this.settings, allowNewUsers: false });
+    } catch (err) {
+      // The running server is closed already (the gate did it); only the saved file lags.
+      this.logger.error('error', 'Closing sign-ups could not be saved', { detail: String(err) });
+    }
+    this.signupsClosedNote = note;
+    this.logger.info('lifecycle', note);
+    this.emit('settings', { ...this.settings });
   }
 
   private desiredConfig(): Config {
     const config = settingsToConfig(this.settings, this.base);
     if (this.followPort && this.followedUrl) config.publicUrl = this.followedUrl;
     return config;
-  }
-
-  private async refreshSignupBaseline(): Promise<void> {
-    try {
-      this.signupBaseline = await this.accounts.count();
-    } catch {
-      this.signupBaseline = null;
-    }
-  }
-
-  /** One count at a time; events arriving meanwhile cause one more count afterwards. */
-  private scheduleSignupCheck(): void {
-    if (this.signupCheck) {
-      this.signupRecheck = true;
-      return;
-    }
-    this.signupCheck = (async () => {
-      do {
-        this.signupRecheck = false;
-        await this.closeSignupsIfSomeoneSignedUp();
-      } while (this.signupRecheck && this.settings.allowNewUsers);
-    })()
-      .catch((err: unknown) => {
-        this.logger.error('error', 'Checking for new sign-ups failed', { detail: String(err) });
-      })
-      .finally(() => {
-        this.signupCheck = null;
-      });
-  }
-
-  private async closeSignupsIfSomeoneSignedUp(): Promise<void> {
-    if (!this.settings.allowNewUsers || !this.settings.autoCloseSignups) return;
-    const count = await this.accounts.count();
-    if (this.signupBaseline === null) {
-      this.signupBaseline = count;
-      return;
-    }
-    if (count <= this.signupBaseline) return;
-    this.saveSettings({ ...this.settings, allowNewUsers: false });
-    this.logger.info('lifecycle', 'Sign-ups closed automatically: a new account was created.');
-    this.emit('settings', { ...this.settings });
   }
 }

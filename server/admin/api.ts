@@ -59,6 +59,11 @@ export interface AdminStatus {
   version: string;
   /** Settings saved but not applied yet. */
   restartRequired: boolean;
+  /**
+   * Set when sign-ups closed by themselves ("Sign-ups closed automatically after 10 new
+   * accounts."), until the owner opens them again; shown by the dashboard and the tray.
+   */
+  signupsNote?: string | null;
 }
 
 export interface AdminSettings {
