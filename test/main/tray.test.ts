@@ -53,6 +53,17 @@ const portWarning: Warning = {
 };
 
 describe('tray menu model', () => {
+  it('sign-ups that closed by themselves say so under the checkbox, until opened again', () => {
+    const note = 'Sign-ups closed automatically after 10 new accounts.';
+    const closed = buildTrayMenu(state({}, { signupsNote: note }));
+    assert.deepEqual(item(closed, 'signups-note'), { kind: 'label', id: 'signups-note', label: note });
+    const at = closed.findIndex((i) => 'id' in i && i.id === 'signups-note');
+    assert.equal((closed[at - 1] as { id: string }).id, 'toggle-signups');
+    const open = buildTrayMenu(state({}, { allowNewUsers: true, signupsNote: note }));
+    assert.ok(!open.some((i) => 'id' in i && i.id === 'signups-note'));
+    assert.ok(!buildTrayMenu(state()).some((i) => 'id' in i && i.id === 'signups-note'));
+  });
+
   it('running on the home network: status shows the LAN address, Stop enabled, Start not', () => {
     const menu = buildTrayMenu(state({ state: 'running', listen: { host: '0.0.0.0', port: 8173 } }));
     assert.deepEqual(item(menu, 'status'), {
