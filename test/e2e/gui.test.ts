@@ -474,14 +474,44 @@ describe('admin GUI in Chromium', { skip }, () => {
     await input.fill(destination);
     await page.getByRole('button', { name: 'Back up now' }).click();
     await page.getByTestId('backup-result').waitFor();
-    const header = Buffer.alloc(16);
+    const header = Buffer.alloc(100);
     const fd = fs.openSync(destination, 'r');
     try {
-      fs.readSync(fd, header, 0, 16, 0);
+      fs.readSync(fd, header, 0, 100, 0);
     } finally {
       fs.closeSync(fd);
     }
-    assert.equal(header.toString('latin1'), 'SQLite format 3\0');
+    assert.equal(header.subarray(0, 16).toString('latin1'), 'SQLite format 3\0');
+    assert.equal(header[18], 1, 'a self-contained backup (journal mode DELETE)');
+    assert.deepEqual(
+      fs.readdirSync(tempDir).filter((n) => n.startsWith('foxden-backup.db')),
+      ['foxden-backup.db'],
+      'no -wal/-shm beside it',
+    );
+
+    // The same file again: the dashboard asks before replacing a Foxden backup.
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    const ask = page.getByRole('dialog', { name: 'Replace the existing backup?' });
+    await ask.getByRole('button', { name: 'Replace it' }).click();
+    await page.getByTestId('backup-result').waitFor();
+    await ask.waitFor({ state: 'hidden' });
+
+    // Anything else is refused, and left as it was.
+    const notes = path.join(tempDir, 'notes.txt');
+    fs.writeFileSync(notes, 'not a backup\n');
+    await input.fill(notes);
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await page.locator('#backup-path-error', { hasText: 'not a Foxden backup' }).waitFor();
+    assert.equal(fs.readFileSync(notes, 'utf8'), 'not a backup\n');
+    await input.fill(destination);
+
+    // The schedule: the default folder with its hint, and a backup into it now.
+    await page
+      .getByTestId('backup-schedule')
+      .getByText('Every day, keeping the last 7', { exact: false })
+      .waitFor();
+    await page.getByRole('button', { name: 'Back up to the folder now' }).click();
+    await page.getByTestId('backup-last-good').getByText('foxden-backup-', { exact: false }).waitFor();
     await shoot('backup');
   });
 
@@ -494,6 +524,10 @@ describe('admin GUI in Chromium', { skip }, () => {
     const confirm = page.getByRole('dialog', { name: 'Restore from this backup?' });
     await confirm.getByRole('button', { name: 'Replace everything and restore' }).click();
     await page.getByText('Restored from', { exact: false }).waitFor();
+    await page
+      .getByTestId('restore-result')
+      .getByText('The previous database was kept as', { exact: false })
+      .waitFor();
     const ids = await accountIds();
     assert.ok(!ids.includes('after-backup'), ids.join());
     assert.ok(ids.includes('gui-bob'), ids.join());
