@@ -153,7 +153,9 @@ export class BackupSchedule {
 
   folder(): { folder: string; chosen: boolean } {
     const chosen = this.options.settings().backupFolder;
-    return chosen ? { folder: chosen, chosen: true } : { folder: defaultBackupFolder(this.options.dataDir), chosen: false };
+    return chosen
+      ? { folder: chosen, chosen: true }
+      : { folder: defaultBackupFolder(this.options.dataDir), chosen: false };
   }
 
   view(): ScheduleView {

@@ -62,7 +62,8 @@ function masterSecretOf(config: SecretConfig): { value: string | null; source: s
       external: true,
     };
   }
-  if (config.masterSecret) return { value: config.masterSecret, source: 'FOXDEN_MASTER_SECRET', external: true };
+  if (config.masterSecret)
+    return { value: config.masterSecret, source: 'FOXDEN_MASTER_SECRET', external: true };
   const file = path.join(config.dataDir, MASTER_SECRET_FILE);
   return { value: readFirstLine(file), source: file, external: false };
 }

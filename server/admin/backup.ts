@@ -57,7 +57,10 @@ function removeWithSideFiles(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
 }
 
-function openOptions(nativeBinding: string | undefined, extra: BetterSqlite3.Options = {}): BetterSqlite3.Options {
+function openOptions(
+  nativeBinding: string | undefined,
+  extra: BetterSqlite3.Options = {},
+): BetterSqlite3.Options {
   return { ...extra, ...(nativeBinding ? { nativeBinding } : {}) };
 }
 
@@ -161,7 +164,11 @@ function checkDestination(
     throw new AdminError('invalid-argument', 'Choose a full path for the backup file.', 'path');
   }
   if (isLiveDatabase(destination, dbFile)) {
-    throw new AdminError('invalid-argument', 'That is the live database itself; choose another file.', 'path');
+    throw new AdminError(
+      'invalid-argument',
+      'That is the live database itself; choose another file.',
+      'path',
+    );
   }
   const dir = path.dirname(destination);
   let dirStat: fs.Stats;
@@ -208,11 +215,7 @@ export interface BackupOptions {
 }
 
 /** Turns the online-backup copy into a self-contained, marked backup file. */
-function finishBackupFile(
-  file: string,
-  createdAt: number,
-  options: BackupOptions,
-): void {
+function finishBackupFile(file: string, createdAt: number, options: BackupOptions): void {
   const db = new BetterSqlite3(file, openOptions(options.nativeBinding, { fileMustExist: true }));
   try {
     // The copy's header says WAL like the live database; DELETE makes it one file that opens
@@ -274,7 +277,12 @@ export async function backupDatabase(
   options: BackupOptions,
 ): Promise<BackupResult> {
   const clock = options.clock ?? Date.now;
-  const existed = checkDestination(destination, options.dbFile, options.replace === true, options.nativeBinding);
+  const existed = checkDestination(
+    destination,
+    options.dbFile,
+    options.replace === true,
+    options.nativeBinding,
+  );
   const work = tempNextTo(options.dbFile, 'backup');
   const temp = tempNextTo(destination, 'backup');
   const createdAt = clock();
@@ -292,7 +300,11 @@ export async function backupDatabase(
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EEXIST') {
-          throw new AdminError('conflict', `${destination} appeared while backing up; nothing was overwritten.`, 'path');
+          throw new AdminError(
+            'conflict',
+            `${destination} appeared while backing up; nothing was overwritten.`,
+            'path',
+          );
         }
         // File systems without hard links (some NAS shares): a plain rename.
         fs.renameSync(temp, destination);
@@ -320,7 +332,11 @@ function checkBackupFile(source: BetterSqlite3.Database): void {
   }
   const tables = tableNames(source);
   if (version < 1 || REQUIRED_TABLES.some((t) => !tables.has(t))) {
-    throw new AdminError('invalid-argument', 'This file is an SQLite database, but not a Foxden one.', 'path');
+    throw new AdminError(
+      'invalid-argument',
+      'This file is an SQLite database, but not a Foxden one.',
+      'path',
+    );
   }
   const check = source.pragma('quick_check', { simple: true }) as string;
   if (check !== 'ok') throw new AdminError('invalid-argument', `This backup is damaged (${check}).`, 'path');
@@ -328,9 +344,7 @@ function checkBackupFile(source: BetterSqlite3.Database): void {
 
 function readSecrets(db: BetterSqlite3.Database): BackupSecret[] {
   if (!tableNames(db).has(BACKUP_SECRETS_TABLE)) return [];
-  return db
-    .prepare(`SELECT name, value, source, note FROM ${BACKUP_SECRETS_TABLE}`)
-    .all() as BackupSecret[];
+  return db.prepare(`SELECT name, value, source, note FROM ${BACKUP_SECRETS_TABLE}`).all() as BackupSecret[];
 }
 
 export interface StagedRestore {
@@ -354,11 +368,16 @@ export async function stageRestore(
   if (!path.isAbsolute(sourceFile))
     throw new AdminError('invalid-argument', 'Choose a full path for the backup file.', 'path');
   if (isLiveDatabase(sourceFile, dbFile)) {
-    throw new AdminError('invalid-argument', 'That is the live database itself; choose a backup file.', 'path');
+    throw new AdminError(
+      'invalid-argument',
+      'That is the live database itself; choose a backup file.',
+      'path',
+    );
   }
   const stat = fs.statSync(sourceFile, { throwIfNoEntry: false });
   if (!stat) throw new AdminError('invalid-argument', `There is no file at ${sourceFile}.`, 'path');
-  if (!stat.isFile()) throw new AdminError('invalid-argument', `${sourceFile} is not a regular file.`, 'path');
+  if (!stat.isFile())
+    throw new AdminError('invalid-argument', `${sourceFile} is not a regular file.`, 'path');
   let header: Buffer;
   try {
     header = readHeader(sourceFile);
@@ -366,7 +385,11 @@ export async function stageRestore(
     throw new AdminError('io', `The backup could not be read: ${messageOf(err)}`, 'path');
   }
   if (!isSqliteHeader(header))
-    throw new AdminError('invalid-argument', 'This file is not a Foxden backup (not an SQLite database).', 'path');
+    throw new AdminError(
+      'invalid-argument',
+      'This file is not a Foxden backup (not an SQLite database).',
+      'path',
+    );
 
   const temp = tempNextTo(dbFile, 'restore');
   let db: BetterSqlite3.Database | null = null;
@@ -410,7 +433,8 @@ export async function stageRestore(
 export function installRestore(staged: string, dbFile: string): string | null {
   const kept = dbFile + '.before-restore';
   const hadDatabase = fs.existsSync(dbFile);
-  if (hadDatabase) for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(kept + suffix, { force: true });
+  if (hadDatabase)
+    for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(kept + suffix, { force: true });
   for (const suffix of ['-wal', '-shm', '-journal', '']) {
     if (fs.existsSync(dbFile + suffix)) fs.renameSync(dbFile + suffix, kept + suffix);
   }

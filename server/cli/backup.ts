@@ -46,11 +46,14 @@ function asCliError(err: unknown): unknown {
 export async function backup(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, BACKUP_OPTIONS, 1);
   const target = positionals[0];
-  if (target === undefined) throw new UsageError('foxden backup needs the file to write, e.g. foxden backup /mnt/usb/foxden.db');
+  if (target === undefined)
+    throw new UsageError('foxden backup needs the file to write, e.g. foxden backup /mnt/usb/foxden.db');
   const destination = path.resolve(io.cwd, target);
   const config = configOf(values, io);
   if (!fs.existsSync(config.dbFile)) {
-    throw new UsageError(`There is no database at ${config.dbFile} to back up (check --data-dir or --config).`);
+    throw new UsageError(
+      `There is no database at ${config.dbFile} to back up (check --data-dir or --config).`,
+    );
   }
   const secrets = collectSecrets(config);
   const db = SqliteDatabase.open(config.dbFile);
@@ -82,7 +85,8 @@ export async function backup(args: string[], io: CliIo): Promise<number> {
 export async function restore(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, RESTORE_OPTIONS, 1);
   const target = positionals[0];
-  if (target === undefined) throw new UsageError('foxden restore needs the backup file, e.g. foxden restore /mnt/usb/foxden.db');
+  if (target === undefined)
+    throw new UsageError('foxden restore needs the backup file, e.g. foxden restore /mnt/usb/foxden.db');
   const source = path.resolve(io.cwd, target);
   const config = configOf(values, io);
   const holder = readInstanceLock(config.dbFile);

@@ -32,7 +32,9 @@ async function users(dataDir: string): Promise<string[]> {
 }
 
 async function addUser(dataDir: string, name: string): Promise<void> {
-  const added = await runCli(['user', 'add', name, '--data-dir', dataDir], { stdin: 'correct horse battery\n' });
+  const added = await runCli(['user', 'add', name, '--data-dir', dataDir], {
+    stdin: 'correct horse battery\n',
+  });
   assert.equal(added.code, 0, added.stderr.join('\n'));
 }
 
@@ -49,8 +51,14 @@ describe('foxden backup / foxden restore', { timeout: 120_000 }, () => {
     try {
       const result = await runCli(['backup', file, '--data-dir', dataDir]);
       assert.equal(result.code, 0, result.stderr.join('\n'));
-      assert.match(result.stdout.join('\n'), new RegExp(`Saved the backup ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-      assert.match(result.stdout.join('\n'), /master secret and the local-accounts signing key: keep it private/);
+      assert.match(
+        result.stdout.join('\n'),
+        new RegExp(`Saved the backup ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+      );
+      assert.match(
+        result.stdout.join('\n'),
+        /master secret and the local-accounts signing key: keep it private/,
+      );
       assert.deepEqual(
         fs.readdirSync(backups),
         ['foxden-backup.db'],
@@ -106,7 +114,12 @@ describe('foxden backup / foxden restore', { timeout: 120_000 }, () => {
     const restored = await runCli(['restore', file, '--data-dir', dataDir]);
     assert.equal(restored.code, 0, restored.stderr.join('\n'));
     const out = restored.stdout.join('\n');
-    assert.match(out, new RegExp(`The previous database was kept as ${dbFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.before-restore\\.`));
+    assert.match(
+      out,
+      new RegExp(
+        `The previous database was kept as ${dbFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.before-restore\\.`,
+      ),
+    );
     assert.match(out, /Put back the Sync 1\.5 master secret/);
     assert.ok(fs.existsSync(dbFile + '.before-restore'));
     assert.deepEqual(await users(dataDir), ['alice']);

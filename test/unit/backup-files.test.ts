@@ -28,7 +28,9 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-backup-files-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 let counter = 0;
 
-async function freshDatabase(users: string[] = ['alice']): Promise<{ dataDir: string; dbFile: string; db: SqliteDatabase }> {
+async function freshDatabase(
+  users: string[] = ['alice'],
+): Promise<{ dataDir: string; dbFile: string; db: SqliteDatabase }> {
   const dataDir = path.join(root, `data-${++counter}`);
   const dbFile = path.join(dataDir, 'foxden.db');
   const db = SqliteDatabase.open(dbFile);
@@ -124,7 +126,11 @@ describe('backup files', () => {
       const file = path.join(root, 'replace-me.db');
       await backupDatabase(db, file, { dbFile, clock: () => 1_000 });
       await new Sync11Accounts(db).create('bob', 'correct horse battery', null);
-      await expectAdminError(backupDatabase(db, file, { dbFile }), 'conflict', /already exists.*Replace it\?/);
+      await expectAdminError(
+        backupDatabase(db, file, { dbFile }),
+        'conflict',
+        /already exists.*Replace it\?/,
+      );
       const inspected = inspectBackupFile(file);
       assert.equal(inspected.kind === 'foxden' && inspected.createdAt, 1_000, 'the old backup is untouched');
       const replaced = await backupDatabase(db, file, { dbFile, replace: true, clock: () => 2_000 });
@@ -150,7 +156,9 @@ describe('backup files', () => {
       assert.deepEqual(names, ['alice']);
       const tables = new BetterSqlite3(dbFile, { readonly: true });
       try {
-        const names2 = tables.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'foxden_backup%'").all();
+        const names2 = tables
+          .prepare("SELECT name FROM sqlite_master WHERE name LIKE 'foxden_backup%'")
+          .all();
         assert.deepEqual(names2, [], 'the backup marker and secrets do not stay in the live database');
       } finally {
         tables.close();
@@ -203,17 +211,21 @@ describe('backup files', () => {
       assert.equal(fs.statSync(path.join(dataDir, 'master-secret')).mode & 0o777, 0o600);
       assert.equal(fs.statSync(path.join(dataDir, 'fxa-signing-key.pem')).mode & 0o777, 0o600);
     }
-    assert.match(lines.join('\n'), /Put back the Sync 1\.5 master secret.*kept as .*master-secret\.before-restore/);
+    assert.match(
+      lines.join('\n'),
+      /Put back the Sync 1\.5 master secret.*kept as .*master-secret\.before-restore/,
+    );
     assert.match(lines.join('\n'), /Put back the local-accounts signing key/);
   });
 
   test('a master secret kept outside the data folder is never overwritten; the line says it differs', async () => {
     const dataDir = path.join(root, 'external-secret');
     fs.mkdirSync(dataDir);
-    const lines = restoreSecrets(
-      [{ name: 'sync15-master-secret', value: 'old', source: 'x', note: '' }],
-      { dataDir, masterSecret: 'current', masterSecretFile: null },
-    );
+    const lines = restoreSecrets([{ name: 'sync15-master-secret', value: 'old', source: 'x', note: '' }], {
+      dataDir,
+      masterSecret: 'current',
+      masterSecretFile: null,
+    });
     assert.match(lines[0] ?? '', /differs from the one in use \(FOXDEN_MASTER_SECRET\)/);
     assert.equal(fs.existsSync(path.join(dataDir, 'master-secret')), false);
   });
@@ -291,13 +303,17 @@ describe('restore from read-only media', () => {
     ? false
     : 'needs Linux, and as root the right to bind-mount (permission bits do not stop root)';
 
-  test('a new backup restores from a read-only folder and leaves no -wal/-shm beside it', { skip }, async () => {
-    const media = fs.mkdtempSync(path.join(root, 'usb-'));
-    const { db, dbFile } = await freshDatabase(['rosa']);
-    await backupDatabase(db, path.join(media, 'foxden.db'), { dbFile });
-    await db.close();
-    await readOnly(media, () => restoreAndCheck(path.join(media, 'foxden.db'), 'rosa'));
-  });
+  test(
+    'a new backup restores from a read-only folder and leaves no -wal/-shm beside it',
+    { skip },
+    async () => {
+      const media = fs.mkdtempSync(path.join(root, 'usb-'));
+      const { db, dbFile } = await freshDatabase(['rosa']);
+      await backupDatabase(db, path.join(media, 'foxden.db'), { dbFile });
+      await db.close();
+      await readOnly(media, () => restoreAndCheck(path.join(media, 'foxden.db'), 'rosa'));
+    },
+  );
 
   test('an old WAL-mode backup restores from a read-only folder too', { skip }, async () => {
     const media = fs.mkdtempSync(path.join(root, 'dvd-'));

@@ -105,7 +105,13 @@ test('keeps the newest 7 and deletes only its own backups: foreign files survive
     }
     const left = fs.readdirSync(folder).sort();
     const ours = left.filter((n) => made.includes(path.join(folder, n)));
-    assert.deepEqual(ours, made.slice(-7).map((f) => path.basename(f)).sort());
+    assert.deepEqual(
+      ours,
+      made
+        .slice(-7)
+        .map((f) => path.basename(f))
+        .sort(),
+    );
     assert.ok(left.includes('holiday.jpg'));
     assert.equal(fs.readFileSync(lookalike, 'utf8'), 'not a database');
     assert.equal(left.length, 9);
@@ -202,13 +208,17 @@ test('the timer runs a due backup by itself (short interval), and stops with the
 });
 
 test('backup settings are validated like every other setting', () => {
-  assert.deepEqual(validateArgs('updateSettings', [{ backupFolder: null, backupEveryHours: 0, backupKeep: 1 }]), [
-    { backupFolder: null, backupEveryHours: 0, backupKeep: 1 },
-  ]);
+  assert.deepEqual(
+    validateArgs('updateSettings', [{ backupFolder: null, backupEveryHours: 0, backupKeep: 1 }]),
+    [{ backupFolder: null, backupEveryHours: 0, backupKeep: 1 }],
+  );
   assert.throws(() => validateArgs('updateSettings', [{ backupFolder: 'relative/dir' }]), /full path/);
   assert.throws(() => validateArgs('updateSettings', [{ backupKeep: 0 }]), /between 1 and 100/);
   assert.throws(() => validateArgs('updateSettings', [{ backupEveryHours: -1 }]), /between 0/);
-  assert.deepEqual(validateArgs('backup', ['/tmp/b.db', { replace: true }]), ['/tmp/b.db', { replace: true }]);
+  assert.deepEqual(validateArgs('backup', ['/tmp/b.db', { replace: true }]), [
+    '/tmp/b.db',
+    { replace: true },
+  ]);
   assert.throws(() => validateArgs('backup', ['/tmp/b.db', { replace: 'yes' }]), /on or off/);
   assert.throws(() => validateArgs('backup', ['/tmp/b.db', { force: true }]), /"force"/);
 });
