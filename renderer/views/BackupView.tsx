@@ -269,7 +269,10 @@ function BackupToFileCard({ announce: say }: { announce: (text: string) => void 
           className="mono"
           spellCheck={false}
           value={destination}
-          onValue={setDestination}
+          onValue={(value) => {
+            setDestination(value);
+            backup.setError(null);
+          }}
         />
         <div className="button-row">
           <button type="submit" className="button-primary" disabled={backup.busy}>
@@ -345,7 +348,10 @@ function RestoreCard({
           className="mono"
           spellCheck={false}
           value={source}
-          onValue={setSource}
+          onValue={(value) => {
+            setSource(value);
+            restore.setError(null);
+          }}
         />
         <div className="button-row">
           <button type="submit" className="button-danger" disabled={restore.busy}>
