@@ -39,7 +39,7 @@ describe('main/index.ts wiring (Electron replaced by a stub module)', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.equal(report.quit, true);
     assert.equal(report.paths.userData, dataDir);
-    assert.equal(report.handlers.length, 15);
+    assert.equal(report.handlers.length, 17);
     assert.ok(report.handlers.every((h) => h.startsWith('foxden:admin:')));
     assert.equal(report.storeListener, 0, "electron-store's sync IPC channel is removed");
     assert.equal(report.windows.length, 1);

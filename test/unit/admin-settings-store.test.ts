@@ -27,6 +27,9 @@ test('defaults: port 8173, this computer only, sign-ups closed and auto-closing'
       autoCloseSignups: true,
       openAtLogin: false,
       behindProxy: false,
+      backupFolder: null,
+      backupEveryHours: 24,
+      backupKeep: 7,
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
