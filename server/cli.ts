@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { ConfigError } from './config-load.js';
-import { oneLine, UsageError } from './cli/args.js';
+import { oneLine, OptionError, UsageError } from './cli/args.js';
 import { backup, restore } from './cli/backup.js';
 import { processIo, type CliIo } from './cli/io.js';
 import { serve } from './cli/serve.js';
@@ -42,8 +42,16 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         throw new UsageError(`Unknown command "${command}". Run "foxden help" for the list.`);
     }
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`foxden: ${oneLine(message)}\n`);
+    let message = oneLine(err instanceof Error ? err.message : String(err));
+    if (err instanceof OptionError) {
+      const words =
+        command === 'user' && rest[0] && COMMAND_USAGE[`user ${rest[0]}`] ? `user ${rest[0]}` : command;
+      message +=
+        words && COMMAND_USAGE[words]
+          ? ` Run "foxden ${words} --help" for the options.`
+          : ' Run "foxden help".';
+    }
+    process.stderr.write(`foxden: ${message}\n`);
     return err instanceof UsageError || err instanceof ConfigError ? 2 : 1;
   }
 }

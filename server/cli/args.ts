@@ -8,6 +8,14 @@ export class UsageError extends Error {
   }
 }
 
+/** An unknown option or one without its value: the CLI adds which --help lists the options. */
+export class OptionError extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OptionError';
+  }
+}
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface ParsedArgs {
@@ -44,7 +52,7 @@ export function parseCommandArgs(args: string[], options: Options, maxPositional
       allowNegative: true,
     });
   } catch (err) {
-    throw new UsageError(describeParseError(err instanceof Error ? err.message : String(err)));
+    throw new OptionError(describeParseError(err instanceof Error ? err.message : String(err)));
   }
   if (parsed.positionals.length > maxPositionals) {
     throw new UsageError(`Unexpected argument "${parsed.positionals[maxPositionals]}".`);
@@ -52,10 +60,10 @@ export function parseCommandArgs(args: string[], options: Options, maxPositional
   for (const [name, value] of Object.entries(parsed.values)) {
     if (Array.isArray(value)) throw new UsageError(`--${name} may be given only once.`);
     if (typeof value === 'boolean' && options[name]?.type === 'string') {
-      throw new UsageError(`Option --${name} needs a value.`);
+      throw new OptionError(`Option --${name} needs a value.`);
     }
     if (typeof value === 'string' && options[name]?.type === 'string' && value.startsWith('--')) {
-      throw new UsageError(`Option --${name} needs a value, but got the option ${value}.`);
+      throw new OptionError(`Option --${name} needs a value, but got the option ${value}.`);
     }
   }
   return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
@@ -89,7 +97,7 @@ function describeParseError(message: string): string {
   const option = /Option '(-[^' ]+)/.exec(message)?.[1];
   if (option && /ambiguous|argument missing/.test(message)) return `Option ${option} needs a value.`;
   const unknown = /Unknown option '([^']+)'/.exec(message)?.[1];
-  if (unknown) return `Unknown option ${unknown}. Run "foxden help" for the list.`;
+  if (unknown) return `Unknown option ${unknown}.`;
   return oneLine(message);
 }
 

@@ -44,3 +44,25 @@ test('the serve usage names every serve option', () => {
     assert.ok((COMMAND_USAGE.serve as string).includes(shown), `${shown} is documented`);
   }
 });
+
+test('an unknown option or a missing value names the --help that lists the options, in one line', async () => {
+  const cases: Array<{ args: string[]; line: string }> = [
+    {
+      args: ['serve', '--frobnicate'],
+      line: 'foxden: Unknown option --frobnicate. Run "foxden serve --help" for the options.',
+    },
+    {
+      args: ['serve', '--port'],
+      line: 'foxden: Option --port needs a value. Run "foxden serve --help" for the options.',
+    },
+    {
+      args: ['user', 'add', 'alice', '--frobnicate'],
+      line: 'foxden: Unknown option --frobnicate. Run "foxden user add --help" for the options.',
+    },
+  ];
+  for (const { args, line } of cases) {
+    const result = await runCli(args);
+    assert.equal(result.code, 2, args.join(' '));
+    assert.deepEqual(result.stderr, [line]);
+  }
+});
