@@ -183,6 +183,17 @@ function checkDestination(
   } catch {
     throw new AdminError('io', `Foxden is not allowed to write in the folder ${dir}.`, 'path');
   }
+  if (
+    fs.existsSync(destination) &&
+    ['-wal', '-shm', '-journal'].some((suffix) => fs.existsSync(destination + suffix))
+  ) {
+    // Another Foxden's live database (or one in the middle of a write): never replace it.
+    throw new AdminError(
+      'invalid-argument',
+      `${destination} is a database in use (it has SQLite files beside it); Foxden will not overwrite it. Choose another file name.`,
+      'path',
+    );
+  }
   const existing = inspectBackupFile(destination, nativeBinding);
   if (existing.kind === 'missing') return false;
   if (existing.kind === 'other') {

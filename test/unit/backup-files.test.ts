@@ -142,6 +142,26 @@ describe('backup files', () => {
     }
   });
 
+  test('a live Foxden database (with -wal/-shm beside it) is never replaced, even with replace', async () => {
+    const { db, dbFile } = await freshDatabase();
+    const other = await freshDatabase(['their-user']);
+    try {
+      assert.ok(fs.existsSync(other.dbFile + '-wal'), 'the other database is open in WAL mode');
+      await expectAdminError(
+        backupDatabase(db, other.dbFile, { dbFile, replace: true }),
+        'invalid-argument',
+        /in use/,
+      );
+      assert.deepEqual(
+        (await new Sync11Accounts(other.db).list()).map((a) => a.username),
+        ['their-user'],
+      );
+    } finally {
+      await db.close();
+      await other.db.close();
+    }
+  });
+
   test('restore reports where the previous database was kept', async () => {
     const { db, dbFile } = await freshDatabase(['alice']);
     const file = path.join(root, 'for-restore.db');
