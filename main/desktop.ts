@@ -286,6 +286,8 @@ async function onReady(
   };
   store.onSaved(followSettings);
   backend.onChange(() => void refreshTray());
+  // A scheduled backup that failed (or recovered) at night changes the tray's warning.
+  backend.service.backups.on('done', () => void refreshTray());
   backend.onStateChange((status) => failures.observe(status));
   backend.onAccountActivity(() => void accounts.check());
   followSettings(store.load());

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log.js';
@@ -122,7 +123,8 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export class BackupSchedule {
+/** Emits 'done' after every backup into the folder, good or failed (the tray re-reads its warnings). */
+export class BackupSchedule extends EventEmitter<{ done: [] }> {
   private readonly state: BackupStateFile;
   private readonly clock: () => number;
   private first: NodeJS.Timeout | null = null;
@@ -130,6 +132,7 @@ export class BackupSchedule {
   private running: Promise<BackupResult> | null = null;
 
   constructor(private readonly options: BackupScheduleOptions) {
+    super();
     this.state = new BackupStateFile(options.dataDir);
     this.clock = options.clock ?? Date.now;
   }
@@ -218,6 +221,7 @@ export class BackupSchedule {
     if (this.running) return this.running;
     this.running = this.run().finally(() => {
       this.running = null;
+      this.emit('done');
     });
     return this.running;
   }

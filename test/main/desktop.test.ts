@@ -250,6 +250,34 @@ describe('desktop lifecycle', () => {
     assert.deepEqual(electron.openedPaths, [path.join(dataDir, 'backups', files[0]!)]);
   });
 
+  it('tray: Back up now uses the chosen backup folder, and a failed scheduled backup shows in the tray', async () => {
+    const { electron, handle, dataDir } = await launch();
+    assert.ok(handle);
+    const chosen = path.join(dataDir, 'second-disk');
+    fs.mkdirSync(chosen);
+    await handle.backend.service.updateSettings({ backupFolder: chosen });
+    menu(electron).item('backup').click?.();
+    await handle.trayIdle();
+    assert.equal(fs.readdirSync(chosen).length, 1, 'the backup went to the chosen folder');
+
+    // Another folder, on a disk that is not connected: due at once, fails, and the tray says so.
+    await handle.backend.service.updateSettings({ backupFolder: path.join(dataDir, 'unplugged') });
+    assert.equal(await handle.backend.service.backups.check(), false);
+    assert.ok((await handle.backend.service.backupStatus()).lastFailure);
+    const warning = () => {
+      try {
+        return label(electron, 'warning') ?? '';
+      } catch {
+        return ''; // no warning item (yet)
+      }
+    };
+    const deadline = Date.now() + 5000;
+    while (!/scheduled backup failed/.test(warning())) {
+      assert.ok(Date.now() < deadline, `tray warning: ${warning()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+
   it('tray: Open data folder opens it', async () => {
     const { electron, handle, dataDir } = await launch();
     assert.ok(handle);
