@@ -273,7 +273,7 @@ function permissionProblem(where: string, code: string, setting: string): FileSy
     ? `it belongs to another user; give it back with "sudo chown -R ${me} ${dir}"`
     : `make it yours and writable with "sudo chown -R ${me} ${dir}" and "chmod 700 ${dir}"`;
   return new FileSystemProblem(
-    `Foxden is not allowed to change ${where} (permission denied): ${fix}, or choose another ${setting}.`,
+    `Foxden is not allowed to use ${where} (permission denied): ${fix}, or choose another ${setting}.`,
     code,
     where,
   );

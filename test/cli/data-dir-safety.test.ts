@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { mountTmpfs, tmpfsSkipReason } from '../helpers/tmpfs.js';
-import { runCli, startServe } from './cli-process.js';
+import { runCli, spawnCli, startServe, type CliResult } from './cli-process.js';
 
 // Issue 8, findings 1 and 10: Foxden never changes the mode of a directory it did not create,
 // refuses one that lets other users in, tightens loose files (and says so), and turns
@@ -12,6 +12,15 @@ import { runCli, startServe } from './cli-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-cli-safety-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+/** `foxden serve` that should refuse to start; one that starts anyway is stopped after 15 s. */
+async function serveRefused(args: string[]): Promise<CliResult> {
+  const cli = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--no-admin', ...args]);
+  const timer = setTimeout(() => cli.child.kill('SIGKILL'), 15_000);
+  const code = await cli.exit;
+  clearTimeout(timer);
+  return { code, stdout: cli.stdout.filter((l) => l !== ''), stderr: cli.stderr.filter((l) => l !== '') };
+}
+
 let counter = 0;
 const fresh = () => path.join(tmp, `case-${++counter}`);
 const posix = process.platform !== 'win32';
@@ -40,16 +49,7 @@ test(
     const dataDir = fresh();
     fs.mkdirSync(dataDir);
     fs.chmodSync(dataDir, 0o755);
-    const serve = await runCli([
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--no-admin',
-      '--data-dir',
-      dataDir,
-    ]);
+    const serve = await serveRefused(['--data-dir', dataDir]);
     assert.notEqual(serve.code, 0);
     const line = errorLine(serve.stderr);
     assert.match(line, new RegExp(`${dataDir}.*chmod 700 ${dataDir}`));
@@ -72,18 +72,7 @@ test(
     fs.chmodSync(shared, 0o1777);
     const ini = path.join(tmp, `sticky-${counter}.ini`);
     fs.writeFileSync(ini, `[storage]\nsqluri = sqlite:///${shared}/sync.db\n`);
-    const serve = await runCli([
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--no-admin',
-      '--config',
-      ini,
-      '--data-dir',
-      fresh(),
-    ]);
+    const serve = await serveRefused(['--config', ini, '--data-dir', fresh()]);
     assert.notEqual(serve.code, 0);
     const line = errorLine(serve.stderr);
     assert.match(line, /shared/);
@@ -166,16 +155,7 @@ test('a data directory that is a file gets one plain line, not EEXIST', async ()
     assert.notEqual(add.code, 0);
     const line = errorLine(add.stderr);
     assert.equal(line, `foxden: ${file} is a file, not a folder; choose another --data-dir.`);
-    const serve = await runCli([
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--no-admin',
-      '--data-dir',
-      dataDir,
-    ]);
+    const serve = await serveRefused(['--data-dir', dataDir]);
     assert.notEqual(serve.code, 0);
     assert.match(errorLine(serve.stderr), /is a file, not a folder; choose another --data-dir/);
     assert.doesNotMatch(serve.stderr.join('\n'), /EEXIST|ENOTDIR/);
@@ -220,16 +200,7 @@ test(
       const add = await addUser(path.join(disk.dir, 'data-a'));
       assert.equal(add.code, 1);
       assert.match(errorLine(add.stderr), /^foxden: The disk is full: .* free\)\. Free some space/);
-      const serve = await runCli([
-        'serve',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--no-admin',
-        '--data-dir',
-        path.join(disk.dir, 'data-b'),
-      ]);
+      const serve = await serveRefused(['--data-dir', path.join(disk.dir, 'data-b')]);
       assert.equal(serve.code, 1);
       assert.match(errorLine(serve.stderr), /The disk is full/);
       assert.doesNotMatch(serve.stderr.join('\n'), /disk I\/O error|ENOSPC/);

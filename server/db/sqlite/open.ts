@@ -84,7 +84,9 @@ function openSqliteReadonly(file: string, options: OpenSqliteOptions): SqliteHan
     db.pragma('schema_version');
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code !== 'SQLITE_CANTOPEN' || !fs.existsSync(file) || dirWritable(path.dirname(file))) {
+    // CANTOPEN on a read-only file system, READONLY_DIRECTORY in a folder we may not write.
+    const noShm = code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY_DIRECTORY';
+    if (!noShm || !fs.existsSync(file) || dirWritable(path.dirname(file))) {
       throw sqliteProblem(err, file, options);
     }
     let image: Buffer;
@@ -151,6 +153,9 @@ export function sqliteProblem(err: unknown, file: string, context: PathContext =
     if (isReadOnlyFileSystem(dir))
       return plainFsError(Object.assign(new Error(), { code: 'EROFS' }), dir, context);
     if (!dirWritable(dir)) return plainFsError(Object.assign(new Error(), { code: 'EACCES' }), dir, context);
+    if (fs.existsSync(file) && !accessible(file, fs.constants.R_OK | fs.constants.W_OK)) {
+      return plainFsError(Object.assign(new Error(), { code: 'EACCES' }), file, context);
+    }
     if (!fs.existsSync(file) && code.startsWith('SQLITE_CANTOPEN')) {
       return new Error(`There is no Foxden database at ${file} yet.`);
     }
@@ -160,8 +165,12 @@ export function sqliteProblem(err: unknown, file: string, context: PathContext =
 }
 
 function dirWritable(dir: string): boolean {
+  return accessible(dir, fs.constants.W_OK);
+}
+
+function accessible(target: string, mode: number): boolean {
   try {
-    fs.accessSync(dir, fs.constants.W_OK);
+    fs.accessSync(target, mode);
     return true;
   } catch {
     return false;
