@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config.js';
@@ -14,8 +16,11 @@ import { mountFxaPage } from './fxa/page/index.js';
 import { mountFxa } from './fxa/index.js';
 import { resolveMasterSecret } from './sync15/master-secret.js';
 import { tuneHeapForServer } from './heap.js';
-import { SignupGate } from './signups.js';
 import { closeSharedHashPool } from './accounts/hash-pool.js';
+import { acquireInstanceLock } from './db/sqlite/instance-lock.js';
+import { currentFileNoteSink, ensurePrivateDir, setFileNoteSink } from './fs/private-path.js';
+import { StorageHealth } from './storage-health.js';
+import { SignupGate } from './signups.js';
 
 export interface SyncServerOptions {
   logger?: Logger;
@@ -43,9 +48,36 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
   const clock = options.clock ?? Date.now;
   // Resolved once, before anything can mint or check a Sync 1.5 token; kept on the shared config.
   config.masterSecret = resolveMasterSecret(config);
-  const db = SqliteDatabase.open(config.dbFile, { nativeBinding: options.nativeBinding });
+  // One server per SQLite file (issue 8, finding 12): taken before the database is opened or
+  // migrated, released when the server closes (or this start fails).
+  const dbPlace = { setting: sqliteSettingOf(config) };
+  ensurePrivateDir(path.dirname(config.dbFile), dbPlace);
+  const lock = acquireInstanceLock(config.dbFile);
+  const storageHealth = new StorageHealth(config.dbFile, clock, () => fileSize(config.dbFile));
+  let db: SqliteDatabase;
+  try {
+    db = SqliteDatabase.open(config.dbFile, {
+      nativeBinding: options.nativeBinding,
+      health: storageHealth,
+      ...dbPlace,
+    });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  // Modes Foxden tightened (master secret, database, later the admin token) go to this log.
+  const fileNotes = (line: string) => logger.info('lifecycle', line);
+  setFileNoteSink(fileNotes);
   const engine = new StorageEngine(db, { clock });
-  const context: ServerContext = { config, db, engine, logger, clock, signups: new SignupGate(config) };
+  const context: ServerContext = {
+    config,
+    db,
+    engine,
+    logger,
+    clock,
+    storageHealth,
+    signups: new SignupGate(config),
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -120,9 +152,27 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
       await db.close();
       // Password workers stop once idle, so no process waits on them after Stop.
       await closeSharedHashPool();
+      lock.release();
+      // Only this server's own sink: another server in this process may have replaced it.
+      if (currentFileNoteSink() === fileNotes) setFileNoteSink(null);
       logger.info('lifecycle', 'stopped');
       events.emit('closed');
     },
   });
   return syncServer;
+}
+
+/** What a person changes to move the database: --data-dir, or the ini's sqluri when it points elsewhere. */
+function sqliteSettingOf(config: Config): string {
+  return path.dirname(path.resolve(config.dbFile)) === path.resolve(config.dataDir)
+    ? '--data-dir'
+    : '[storage] sqluri';
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
 }

@@ -32,6 +32,7 @@ import { configToSettings, normalisePublicUrl, RESTART_FIELDS, settingsToConfig 
 import type { SettingsStore } from './settings-store.js';
 import { setupHelpFor, tokenserverUrl } from './setup-help.js';
 import { computeWarnings } from './warnings.js';
+import { StorageHealth, type StorageHealthStatus } from '../storage-health.js';
 
 export interface AdminServiceOptions {
   controller: ServerController;
@@ -216,10 +217,18 @@ export class AdminService
     }
     const listenError =
       s.state === 'failed' && s.lastError ? { code: s.lastErrorCode, message: s.lastError } : null;
+    let storage: StorageHealthStatus;
+    try {
+      storage = this.controller.context().storageHealth.status();
+    } catch {
+      // No open database: its disk's free space still tells the owner something.
+      storage = new StorageHealth(this.controller.config.dbFile).status();
+    }
     const schedule = this.backups.view();
     return computeWarnings(this.settings, this.platform, {
       listenError,
       accountCount,
+      storage,
       backup: {
         now: this.clock(),
         folder: schedule.folder,

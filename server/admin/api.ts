@@ -143,6 +143,8 @@ export interface Warning {
     | 'public-url-localhost-on-lan'
     | 'public-url-port-mismatch'
     | 'signups-open-with-accounts'
+    | 'disk-full'
+    | 'disk-space-low'
     | 'backup-failed'
     | 'backup-stale'
     | 'backup-off';

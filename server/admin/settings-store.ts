@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir, plainFsError } from '../fs/private-path.js';
 import type { AdminSettings } from './api.js';
 import { coerceSettings } from './settings.js';
 
@@ -13,7 +14,6 @@ export interface SettingsStore {
 }
 
 const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
 
 /**
  * Writes `text` so that a reader sees the old file or the new one, never half of each: a
@@ -21,24 +21,33 @@ const DIR_MODE = 0o700;
  */
 export function writeFileAtomic(file: string, text: string): void {
   const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  // Created 0700 if missing; an existing directory is checked, never chmodded.
+  ensurePrivateDir(dir);
   const temp = path.join(
     dir,
     `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`,
   );
-  const fd = fs.openSync(temp, 'wx', FILE_MODE);
+  let fd: number;
+  try {
+    fd = fs.openSync(temp, 'wx', FILE_MODE);
+  } catch (err) {
+    throw plainFsError(err, dir);
+  }
   try {
     fs.writeSync(fd, text);
     fs.fsyncSync(fd);
-  } finally {
+  } catch (err) {
     fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    throw plainFsError(err, file);
   }
+  fs.closeSync(fd);
   try {
     fs.chmodSync(temp, FILE_MODE);
     fs.renameSync(temp, file);
   } catch (err) {
     fs.rmSync(temp, { force: true });
-    throw err;
+    throw plainFsError(err, file);
   }
 }
 

@@ -1,6 +1,8 @@
 import { FIREFOX_BLOCKED_PORTS, portWarningsFor } from '../ports.js';
+import type { StorageHealthStatus } from '../storage-health.js';
 import type { AdminSettings, Warning } from './api.js';
 import { backupWarnings, type BackupFacts } from './backup-warnings.js';
+import { storageWarnings } from './storage-warnings.js';
 import { isLoopbackHost } from './settings.js';
 
 /** What the running process knows beyond the settings themselves. */
@@ -11,6 +13,8 @@ export interface RuntimeFacts {
   accountCount: number;
   /** Scheduled backups: the last good one and the last failure (none: no backup warnings). */
   backup?: BackupFacts | null;
+  /** The disk under the database: full, or its free space (none when it cannot be read). */
+  storage?: StorageHealthStatus | null;
 }
 
 /** A URL as clients would read it, or why it cannot be one. */
@@ -85,6 +89,7 @@ export function computeWarnings(
 ): Warning[] {
   const out = portWarningsFor(settings.port, platform);
   if (facts.listenError) out.push(listenWarning(facts.listenError));
+  out.push(...storageWarnings(facts.storage));
 
   const parsed = parsePublicUrl(settings.publicUrl);
   if (!parsed.ok) {
