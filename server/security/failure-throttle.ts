@@ -29,8 +29,9 @@ export const LOGIN_RULES: ThrottleRules = {
   perAddress: 30,
   slowAfter: 10,
   slowStepMs: 250,
-  slowMaxMs: 5000,
-  maxWaiting: 8,
+  slowMaxMs: 3000,
+  // So a slowed request waits at most (4 + 1) × 3 s, well inside clients' timeouts.
+  maxWaiting: 4,
 };
 
 /** Why an attempt is refused without checking the password, and for how long (seconds). */

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Response } from 'express';
+import { HashPoolBusy } from '../accounts/hash-pool.js';
 import { stringifyJson, type JsonValue } from '../http/json.js';
 import type { RequestLogLocals } from '../http/request-log.js';
 import type { Logger } from '../log.js';
@@ -69,6 +70,8 @@ export function sendError(res: Response, err: unknown, logger: Logger, retryAfte
   }
   if (err instanceof PreconditionFailed) return sendPreconditionFailed(res);
   if (err instanceof OverQuota) return sendCode(res, 14, 'over quota');
+  // Creating an account or changing a password while every bcrypt worker is busy.
+  if (err instanceof HashPoolBusy) return sendUnavailable(res, retryAfter, 'every password check is busy');
   const message = err instanceof Error ? err.message : String(err);
   if (isDatabaseError(err)) {
     logger.error('error', 'Sync 1.1: the database is unavailable', { detail: message });
