@@ -11,6 +11,9 @@ import { isDiskFullError } from './db/sqlite/open.js';
  */
 export const LOW_SPACE_BYTES = 1024 ** 3;
 
+/** Free space gained since a write failed that counts as room made (writes are rarely larger). */
+const ROOM_MADE_BYTES = 32 * 1024 * 1024;
+
 /** What the dashboard shows about the disk holding the database. */
 export interface StorageHealthStatus {
   /** Set while writes fail because the disk is full: since when, and SQLite's words. */
@@ -36,6 +39,8 @@ export interface WriteOutcomeListener {
  */
 export class StorageHealth implements WriteOutcomeListener {
   private full: { since: number; detail: string } | null = null;
+  /** Free bytes when the disk was found full: clearly more later means the owner made room. */
+  private freeWhenFull = 0;
 
   constructor(
     private readonly dbFile: string,
@@ -51,6 +56,7 @@ export class StorageHealth implements WriteOutcomeListener {
     if (!isDiskFullError(err, this.dbFile)) return;
     if (this.full === null) {
       this.full = { since: this.clock(), detail: err instanceof Error ? err.message : String(err) };
+      this.freeWhenFull = freeSpaceOf(path.dirname(this.dbFile))?.freeBytes ?? 0;
     }
   }
 
@@ -60,9 +66,15 @@ export class StorageHealth implements WriteOutcomeListener {
 
   status(): StorageHealthStatus {
     const dir = path.dirname(this.dbFile);
+    const free = freeSpaceOf(dir);
+    // Clients back off for Retry-After (30 minutes by default) after a 503, so the next write
+    // may be far off: once the owner has made room, the warning should not wait for it.
+    if (this.full !== null && free !== null && free.freeBytes >= this.freeWhenFull + ROOM_MADE_BYTES) {
+      this.full = null;
+    }
     return {
       diskFull: this.full,
-      free: freeSpaceOf(dir),
+      free,
       lowSpaceBytes: Math.max(LOW_SPACE_BYTES, 2 * this.dbSize()),
       dir,
     };

@@ -128,6 +128,7 @@ test('storage warnings: low space warns, a full disk is an error with the free s
   const warning = storageWarnings(full)[0];
   assert.equal(warning?.code, 'disk-full');
   assert.equal(warning?.severity, 'error');
+  assert.ok(health.status().diskFull, 'no room was made: still full');
   health.writeSucceeded();
   assert.equal(health.status().diskFull, null);
 });

@@ -34,6 +34,17 @@ interface LockRecord {
   since: string;
 }
 
+/** Another live server holds the lock; the message is the one line to show. */
+export class InstanceLockError extends Error {
+  constructor(
+    message: string,
+    readonly pid: number,
+  ) {
+    super(message);
+    this.name = 'InstanceLockError';
+  }
+}
+
 /** Locks this process holds, by lock-file path: the same process re-taking its own lock works. */
 const held = new Map<string, string>();
 
@@ -57,9 +68,10 @@ export function acquireInstanceLock(dbFile: string): InstanceLock {
     const record = readRecord(file);
     if (record !== null && isLive(record, file)) {
       const where = record.host === os.hostname() ? '' : ` on ${record.host}`;
-      throw new Error(
+      throw new InstanceLockError(
         `Another Foxden server (process ${record.pid}${where}) is already using ${path.resolve(dbFile)}; ` +
           `stop it first, or give this one another --data-dir (if process ${record.pid} is not Foxden, delete ${file}).`,
+        record.pid,
       );
     }
     // Stale (or unreadable, e.g. cut short by a crash): remove it only if it is still the same
