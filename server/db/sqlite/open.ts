@@ -100,6 +100,11 @@ function openSqliteReadonly(file: string, options: OpenSqliteOptions): SqliteHan
     db = new BetterSqlite3(image, { ...binding, readonly: true });
   }
   const current = db.pragma('user_version', { simple: true }) as number;
+  if (current < MIGRATIONS.length && dirWritable(path.dirname(file))) {
+    // Written by an older Foxden: upgrading it is what any other command would do first.
+    db.close();
+    return openSqlite(file, { ...options, readonly: false });
+  }
   if (current !== MIGRATIONS.length) {
     db.close();
     throw new Error(
