@@ -96,13 +96,12 @@ async function main(): Promise<void> {
       '--data-dir',
       dataDir,
       '--allow-new-users',
-      // A bench, not a household: no sign-up cap and no quota (issue 8, finding 5).
-      '--max-new-users',
-      '0',
+      // A bench, not a household: no quota and (below) no sign-up cap (issue 8, finding 5).
       '--quota-kb',
       '0',
     ],
-    { stdio: ['ignore', out, 'inherit'] },
+    // The cap through the environment, which older builds (--bin) ignore instead of refusing.
+    { stdio: ['ignore', out, 'inherit'], env: { ...process.env, FOXDEN_MAX_NEW_USERS: '0' } },
   );
   try {
     const port = await new Promise<number>((resolve, reject) => {
