@@ -3,6 +3,8 @@ import { createSyncServer, type SyncServer, type SyncServerOptions } from '../ap
 import type { Config } from '../config.js';
 import type { ServerContext } from '../context.js';
 import type { LogEvent, Logger } from '../log.js';
+import { InstanceLockError } from '../db/sqlite/instance-lock.js';
+import { FileSystemProblem } from '../fs/private-path.js';
 import { AdminError, type AdminStatus } from './api.js';
 
 export type ServerState = AdminStatus['state'];
@@ -189,7 +191,10 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     try {
       this.server = this.build(config, { logger: this.logger });
     } catch (err) {
-      // A database that cannot be opened (newer schema, corrupt file, no permission).
+      // These already say in one plain line what is wrong and what to do.
+      if (err instanceof FileSystemProblem || err instanceof InstanceLockError)
+        throw new AdminError('unavailable', err.message);
+      // A database that cannot be opened (newer schema, corrupt file).
       throw new AdminError('unavailable', `The database could not be opened: ${messageOf(err)}`);
     }
     this.serverConfig = config;

@@ -29,7 +29,10 @@ test('a second foxden serve on the same data directory exits non-zero naming the
     assert.equal(second.code, 1);
     const lines = second.stderr.filter((l) => l.startsWith('foxden: '));
     assert.equal(lines.length, 1, second.stderr.join('\n'));
-    assert.match(lines[0] as string, new RegExp(`Another Foxden server \\(process ${first.child.pid}\\)`));
+    assert.match(
+      lines[0] as string,
+      new RegExp(`^foxden: Another Foxden server \\(process ${first.child.pid}\\)`),
+    );
     assert.equal((await fetch(`${first.url}__heartbeat__`)).status, 200, 'the first one keeps serving');
 
     // Other commands still work beside the running server, as the README promises.
