@@ -86,11 +86,6 @@ export class HashPool {
     this.workerSource = options.workerSource ?? WORKER_SOURCE;
   }
 
-  /** Tasks running or waiting. */
-  get pending(): number {
-    return this.queue.length + this.slots.filter((s) => s.current).length;
-  }
-
   get threads(): number {
     return this.slots.length;
   }

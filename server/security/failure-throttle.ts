@@ -94,8 +94,9 @@ export class FailureThrottle {
    * address without recent failures costs one Map lookup and no allocation.
    */
   check(account: string, address: string): Refusal | null {
-    if (!this.pendingAddress.has(address) && this.byAddress.count(address, this.clock()) === 0) return null;
-    return this.refusal(account, address, pairKey(account, address), this.clock());
+    const now = this.clock();
+    if (!this.pendingAddress.has(address) && this.byAddress.count(address, now) === 0) return null;
+    return this.refusal(account, address, pairKey(account, address), now);
   }
 
   /**
