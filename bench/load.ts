@@ -1,5 +1,6 @@
 import http from 'node:http';
 import autocannon from 'autocannon';
+import { httpRequest, type HttpReply } from '../test/helpers/http-request.js';
 
 /** Throughput and latency of one measured run. */
 export interface LoadFigures {
@@ -70,12 +71,6 @@ export async function hammer(options: HammerOptions): Promise<LoadFigures> {
   }
 }
 
-export interface HttpAnswer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 export interface HttpRequestSpec {
   method: string;
   path: string;
@@ -86,32 +81,17 @@ export interface HttpRequestSpec {
 const REQUEST_TIMEOUT_MS = 60_000;
 
 /** One request over a keep-alive agent; the body is read whole. */
-export function request(origin: string, agent: http.Agent, spec: HttpRequestSpec): Promise<HttpAnswer> {
+export function request(origin: string, agent: http.Agent, spec: HttpRequestSpec): Promise<HttpReply> {
   assertLoopback(origin);
   const url = new URL(spec.path, origin);
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...spec.headers };
-    if (spec.body !== undefined) headers['content-length'] = String(Buffer.byteLength(spec.body));
-    const req = http.request(
-      url,
-      { method: spec.method, agent, headers, timeout: REQUEST_TIMEOUT_MS },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${spec.method} ${spec.path} timed out`)));
-    req.on('error', reject);
-    req.end(spec.body);
-  });
+  const headers: Record<string, string> = { ...spec.headers };
+  if (spec.body !== undefined) headers['content-length'] = String(Buffer.byteLength(spec.body));
+  return httpRequest(
+    url,
+    { method: spec.method, agent, headers, timeout: REQUEST_TIMEOUT_MS },
+    spec.body,
+    `${spec.method} ${spec.path} timed out`,
+  );
 }
 
 export interface TaskLoopOptions {

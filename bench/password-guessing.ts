@@ -20,7 +20,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stretchPassword, toHex } from '../server/fxa/crypto/index.js';
-import { closeAddressAgents, requestFrom, type AddressedResponse } from '../test/helpers/from-address.js';
+import { boundedLoad, percentile } from '../test/helpers/bounded-load.js';
+import {
+  closeAddressAgents,
+  jsonPost,
+  requestFrom,
+  type AddressedResponse,
+} from '../test/helpers/from-address.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const binArg = process.argv.indexOf('--bin');
@@ -33,28 +39,16 @@ const WATCHDOG_MS = 5 * 60 * 1000;
 const basic = (user: string, password: string) =>
   'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
-
-async function bounded(
+/** `bounded` as the bench runs it: a guess that gets no answer at all is counted as status 0, not a crash of the bench. */
+function bounded(
   count: number,
   inFlight: number,
   budgetMs: number,
   send: (i: number) => Promise<AddressedResponse>,
 ): Promise<AddressedResponse[]> {
-  const out: AddressedResponse[] = [];
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < count && performance.now() - started < budgetMs) {
-        // A guess that gets no answer at all is counted as status 0, not a crash of the bench.
-        out.push(await send(next++).catch(() => ({ status: 0, headers: {}, text: '', ms: NaN })));
-      }
-    }),
+  return boundedLoad(count, inFlight, budgetMs, (i) =>
+    send(i).catch((): AddressedResponse => ({ status: 0, headers: {}, text: '', ms: NaN })),
   );
-  return out;
 }
 
 function tally(responses: AddressedResponse[]): string {
@@ -119,16 +113,11 @@ async function main(): Promise<void> {
     });
     const base = `http://127.0.0.1:${port}/`;
     const auth = `${base}auth/v1/`;
-    const json = (body: unknown) => ({
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
     const email = `owner-${randomBytes(3).toString('hex')}@example.org`;
     const created = await requestFrom(
       '127.0.0.1',
       `${auth}account/create`,
-      json({ email, authPW: toHex(stretchPassword(email, 'owner local').authPW) }),
+      jsonPost({ email, authPW: toHex(stretchPassword(email, 'owner local').authPW) }),
     );
     const localAccounts = created.status === 200;
     const get = (user: string, pw: string, from: string) =>
@@ -166,7 +155,7 @@ async function main(): Promise<void> {
             requestFrom(
               '127.0.0.2',
               `${auth}account/login`,
-              json({ email, authPW: randomBytes(32).toString('hex') }),
+              jsonPost({ email, authPW: randomBytes(32).toString('hex') }),
             ),
           )
         : Promise.resolve([]),
@@ -202,16 +191,16 @@ async function main(): Promise<void> {
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
     const head = ['Phase', 'GETs', 'p50 ms', 'p99 ms', 'max ms', 'p99 / baseline p99', 'Attack'];
     console.log(head.join(' | '));
-    const baseP99 = pct(baseline, 99);
+    const baseP99 = percentile(baseline, 99);
     for (const [name, ms, detail] of rows) {
       console.log(
         [
           name,
           ms.length,
-          pct(ms, 50).toFixed(1),
-          pct(ms, 99).toFixed(1),
+          percentile(ms, 50).toFixed(1),
+          percentile(ms, 99).toFixed(1),
           (ms.at(-1) ?? NaN).toFixed(1),
-          `${(pct(ms, 99) / baseP99).toFixed(1)}×`,
+          `${(percentile(ms, 99) / baseP99).toFixed(1)}×`,
           detail,
         ].join(' | '),
       );

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log.js';
-import { AdminError, type BackupResult } from './api.js';
+import { AdminError, type BackupResult, type BackupStatus } from './api.js';
 import { inspectBackupFile } from './backup.js';
 import type { BackupSettings } from './settings.js';
 
@@ -109,15 +109,8 @@ export interface BackupScheduleOptions {
   nativeBinding?: string;
 }
 
-export interface ScheduleView {
-  folder: string;
-  folderChosen: boolean;
-  everyHours: number;
-  keep: number;
-  lastGood: BackupResult | null;
-  lastFailure: { at: number; message: string } | null;
-  nextDue: number | null;
-}
+/** What the schedule knows of BackupStatus; the admin service adds the secrets sentence. */
+export type ScheduleView = Omit<BackupStatus, 'secrets'>;
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

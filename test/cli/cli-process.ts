@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -136,4 +139,24 @@ export async function runCli(args: string[], options: SpawnOptions = {}): Promis
   const cli = spawnCli(args, { stdin: '', ...options });
   const code = await cli.exit;
   return { code, stdout: cli.stdout.filter((l) => l !== ''), stderr: cli.stderr.filter((l) => l !== '') };
+}
+
+/** `foxden serve` that should refuse to start; one that starts anyway is stopped after 15 s. */
+export async function serveRefused(args: string[]): Promise<CliResult> {
+  const cli = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--no-admin', ...args]);
+  const timer = setTimeout(() => cli.child.kill('SIGKILL'), 15_000);
+  const code = await cli.exit;
+  clearTimeout(timer);
+  return { code, stdout: cli.stdout.filter((l) => l !== ''), stderr: cli.stderr.filter((l) => l !== '') };
+}
+
+/**
+ * A temp folder for one test file, removed after its tests, and `fresh()`: a new path inside it
+ * (`<name>-1`, `<name>-2`, …) not created yet.
+ */
+export function tempCases(prefix: string, name: string): { tmp: string; fresh: () => string } {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  let counter = 0;
+  return { tmp, fresh: () => path.join(tmp, `${name}-${++counter}`) };
 }

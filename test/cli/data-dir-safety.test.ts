@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { mountTmpfs, tmpfsSkipReason } from '../helpers/tmpfs.js';
-import { runCli, spawnCli, startServe, type CliResult } from './cli-process.js';
+import { runCli, serveRefused, startServe, tempCases } from './cli-process.js';
 
 // Issue 8, findings 1 and 10: Foxden never changes the mode of a directory it did not create,
 // refuses one that lets other users in, tightens loose files (and says so), and turns
 // filesystem failures into one plain line.
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-cli-safety-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-/** `foxden serve` that should refuse to start; one that starts anyway is stopped after 15 s. */
-async function serveRefused(args: string[]): Promise<CliResult> {
-  const cli = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--no-admin', ...args]);
-  const timer = setTimeout(() => cli.child.kill('SIGKILL'), 15_000);
-  const code = await cli.exit;
-  clearTimeout(timer);
-  return { code, stdout: cli.stdout.filter((l) => l !== ''), stderr: cli.stderr.filter((l) => l !== '') };
-}
-
-let counter = 0;
-const fresh = () => path.join(tmp, `case-${++counter}`);
+const { tmp, fresh } = tempCases('foxden-cli-safety-', 'case');
 const posix = process.platform !== 'win32';
 const root = process.getuid?.() === 0;
 const PASSWORD = 'a long enough password\na long enough password\n';
@@ -70,7 +57,7 @@ test(
     const shared = fresh();
     fs.mkdirSync(shared);
     fs.chmodSync(shared, 0o1777);
-    const ini = path.join(tmp, `sticky-${counter}.ini`);
+    const ini = `${fresh()}.ini`;
     fs.writeFileSync(ini, `[storage]\nsqluri = sqlite:///${shared}/sync.db\n`);
     const serve = await serveRefused(['--config', ini, '--data-dir', fresh()]);
     assert.notEqual(serve.code, 0);
@@ -148,7 +135,7 @@ test(
 );
 
 test('a data directory that is a file gets one plain line, not EEXIST', async () => {
-  const file = path.join(tmp, `a-file-${++counter}`);
+  const file = fresh();
   fs.writeFileSync(file, 'not a folder\n');
   for (const dataDir of [file, path.join(file, 'below')]) {
     const add = await addUser(dataDir);

@@ -1,25 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
-import { runCli, spawnCli, startServe, type CliResult } from './cli-process.js';
+import { test } from 'node:test';
+import { runCli, serveRefused, startServe, tempCases } from './cli-process.js';
 
 // Issue 8, finding 12: one SQLite data directory, one server.
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-cli-lock-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-/** `foxden serve` that should refuse to start; one that starts anyway is stopped after 15 s. */
-async function serveRefused(args: string[]): Promise<CliResult> {
-  const cli = spawnCli(['serve', '--host', '127.0.0.1', '--port', '0', '--no-admin', ...args]);
-  const timer = setTimeout(() => cli.child.kill('SIGKILL'), 15_000);
-  const code = await cli.exit;
-  clearTimeout(timer);
-  return { code, stdout: cli.stdout.filter((l) => l !== ''), stderr: cli.stderr.filter((l) => l !== '') };
-}
-
-let counter = 0;
-const fresh = () => path.join(tmp, `data-${++counter}`);
+const { fresh } = tempCases('foxden-cli-lock-', 'data');
 
 test('a second foxden serve on the same data directory exits non-zero naming the first one’s pid', async () => {
   const dataDir = fresh();

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { stretchPassword, toHex } from '../../server/fxa/crypto/index.js';
-import { closeAddressAgents, requestFrom, type AddressedResponse } from '../helpers/from-address.js';
+import { boundedLoad, percentile } from '../helpers/bounded-load.js';
+import { closeAddressAgents, jsonPost, requestFrom } from '../helpers/from-address.js';
 import { basicAuth } from '../helpers/sync11-client.js';
 import { runCli, startServe } from './cli-process.js';
 
@@ -22,27 +23,6 @@ after(() => {
 const GUESSES = 300;
 const IN_FLIGHT = 8;
 const ATTACK_BUDGET_MS = 90_000;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-/** `count` requests, at most `inFlight` at a time, stopping early past `budgetMs`. */
-async function run(
-  count: number,
-  inFlight: number,
-  budgetMs: number,
-  send: (i: number) => Promise<AddressedResponse>,
-): Promise<AddressedResponse[]> {
-  const out: AddressedResponse[] = [];
-  const started = performance.now();
-  let next = 0;
-  const worker = async () => {
-    while (next < count && performance.now() - started < budgetMs) out.push(await send(next++));
-  };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return out;
-}
 
 test('300 + 300 wrong passwords from 127.0.0.2: the owner still gets in from 127.0.0.3, others stay fast, the log names the guest', async (t) => {
   const dataDir = path.join(tmp, 'data');
@@ -57,14 +37,13 @@ test('300 + 300 wrong passwords from 127.0.0.2: the owner still gets in from 127
   try {
     const base = serve.url;
     const auth = `${base}auth/v1/`;
-    const json = (body: unknown) => ({
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
     const email = `owner-${randomBytes(3).toString('hex')}@example.org`;
     const rightPW = toHex(stretchPassword(email, 'owner local password').authPW);
-    const created = await requestFrom('127.0.0.1', `${auth}account/create`, json({ email, authPW: rightPW }));
+    const created = await requestFrom(
+      '127.0.0.1',
+      `${auth}account/create`,
+      jsonPost({ email, authPW: rightPW }),
+    );
     assert.equal(created.status, 200, created.text);
 
     const sync11 = (user: string, password: string, from: string) =>
@@ -87,12 +66,12 @@ test('300 + 300 wrong passwords from 127.0.0.2: the owner still gets in from 127
     })();
     const attackStarted = performance.now();
     const [basic, local] = await Promise.all([
-      run(GUESSES, IN_FLIGHT, ATTACK_BUDGET_MS, (i) => sync11('owner', `guess ${i}`, '127.0.0.2')),
-      run(GUESSES, IN_FLIGHT, ATTACK_BUDGET_MS, () =>
+      boundedLoad(GUESSES, IN_FLIGHT, ATTACK_BUDGET_MS, (i) => sync11('owner', `guess ${i}`, '127.0.0.2')),
+      boundedLoad(GUESSES, IN_FLIGHT, ATTACK_BUDGET_MS, () =>
         requestFrom(
           '127.0.0.2',
           `${auth}account/login`,
-          json({ email, authPW: randomBytes(32).toString('hex') }),
+          jsonPost({ email, authPW: randomBytes(32).toString('hex') }),
         ),
       ),
     ]);
@@ -119,7 +98,7 @@ test('300 + 300 wrong passwords from 127.0.0.2: the owner still gets in from 127
     const ownerLocal = await requestFrom(
       '127.0.0.3',
       `${auth}account/login`,
-      json({ email, authPW: rightPW }),
+      jsonPost({ email, authPW: rightPW }),
     );
     assert.equal(ownerLocal.status, 200, ownerLocal.text);
     assert.ok(owner11.ms < 1000, `Sync 1.1 owner took ${owner11.ms.toFixed(0)} ms`);

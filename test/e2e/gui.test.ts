@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AccountSummary } from '../../server/admin/api.js';
 import { toHex } from '../../server/fxa/crypto/index.js';
+import { postAdmin } from '../helpers/admin-http.js';
 import { basicAuth, Sync11User } from '../helpers/sync11-client.js';
 import { hawkFetch } from '../helpers/sync15-client.js';
 import { authorize, fetchKb, hawk, signIn, syncAccessToken } from '../protocol/fxa-client.js';
@@ -41,11 +42,7 @@ describe('admin GUI in Chromium', { skip }, () => {
   const pageProblems: string[] = [];
 
   async function adminCall<T>(method: string, ...args: unknown[]): Promise<T> {
-    const res = await fetch(`${stack.admin.url}api/${method}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${stack.admin.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(args),
-    });
+    const res = await postAdmin(stack.admin, method, ...args);
     assert.equal(res.status, 200, `admin ${method} answered ${res.status}`);
     return (await res.json()) as T;
   }

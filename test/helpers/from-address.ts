@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { httpRequest } from './http-request.js';
 
 export interface AddressedResponse {
   status: number;
@@ -36,31 +37,19 @@ export function requestFrom(
   options: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
 ): Promise<AddressedResponse> {
   const start = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: options.method ?? 'GET',
-        headers: options.headers,
-        agent: agentFor(localAddress),
-        timeout: options.timeoutMs ?? 30_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString('utf8'),
-            ms: performance.now() - start,
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`request to ${url} timed out`)));
-    req.on('error', reject);
-    req.end(options.body);
-  });
+  return httpRequest(
+    url,
+    {
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      agent: agentFor(localAddress),
+      timeout: options.timeoutMs ?? 30_000,
+    },
+    options.body,
+  ).then(({ status, headers, body }) => ({ status, headers, text: body, ms: performance.now() - start }));
+}
+
+/** requestFrom options for a POST of `body` as JSON. */
+export function jsonPost(body: unknown): { method: string; headers: Record<string, string>; body: string } {
+  return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

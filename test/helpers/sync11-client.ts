@@ -1,10 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { usernameFromEmail } from '../../server/accounts/index.js';
-import { createSyncServer, type SyncServer } from '../../server/app.js';
-import { defaultConfig, type Config } from '../../server/config.js';
-import { Logger } from '../../server/log.js';
+import type { Config } from '../../server/config.js';
+import { startTestServer, type TestServer } from './server.js';
 
 export function basicAuth(username: string, password: string): string {
   return 'Basic ' + Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
@@ -118,34 +114,10 @@ export class FakeClock {
   }
 }
 
-/** startTestServer with a FakeClock (the shared helper does not take a clock). */
+/** startTestServer on a FakeClock. */
 export async function startClockedServer(
   overrides: Partial<Config> = {},
   clock = new FakeClock(),
-): Promise<{ url: string; server: SyncServer; config: Config; clock: FakeClock; close(): Promise<void> }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-test-'));
-  // No quota and no sign-up cap unless a test sets them (they have tests of their own).
-  const config = defaultConfig({
-    dataDir,
-    host: '127.0.0.1',
-    port: 0,
-    allowNewUsers: true,
-    quotaKb: null,
-    maxNewUsers: 0,
-    ...overrides,
-  });
-  const server = createSyncServer(config, { logger: new Logger(), clock: clock.now });
-  const { port } = await server.listen();
-  const url = `http://127.0.0.1:${port}/`;
-  config.publicUrl = url;
-  return {
-    url,
-    server,
-    config,
-    clock,
-    async close() {
-      await server.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+): Promise<TestServer & { clock: FakeClock }> {
+  return { ...(await startTestServer(overrides, { clock: clock.now })), clock };
 }

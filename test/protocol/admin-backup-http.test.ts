@@ -11,6 +11,7 @@ import { DEFAULT_SETTINGS } from '../../server/admin/settings.js';
 import { startAdminHttp, type AdminHttp } from '../../server/admin/http-transport.js';
 import { defaultConfig } from '../../server/config.js';
 import { Logger } from '../../server/log.js';
+import { callAdmin } from '../helpers/admin-http.js';
 import type { AdminErrorShape, BackupResult, BackupStatus, RestoreResult } from '../../server/admin/api.js';
 
 /**
@@ -24,14 +25,7 @@ describe('admin HTTP: backups', () => {
   let service: AdminService;
   let admin: AdminHttp;
 
-  async function call<T = unknown>(method: string, ...args: unknown[]): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${admin.url}api/${method}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${admin.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(args),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  }
+  const call = <T = unknown>(method: string, ...args: unknown[]) => callAdmin<T>(admin, method, ...args);
 
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-admin-backup-'));

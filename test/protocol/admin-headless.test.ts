@@ -7,6 +7,7 @@ import { startHeadless } from '../../server/admin/headless.js';
 import { adminUrlLine } from '../../server/admin/http-transport.js';
 import { defaultConfig, type Config } from '../../server/config.js';
 import { Logger } from '../../server/log.js';
+import { postAdmin } from '../helpers/admin-http.js';
 import { occupyPort } from '../helpers/ports.js';
 
 function tempConfig(overrides: Partial<Config> = {}): Config {
@@ -31,14 +32,6 @@ function start(config: Config, adminPort: number | null, warnings: string[] = []
   });
 }
 
-async function post(url: string, token: string, method: string, ...args: unknown[]): Promise<Response> {
-  return fetch(`${url}api/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(args),
-  });
-}
-
 test('headless: sync through the controller, dashboard on loopback, Stop and Start from the API', async () => {
   const config = tempConfig();
   const warnings: string[] = [];
@@ -50,15 +43,12 @@ test('headless: sync through the controller, dashboard on loopback, Stop and Sta
     assert.match(adminUrlLine(admin), /^admin: http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64}$/);
     const syncUrl = `http://127.0.0.1:${headless.address.port}/`;
     assert.equal((await fetch(`${syncUrl}__heartbeat__`)).status, 200);
-    const status = (await (await post(admin.url, admin.token, 'status')).json()) as { publicUrl: string };
+    const status = (await (await postAdmin(admin, 'status')).json()) as { publicUrl: string };
     assert.equal(status.publicUrl, syncUrl, 'the default public URL follows the bound port');
 
-    assert.equal(
-      ((await (await post(admin.url, admin.token, 'stop')).json()) as { state: string }).state,
-      'stopped',
-    );
+    assert.equal(((await (await postAdmin(admin, 'stop')).json()) as { state: string }).state, 'stopped');
     await assert.rejects(fetch(`${syncUrl}__heartbeat__`));
-    const started = (await (await post(admin.url, admin.token, 'start')).json()) as {
+    const started = (await (await postAdmin(admin, 'start')).json()) as {
       state: string;
       listen: { port: number };
     };
@@ -66,7 +56,7 @@ test('headless: sync through the controller, dashboard on loopback, Stop and Sta
     assert.equal((await fetch(`http://127.0.0.1:${started.listen.port}/__heartbeat__`)).status, 200);
 
     // Dashboard changes are saved for the next run, with mode 0600.
-    assert.equal((await post(admin.url, admin.token, 'updateSettings', { allowNewUsers: true })).status, 200);
+    assert.equal((await postAdmin(admin, 'updateSettings', { allowNewUsers: true })).status, 200);
     const saved = JSON.parse(fs.readFileSync(path.join(config.dataDir, 'settings.json'), 'utf8')) as {
       allowNewUsers: boolean;
     };

@@ -20,14 +20,10 @@ import { sync11AccountsFor } from '../../server/accounts/index.js';
 import { insertSync15User } from '../../server/sync15/tokenserver/users.js';
 import { defaultConfig } from '../../server/config.js';
 import { Logger } from '../../server/log.js';
+import { callAdmin } from '../helpers/admin-http.js';
+import { httpRequest, type HttpReply } from '../helpers/http-request.js';
 import type { AccountSummary, AdminStatus, RestoreResult } from '../../server/admin/api.js';
 import type { LogEvent } from '../../server/log.js';
-
-interface Raw {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
 
 /** A request to the admin listener with full control of the headers (fetch forbids Host). */
 function raw(
@@ -36,26 +32,8 @@ function raw(
   urlPath: string,
   headers: Record<string, string> = {},
   body?: string,
-): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method, path: urlPath, headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+): Promise<HttpReply> {
+  return httpRequest(`http://127.0.0.1:${port}${urlPath}`, { method, headers, agent: false }, body);
 }
 
 /** A free loopback port, for a restart that must land on a known port. */
@@ -78,14 +56,7 @@ describe('admin HTTP listener', () => {
   let service: AdminService;
   let admin: AdminHttp;
 
-  async function call<T = unknown>(method: string, ...args: unknown[]): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${admin.url}api/${method}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${admin.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(args),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  }
+  const call = <T = unknown>(method: string, ...args: unknown[]) => callAdmin<T>(admin, method, ...args);
 
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-admin-'));
