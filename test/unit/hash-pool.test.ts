@@ -76,3 +76,19 @@ test('a worker that cannot start does not fail logins: bcrypt runs on this threa
     await pool.close();
   }
 });
+
+test('idle workers stop after idleMs (their memory goes back), and a later task starts one again', async () => {
+  const pool = new HashPool({ size: 2, idleMs: 200 });
+  try {
+    const hash = await pool.hash('correct horse battery', 4);
+    await Promise.all([pool.verify('a', hash), pool.verify('b', hash)]);
+    assert.equal(pool.threads, 2);
+    const deadline = Date.now() + 5000;
+    while (pool.threads > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(pool.threads, 0, 'both idle workers stopped');
+    assert.equal(await pool.verify('correct horse battery', hash), true);
+    assert.equal(pool.threads, 1);
+  } finally {
+    await pool.close();
+  }
+});
