@@ -9,9 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, clipboard, ipcMain, Menu, Notification, session, shell, Tray } from 'electron';
 import { validateArgs } from '../server/admin/validate.js';
 import { streamSink } from '../server/log.js';
-import { runDesktop, type DesktopElectron } from './desktop.js';
+import type { DesktopElectron } from './desktop-deps.js';
+import { runDesktop } from './desktop.js';
 import { desktopDataDir, resolveAppPaths } from './paths.js';
-import { createDesktopBackend } from './server-controller.js';
+import { createDesktopBackend } from './desktop-backend.js';
 import { ElectronSettingsStore, openElectronStore } from './settings.js';
 
 const mainDir = path.dirname(fileURLToPath(import.meta.url));

@@ -1,38 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AdminSettings } from '../server/admin/api.js';
-import { BACKUP_LIMITS, coerceSettings, DEFAULT_SETTINGS } from '../server/admin/settings.js';
+import { coerceSettings, settingsJsonSchema } from '../server/admin/settings.js';
 import type { SettingsStore } from '../server/admin/settings-store.js';
 
 /**
  * JSON schema of the settings file (electron-store validates every write against it, and a
- * hand-edited file that breaks it is reset to defaults rather than crashing the app).
+ * hand-edited file that breaks it is reset to defaults rather than crashing the app), generated
+ * from the one settings schema (server/admin/settings-schema.ts).
  */
-export const SETTINGS_SCHEMA = {
-  port: { type: 'integer', minimum: 0, maximum: 65535, default: DEFAULT_SETTINGS.port },
-  bindScope: { type: 'string', enum: ['local', 'lan'], default: DEFAULT_SETTINGS.bindScope },
-  publicUrl: { type: 'string', minLength: 1, maxLength: 2048, default: DEFAULT_SETTINGS.publicUrl },
-  allowNewUsers: { type: 'boolean', default: DEFAULT_SETTINGS.allowNewUsers },
-  autoCloseSignups: { type: 'boolean', default: DEFAULT_SETTINGS.autoCloseSignups },
-  openAtLogin: { type: 'boolean', default: DEFAULT_SETTINGS.openAtLogin },
-  behindProxy: { type: 'boolean', default: DEFAULT_SETTINGS.behindProxy },
-  backupFolder: { type: ['string', 'null'], maxLength: 4096, default: DEFAULT_SETTINGS.backupFolder },
-  backupEveryHours: {
-    type: 'integer',
-    minimum: 0,
-    maximum: BACKUP_LIMITS.maxEveryHours,
-    default: DEFAULT_SETTINGS.backupEveryHours,
-  },
-  backupKeep: {
-    type: 'integer',
-    minimum: BACKUP_LIMITS.minKeep,
-    maximum: BACKUP_LIMITS.maxKeep,
-    default: DEFAULT_SETTINGS.backupKeep,
-  },
-} as const satisfies Record<
-  keyof AdminSettings,
-  { type: string | readonly string[]; default: unknown; [keyword: string]: unknown }
->;
+export const SETTINGS_SCHEMA = settingsJsonSchema();
 
 /** The part of electron-store (Conf) this store uses; tests pass a plain object. */
 export interface KeyValueStoreLike {

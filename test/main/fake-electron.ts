@@ -3,7 +3,7 @@
  * done to it. The real objects are checked against the same interfaces by `tsc` (main/index.ts).
  */
 import { EventEmitter } from 'node:events';
-import type { AppLike, DesktopElectron } from '../../main/desktop.js';
+import type { AppLike, DesktopElectron } from '../../main/desktop-deps.js';
 import type { InvokeEventLike, IpcMainLike } from '../../main/ipc.js';
 import type { NotificationContent } from '../../main/notifications.js';
 import type { MenuTemplateItem } from '../../main/tray.js';

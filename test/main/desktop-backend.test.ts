@@ -8,7 +8,7 @@ import {
   createDesktopBackend,
   missingAddonMessage,
   type DesktopBackend,
-} from '../../main/server-controller.js';
+} from '../../main/desktop-backend.js';
 import { occupyPort } from '../helpers/ports.js';
 import { memorySettingsStore } from './memory-settings.js';
 
