@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { buildHawkHeader } from '../server/sync15/hawk.js';
+import { buildHawkHeader } from '../server/http/hawk/signing.js';
 import { mintToken } from '../test/helpers/sync15-client.js';
 import { request, runTasks, type TaskLoopFigures } from './load.js';
 import { makeRecords } from './records.js';

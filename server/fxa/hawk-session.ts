@@ -8,8 +8,8 @@ import {
   normalizedRequestString,
   parseHawkHeader,
   type HawkRequest,
-} from '../sync15/hawk.js';
-import { NonceCache } from '../sync15/nonce-cache.js';
+} from '../http/hawk/signing.js';
+import { NonceCache } from '../http/hawk/nonce-cache.js';
 import { ERRNO, FxaError, invalidToken } from './errors.js';
 
 /** ±60 s (fxa-local spec §4.0). */

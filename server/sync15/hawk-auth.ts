@@ -8,9 +8,9 @@ import {
   missingHawkAttributes,
   parseHawkHeader,
   type HawkRequest,
-} from './hawk.js';
+} from '../http/hawk/signing.js';
 import { LiveUidCache } from './live-uid-cache.js';
-import { NonceCache } from './nonce-cache.js';
+import { NonceCache } from '../http/hawk/nonce-cache.js';
 import type { Sync15Locals, Sync15Principal } from './principal.js';
 import { VerifiedTokenCache, type VerifiedToken } from './token-cache.js';
 import { InvalidToken, TokenManager } from './tokenlib.js';

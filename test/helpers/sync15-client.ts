@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { buildHawkHeader, hawkPayloadHash } from '../../server/sync15/hawk.js';
+import { buildHawkHeader, hawkPayloadHash } from '../../server/http/hawk/signing.js';
 import { TokenManager, type TokenFields } from '../../server/sync15/tokenlib.js';
 import { insertSync15User } from '../../server/sync15/tokenserver/users.js';
 import type { TestServer } from './server.js';

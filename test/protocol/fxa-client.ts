@@ -16,7 +16,7 @@ import {
   unwrapKb,
   type TokenKind,
 } from '../../server/fxa/crypto/index.js';
-import { hawkPayloadHash, normalizedRequestString } from '../../server/sync15/hawk.js';
+import { hawkPayloadHash, normalizedRequestString } from '../../server/http/hawk/signing.js';
 
 /**
  * A small FxA client for protocol tests: what the sign-in page and Firefox send (fxa-local

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createSync15User, hawkFetch, mintToken, type Sync15TestUser } from '../helpers/sync15-client.js';
-import { buildHawkHeader, hawkPayloadHash } from '../../server/sync15/hawk.js';
+import { buildHawkHeader, hawkPayloadHash } from '../../server/http/hawk/signing.js';
 import type { LogEvent } from '../../server/log.js';
 
 /** The request-log entry of the last request to `path` (written when the response finishes). */

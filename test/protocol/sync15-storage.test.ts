@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createSync15User, hawkFetch } from '../helpers/sync15-client.js';
-import { buildHawkHeader, hawkPayloadHash } from '../../server/sync15/hawk.js';
+import { buildHawkHeader, hawkPayloadHash } from '../../server/http/hawk/signing.js';
 import {
   assertCode,
   headerMillis,

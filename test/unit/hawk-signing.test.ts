@@ -8,7 +8,7 @@ import {
   missingHawkAttributes,
   normalizedRequestString,
   parseHawkHeader,
-} from '../../server/sync15/hawk.js';
+} from '../../server/http/hawk/signing.js';
 
 // The worked example of the Hawk specification (README "Protocol Example").
 const HAWK_KEY = 'werxhqb98rpaxn39848xrunpaw3489ruxnpa98w4rxn';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveMasterSecret } from '../../server/sync15/master-secret.js';
-import { NonceCache } from '../../server/sync15/nonce-cache.js';
+import { NonceCache } from '../../server/http/hawk/nonce-cache.js';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-secret-'));

@@ -2,7 +2,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Hawk request signing (spec 1.5 §4.1, §4.2), as pure functions: parsing the Authorization
- * header, the normalized request string, the MAC and the optional payload hash.
+ * header, the normalized request string, the MAC and the optional payload hash. Shared by
+ * Sync 1.5 and the accounts API, which sign requests the same way with different keys.
  */
 
 export interface HawkAttributes {
