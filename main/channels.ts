@@ -1,4 +1,5 @@
-import type { AdminErrorShape, AdminMethod } from '../server/admin/api.js';
+import type { AdminMethod } from '../server/admin/api.js';
+import type { AdminResult } from '../server/admin/dispatch.js';
 
 /**
  * The one list of IPC channels: one per AdminApi method. `satisfies Record<AdminMethod, true>`
@@ -41,8 +42,8 @@ export function isAdminMethod(name: string): name is AdminMethod {
 }
 
 /**
- * What a handler returns. Errors travel as data because a rejected ipcMain.handle promise
+ * What a handler returns: dispatch()'s result as it is. Errors travel as data because a rejected ipcMain.handle promise
  * reaches the renderer as a bare message ("Error invoking remote method ..."), losing the
  * code and field the GUI needs; the preload turns `ok: false` back into a rejection.
  */
-export type IpcEnvelope<T = unknown> = { ok: true; value: T } | { ok: false; error: AdminErrorShape };
+export type IpcEnvelope<T = unknown> = AdminResult<T>;

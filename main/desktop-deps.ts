@@ -1,4 +1,4 @@
-import type { IpcMainLike, ValidateArgs } from './ipc.js';
+import type { IpcMainLike } from './ipc.js';
 import type { LoginItemApp, LoginItemEnv } from './login-item.js';
 import type { NotificationApi } from './notifications.js';
 import type { AppPaths } from './paths.js';
@@ -49,7 +49,6 @@ export interface DesktopDeps {
   dataDir: string;
   paths: AppPaths;
   loginEnv: LoginItemEnv;
-  validateArgs: ValidateArgs;
   openSettingsStore(dataDir: string): Promise<ElectronSettingsStore>;
   createBackend(input: {
     dataDir: string;

@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, clipboard, ipcMain, Menu, Notification, session, shell, Tray } from 'electron';
-import { validateArgs } from '../server/admin/validate.js';
 import { streamSink } from '../server/log.js';
 import type { DesktopElectron } from './desktop-deps.js';
 import { runDesktop } from './desktop.js';
@@ -48,7 +47,6 @@ runDesktop({
     env: process.env,
     homeDir: os.homedir(),
   },
-  validateArgs,
   async openSettingsStore(dataDir) {
     const store = new ElectronSettingsStore(await openElectronStore({ cwd: dataDir }));
     // electron-store answers any renderer on this sync channel; our page never needs it.

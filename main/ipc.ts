@@ -1,5 +1,5 @@
-import type { AdminApi, AdminErrorShape, AdminMethod } from '../server/admin/api.js';
-import { AdminError } from '../server/admin/api.js';
+import type { AdminApi, AdminErrorShape } from '../server/admin/api.js';
+import { dispatch } from '../server/admin/dispatch.js';
 import { ADMIN_METHODS, channelFor, type IpcEnvelope } from './channels.js';
 import { isAppUrl } from './app-url.js';
 
@@ -14,9 +14,6 @@ export interface IpcMainLike {
   handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>): void;
   removeHandler(channel: string): void;
 }
-
-/** Checks a method's arguments; throws AdminError('invalid-argument', ..., field). May return them normalised. */
-export type ValidateArgs = (method: AdminMethod, args: unknown[]) => unknown;
 
 export interface SenderPolicy {
   /** webContents id of the app's own window, or null while it has none. */
@@ -43,28 +40,21 @@ export const REFUSED_SENDER: AdminErrorShape = Object.freeze({
   message: 'This page is not allowed to manage Foxden.',
 });
 
-/** Maps anything a service call threw to the shape the GUI shows. */
-export function toErrorShape(err: unknown): AdminErrorShape {
-  if (err instanceof AdminError) return err.toShape();
-  const message = err instanceof Error && err.message ? err.message : 'Something went wrong.';
-  return { code: 'internal', message };
-}
-
 export interface AdminIpcOptions {
   ipcMain: IpcMainLike;
   service: AdminApi;
-  validateArgs: ValidateArgs;
   policy: SenderPolicy;
   /** Told about refused senders and unexpected errors (the app log). */
   onProblem?: (message: string, detail: string) => void;
 }
 
 /**
- * Registers one ipcMain.handle per AdminApi method. Order per call: sender check, argument
- * validation, then the service. Returns a function that removes every handler.
+ * Registers one ipcMain.handle per AdminApi method. Per call: the sender check (the IPC
+ * transport's own concern), then dispatch() validates, calls and shapes errors as the HTTP
+ * transport does. Returns a function that removes every handler.
  */
 export function registerAdminIpc(options: AdminIpcOptions): () => void {
-  const { ipcMain, service, validateArgs, policy, onProblem } = options;
+  const { ipcMain, service, policy, onProblem } = options;
   for (const method of ADMIN_METHODS) {
     ipcMain.handle(channelFor(method), async (event, ...args): Promise<IpcEnvelope> => {
       if (!isTrustedSender(event, policy)) {
@@ -74,17 +64,11 @@ export function registerAdminIpc(options: AdminIpcOptions): () => void {
         );
         return { ok: false, error: REFUSED_SENDER };
       }
-      try {
-        const checked = validateArgs(method, args);
-        const callArgs = Array.isArray(checked) ? checked : args;
-        const fn = service[method] as (...a: unknown[]) => Promise<unknown>;
-        const value = await fn.apply(service, callArgs);
-        return { ok: true, value };
-      } catch (err) {
-        const error = toErrorShape(err);
-        if (error.code === 'internal') onProblem?.(`Admin call ${method} failed`, error.message);
-        return { ok: false, error };
+      const result = await dispatch(service, method, args);
+      if (!result.ok && result.error.code === 'internal') {
+        onProblem?.(`Admin call ${method} failed`, result.error.message);
       }
+      return result;
     });
   }
   return () => {

@@ -5,7 +5,7 @@ import type { WindowManager } from './window.js';
 
 /** The admin surface for our own window only; the owner's own account creations are not news. */
 export function setupIpc(
-  deps: Pick<DesktopDeps, 'electron' | 'paths' | 'validateArgs'>,
+  deps: Pick<DesktopDeps, 'electron' | 'paths'>,
   service: AdminApi,
   windows: WindowManager,
   afterCreateAccount: () => Promise<void>,
@@ -14,7 +14,6 @@ export function setupIpc(
   return registerAdminIpc({
     ipcMain: deps.electron.ipcMain,
     service: withAfterHooks(service, { createAccount: afterCreateAccount }),
-    validateArgs: deps.validateArgs,
     policy: { ownContentsId: () => windows.contentsId(), appEntryUrl: deps.paths.rendererEntryUrl },
     onProblem: (message, detail) => log(message, detail),
   });

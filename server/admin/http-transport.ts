@@ -4,10 +4,11 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { listenOn, trackSockets } from '../http/listen.js';
-import { AdminError, type AdminApi, type AdminErrorShape, type AdminMethod } from './api.js';
+import type { AdminApi, AdminErrorShape } from './api.js';
 import { loadOrCreateAdminToken, tokensEqual } from './admin-token.js';
+import { dispatch } from './dispatch.js';
 import { defaultStaticDir } from './environment.js';
-import { isAdminMethod, validateArgs } from './validate.js';
+import { isAdminMethod } from './validate.js';
 
 /**
  * The loopback admin listener: the GUI in a browser (headless mode, browser tests) and any
@@ -201,22 +202,18 @@ async function handleApi(
       return;
     }
   }
-  try {
-    const checked = validateArgs(method, args) as unknown[];
-    const fn = options.service[method as AdminMethod] as (...a: unknown[]) => Promise<unknown>;
-    const result = await fn.apply(options.service, checked);
-    send(res, 200, JSON.stringify(result ?? null), 'application/json; charset=utf-8', {
-      'Cache-Control': 'no-store',
-    });
-  } catch (err) {
-    if (err instanceof AdminError) {
-      sendError(res, HTTP_STATUS[err.code], err.toShape());
-      return;
+  // Validation, the call and the error shape are dispatch()'s, the same as over IPC.
+  const result = await dispatch(options.service, method, args);
+  if (!result.ok) {
+    if (result.error.code === 'internal') {
+      options.logger.error('error', `Admin action ${method} failed`, { detail: result.error.message });
     }
-    const detail = err instanceof Error ? err.message : String(err);
-    options.logger.error('error', `Admin action ${method} failed`, { detail });
-    sendError(res, 500, { code: 'internal', message: `Something went wrong: ${detail}` });
+    sendError(res, HTTP_STATUS[result.error.code], result.error);
+    return;
   }
+  send(res, 200, JSON.stringify(result.value ?? null), 'application/json; charset=utf-8', {
+    'Cache-Control': 'no-store',
+  });
 }
 
 /** A file under `root`, or null; dotfiles and anything escaping the root are refused. */

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { validateArgs } from '../../server/admin/validate.js';
 import { channelFor } from '../../main/channels.js';
 import type { DesktopHandle } from '../../main/desktop-deps.js';
 import { runDesktop } from '../../main/desktop.js';
@@ -49,7 +48,6 @@ async function launch(options: LaunchOptions = {}) {
     dataDir,
     paths,
     loginEnv: { platform, execPath: '/opt/foxden/foxden', env: {}, homeDir: dataDir },
-    validateArgs,
     openSettingsStore: async () => memorySettingsStore(port),
     createBackend: ({ dataDir: dir, store }) => createDesktopBackend({ dataDir: dir, store, platform }),
   });

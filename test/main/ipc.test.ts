@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { AdminError, type AdminApi } from '../../server/admin/api.js';
-import { validateArgs } from '../../server/admin/validate.js';
 import { ADMIN_METHODS, channelFor } from '../../main/channels.js';
 import { registerAdminIpc, type InvokeEventLike } from '../../main/ipc.js';
 import { FakeIpcMain } from './fake-electron.js';
@@ -34,7 +33,6 @@ function setup(overrides: Parameters<typeof recordingService>[0] = {}) {
   const unregister = registerAdminIpc({
     ipcMain,
     service,
-    validateArgs,
     policy: { ownContentsId: () => OWN_ID, appEntryUrl: entryUrl },
     onProblem: (message) => problems.push(message),
   });
@@ -116,7 +114,6 @@ describe('IPC sender checks', () => {
     registerAdminIpc({
       ipcMain,
       service,
-      validateArgs,
       policy: { ownContentsId: () => null, appEntryUrl: entryUrl },
     });
     const reply = (await ipcMain.invoke(channelFor('stop'), own)) as { ok: boolean };
