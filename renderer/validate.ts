@@ -1,6 +1,10 @@
+import type * as z from 'zod/mini';
+import { absolutePath, firstProblem, settingRules } from '../server/admin/settings-schema.js';
+
 /**
  * Client-side checks that mirror the server's (spec 1.1 §3.3, §4.3, §5.10), so most mistakes
- * are caught before a round trip. The server still decides; its message wins when it differs.
+ * are caught before a round trip. The settings' checks are the server's own schema; the
+ * account checks below are the dashboard's. The server still decides.
  */
 
 const USERNAME = /^[A-Za-z0-9._-]+$/;
@@ -28,42 +32,40 @@ export function validateConfirmation(password: string, confirmation: string): st
   return password === confirmation ? null : 'The two passwords do not match.';
 }
 
-export function validatePort(text: string): string | null {
-  if (!/^\d+$/.test(text.trim())) return 'Enter a port number between 1 and 65535.';
-  const port = Number(text);
-  if (port < 1 || port > 65535) return 'Enter a port number between 1 and 65535.';
-  return null;
+/** The server's own rules (server/admin/settings-schema.ts): one sentence per mistake, everywhere. */
+function problem(schema: z.ZodMiniType, value: unknown): string | null {
+  const result = schema.safeParse(value);
+  return result.success ? null : firstProblem(result.error).message;
 }
 
 /**
- * The same rules as the server's (server/admin/validate.ts). Whether the URL fits the port
- * and the bind scope is advice, not an error: warnings() reports that after saving.
+ * Absolute on POSIX (/...) or Windows (C:\... or \\server\...): the browser does not know the
+ * server's platform, so it accepts both; the server checks again with its own.
+ */
+const looksAbsolute = (file: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(file);
+const RULES = settingRules(looksAbsolute);
+const PATH = absolutePath(looksAbsolute);
+
+/** A port typed into a text field: digits only, then the server's range. */
+export function validatePort(text: string): string | null {
+  const value = text.trim();
+  return problem(RULES.port, /^\d+$/.test(value) ? Number(value) : value);
+}
+
+/**
+ * Whether the URL fits the port and the bind scope is advice, not an error: warnings() reports
+ * that after saving.
  */
 export function validatePublicUrl(text: string): string | null {
-  const value = text.trim();
-  if (!value) return 'Enter the address devices use to reach Foxden, e.g. http://192.168.1.20:8173/.';
-  if (/\s/.test(value)) return 'The address cannot contain spaces.';
-  if (!/^https?:\/\//i.test(value))
-    return (
-      'Start the address with http:// or https://, e.g. http://' + value.replace(/^[a-z]+:\/*/i, '') + '.'
-    );
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'This is not a valid web address.';
-  }
-  if (!url.hostname) return 'The address needs a host name or an IP address.';
-  if (url.username || url.password) return 'The address must not contain a user name or password.';
-  if (url.search || url.hash) return 'The address must not contain "?" or "#".';
-  return null;
+  return problem(RULES.publicUrl, text.trim());
 }
 
 export function validatePath(text: string): string | null {
+  return problem(PATH, text.trim());
+}
+
+/** The number of scheduled backups to keep, typed into a text field. */
+export function validateBackupKeep(text: string): string | null {
   const value = text.trim();
-  if (!value) return 'Enter a file path.';
-  // Absolute on POSIX (/...) or Windows (C:\... or \\server\...); the server checks it again.
-  if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(value))
-    return 'Enter a full path, starting at the root (e.g. /home/me/foxden-backup.db).';
-  return null;
+  return problem(RULES.backupKeep, /^\d+$/.test(value) ? Number(value) : value);
 }

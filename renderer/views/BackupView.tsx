@@ -6,7 +6,7 @@ import { Field, FormError, TextField } from '../components/Field.js';
 import { formatAgo, formatBytes, formatDateTime } from '../format.js';
 import { toApiError } from '../api.js';
 import { useAction, usePolling } from '../hooks.js';
-import { validatePath } from '../validate.js';
+import { validateBackupKeep, validatePath } from '../validate.js';
 
 /** The same two days as the server's 'backup-stale' warning (server/admin/backup-warnings.ts). */
 const STALE_MS = 2 * 24 * 60 * 60 * 1000;
@@ -86,11 +86,8 @@ function ScheduleCard({
     event.preventDefault();
     const trimmed = folder.trim();
     const fProblem = trimmed ? validatePath(trimmed) : null;
-    const keepNumber = Number(keep);
-    const kProblem =
-      Number.isInteger(keepNumber) && keepNumber >= 1 && keepNumber <= 100
-        ? null
-        : 'Keep between 1 and 100 backups.';
+    const keepNumber = Number(keep.trim());
+    const kProblem = validateBackupKeep(keep);
     setFolderError(fProblem);
     setKeepError(kProblem);
     if (fProblem || kProblem) return;

@@ -1,4 +1,5 @@
 import type { LogEvent, LogLevel } from '../log.js';
+import type { AdminSettings } from './settings-schema.js';
 
 /**
  * The one typed surface for everything the owner does. The desktop app reaches it over
@@ -66,23 +67,8 @@ export interface AdminStatus {
   signupsNote?: string | null;
 }
 
-export interface AdminSettings {
-  port: number;
-  bindScope: BindScope;
-  publicUrl: string;
-  allowNewUsers: boolean;
-  /** Close sign-ups automatically once the first account exists. */
-  autoCloseSignups: boolean;
-  openAtLogin: boolean;
-  /** The server sits behind a reverse proxy that sets X-Forwarded-*. */
-  behindProxy: boolean;
-  /** Folder for scheduled backups; null: `<dataDir>/backups` (another disk is safer). */
-  backupFolder: string | null;
-  /** Hours between scheduled backups; 0 turns them off. */
-  backupEveryHours: number;
-  /** How many scheduled backups to keep in the folder (older ones Foxden wrote are deleted). */
-  backupKeep: number;
-}
+/** The owner's settings; their keys and rules are defined once, in settings-schema.ts. */
+export type { AdminSettings };
 
 export interface SettingsUpdate {
   settings: AdminSettings;

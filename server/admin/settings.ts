@@ -3,7 +3,11 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { DEFAULT_PORT } from '../config.js';
+import * as z from 'zod/mini';
 import type { AdminSettings, BindScope } from './api.js';
+import { BACKUP_LIMITS, storedSettingRules } from './settings-schema.js';
+
+export { BACKUP_LIMITS };
 
 /** Settings a fresh install starts with: this computer only, sign-ups closed. */
 export const DEFAULT_SETTINGS: Readonly<AdminSettings> = Object.freeze({
@@ -22,8 +26,6 @@ export const DEFAULT_SETTINGS: Readonly<AdminSettings> = Object.freeze({
 /** The settings of scheduled backups (GUI-only: the command line does not set them). */
 export const BACKUP_SETTING_KEYS = ['backupFolder', 'backupEveryHours', 'backupKeep'] as const;
 export type BackupSettings = Pick<AdminSettings, (typeof BACKUP_SETTING_KEYS)[number]>;
-/** Limits shared by validation, the settings file and the dashboard. */
-export const BACKUP_LIMITS = { maxEveryHours: 24 * 30, minKeep: 1, maxKeep: 100 } as const;
 
 /** Settings that only take effect when the listener is rebuilt. */
 export const RESTART_FIELDS: readonly (keyof AdminSettings)[] = ['port', 'bindScope', 'behindProxy'];
@@ -174,34 +176,39 @@ export function changedFields(current: AdminSettings, next: AdminSettings): Part
   return patch;
 }
 
+/**
+ * A settings file's schema: each field its stored rule and its default. `withDefault` wraps a
+ * rule: z._default for the JSON schema (electron-store fills gaps from it), z.catch to read.
+ */
+function storedShape(withDefault: (rule: z.ZodMiniType, fallback: unknown) => z.ZodMiniType) {
+  const rules: Record<keyof AdminSettings, z.ZodMiniType> = storedSettingRules(path.isAbsolute);
+  return Object.fromEntries(
+    (Object.keys(rules) as (keyof AdminSettings)[]).map((key) => [
+      key,
+      withDefault(rules[key], DEFAULT_SETTINGS[key]),
+    ]),
+  );
+}
+
+/** Reading a file: an absent or ill-typed field takes its default; unknown fields are dropped. */
+const STORED_SETTINGS = z.object(storedShape((rule, fallback) => z.catch(rule, fallback)));
+
+/**
+ * The JSON schema of a settings file's fields (electron-store's `schema` option: it checks every
+ * write, and a hand-edited file that breaks it is set aside), generated from the same rules.
+ * Refinements such as "an absolute path" cannot be expressed and are left to coerceSettings.
+ */
+export function settingsJsonSchema(): Record<keyof AdminSettings, Record<string, unknown>> {
+  const schema = z.toJSONSchema(z.object(storedShape((rule, fallback) => z._default(rule, fallback))), {
+    target: 'draft-07',
+    io: 'input',
+  });
+  return schema.properties as Record<keyof AdminSettings, Record<string, unknown>>;
+}
+
 /** Fills gaps and drops unknown or ill-typed fields of settings read from disk. */
 export function coerceSettings(raw: unknown): AdminSettings {
-  const out: AdminSettings = { ...DEFAULT_SETTINGS };
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return out;
-  const r = raw as Record<string, unknown>;
-  if (typeof r.port === 'number' && Number.isInteger(r.port) && r.port >= 0 && r.port <= 65535)
-    out.port = r.port;
-  if (r.bindScope === 'local' || r.bindScope === 'lan') out.bindScope = r.bindScope;
-  if (typeof r.publicUrl === 'string' && r.publicUrl.length > 0) out.publicUrl = r.publicUrl;
-  for (const key of ['allowNewUsers', 'autoCloseSignups', 'openAtLogin', 'behindProxy'] as const) {
-    const value = r[key];
-    if (typeof value === 'boolean') out[key] = value;
-  }
-  if (r.backupFolder === null || (typeof r.backupFolder === 'string' && path.isAbsolute(r.backupFolder)))
-    out.backupFolder = r.backupFolder;
-  if (
-    typeof r.backupEveryHours === 'number' &&
-    Number.isInteger(r.backupEveryHours) &&
-    r.backupEveryHours >= 0 &&
-    r.backupEveryHours <= BACKUP_LIMITS.maxEveryHours
-  )
-    out.backupEveryHours = r.backupEveryHours;
-  if (
-    typeof r.backupKeep === 'number' &&
-    Number.isInteger(r.backupKeep) &&
-    r.backupKeep >= BACKUP_LIMITS.minKeep &&
-    r.backupKeep <= BACKUP_LIMITS.maxKeep
-  )
-    out.backupKeep = r.backupKeep;
-  return out;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ...DEFAULT_SETTINGS };
+  // Every field has a rule of its AdminSettings type and a default, so the cast holds.
+  return STORED_SETTINGS.parse(raw) as AdminSettings;
 }

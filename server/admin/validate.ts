@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type * as z from 'zod/mini';
 import type { LogLevel } from '../log.js';
 import {
   AdminError,
@@ -10,38 +11,44 @@ import {
   type LogQuery,
   type ResetPasswordInput,
 } from './api.js';
-import { BACKUP_LIMITS } from './settings.js';
+import {
+  absolutePath,
+  firstProblem,
+  publicUrl,
+  settingRules,
+  settingsPatchSchema,
+} from './settings-schema.js';
 
 /**
  * Argument checks for every AdminApi method, shared by both transports (HTTP here, Electron
  * IPC in main/ipc.ts): whatever a form or a hostile caller sends, the service only ever sees
  * well-typed arguments. Each refusal is an AdminError('invalid-argument') naming the field.
+ * The settings' rules live in settings-schema.ts; this file applies them.
  */
 
 type Args<M extends AdminMethod> = Parameters<AdminApi[M]>;
 type Validator<M extends AdminMethod> = (args: readonly unknown[]) => Args<M>;
 
 const MAX_TEXT = 1024;
-const MAX_PATH = 4096;
 const MAX_LOG_LIMIT = 2000;
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-const SETTINGS_KEYS: readonly (keyof AdminSettings)[] = [
-  'port',
-  'bindScope',
-  'publicUrl',
-  'allowNewUsers',
-  'autoCloseSignups',
-  'openAtLogin',
-  'behindProxy',
-  'backupFolder',
-  'backupEveryHours',
-  'backupKeep',
-];
+/** Built once: the rules with this platform's idea of an absolute path. */
+const SETTING_RULES = settingRules(path.isAbsolute);
+const SETTINGS_PATCH = settingsPatchSchema(path.isAbsolute);
+const ABSOLUTE_PATH = absolutePath(path.isAbsolute);
 const USERNAME = /^[A-Za-z0-9._-]{1,32}$/;
 const LOCAL_UID = /^[0-9a-f]{32}$/;
 
 function fail(message: string, field?: string): never {
   throw new AdminError('invalid-argument', message, field);
+}
+
+/** Parses with one of the shared schemas; a refusal names `field` unless the schema names one. */
+function check<T>(schema: z.ZodMiniType<T>, value: unknown, field?: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problem = firstProblem(result.error);
+  fail(problem.message, problem.field ?? field);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -80,25 +87,12 @@ function integer(value: unknown, field: string, label: string, min: number, max:
 }
 
 export function validatePort(value: unknown, field = 'port'): number {
-  return integer(value, field, 'The port', 1, 65535);
+  return check(SETTING_RULES.port, value, field);
 }
 
 /** An http(s) URL with a host and no spaces, as clients must type it. */
 export function validatePublicUrl(value: unknown, field = 'publicUrl'): string {
-  const url = text(value, field, 'The public URL', 2048);
-  if (/\s/.test(url)) fail('The public URL must not contain spaces.', field);
-  if (!/^https?:\/\//i.test(url)) fail('The public URL must start with http:// or https://.', field);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    fail('The public URL is not a valid web address.', field);
-  }
-  if (!parsed.hostname) fail('The public URL needs a host name or address.', field);
-  if (parsed.username || parsed.password)
-    fail('The public URL must not contain a user name or password.', field);
-  if (parsed.search || parsed.hash) fail('The public URL must not contain "?" or "#".', field);
-  return url;
+  return check(publicUrl, value, field);
 }
 
 /** "Must contain @ and a dot after it": the real check is the accounts module's. */
@@ -119,55 +113,11 @@ export function validatePassword(value: unknown, field = 'password'): string {
 }
 
 export function validateAbsolutePath(value: unknown, field = 'path'): string {
-  const file = text(value, field, 'The file path', MAX_PATH);
-  if (!path.isAbsolute(file))
-    fail('The file path must be a full path (starting at the root of a drive).', field);
-  return file;
+  return check(ABSOLUTE_PATH, value, field);
 }
 
 function validateSettingsPatch(value: unknown): Partial<AdminSettings> {
-  const patch = record(value, 'The settings');
-  onlyKeys(patch, SETTINGS_KEYS);
-  const out: Partial<AdminSettings> = {};
-  if ('port' in patch) out.port = validatePort(patch.port);
-  if ('bindScope' in patch) {
-    if (patch.bindScope !== 'local' && patch.bindScope !== 'lan') {
-      fail('Choose "This computer only" (local) or "Home network" (lan).', 'bindScope');
-    }
-    out.bindScope = patch.bindScope;
-  }
-  if ('publicUrl' in patch) out.publicUrl = validatePublicUrl(patch.publicUrl);
-  if ('allowNewUsers' in patch)
-    out.allowNewUsers = bool(patch.allowNewUsers, 'allowNewUsers', 'Allow new sign-ups');
-  if ('autoCloseSignups' in patch) {
-    out.autoCloseSignups = bool(patch.autoCloseSignups, 'autoCloseSignups', 'Close sign-ups automatically');
-  }
-  if ('openAtLogin' in patch) out.openAtLogin = bool(patch.openAtLogin, 'openAtLogin', 'Open at login');
-  if ('behindProxy' in patch)
-    out.behindProxy = bool(patch.behindProxy, 'behindProxy', 'Behind a reverse proxy');
-  if ('backupFolder' in patch) {
-    out.backupFolder =
-      patch.backupFolder === null ? null : validateAbsolutePath(patch.backupFolder, 'backupFolder');
-  }
-  if ('backupEveryHours' in patch) {
-    out.backupEveryHours = integer(
-      patch.backupEveryHours,
-      'backupEveryHours',
-      'The hours between backups',
-      0,
-      BACKUP_LIMITS.maxEveryHours,
-    );
-  }
-  if ('backupKeep' in patch) {
-    out.backupKeep = integer(
-      patch.backupKeep,
-      'backupKeep',
-      'The number of backups to keep',
-      BACKUP_LIMITS.minKeep,
-      BACKUP_LIMITS.maxKeep,
-    );
-  }
-  return out;
+  return check(SETTINGS_PATCH, value);
 }
 
 function validateAccountName(value: unknown): string {
