@@ -1,4 +1,6 @@
-import { randomBytes, sign, verify } from 'node:crypto';
+import { randomBytes, sign } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { AccessJwtRejected, verifyAccessJwt, type AccessJwtFault } from '../jwt/verify-access-jwt.js';
 import { OLDSYNC_SCOPE } from './crypto/scoped-keys.js';
 import { FOXDEN_KID_PREFIX, type SigningKey } from './signing-key.js';
 
@@ -50,10 +52,9 @@ export interface AccessTokenClaims {
 
 export class AccessTokenRejected extends Error {}
 
-function json(segment: string): Record<string, unknown> | null {
+function decoded<T>(decode: () => T): T | null {
   try {
-    const v: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    return decode();
   } catch {
     return null;
   }
@@ -64,11 +65,10 @@ function json(segment: string): Record<string, unknown> | null {
  * such a token is judged only against Foxden's key, never handed to Mozilla's verifier.
  */
 export function looksLikeFoxdenToken(token: string, issuer: string): boolean {
-  const parts = token.split('.');
-  if (parts.length !== 3) return false;
-  const header = json(parts[0]!);
-  const claims = json(parts[1]!);
+  if (token.split('.').length !== 3) return false;
+  const header = decoded(() => decodeProtectedHeader(token));
   if (typeof header?.kid === 'string' && header.kid.startsWith(FOXDEN_KID_PREFIX)) return true;
+  const claims = decoded(() => decodeJwt(token));
   return typeof claims?.iss === 'string' && claims.iss === issuer.replace(/\/+$/, '');
 }
 
@@ -77,35 +77,40 @@ export function scopeList(value: unknown): string[] {
   return typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [];
 }
 
+const REFUSED: Record<AccessJwtFault, string> = {
+  malformed: 'not a JWT',
+  alg: 'the token is not signed with RS256',
+  typ: 'the token is not an access token (typ is not at+JWT)',
+  signature: 'the token signature does not verify',
+  'no-key': 'the token was signed with another key than this server’s',
+  expired: 'the token has expired',
+  claims: 'the token has an invalid claim',
+};
+
 /**
  * Verifies a Foxden access token: RS256 with our key, `typ` at+jwt (case-insensitive), `exp`
  * in the future, `sub` 32 hex (spec §6). Scope checks are the caller's.
  */
-export function verifyAccessToken(key: SigningKey, token: string, nowMs: number): AccessTokenClaims {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((p) => /^[A-Za-z0-9_-]+$/.test(p)))
-    throw new AccessTokenRejected('not a JWT');
-  const header = json(parts[0]!);
-  const claims = json(parts[1]!);
-  if (!header || !claims) throw new AccessTokenRejected('the JWT header or claims are not JSON objects');
-  if (header.alg !== 'RS256') throw new AccessTokenRejected('the token is not signed with RS256');
-  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
-  if (typ !== 'at+jwt' && typ !== 'application/at+jwt')
-    throw new AccessTokenRejected('the token is not an access token (typ is not at+JWT)');
-  if (header.kid !== key.kid)
-    throw new AccessTokenRejected('the token was signed with another key than this server’s');
-  if (
-    !verify(
-      'RSA-SHA256',
-      Buffer.from(`${parts[0]}.${parts[1]}`),
-      key.publicKey,
-      Buffer.from(parts[2]!, 'base64url'),
-    )
-  ) {
-    throw new AccessTokenRejected('the token signature does not verify');
+export async function verifyAccessToken(
+  key: SigningKey,
+  token: string,
+  nowMs: number,
+): Promise<AccessTokenClaims> {
+  let claims: Record<string, unknown>;
+  try {
+    ({ claims } = await verifyAccessJwt(
+      token,
+      (header) => {
+        if (header.kid !== key.kid) throw new AccessTokenRejected(REFUSED['no-key']);
+        return key.publicKey;
+      },
+      nowMs,
+      { requireExp: true },
+    ));
+  } catch (err) {
+    if (err instanceof AccessJwtRejected) throw new AccessTokenRejected(REFUSED[err.fault]);
+    throw err;
   }
-  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= nowMs)
-    throw new AccessTokenRejected('the token has expired');
   if (typeof claims.sub !== 'string' || !/^[0-9a-f]{32}$/.test(claims.sub))
     throw new AccessTokenRejected('the token names no valid account');
   const generation = claims['fxa-generation'];
@@ -117,6 +122,7 @@ export function verifyAccessToken(key: SigningKey, token: string, nowMs: number)
       typeof generation === 'number' && Number.isSafeInteger(generation) && generation > 0
         ? generation
         : null,
-    exp: claims.exp,
+    // requireExp made jose check it is a NumericDate.
+    exp: claims.exp as number,
   };
 }

@@ -27,7 +27,7 @@ export async function verifyFoxdenBearer(
   if (!looksLikeFoxdenToken(token, context.config.publicUrl)) return null;
   let claims;
   try {
-    claims = verifyAccessToken(signingKeyFor(context.config.dataDir), token, context.clock());
+    claims = await verifyAccessToken(signingKeyFor(context.config.dataDir), token, context.clock());
   } catch (err) {
     if (err instanceof AccessTokenRejected)
       throw invalidCredentials(`Foxden access token refused: ${err.message}`);

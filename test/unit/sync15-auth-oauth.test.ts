@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -81,4 +83,38 @@ test('e-mail domain and allow list', () => {
   assert.equal(isAllowed(null, ['x']), true);
   assert.equal(isAllowed([' ABC '], ['abc']), true);
   assert.equal(isAllowed(['abc'], ['abd', null]), false);
+});
+
+test('remote JWKS: a key FxA rotates in is used once the cooldown passes (one refetch, not one per token)', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+  const current = new FakeFxaKeys();
+  const rotated = new FakeFxaKeys();
+  let served = current.jwks();
+  let hits = 0;
+  const fxa = http.createServer((_req, res) => {
+    hits++;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(served));
+  });
+  await new Promise<void>((resolve) => fxa.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = fxa.address() as AddressInfo;
+    const settings = { jwksFile: null, oauthServerUrl: `http://127.0.0.1:${port}/v1` };
+    const verifier = new OAuthVerifier(Date.now);
+    const sub = newFxaUid();
+    assert.equal((await verifier.verify(current.accessToken({ sub }), settings)).fxaUid, sub);
+    assert.equal(hits, 1);
+    served = { keys: [current.jwk, rotated.jwk] };
+    // Within a minute of the last fetch an unknown kid does not make FxA be asked again.
+    await assert.rejects(verifier.verify(rotated.accessToken({ sub }), settings), TokenserverError);
+    assert.equal(hits, 1);
+    t.mock.timers.tick(61_000);
+    const ok = await verifier.verify(rotated.accessToken({ sub }), settings);
+    assert.deepEqual(ok, { fxaUid: sub, generation: null, via: 'jwt' });
+    assert.equal(hits, 2);
+    await verifier.verify(rotated.accessToken({ sub }), settings);
+    assert.equal(hits, 2, 'the refreshed set is cached');
+  } finally {
+    await new Promise<void>((resolve) => fxa.close(() => resolve()));
+  }
 });

@@ -243,7 +243,7 @@ export function oauthServerRoutes(api: FxaApi): Router {
     route(context.logger, async (req, res) => {
       const token = requiredStr(jsonBody(req), 'token', { max: 8192 });
       try {
-        const claims = verifyAccessToken(api.signingKey(), token, context.clock());
+        const claims = await verifyAccessToken(api.signingKey(), token, context.clock());
         const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(claims.uid));
         if (!account) throw new AccessTokenRejected('account gone');
         sendJson(res, 200, {

@@ -26,7 +26,7 @@ export function profileRoutes(api: FxaApi): Router {
         );
       let claims;
       try {
-        claims = verifyAccessToken(api.signingKey(), m[1]!, context.clock());
+        claims = await verifyAccessToken(api.signingKey(), m[1]!, context.clock());
       } catch (err) {
         if (err instanceof AccessTokenRejected)
           throw new FxaError(

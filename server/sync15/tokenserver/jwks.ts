@@ -1,10 +1,13 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
+import { createLocalJWKSet, createRemoteJWKSet, errors, type JWK, type JWTVerifyGetKey } from 'jose';
 
 /** One usable RSA verification key from a JWKS. */
 export interface VerificationKey {
   kid: string | null;
   key: KeyObject;
+  /** Its public members only, as jose's key set takes them. */
+  jwk: JWK;
 }
 
 /** Accepts `{"keys": [...]}`, a bare array, or one JWK; skips keys that are not RSA or not importable. */
@@ -29,7 +32,8 @@ export function parseJwks(document: unknown): VerificationKey[] {
     try {
       // Only the public members: a JWKS file with a private key in it must not make us sign.
       const key = createPublicKey({ key: { kty: 'RSA', n: j.n, e: j.e }, format: 'jwk' });
-      keys.push({ kid: typeof j.kid === 'string' ? j.kid : null, key });
+      const kid = typeof j.kid === 'string' ? j.kid : null;
+      keys.push({ kid, key, jwk: { kty: 'RSA', n: j.n, e: j.e, ...(kid !== null ? { kid } : {}) } });
     } catch {
       // An unusable key is skipped; if none is left the caller falls back to remote verification.
     }
@@ -42,33 +46,52 @@ export class KeySourceUnavailable extends Error {}
 const REMOTE_TTL_MS = 60 * 60 * 1000;
 const REMOTE_RETRY_MS = 60 * 1000;
 
+/** What jose's key set throws about the token itself (handled by the verifier), not about fetching. */
+function aboutTheToken(err: unknown): boolean {
+  return (
+    err instanceof errors.JWKSNoMatchingKey ||
+    err instanceof errors.JWKSMultipleMatchingKeys ||
+    err instanceof errors.JOSENotSupported
+  );
+}
+
+interface Remote {
+  url: string;
+  set: ReturnType<typeof createRemoteJWKSet>;
+  /** The set, with fetch failures during verification turned into KeySourceUnavailable. */
+  guarded: JWTVerifyGetKey;
+  failedAt: number | null;
+  /** The last good keys, while FxA is unreachable. */
+  stale: JWTVerifyGetKey | null;
+}
+
 /**
  * Where FxA's public keys come from (spec 1.5 §3.2): a configured JWKS file (re-read when it
- * changes) or `<oauth server>/jwks`, cached for an hour so FxA is not asked per request.
+ * changes) or `<oauth server>/jwks`, cached for an hour so FxA is not asked per request. After a
+ * failed fetch FxA is not asked again for a minute, and the last good keys keep serving.
  */
 export class JwksSource {
-  private file: { path: string; mtimeMs: number; keys: VerificationKey[] } | null = null;
-  private remote: { url: string; fetchedAt: number; keys: VerificationKey[] } | null = null;
-  private lastFailure: { url: string; at: number } | null = null;
+  private file: { path: string; mtimeMs: number; lookup: JWTVerifyGetKey } | null = null;
+  private remote: Remote | null = null;
 
   constructor(
     private readonly clock: () => number,
     private readonly timeoutMs: number,
   ) {}
 
-  async keys(jwksFile: string | null, oauthServerUrl: string): Promise<VerificationKey[]> {
+  async keys(jwksFile: string | null, oauthServerUrl: string): Promise<JWTVerifyGetKey> {
     if (jwksFile) return this.fromFile(jwksFile);
     return this.fromRemote(`${oauthServerUrl.replace(/\/+$/, '')}/jwks`);
   }
 
-  private fromFile(path: string): VerificationKey[] {
+  private fromFile(path: string): JWTVerifyGetKey {
     let stat: fs.Stats;
     try {
       stat = fs.statSync(path);
     } catch (err) {
       throw new KeySourceUnavailable(`cannot read the FxA JWKS file ${path}: ${(err as Error).message}`);
     }
-    if (this.file?.path === path && this.file.mtimeMs === stat.mtimeMs) return this.file.keys;
+    if (this.file?.path === path && this.file.mtimeMs === stat.mtimeMs) return this.file.lookup;
     let document: unknown;
     try {
       document = JSON.parse(fs.readFileSync(path, 'utf8'));
@@ -77,33 +100,52 @@ export class JwksSource {
         `the FxA JWKS file ${path} is not valid JSON: ${(err as Error).message}`,
       );
     }
-    const keys = parseJwks(document);
-    this.file = { path, mtimeMs: stat.mtimeMs, keys };
-    return keys;
+    const lookup = createLocalJWKSet({ keys: parseJwks(document).map((k) => k.jwk) });
+    this.file = { path, mtimeMs: stat.mtimeMs, lookup };
+    return lookup;
   }
 
-  private async fromRemote(url: string): Promise<VerificationKey[]> {
+  private remoteFor(url: string): Remote {
+    if (this.remote?.url === url) return this.remote;
+    const set = createRemoteJWKSet(new URL(url), {
+      timeoutDuration: this.timeoutMs,
+      cacheMaxAge: REMOTE_TTL_MS,
+      // A token with a kid the cached set lacks refetches at most this often (key rotation).
+      cooldownDuration: REMOTE_RETRY_MS,
+      headers: { accept: 'application/json' },
+    });
+    const guarded: JWTVerifyGetKey = async (header, token) => {
+      try {
+        return await set(header, token);
+      } catch (err) {
+        if (aboutTheToken(err)) throw err;
+        throw new KeySourceUnavailable(`cannot fetch FxA's JWKS from ${url}: ${(err as Error).message}`);
+      }
+    };
+    this.remote = { url, set, guarded, failedAt: null, stale: null };
+    return this.remote;
+  }
+
+  private async fromRemote(url: string): Promise<JWTVerifyGetKey> {
+    const remote = this.remoteFor(url);
+    if (remote.set.fresh) return remote.guarded;
     const now = this.clock();
-    if (this.remote?.url === url && now - this.remote.fetchedAt < REMOTE_TTL_MS) return this.remote.keys;
     // After a failure, do not hammer FxA on every request; serve the stale copy if there is one.
-    if (this.lastFailure?.url === url && now - this.lastFailure.at < REMOTE_RETRY_MS) {
-      if (this.remote?.url === url) return this.remote.keys;
-      throw new KeySourceUnavailable(`FxA's JWKS at ${url} was unreachable a moment ago`);
+    if (remote.failedAt === null || now - remote.failedAt >= REMOTE_RETRY_MS) {
+      try {
+        await remote.set.reload();
+        remote.failedAt = null;
+        remote.stale = null;
+        return remote.guarded;
+      } catch (err) {
+        remote.failedAt = now;
+        const last = remote.set.jwks();
+        remote.stale = last ? createLocalJWKSet(last) : null;
+        if (!remote.stale)
+          throw new KeySourceUnavailable(`cannot fetch FxA's JWKS from ${url}: ${(err as Error).message}`);
+      }
     }
-    try {
-      const res = await fetch(url, {
-        signal: AbortSignal.timeout(this.timeoutMs),
-        headers: { accept: 'application/json' },
-      });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const keys = parseJwks(await res.json());
-      this.remote = { url, fetchedAt: now, keys };
-      this.lastFailure = null;
-      return keys;
-    } catch (err) {
-      this.lastFailure = { url, at: now };
-      if (this.remote?.url === url) return this.remote.keys;
-      throw new KeySourceUnavailable(`cannot fetch FxA's JWKS from ${url}: ${(err as Error).message}`);
-    }
+    if (remote.stale) return remote.stale;
+    throw new KeySourceUnavailable(`FxA's JWKS at ${url} was unreachable a moment ago`);
   }
 }

@@ -1,6 +1,7 @@
-import { verify as verifySignature } from 'node:crypto';
+import { decodeJwt as decodeClaims, decodeProtectedHeader, type JWTVerifyGetKey } from 'jose';
+import { AccessJwtRejected, verifyAccessJwt } from '../../jwt/verify-access-jwt.js';
 import { invalidCredentials, unavailable } from './errors.js';
-import { JwksSource, KeySourceUnavailable, type VerificationKey } from './jwks.js';
+import { JwksSource, KeySourceUnavailable } from './jwks.js';
 
 /** The scope Firefox's Sync token carries (spec 1.5 §1, §3.2). */
 export const OLDSYNC_SCOPE = 'https://identity.mozilla.com/apps/oldsync';
@@ -19,42 +20,31 @@ export interface OAuthSettings {
 }
 
 const FXA_UID = /^[A-Za-z0-9_-]{1,64}$/;
-const B64URL = /^[A-Za-z0-9_-]*$/;
 /** RS's fxa_oauth_request_timeout (spec §3.2). */
 const REQUEST_TIMEOUT_MS = 10_000;
 
 interface JwtParts {
   header: Record<string, unknown>;
   claims: Record<string, unknown>;
-  signed: Buffer;
-  signature: Buffer;
 }
 
-function decodeJson(segment: string): Record<string, unknown> | null {
+/** Null when the token is not a JWT at all (then FxA's /verify decides, spec §3.2 step 2). */
+export function decodeJwt(token: string): JwtParts | null {
   try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
+    return { header: decodeProtectedHeader(token), claims: decodeClaims(token) };
   } catch {
     return null;
   }
 }
 
-/** Null when the token is not a JWT at all (then FxA's /verify decides, spec §3.2 step 2). */
-export function decodeJwt(token: string): JwtParts | null {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((p) => B64URL.test(p))) return null;
-  const header = decodeJson(parts[0]!);
-  const claims = decodeJson(parts[1]!);
-  if (!header || !claims) return null;
-  return {
-    header,
-    claims,
-    signed: Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii'),
-    signature: Buffer.from(parts[2]!, 'base64url'),
-  };
-}
+const REFUSED: Record<Exclude<AccessJwtRejected['fault'], 'no-key'>, string> = {
+  malformed: 'the FxA token is not a well-formed JWT',
+  alg: 'the FxA token is not signed with RS256',
+  typ: 'the FxA token is not an access token (typ is not at+JWT)',
+  signature: 'the FxA token signature does not verify with FxA’s keys',
+  expired: 'the FxA token has expired',
+  claims: 'the FxA token has an invalid claim',
+};
 
 /** FxA serializes scopes space-separated; the native RS verifier splits on commas: accept both. */
 function scopesOf(value: unknown): string[] {
@@ -104,35 +94,27 @@ export class OAuthVerifier {
   }
 
   async verify(token: string, settings: OAuthSettings): Promise<VerifiedToken> {
-    const jwt = decodeJwt(token);
-    if (!jwt) return this.remoteVerify(token, settings.oauthServerUrl);
-    let keys: VerificationKey[];
+    if (!decodeJwt(token)) return this.remoteVerify(token, settings.oauthServerUrl);
+    let keys: JWTVerifyGetKey;
     try {
       keys = await this.jwks.keys(settings.jwksFile, settings.oauthServerUrl);
+      return await this.verifyJwt(token, keys);
     } catch (err) {
-      if (!(err instanceof KeySourceUnavailable)) throw err;
-      return this.remoteVerify(token, settings.oauthServerUrl, err.message);
+      if (err instanceof KeySourceUnavailable)
+        return this.remoteVerify(token, settings.oauthServerUrl, err.message);
+      if (err instanceof AccessJwtRejected && err.fault === 'no-key')
+        return this.remoteVerify(token, settings.oauthServerUrl, 'no usable FxA key');
+      throw err;
     }
-    if (keys.length === 0) return this.remoteVerify(token, settings.oauthServerUrl, 'no usable FxA key');
-    return this.verifyJwt(jwt, keys);
   }
 
-  private verifyJwt(jwt: JwtParts, keys: VerificationKey[]): VerifiedToken {
-    const { header, claims } = jwt;
-    if (header.alg !== 'RS256')
-      throw invalidCredentials(`the FxA token is signed with ${String(header.alg)}, not RS256`);
-    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
-    if ((typ.startsWith('application/') ? typ : `application/${typ}`) !== 'application/at+jwt') {
-      throw invalidCredentials('the FxA token is not an access token (typ is not at+JWT)');
-    }
-    const kid = typeof header.kid === 'string' ? header.kid : null;
-    const candidates = kid && keys.some((k) => k.kid === kid) ? keys.filter((k) => k.kid === kid) : keys;
-    const valid = candidates.some((k) => verifySignature('RSA-SHA256', jwt.signed, k.key, jwt.signature));
-    if (!valid) throw invalidCredentials('the FxA token signature does not verify with FxA’s keys');
-    if (claims.exp !== undefined) {
-      if (typeof claims.exp !== 'number' || claims.exp * 1000 <= this.clock()) {
-        throw invalidCredentials('the FxA token has expired');
-      }
+  private async verifyJwt(token: string, keys: JWTVerifyGetKey): Promise<VerifiedToken> {
+    let claims: Record<string, unknown>;
+    try {
+      ({ claims } = await verifyAccessJwt(token, keys, this.clock()));
+    } catch (err) {
+      if (!(err instanceof AccessJwtRejected) || err.fault === 'no-key') throw err;
+      throw invalidCredentials(REFUSED[err.fault]);
     }
     return identity(claims.sub, scopesOf(claims.scope), claims['fxa-generation'], 'jwt');
   }
