@@ -12,6 +12,7 @@ import { requestLog } from './http/request-log.js';
 import { listenOn, trackSockets } from './http/listen.js';
 import { mountSync11 } from './sync11/index.js';
 import { mountSync15 } from './sync15/index.js';
+import { localTokenIssuer } from './local-token-issuer.js';
 import { mountFxaPage } from './fxa/page/index.js';
 import { mountFxa } from './fxa/index.js';
 import { resolveMasterSecret } from './sync15/master-secret.js';
@@ -94,7 +95,7 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
   };
 
   // Sync 1.5 first: Sync 1.1's /1.0/<user>/... routes would otherwise swallow /1.0/sync/1.5.
-  mountSync15(app, context);
+  mountSync15(app, context, localTokenIssuer(context));
   mountSync11(app, context);
   // After the sync adapters (which leave these paths alone) so that sync traffic, nearly all
   // of the requests, does not walk three more route layers; before the sign-in page.

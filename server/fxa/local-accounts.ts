@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerContext } from '../context.js';
 import type { FxaAccountRow } from '../db/fxa-types.js';
+import { dropStorageUser } from '../db/storage-users.js';
 import type { Tx } from '../db/types.js';
-import { dropSync15Storage } from '../sync15/tokenserver/users.js';
 import { toHex, xor } from './crypto/bytes.js';
 import { createKeysBundle, deriveTokenCredentials, stretchPassword } from './crypto/onepw.js';
 import { ERRNO, FxaError, invalidParam } from './errors.js';
@@ -181,7 +181,7 @@ export class LocalAccounts {
     return this.context.db.transaction('write', async (tx) => {
       if (!(await tx.fxaAccountByUid(uid))) return false;
       for (const storageUid of await tx.deleteTokenserverUsers(localFxaEmail(uid)))
-        await dropSync15Storage(tx, storageUid);
+        await dropStorageUser(tx, storageUid);
       return tx.fxaDeleteAccount(uid);
     });
   }

@@ -1,6 +1,4 @@
 import type { ServerContext } from '../context.js';
-import { invalidCredentials } from '../sync15/tokenserver/errors.js';
-import type { VerifiedToken } from '../sync15/tokenserver/oauth.js';
 import { AccessTokenRejected, looksLikeFoxdenToken, verifyAccessToken } from './access-token.js';
 import { OLDSYNC_SCOPE } from './crypto/scoped-keys.js';
 import { signingKeyFor } from './signing-key.js';
@@ -15,15 +13,32 @@ export function localFxaEmail(uid: string): string {
   return `${uid}@${LOCAL_FXA_EMAIL_DOMAIN}`;
 }
 
+/** A Foxden account's token, verified in-process; the tokenserver's VerifiedToken accepts it. */
+export interface LocalIdentity {
+  fxaUid: string;
+  generation: number;
+  via: 'local';
+}
+
+/**
+ * A token that claims to be Foxden's but fails a check; the message is the owner-facing detail.
+ * The wiring (server/local-token-issuer.ts) answers it with the tokenserver's 401
+ * `invalid-credentials`, so this module need not import the tokenserver.
+ */
+export class LocalTokenRefused extends Error {}
+
+const invalidCredentials = (detail: string) => new LocalTokenRefused(detail);
+
 /**
  * In-process trust of Foxden's own access tokens at the tokenserver (spec §6): null when the
  * token is not Foxden's (Mozilla's verifier decides), a verified identity when it is, and a
- * 401 `invalid-credentials` when it claims to be Foxden's but fails any check.
+ * LocalTokenRefused (the tokenserver's 401 `invalid-credentials`) when it claims to be Foxden's
+ * but fails any check.
  */
 export async function verifyFoxdenBearer(
   token: string,
   context: ServerContext,
-): Promise<VerifiedToken | null> {
+): Promise<LocalIdentity | null> {
   if (!looksLikeFoxdenToken(token, context.config.publicUrl)) return null;
   let claims;
   try {

@@ -3,14 +3,16 @@ import type { ServerContext } from '../context.js';
 import { hawkAuth } from './hawk-auth.js';
 import { createStorage15Handler } from './storage/router.js';
 import { tokenserverHandler } from './tokenserver/handler.js';
+import type { LocalTokenIssuer } from './tokenserver/local-issuer.js';
 
 /**
  * Mounts the Sync 1.5 tokenserver (`/1.0/sync/1.5`, spec 1.5 §3) and Storage API 1.5
  * (`/1.5/{uid}/...`, spec §2) behind Hawk. Called before Sync 1.1, whose `/1.0/<user>/...`
- * routes would otherwise take `/1.0/sync/...`.
+ * routes would otherwise take `/1.0/sync/...`. `localIssuer` is Foxden's own accounts, whose
+ * tokens the tokenserver checks in-process.
  */
-export function mountSync15(app: Express, context: ServerContext): void {
-  const tokenserver = tokenserverHandler(context);
+export function mountSync15(app: Express, context: ServerContext, localIssuer: LocalTokenIssuer): void {
+  const tokenserver = tokenserverHandler(context, localIssuer);
   const storage = createStorage15Handler(context, hawkAuth(context));
   // One plain layer picks by prefix, so that other traffic (Sync 1.1 above all) goes through
   // neither an async handler nor a nested router: each Express layer allocates per request.

@@ -2,7 +2,8 @@ import type { Tx } from '../../db/types.js';
 import type { TokenserverUserRow } from '../../db/tokenserver-types.js';
 import type { Millis } from '../../storage/timestamps.js';
 import { checkConsistency, nextState, type ClaimedState, type KnownState } from './consistency.js';
-import { dropSync15Storage, insertSync15User } from './users.js';
+import { dropStorageUser } from '../../db/storage-users.js';
+import { insertSync15User } from './users.js';
 
 /** RS looks at this many rows per e-mail (spec 1.5 §3.4). */
 const MAX_ROWS = 20;
@@ -63,8 +64,9 @@ export async function assignUser(
     // Every row was replaced (e.g. by an admin reset): continue on a fresh uid with the same state.
     current = await insertSync15User(tx, { ...current, keysChangedAt: current.keysChangedAt }, now);
   }
+  // A replaced uid's storage goes at once: a personal server need not keep it (spec §3.4).
   for (const uid of await tx.replaceOtherTokenserverUsers(identity.email, current.uid, now)) {
-    await dropSync15Storage(tx, uid);
+    await dropStorageUser(tx, uid);
     reset.push(uid);
   }
 
@@ -86,7 +88,7 @@ export async function assignUser(
       now,
     );
     for (const uid of await tx.replaceOtherTokenserverUsers(identity.email, user.uid, now)) {
-      await dropSync15Storage(tx, uid);
+      await dropStorageUser(tx, uid);
       reset.push(uid);
     }
     return { user, created: false, reset };

@@ -7,9 +7,9 @@ import { assignUser } from './assign.js';
 import { invalidCredentials, TokenserverError, unauthorized } from './errors.js';
 import { fxaEmailFor, isAllowed, metricsHashes } from './identity.js';
 import { checkClientStateAgrees, checkClientStateHeader, formatKeyId, parseKeyId } from './key-id.js';
+import type { LocalTokenIssuer } from './local-issuer.js';
 import { OAuthVerifier } from './oauth.js';
 import type { SignupTicket } from '../../signups.js';
-import { localFxaEmail, verifyFoxdenBearer } from '../../fxa/tokenserver-trust.js';
 
 function single(req: Request, name: string): string | undefined {
   const value = req.headers[name];
@@ -72,7 +72,7 @@ const newUserRefused = (fxaUid: string, why: string) =>
  * `GET /1.0/{application}/{version}`: exchanges a Firefox Accounts OAuth token for a Sync 1.5
  * Hawk token and storage endpoint (spec 1.5 §3).
  */
-export function tokenserverHandler(context: ServerContext): RequestHandler {
+export function tokenserverHandler(context: ServerContext, localIssuer: LocalTokenIssuer): RequestHandler {
   const verifier = new OAuthVerifier(context.clock);
 
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
@@ -109,7 +109,7 @@ export function tokenserverHandler(context: ServerContext): RequestHandler {
           `unknown version ${version.slice(0, 30)}`,
         );
       }
-      const body = await issueToken(req, context, verifier, locals);
+      const body = await issueToken(req, context, verifier, localIssuer, locals);
       res.status(200).type('application/json').send(body);
     } catch (err) {
       const failure =
@@ -128,13 +128,14 @@ async function issueToken(
   req: Request,
   context: ServerContext,
   verifier: OAuthVerifier,
+  localIssuer: LocalTokenIssuer,
   locals: Sync15Locals,
 ): Promise<string> {
   const { config } = context;
   const legacyState = checkClientStateHeader(single(req, 'x-client-state'));
   const token = bearerToken(single(req, 'authorization'));
   const verified =
-    (await verifyFoxdenBearer(token, context)) ??
+    (await localIssuer.verify(token)) ??
     (await verifier.verify(token, {
       jwksFile: config.sync15.fxaJwksFile,
       oauthServerUrl: config.sync15.fxaOauthServerUrl,
@@ -143,7 +144,7 @@ async function issueToken(
   const keyId = parseKeyId(single(req, 'x-keyid'));
   checkClientStateAgrees(legacyState, keyId);
 
-  const email = local ? localFxaEmail(verified.fxaUid) : fxaEmailFor(config, verified.fxaUid);
+  const email = local ? localIssuer.emailFor(verified.fxaUid) : fxaEmailFor(config, verified.fxaUid);
   const now = nowMillis(context.clock);
   // A new Mozilla-account user takes one of this opening's places (config.maxNewUsers); the
   // place is counted once the transaction commits, and given back if it does not.

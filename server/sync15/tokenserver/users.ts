@@ -39,9 +39,3 @@ export async function insertSync15User(
   await tx.insertTokenserverUser(row);
   return row;
 }
-
-/** Deletes a replaced uid's storage at once; a personal server need not keep it (spec §3.4). */
-export async function dropSync15Storage(tx: Tx, uid: number): Promise<void> {
-  await tx.deleteUserStorage(uid);
-  await tx.deleteStorageUser(uid);
-}
