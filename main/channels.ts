@@ -4,8 +4,8 @@ import type { AdminResult } from '../server/admin/dispatch.js';
 /**
  * The one list of IPC channels: one per AdminApi method. `satisfies Record<AdminMethod, true>`
  * makes the compiler refuse a missing method and an extra one, so the list cannot drift from
- * the interface. (main/preload.cts repeats it under the same check: a sandboxed preload
- * cannot require local files; test/main/preload.test.ts asserts both lists are equal.)
+ * the interface. main/preload.ts imports it too: vite.preload.config.ts bundles the two into
+ * the one CommonJS file a sandboxed preload must be.
  */
 const METHOD_FLAGS = {
   status: true,

@@ -1,43 +1,19 @@
 /**
  * The preload of the dashboard window: exposes the AdminApi as `window.foxden` and nothing
- * else (no ipcRenderer, no channel names, no Node). It runs sandboxed, so it must be
- * CommonJS (hence .cts, compiled to preload.cjs) and may require nothing but 'electron':
- * that is why the method list is repeated here instead of imported from channels.ts.
+ * else (no ipcRenderer, no channel names, no Node). It runs sandboxed, where require() knows
+ * only 'electron', so vite.preload.config.ts bundles it (with the channel list it imports)
+ * into one CommonJS file, dist/main/preload.cjs.
  */
-import type { AdminApi, AdminErrorShape, AdminMethod } from '../server/admin/api.js';
-import electron = require('electron');
+import { contextBridge, ipcRenderer } from 'electron';
+import type { AdminApi, AdminMethod } from '../server/admin/api.js';
+import { ADMIN_METHODS, channelFor, type IpcEnvelope } from './channels.js';
 
-// Same compile-time check as channels.ts: exactly the AdminApi methods, no more, no less.
-const METHOD_FLAGS = {
-  status: true,
-  start: true,
-  stop: true,
-  restart: true,
-  getSettings: true,
-  updateSettings: true,
-  listAccounts: true,
-  createAccount: true,
-  deleteAccount: true,
-  resetPassword: true,
-  logs: true,
-  warnings: true,
-  setupHelp: true,
-  backup: true,
-  backupNow: true,
-  backupStatus: true,
-  restore: true,
-} as const satisfies Record<AdminMethod, true>;
-
-const CHANNEL_PREFIX = 'foxden:admin:';
-
-type Envelope = { ok: true; value: unknown } | { ok: false; error: AdminErrorShape };
-
-function isEnvelope(value: unknown): value is Envelope {
+function isEnvelope(value: unknown): value is IpcEnvelope {
   return typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
 }
 
 async function call(method: AdminMethod, args: unknown[]): Promise<unknown> {
-  const reply: unknown = await electron.ipcRenderer.invoke(CHANNEL_PREFIX + method, ...args);
+  const reply: unknown = await ipcRenderer.invoke(channelFor(method), ...args);
   if (!isEnvelope(reply)) throw { code: 'internal', message: 'Foxden sent an unexpected reply.' };
   if (reply.ok) return reply.value;
   // A plain object, not an Error: contextBridge drops an Error's extra properties (code, field).
@@ -46,9 +22,9 @@ async function call(method: AdminMethod, args: unknown[]): Promise<unknown> {
 }
 
 const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-for (const method of Object.keys(METHOD_FLAGS) as AdminMethod[]) {
+for (const method of ADMIN_METHODS) {
   // Each function passes its arguments on and nothing else: the page cannot pick a channel.
   api[method] = (...args: unknown[]) => call(method, args);
 }
 
-electron.contextBridge.exposeInMainWorld('foxden', Object.freeze(api) as unknown as AdminApi);
+contextBridge.exposeInMainWorld('foxden', Object.freeze(api) as unknown as AdminApi);

@@ -1,12 +1,28 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import ts from 'typescript';
+import { build, type Rolldown } from 'vite';
 import { ADMIN_METHODS, channelFor } from '../../main/channels.js';
 
-const source = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../main/preload.cts');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The preload as `npm run build` bundles it (vite.preload.config.ts), built in memory. */
+async function bundlePreload(): Promise<string> {
+  const result = await build({
+    root,
+    configFile: path.join(root, 'vite.preload.config.ts'),
+    logLevel: 'silent',
+    build: { write: false },
+  });
+  const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
+  const chunk = outputs
+    .flatMap((o) => o.output)
+    .find((o) => o.type === 'chunk' && o.fileName === 'preload.cjs');
+  if (!chunk || chunk.type !== 'chunk') throw new Error('the preload bundle has no preload.cjs');
+  return chunk.code;
+}
+const outputText = await bundlePreload();
 
 interface Loaded {
   exposed: Map<string, Record<string, (...args: unknown[]) => Promise<unknown>>>;
@@ -19,9 +35,6 @@ interface Loaded {
  * 'electron', and a fake contextBridge / ipcRenderer.
  */
 function loadPreload(reply: (channel: string, args: unknown[]) => unknown): Loaded {
-  const { outputText } = ts.transpileModule(fs.readFileSync(source, 'utf8'), {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-  });
   const loaded: Loaded = { exposed: new Map(), invocations: [], required: [] };
   const electron = {
     contextBridge: {
