@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { AdminError, type AdminApi } from '../../server/admin/api.js';
+import { AdminError } from '../../server/admin/api.js';
 import { dispatch } from '../../server/admin/dispatch.js';
 import { startAdminHttp, type AdminHttp } from '../../server/admin/http-transport.js';
 import { Logger } from '../../server/log.js';
@@ -12,23 +12,7 @@ import { channelFor } from '../../main/channels.js';
 import { registerAdminIpc } from '../../main/ipc.js';
 import { callAdmin } from '../helpers/admin-http.js';
 import { FakeIpcMain } from './fake-electron.js';
-
-type Impl = (...args: unknown[]) => Promise<unknown>;
-
-/** A service that records calls; each method answers with its override or its own name. */
-function recordingService(overrides: Partial<Record<keyof AdminApi, Impl>> = {}) {
-  const calls: { method: string; args: unknown[] }[] = [];
-  const service = new Proxy({} as AdminApi, {
-    get(_t, name: string) {
-      return async (...args: unknown[]) => {
-        calls.push({ method: name, args });
-        const override = overrides[name as keyof AdminApi];
-        return override ? override(...args) : `result of ${name}`;
-      };
-    },
-  });
-  return { service, calls };
-}
+import { recordingService } from './recording-service.js';
 
 describe('dispatch: the one admin call path', () => {
   it('calls the method with the validated arguments and returns its value', async () => {

@@ -1,30 +1,14 @@
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
-import { AdminError, type AdminApi } from '../../server/admin/api.js';
+import { AdminError } from '../../server/admin/api.js';
 import { ADMIN_METHODS, channelFor } from '../../main/channels.js';
 import { registerAdminIpc, type InvokeEventLike } from '../../main/ipc.js';
 import { FakeIpcMain } from './fake-electron.js';
+import { recordingService } from './recording-service.js';
 
 const entryUrl = pathToFileURL('/opt/foxden/dist/renderer/index.html').href;
 const OWN_ID = 7;
-
-/** A service that records calls and answers each method with its own name. */
-function recordingService(
-  overrides: Partial<Record<keyof AdminApi, (...args: unknown[]) => Promise<unknown>>> = {},
-) {
-  const calls: { method: string; args: unknown[] }[] = [];
-  const service = new Proxy({} as AdminApi, {
-    get(_t, name: string) {
-      return async (...args: unknown[]) => {
-        calls.push({ method: name, args });
-        const override = overrides[name as keyof AdminApi];
-        return override ? override(...args) : `result of ${name}`;
-      };
-    },
-  });
-  return { service, calls };
-}
 
 function setup(overrides: Parameters<typeof recordingService>[0] = {}) {
   const ipcMain = new FakeIpcMain();
