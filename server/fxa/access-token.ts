@@ -1,5 +1,5 @@
-import { randomBytes, sign } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { AccessJwtRejected, verifyAccessJwt, type AccessJwtFault } from '../jwt/verify-access-jwt.js';
 import { OLDSYNC_SCOPE } from './crypto/scoped-keys.js';
 import { FOXDEN_KID_PREFIX, type SigningKey } from './signing-key.js';
@@ -14,18 +14,16 @@ export interface AccessTokenGrant {
   ttlSeconds: number;
 }
 
-const enc = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
 /** An RS256 `at+JWT` shaped like FxA's (spec §6). `issuer` is the public URL. */
-export function mintAccessToken(
+export async function mintAccessToken(
   key: SigningKey,
   grant: AccessTokenGrant,
   issuer: string,
   nowMs: number,
-): string {
+): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
   const scopes = grant.scope.split(/\s+/).filter(Boolean);
-  const header = { alg: 'RS256', typ: 'at+JWT', kid: key.kid };
+  // Claims in FxA's order, set as one object so jose writes them as they stand.
   const claims = {
     // FxA puts the tokenserver URL in aud for oldsync grants and the client id otherwise; nobody checks it.
     aud: scopes.includes(OLDSYNC_SCOPE) ? `${issuer.replace(/\/+$/, '')}/1.0/sync/1.5` : grant.clientId,
@@ -38,8 +36,9 @@ export function mintAccessToken(
     sub: grant.uid,
     'fxa-generation': grant.generation,
   };
-  const signed = `${enc(header)}.${enc(claims)}`;
-  return `${signed}.${sign('RSA-SHA256', Buffer.from(signed), key.privateKey).toString('base64url')}`;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', typ: 'at+JWT', kid: key.kid })
+    .sign(key.privateKey);
 }
 
 export interface AccessTokenClaims {
