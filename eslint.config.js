@@ -52,9 +52,4 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { disallowTypeAnnotations: false }],
     },
   },
-  {
-    // The sandboxed preload is CommonJS: require() is the only way it can load electron.
-    files: ['**/*.cts'],
-    rules: { '@typescript-eslint/no-require-imports': 'off' },
-  },
 );
