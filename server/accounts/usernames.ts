@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { punycodeEncode } from './punycode.js';
+// The userland package, not Node's deprecated builtin (see punycode-package.d.ts).
+import punycode from 'punycode/punycode.js';
 
 /** Route and column rule for Sync 1.1 usernames (spec 1.1 §3.3). */
 export const USERNAME_PATTERN = /^[a-zA-Z0-9._-]+$/;
@@ -62,7 +63,7 @@ function idnaEncode(text: string): string {
       let ascii = label;
       if (NON_ASCII.test(label)) {
         const prepared = label.toLowerCase().normalize('NFKC');
-        ascii = NON_ASCII.test(prepared) ? 'xn--' + punycodeEncode(prepared) : prepared;
+        ascii = NON_ASCII.test(prepared) ? 'xn--' + punycode.encode(prepared) : prepared;
       }
       if (ascii.length < 1 || ascii.length > 63) throw new Error('IDNA label empty or too long');
       return ascii;
