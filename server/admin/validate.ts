@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import type { LogLevel } from '../log.js';
 import {
   AdminError,
@@ -14,24 +14,27 @@ import {
 import {
   absolutePath,
   firstProblem,
+  onOff,
   publicUrl,
   settingRules,
   settingsPatchSchema,
+  text,
+  wholeNumber,
 } from './settings-schema.js';
 
 /**
  * Argument checks for every AdminApi method, shared by both transports (HTTP here, Electron
  * IPC in main/ipc.ts): whatever a form or a hostile caller sends, the service only ever sees
  * well-typed arguments. Each refusal is an AdminError('invalid-argument') naming the field.
- * The settings' rules live in settings-schema.ts; this file applies them.
+ * The settings' rules and the rule builders (text, onOff, wholeNumber) live in
+ * settings-schema.ts; the other methods' schemas are here, built from them.
  */
 
 type Args<M extends AdminMethod> = Parameters<AdminApi[M]>;
 type Validator<M extends AdminMethod> = (args: readonly unknown[]) => Args<M>;
 
-const MAX_TEXT = 1024;
 const MAX_LOG_LIMIT = 2000;
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[];
 /** Built once: the rules with this platform's idea of an absolute path. */
 const SETTING_RULES = settingRules(path.isAbsolute);
 const SETTINGS_PATCH = settingsPatchSchema(path.isAbsolute);
@@ -51,40 +54,114 @@ function check<T>(schema: z.ZodMiniType<T>, value: unknown, field?: string): T {
   fail(problem.message, problem.field ?? field);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A plain object with only these keys (an unknown key is named first, as it always was). */
+function objectOf<S extends z.core.$ZodLooseShape>(what: string, shape: S) {
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'invalid_type' ? `${what} must be an object.` : undefined),
+  });
 }
 
-function record(value: unknown, what: string, field?: string): Record<string, unknown> {
-  if (!isRecord(value)) fail(`${what} must be an object.`, field);
-  return value;
+/** Optional fields that are present but undefined are left out, as if they were never given. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-function onlyKeys(value: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) fail(`"${key}" is not something that can be set here.`, key);
-  }
+/** "Must contain @ and a dot after it": the real check is the accounts module's. */
+const EMAIL = text('The e-mail address', 254).check(
+  z.refine(
+    (email) => {
+      const at = email.indexOf('@');
+      return at >= 1 && email.slice(at + 1).includes('.') && !email.endsWith('.');
+    },
+    { error: 'The e-mail address must look like name@example.org.', abort: true },
+  ),
+  z.refine((email) => !/\s/.test(email), { error: 'The e-mail address must not contain spaces.' }),
+);
+
+const PASSWORD = text('The password').check(
+  z.refine((password) => [...password].length >= 8, { error: 'The password needs at least 8 characters.' }),
+);
+
+/** A Sync 1.1 account is named by a username or an e-mail address. */
+const ACCOUNT_NAME = text('The name', 254).check(
+  z.superRefine((name, ctx) => {
+    const problem = name.includes('@')
+      ? EMAIL.safeParse(name).error?.issues[0]?.message
+      : USERNAME.test(name)
+        ? undefined
+        : 'A username is 1–32 characters from a–z, 0–9, ".", "_" and "-" (or give an e-mail address).';
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: name });
+  }),
+);
+
+/**
+ * A union over `kind` picks its option before it looks at the keys: checking the keys first
+ * names an unknown key before a wrong kind, as the hand-written checks did.
+ */
+function keysFirst<T>(what: string, keys: readonly string[], union: z.ZodMiniType<T>): z.ZodMiniType<T> {
+  // Optional here: a missing key is named by the option's own rule ("The name must be text.").
+  const shape = Object.fromEntries(keys.map((key) => [key, z.optional(z.unknown())]));
+  return z.pipe(objectOf(what, shape), union as z.ZodMiniType<T, Record<string, unknown>>);
 }
 
-function text(value: unknown, field: string, label: string, max = MAX_TEXT): string {
-  if (typeof value !== 'string') fail(`${label} must be text.`, field);
-  if (value.length === 0) fail(`${label} must not be empty.`, field);
-  if (value.length > max) fail(`${label} is too long (at most ${max} characters).`, field);
-  if (value.includes('\0')) fail(`${label} contains a NUL character.`, field);
-  return value;
+const CREATE_ACCOUNT = keysFirst(
+  'The new account',
+  ['kind', 'name', 'password'],
+  z.discriminatedUnion(
+    'kind',
+    [
+      objectOf('The new account', { kind: z.literal('sync11'), name: ACCOUNT_NAME, password: PASSWORD }),
+      objectOf('The new account', { kind: z.literal('local'), name: EMAIL, password: PASSWORD }),
+    ],
+    {
+      // Typed as invalid_union only, but a value that is not an object is an invalid_type.
+      error: (issue) =>
+        (issue.code as string) === 'invalid_type'
+          ? 'The new account must be an object.'
+          : 'The account kind must be "sync11" or "local".',
+    },
+  ),
+);
+
+/** An account is named by its kind and id; each kind has its own id rule. */
+const ACCOUNT_IDS = {
+  sync15: { pattern: /^[1-9][0-9]{0,15}$/, error: 'A Sync 1.5 account is named by its number.' },
+  sync11: { pattern: USERNAME, error: 'That is not a Sync 1.1 username.' },
+  // A local account is named by its uid: 32 lower-case hex digits, as server/fxa makes them.
+  local: { pattern: LOCAL_UID, error: 'That is not a local account id.' },
+} as const;
+
+function accountRefSchema<S extends z.core.$ZodLooseShape>(what: string, extra: S) {
+  const option = <K extends keyof typeof ACCOUNT_IDS>(kind: K) =>
+    objectOf(what, {
+      kind: z.literal(kind),
+      id: text('The account', 256).check(
+        z.regex(ACCOUNT_IDS[kind].pattern, { error: ACCOUNT_IDS[kind].error }),
+      ),
+      ...extra,
+    });
+  const union = z.discriminatedUnion('kind', [option('sync11'), option('sync15'), option('local')], {
+    error: (issue) =>
+      (issue.code as string) === 'invalid_type'
+        ? `${what} must be an object.`
+        : 'The account kind must be "sync11", "sync15" or "local".',
+  });
+  return keysFirst(what, ['kind', 'id', ...Object.keys(extra)], union);
 }
 
-function bool(value: unknown, field: string, label: string): boolean {
-  if (typeof value !== 'boolean') fail(`${label} must be on or off (true or false).`, field);
-  return value;
-}
+const ACCOUNT_REF = accountRefSchema('The account', {});
+const RESET_PASSWORD = accountRefSchema('The password reset', { password: PASSWORD });
 
-function integer(value: unknown, field: string, label: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(`${label} must be a whole number between ${min} and ${max}.`, field);
-  }
-  return value;
-}
+const LOG_QUERY = objectOf('The log filter', {
+  afterSeq: z.optional(wholeNumber('afterSeq', 0, Number.MAX_SAFE_INTEGER)),
+  level: z.optional(z.enum(LOG_LEVELS, { error: 'The level must be debug, info, warn or error.' })),
+  user: z.optional(text('The user', 256)),
+  status: z.optional(wholeNumber('The status', 100, 599)),
+  statusClass: z.optional(onOff('statusClass')),
+  limit: z.optional(wholeNumber('The limit', 1, MAX_LOG_LIMIT)),
+});
+
+const BACKUP_OPTIONS = objectOf('The backup options', { replace: z.optional(onOff('Replace')) });
 
 export function validatePort(value: unknown, field = 'port'): number {
   return check(SETTING_RULES.port, value, field);
@@ -97,19 +174,11 @@ export function validatePublicUrl(value: unknown, field = 'publicUrl'): string {
 
 /** "Must contain @ and a dot after it": the real check is the accounts module's. */
 export function validateEmail(value: unknown, field = 'email'): string {
-  const email = text(value, field, 'The e-mail address', 254);
-  const at = email.indexOf('@');
-  if (at < 1 || !email.slice(at + 1).includes('.') || email.endsWith('.')) {
-    fail('The e-mail address must look like name@example.org.', field);
-  }
-  if (/\s/.test(email)) fail('The e-mail address must not contain spaces.', field);
-  return email;
+  return check(EMAIL, value, field);
 }
 
 export function validatePassword(value: unknown, field = 'password'): string {
-  const password = text(value, field, 'The password');
-  if ([...password].length < 8) fail('The password needs at least 8 characters.', field);
-  return password;
+  return check(PASSWORD, value, field);
 }
 
 export function validateAbsolutePath(value: unknown, field = 'path'): string {
@@ -120,71 +189,21 @@ function validateSettingsPatch(value: unknown): Partial<AdminSettings> {
   return check(SETTINGS_PATCH, value);
 }
 
-function validateAccountName(value: unknown): string {
-  const name = text(value, 'name', 'The name', 254);
-  if (name.includes('@')) return validateEmail(name, 'name');
-  if (!USERNAME.test(name)) {
-    fail(
-      'A username is 1–32 characters from a–z, 0–9, ".", "_" and "-" (or give an e-mail address).',
-      'name',
-    );
-  }
-  return name;
-}
-
 function validateCreateAccount(value: unknown): CreateAccountInput {
-  const input = record(value, 'The new account');
-  onlyKeys(input, ['kind', 'name', 'password']);
-  if (input.kind !== 'sync11' && input.kind !== 'local')
-    fail('The account kind must be "sync11" or "local".', 'kind');
-  const name = input.kind === 'local' ? validateEmail(input.name, 'name') : validateAccountName(input.name);
-  return { kind: input.kind, name, password: validatePassword(input.password) };
-}
-
-function accountRef(input: Record<string, unknown>): AccountRef {
-  const kind = input.kind;
-  if (kind !== 'sync11' && kind !== 'sync15' && kind !== 'local') {
-    fail('The account kind must be "sync11", "sync15" or "local".', 'kind');
-  }
-  const id = text(input.id, 'id', 'The account', 256);
-  if (kind === 'sync15' && !/^[1-9][0-9]{0,15}$/.test(id))
-    fail('A Sync 1.5 account is named by its number.', 'id');
-  if (kind === 'sync11' && !USERNAME.test(id)) fail('That is not a Sync 1.1 username.', 'id');
-  // A local account is named by its uid: 32 lower-case hex digits, as server/fxa makes them.
-  if (kind === 'local' && !LOCAL_UID.test(id)) fail('That is not a local account id.', 'id');
-  return { kind, id };
+  return check(CREATE_ACCOUNT, value);
 }
 
 function validateAccountRef(value: unknown): AccountRef {
-  const input = record(value, 'The account');
-  onlyKeys(input, ['kind', 'id']);
-  return accountRef(input);
+  return check(ACCOUNT_REF, value);
 }
 
 function validateResetPassword(value: unknown): ResetPasswordInput {
-  const input = record(value, 'The password reset');
-  onlyKeys(input, ['kind', 'id', 'password']);
-  return { ...accountRef(input), password: validatePassword(input.password) };
+  return check(RESET_PASSWORD, value);
 }
 
 function validateLogQuery(value: unknown): LogQuery {
   if (value === undefined) return {};
-  const query = record(value, 'The log filter');
-  onlyKeys(query, ['afterSeq', 'level', 'user', 'status', 'statusClass', 'limit']);
-  const out: LogQuery = {};
-  if (query.afterSeq !== undefined)
-    out.afterSeq = integer(query.afterSeq, 'afterSeq', 'afterSeq', 0, Number.MAX_SAFE_INTEGER);
-  if (query.level !== undefined) {
-    if (!LOG_LEVELS.includes(query.level as LogLevel))
-      fail('The level must be debug, info, warn or error.', 'level');
-    out.level = query.level as LogLevel;
-  }
-  if (query.user !== undefined) out.user = text(query.user, 'user', 'The user', 256);
-  if (query.status !== undefined) out.status = integer(query.status, 'status', 'The status', 100, 599);
-  if (query.statusClass !== undefined)
-    out.statusClass = bool(query.statusClass, 'statusClass', 'statusClass');
-  if (query.limit !== undefined) out.limit = integer(query.limit, 'limit', 'The limit', 1, MAX_LOG_LIMIT);
-  return out;
+  return defined(check(LOG_QUERY, value));
 }
 
 function none<M extends AdminMethod>(): Validator<M> {
@@ -208,10 +227,7 @@ const validateBackupArgs: Validator<'backup'> = (args) => {
   if (args.length > 2) fail('This action takes a path and options.');
   const destination = validateAbsolutePath(args[0]);
   if (args.length === 1 || args[1] === undefined) return [destination];
-  const options = record(args[1], 'The backup options');
-  onlyKeys(options, ['replace']);
-  if (options.replace === undefined) return [destination, {}];
-  return [destination, { replace: bool(options.replace, 'replace', 'Replace') }];
+  return [destination, defined(check(BACKUP_OPTIONS, args[1]))];
 };
 
 const SCHEMAS: { [M in AdminMethod]: Validator<M> } = {

@@ -107,3 +107,29 @@ test('the dashboard says the same sentence as the server for the same mistake', 
     assert.equal(ok, null);
   }
 });
+
+test('the other admin methods keep their sentences on zod: an unknown key first, a missing key by its rule', () => {
+  const refusal = (method: Parameters<typeof validateArgs>[0], arg: unknown) => {
+    try {
+      validateArgs(method, [arg]);
+    } catch (err) {
+      assert.ok(err instanceof AdminError);
+      return [err.field, err.message];
+    }
+    return assert.fail('accepted');
+  };
+  assert.deepEqual(refusal('createAccount', { kind: 'bad', name: 'a', password: '12345678', admin: true }), [
+    'admin',
+    '"admin" is not something that can be set here.',
+  ]);
+  assert.deepEqual(refusal('createAccount', {}), ['kind', 'The account kind must be "sync11" or "local".']);
+  assert.deepEqual(refusal('createAccount', { kind: 'sync11' }), ['name', 'The name must be text.']);
+  assert.deepEqual(refusal('deleteAccount', { kind: 'sync11' }), ['id', 'The account must be text.']);
+  assert.deepEqual(refusal('resetPassword', null), [undefined, 'The password reset must be an object.']);
+  assert.deepEqual(refusal('logs', { level: 'loud' }), [
+    'level',
+    'The level must be debug, info, warn or error.',
+  ]);
+  assert.deepEqual(validateArgs('logs', [{ limit: undefined, level: 'warn' }]), [{ level: 'warn' }]);
+  assert.deepEqual(validateArgs('backup', ['/tmp/b.db', { replace: undefined }]), ['/tmp/b.db', {}]);
+});
