@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import express from 'express';
 import type { Logger } from '../log.js';
 import { listenOn, trackSockets } from '../http/listen.js';
 import type { AdminApi, AdminErrorShape } from './api.js';
@@ -216,20 +217,51 @@ async function handleApi(
   });
 }
 
-/** A file under `root`, or null; dotfiles and anything escaping the root are refused. */
-function resolveStatic(root: string, pathname: string): string | null {
+type StaticFiles = ReturnType<typeof express.static>;
+
+/** One file server per dashboard folder, made once (not per request). */
+const staticFiles = new Map<string, StaticFiles>();
+
+/**
+ * express.static (send) serves files under `root`: it refuses `..` and anything escaping the root,
+ * ignores dotfiles, answers HEAD, Range and conditional GETs. Our headers replace its defaults.
+ */
+function filesUnder(root: string): StaticFiles {
+  let files = staticFiles.get(root);
+  if (!files) {
+    files = express.static(root, {
+      dotfiles: 'ignore',
+      redirect: false,
+      index: ['index.html'],
+      cacheControl: false,
+      fallthrough: true,
+      setHeaders(res, file) {
+        for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+        res.setHeader(
+          'Content-Type',
+          CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+        );
+        res.setHeader('Cache-Control', file.endsWith('.html') ? 'no-cache' : 'public, max-age=3600');
+      },
+    });
+    staticFiles.set(root, files);
+  }
+  return files;
+}
+
+/** A path naming a dotfile or dot-folder, a NUL or bad escapes: a 404, never routed to the app. */
+function refusedPath(pathname: string): boolean {
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
   } catch {
-    return null;
+    return true;
   }
-  if (decoded.includes('\0')) return null;
-  const relative = path.posix.normalize(decoded).replace(/^\/+/, '');
-  if (relative.split('/').some((part) => part.startsWith('.'))) return null;
-  const file = path.resolve(root, relative || 'index.html');
-  if (file !== root && !file.startsWith(root + path.sep)) return null;
-  return file;
+  if (decoded.includes('\0')) return true;
+  return path.posix
+    .normalize(decoded)
+    .split('/')
+    .some((part) => part.startsWith('.') && part !== '.' && part !== '..');
 }
 
 const MISSING_GUI = `<!doctype html><meta charset="utf-8"><title>Foxden</title>
@@ -246,45 +278,25 @@ function handleStatic(
     send(res, 405, 'Method Not Allowed', 'text/plain; charset=utf-8', { Allow: 'GET, HEAD' });
     return;
   }
-  const file = resolveStatic(root, pathname);
-  if (file === null) {
+  if (refusedPath(pathname)) {
     send(res, 404, 'Not Found', 'text/plain; charset=utf-8');
     return;
   }
-  let target = file;
-  let stat = fs.statSync(target, { throwIfNoEntry: false });
-  if (stat?.isDirectory()) {
-    target = path.join(target, 'index.html');
-    stat = fs.statSync(target, { throwIfNoEntry: false });
-  }
-  if (!stat?.isFile()) {
+  const notFound = () => {
+    if (!res.headersSent) send(res, 404, 'Not Found', 'text/plain; charset=utf-8');
+  };
+  // express.static calls next() for anything it does not serve (missing, refused, unreadable).
+  filesUnder(root)(req as express.Request, res as express.Response, () => {
     // Client-side routes (no extension) get the app; a missing asset is a plain 404.
-    const index = path.join(root, 'index.html');
-    if (path.extname(pathname) === '' && fs.existsSync(index)) {
-      target = index;
+    if (path.extname(pathname) === '' && fs.existsSync(path.join(root, 'index.html'))) {
+      req.url = '/index.html';
+      filesUnder(root)(req as express.Request, res as express.Response, notFound);
     } else if (pathname === '/' || pathname === '/index.html') {
       send(res, 200, MISSING_GUI, 'text/html; charset=utf-8', { 'Cache-Control': 'no-store' });
-      return;
     } else {
-      send(res, 404, 'Not Found', 'text/plain; charset=utf-8');
-      return;
+      notFound();
     }
-  }
-  let content: Buffer;
-  try {
-    content = fs.readFileSync(target);
-  } catch {
-    send(res, 404, 'Not Found', 'text/plain; charset=utf-8');
-    return;
-  }
-  const type = CONTENT_TYPES[path.extname(target).toLowerCase()] ?? 'application/octet-stream';
-  res.writeHead(200, {
-    ...SECURITY_HEADERS,
-    'Content-Type': type,
-    'Content-Length': content.length,
-    'Cache-Control': target.endsWith('.html') ? 'no-cache' : 'public, max-age=3600',
   });
-  res.end(req.method === 'HEAD' ? undefined : content);
 }
 
 /** The request handler, exported so tests can feed it a request whose socket is not loopback. */
