@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import type { AdminSettings } from '../server/admin/api.js';
 import { absolutePath, firstProblem, settingRules } from '../server/admin/settings-schema.js';
 
 /**
@@ -46,10 +47,27 @@ const looksAbsolute = (file: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(file);
 const RULES = settingRules(looksAbsolute);
 const PATH = absolutePath(looksAbsolute);
 
+/** A number typed into a text field: digits become a number, anything else is refused as typed. */
+export function typedNumber(text: string): number | string {
+  const value = text.trim();
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /** A port typed into a text field: digits only, then the server's range. */
 export function validatePort(text: string): string | null {
-  const value = text.trim();
-  return problem(RULES.port, /^\d+$/.test(value) ? Number(value) : value);
+  return problem(RULES.port, typedNumber(text));
+}
+
+/** Each given setting checked by its own rule: the first problem of each, by field. */
+export function settingErrors(values: {
+  [K in keyof AdminSettings]?: unknown;
+}): Partial<Record<keyof AdminSettings, string>> {
+  const errors: Partial<Record<keyof AdminSettings, string>> = {};
+  for (const key of Object.keys(values) as (keyof AdminSettings)[]) {
+    const message = problem(RULES[key], values[key]);
+    if (message) errors[key] = message;
+  }
+  return errors;
 }
 
 /**
@@ -66,6 +84,5 @@ export function validatePath(text: string): string | null {
 
 /** The number of scheduled backups to keep, typed into a text field. */
 export function validateBackupKeep(text: string): string | null {
-  const value = text.trim();
-  return problem(RULES.backupKeep, /^\d+$/.test(value) ? Number(value) : value);
+  return problem(RULES.backupKeep, typedNumber(text));
 }

@@ -3,7 +3,7 @@ import type { AdminSettings, SettingsUpdate } from '../../server/admin/api.js';
 import { useApp } from '../app-context.js';
 import { FormError, RadioChoices, TextField, Toggle, type Choice } from '../components/Field.js';
 import { useAction } from '../hooks.js';
-import { validatePort, validatePublicUrl } from '../validate.js';
+import { settingErrors, typedNumber } from '../validate.js';
 import { toApiError } from '../api.js';
 
 const FIELD_NAMES: Record<keyof AdminSettings, string> = {
@@ -97,11 +97,12 @@ export function SettingsView() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const found: Errors = {};
-    const portError = validatePort(draft.port);
-    if (portError) found.port = portError;
-    const urlError = validatePublicUrl(draft.publicUrl);
-    if (urlError) found.publicUrl = urlError;
+    // The server's own rules (server/admin/settings-schema.ts), field by field.
+    const found: Errors = settingErrors({
+      ...draft,
+      port: typedNumber(draft.port),
+      publicUrl: draft.publicUrl.trim(),
+    });
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     if (!dirty) return;

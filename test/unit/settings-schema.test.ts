@@ -9,6 +9,8 @@ import { coerceSettings, DEFAULT_SETTINGS } from '../../server/admin/settings.js
 import { BACKUP_LIMITS, PORT_RANGE, SETTING_KEYS } from '../../server/admin/settings-schema.js';
 import { validateArgs } from '../../server/admin/validate.js';
 import {
+  settingErrors,
+  typedNumber,
   validateBackupKeep,
   validatePath,
   validatePort,
@@ -132,4 +134,21 @@ test('the other admin methods keep their sentences on zod: an unknown key first,
   ]);
   assert.deepEqual(validateArgs('logs', [{ limit: undefined, level: 'warn' }]), [{ level: 'warn' }]);
   assert.deepEqual(validateArgs('backup', ['/tmp/b.db', { replace: undefined }]), ['/tmp/b.db', {}]);
+});
+
+test("the settings form checks every field of its draft by the server's rules", () => {
+  assert.deepEqual(
+    settingErrors({
+      ...DEFAULT_SETTINGS,
+      port: typedNumber(' 80a '),
+      publicUrl: 'example.org',
+      bindScope: 'everywhere',
+    }),
+    {
+      port: serverSays({ port: '80a' }),
+      publicUrl: serverSays({ publicUrl: 'example.org' }),
+      bindScope: serverSays({ bindScope: 'everywhere' }),
+    },
+  );
+  assert.deepEqual(settingErrors({ ...DEFAULT_SETTINGS, port: typedNumber('8200') }), {});
 });
