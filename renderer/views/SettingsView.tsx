@@ -29,21 +29,23 @@ const SCOPE_CHOICES: Choice<AdminSettings['bindScope']>[] = [
   { value: 'lan', title: 'Home network', detail: 'Phones and other computers at home can sync too.' },
 ];
 
-interface Draft {
-  port: string;
-  bindScope: AdminSettings['bindScope'];
-  publicUrl: string;
-  allowNewUsers: boolean;
-  autoCloseSignups: boolean;
-  openAtLogin: boolean;
-  behindProxy: boolean;
-}
-
 const BOOLEAN_SETTINGS = ['allowNewUsers', 'autoCloseSignups', 'openAtLogin', 'behindProxy'] as const;
 type BooleanSetting = (typeof BOOLEAN_SETTINGS)[number];
 
+/** The settings this page edits (the backup ones are on the Backup page); the port as typed. */
+type Draft = Pick<AdminSettings, 'bindScope' | 'publicUrl' | BooleanSetting> & { port: string };
+
 function toDraft(s: AdminSettings): Draft {
-  return { ...s, port: String(s.port) };
+  const { bindScope, publicUrl, allowNewUsers, autoCloseSignups, openAtLogin, behindProxy } = s;
+  return {
+    port: String(s.port),
+    bindScope,
+    publicUrl,
+    allowNewUsers,
+    autoCloseSignups,
+    openAtLogin,
+    behindProxy,
+  };
 }
 
 /** Only the fields the owner changed, so a save never overwrites what another window set. */
