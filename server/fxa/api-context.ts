@@ -71,12 +71,12 @@ export class FxaApi {
   async session(req: Request): Promise<FxaSessionRow> {
     let row: FxaSessionRow | null = null;
     await this.hawk.verify(req, async (id) => {
-      row = await this.context.db.transaction('read', (tx) => tx.fxaSession(id));
+      row = await this.accounts.session(id);
       return row?.authKey ?? null;
     });
     const session = row as FxaSessionRow | null;
     if (!session) throw invalidToken('session vanished');
-    await this.context.db.transaction('write', (tx) => tx.fxaTouchSession(session.id, this.context.clock()));
+    await this.accounts.touchSession(session.id, this.context.clock());
     return session;
   }
 
@@ -85,7 +85,7 @@ export class FxaApi {
     let row: FxaKeyFetchRow | null = null;
     const now = this.context.clock();
     await this.hawk.verify(req, async (id) => {
-      row = await this.context.db.transaction('read', (tx) => tx.fxaKeyFetch(id));
+      row = await this.accounts.keyFetch(id);
       return row && now - row.createdAt < KEY_FETCH_LIFETIME_MS ? row.authKey : null;
     });
     const token = row as FxaKeyFetchRow | null;

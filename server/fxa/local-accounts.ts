@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerContext } from '../context.js';
-import type { FxaAccountRow } from '../db/fxa-types.js';
+import type {
+  FxaAccountRow,
+  FxaDeviceRow,
+  FxaKeyFetchRow,
+  FxaOAuthCodeRow,
+  FxaRefreshTokenRow,
+  FxaSessionRow,
+} from '../db/fxa-types.js';
 import { dropStorageUser } from '../db/storage-users.js';
 import type { Tx } from '../db/types.js';
 import { toHex, xor } from './crypto/bytes.js';
@@ -243,6 +250,158 @@ export class LocalAccounts {
       await endEverything(tx, uid, keepSessionId);
     });
   }
+
+  // What the accounts API's routes read and write, one transaction per call as before.
+
+  async byUid(uid: string): Promise<FxaAccountRow | null> {
+    return this.context.db.transaction('read', (tx) => tx.fxaAccountByUid(uid));
+  }
+
+  /**
+   * Sign-in after a correct password: new session (and key fetch token with `keys`), unless
+   * the password changed since `account` was read, which would make `keys.wrapKb` stale.
+   */
+  async signIn(
+    account: FxaAccountRow,
+    now: number,
+    keys: { kA: Uint8Array; wrapKb: Uint8Array } | null,
+  ): Promise<IssuedTokens> {
+    return this.context.db.transaction('write', async (tx) => {
+      const current = await tx.fxaAccountByUid(account.uid);
+      if (!current) throw unknownAccount();
+      if (current.verifierSetAt !== account.verifierSetAt) throw incorrectPassword();
+      return issueTokens(tx, account.uid, now, keys);
+    });
+  }
+
+  async session(id: string): Promise<FxaSessionRow | null> {
+    return this.context.db.transaction('read', (tx) => tx.fxaSession(id));
+  }
+
+  async touchSession(id: string, now: number): Promise<void> {
+    await this.context.db.transaction('write', (tx) => tx.fxaTouchSession(id, now));
+  }
+
+  async destroySession(id: string): Promise<void> {
+    await this.context.db.transaction('write', (tx) => tx.fxaDeleteSession(id));
+  }
+
+  async keyFetch(id: string): Promise<FxaKeyFetchRow | null> {
+    return this.context.db.transaction('read', (tx) => tx.fxaKeyFetch(id));
+  }
+
+  /** Single use: false when the key fetch token was already taken. */
+  async takeKeyFetch(id: string): Promise<boolean> {
+    return this.context.db.transaction('write', (tx) => tx.fxaDeleteKeyFetch(id));
+  }
+
+  /**
+   * Registers or updates a session's device (spec §4.1 #8): the named device, else this
+   * session's; a device is bound to one session. `commands` maps the stored available
+   * commands (or `{}` for a new device) to the new ones.
+   */
+  async saveDevice(
+    session: FxaSessionRow,
+    update: DeviceUpdate,
+    commands: (previous: string) => string,
+    now: number,
+  ): Promise<FxaDeviceRow> {
+    const { id, name, type, pushCallback, pushPublicKey, pushAuthKey } = update;
+    return this.context.db.transaction('write', async (tx) => {
+      const existing = id ? await tx.fxaDevice(id) : await tx.fxaDeviceBySession(session.id);
+      if (id && (!existing || existing.uid !== session.uid)) throw unknownDevice();
+      if (existing) {
+        if (existing.sessionId !== session.id) {
+          const other = await tx.fxaDeviceBySession(session.id);
+          if (other && other.id !== existing.id) await tx.fxaDeleteDevice(other.id);
+        }
+        const updated: FxaDeviceRow = {
+          ...existing,
+          sessionId: session.id,
+          name: name ?? existing.name,
+          type: type ?? existing.type,
+          pushCallback: pushCallback !== undefined ? pushCallback : existing.pushCallback,
+          pushPublicKey: pushPublicKey !== undefined ? pushPublicKey : existing.pushPublicKey,
+          pushAuthKey: pushAuthKey !== undefined ? pushAuthKey : existing.pushAuthKey,
+          availableCommands: commands(existing.availableCommands),
+          lastAccessAt: now,
+        };
+        await tx.fxaUpdateDevice(updated);
+        return updated;
+      }
+      if (!name) throw new FxaError(400, ERRNO.MISSING_PARAMETER, 'Missing parameter in request body: name');
+      const created: FxaDeviceRow = {
+        id: randomBytes(16).toString('hex'),
+        uid: session.uid,
+        sessionId: session.id,
+        name,
+        type: type ?? 'desktop',
+        pushCallback: pushCallback ?? null,
+        pushPublicKey: pushPublicKey ?? null,
+        pushAuthKey: pushAuthKey ?? null,
+        availableCommands: commands('{}'),
+        createdAt: now,
+        lastAccessAt: now,
+      };
+      await tx.fxaInsertDevice(created);
+      return created;
+    });
+  }
+
+  async devices(uid: string): Promise<FxaDeviceRow[]> {
+    return this.context.db.transaction('read', (tx) => tx.fxaDevices(uid));
+  }
+
+  /** Deletes one of the account's devices; another account's or a missing one is unknownDevice. */
+  async destroyDevice(uid: string, id: string): Promise<void> {
+    await this.context.db.transaction('write', async (tx) => {
+      const device = await tx.fxaDevice(id);
+      if (!device || device.uid !== uid) throw unknownDevice();
+      await tx.fxaDeleteDevice(id);
+    });
+  }
+
+  /**
+   * Stores an OAuth code. Expired codes and key fetch tokens are purged in the same
+   * transaction, so no timer is needed to keep the tables small.
+   */
+  async saveCode(row: FxaOAuthCodeRow, now: number, keyFetchLifetimeMs: number): Promise<void> {
+    await this.context.db.transaction('write', async (tx) => {
+      await tx.fxaPurge(now, now - keyFetchLifetimeMs);
+      await tx.fxaInsertCode(row);
+    });
+  }
+
+  /** Takes (deletes) a code whatever the caller does next: a code is used once. */
+  async takeCode(codeHash: string): Promise<FxaOAuthCodeRow | null> {
+    return this.context.db.transaction('write', (tx) => tx.fxaTakeCode(codeHash));
+  }
+
+  async saveRefreshToken(row: FxaRefreshTokenRow): Promise<void> {
+    await this.context.db.transaction('write', (tx) => tx.fxaInsertRefreshToken(row));
+  }
+
+  async refreshToken(tokenHash: string): Promise<FxaRefreshTokenRow | null> {
+    return this.context.db.transaction('read', (tx) => tx.fxaRefreshToken(tokenHash));
+  }
+
+  async touchRefreshToken(tokenHash: string, now: number): Promise<void> {
+    await this.context.db.transaction('write', (tx) => tx.fxaTouchRefreshToken(tokenHash, now));
+  }
+
+  async deleteRefreshToken(tokenHash: string): Promise<void> {
+    await this.context.db.transaction('write', (tx) => tx.fxaDeleteRefreshToken(tokenHash));
+  }
+}
+
+/** The fields of `POST /account/device`; undefined leaves an existing device's value. */
+export interface DeviceUpdate {
+  id?: string | undefined;
+  name?: string | undefined;
+  type?: string | undefined;
+  pushCallback?: string | undefined;
+  pushPublicKey?: string | undefined;
+  pushAuthKey?: string | undefined;
 }
 
 /** Ends sessions (but `keepSessionId`), key fetch tokens, codes and refresh tokens. */
@@ -256,3 +415,4 @@ async function endEverything(tx: Tx, uid: string, keepSessionId: string | null):
 export const accountExists = () => new FxaError(400, ERRNO.ACCOUNT_EXISTS, 'Account already exists');
 export const unknownAccount = () => new FxaError(400, ERRNO.UNKNOWN_ACCOUNT, 'Unknown account');
 export const incorrectPassword = () => new FxaError(400, ERRNO.INCORRECT_PASSWORD, 'Incorrect password');
+export const unknownDevice = () => new FxaError(400, ERRNO.UNKNOWN_DEVICE, 'Unknown device');

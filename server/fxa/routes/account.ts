@@ -7,13 +7,7 @@ import type { FxaApi } from '../api-context.js';
 import type { FxaAccountRow, FxaSessionRow } from '../../db/fxa-types.js';
 import { ERRNO, FxaError, invalidToken } from '../errors.js';
 import { HEX32, HEX64, jsonBody, requiredStr, route, sendJson, type FxaLocals } from '../http.js';
-import {
-  incorrectPassword,
-  issueTokens,
-  normalizeEmail,
-  unknownAccount,
-  MAX_EMAIL_LENGTH,
-} from '../local-accounts.js';
+import { incorrectPassword, normalizeEmail, unknownAccount, MAX_EMAIL_LENGTH } from '../local-accounts.js';
 
 function wantsKeys(req: Request): boolean {
   return req.query.keys === 'true';
@@ -53,7 +47,7 @@ export function accountRoutes(api: FxaApi): Router {
 
   /** Sessions go with their account, so a missing one means it was deleted mid-request. */
   const sessionAccount = async (session: FxaSessionRow): Promise<FxaAccountRow> => {
-    const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(session.uid));
+    const account = await accounts.byUid(session.uid);
     if (!account) throw invalidToken('account gone');
     return account;
   };
@@ -123,18 +117,12 @@ export function accountRoutes(api: FxaApi): Router {
         throw incorrectPassword();
       }
       attempt.succeeded();
-      const tokens = await context.db.transaction('write', async (tx) => {
-        const current = await tx.fxaAccountByUid(account.uid);
-        if (!current) throw unknownAccount();
-        // A password change between the check and now would make this wrapKb stale.
-        if (current.verifierSetAt !== account.verifierSetAt) throw incorrectPassword();
-        return issueTokens(
-          tx,
-          account.uid,
-          context.clock(),
-          wantsKeys(req) ? { kA: account.kA, wrapKb } : null,
-        );
-      });
+      // Refused if the password changed since the check, which would make this wrapKb stale.
+      const tokens = await accounts.signIn(
+        account,
+        context.clock(),
+        wantsKeys(req) ? { kA: account.kA, wrapKb } : null,
+      );
       (res.locals as FxaLocals).user = account.uid;
       sendJson(res, 200, { ...tokens, verified: true });
     }),
@@ -147,7 +135,7 @@ export function accountRoutes(api: FxaApi): Router {
       const uid = typeof req.query.uid === 'string' ? req.query.uid : '';
       if (!HEX32.test(uid))
         throw new FxaError(400, ERRNO.INVALID_PARAMETER, 'Invalid parameter in request query: uid');
-      const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(uid));
+      const account = await accounts.byUid(uid);
       sendJson(res, 200, { exists: account !== null });
     }),
   );
@@ -167,7 +155,7 @@ export function accountRoutes(api: FxaApi): Router {
     route(logger, async (req, res) => {
       const token = await api.keyFetch(req);
       // Single use: gone before the bundle leaves (spec §4.1 #3).
-      const deleted = await context.db.transaction('write', (tx) => tx.fxaDeleteKeyFetch(token.id));
+      const deleted = await accounts.takeKeyFetch(token.id);
       if (!deleted) throw invalidToken('key fetch token already used');
       sendJson(res, 200, { bundle: token.keyBundle });
     }),
@@ -206,7 +194,7 @@ export function accountRoutes(api: FxaApi): Router {
     '/session/destroy',
     route(logger, async (req, res) => {
       const session = await api.session(req);
-      await context.db.transaction('write', (tx) => tx.fxaDeleteSession(session.id));
+      await accounts.destroySession(session.id);
       sendJson(res, 200, {});
     }),
   );

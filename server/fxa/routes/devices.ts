@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import type { FxaDeviceRow } from '../../db/fxa-types.js';
 import type { FxaApi } from '../api-context.js';
@@ -36,8 +35,6 @@ function deviceJson(d: FxaDeviceRow, currentSessionId: string | null): JsonObjec
   };
 }
 
-const unknownDevice = () => new FxaError(400, ERRNO.UNKNOWN_DEVICE, 'Unknown device');
-
 /** Device routes Firefox calls (spec §3.5, §4.1 #8–13). No push: Foxden works offline. */
 export function deviceRoutes(api: FxaApi): Router {
   const { context } = api;
@@ -56,47 +53,12 @@ export function deviceRoutes(api: FxaApi): Router {
       const pushPublicKey = str(body, 'pushPublicKey', { max: 88 });
       const pushAuthKey = str(body, 'pushAuthKey', { max: 24 });
       const now = context.clock();
-      const device = await context.db.transaction('write', async (tx) => {
-        // Update: the named device, else this session's; a device is bound to one session (spec §4.1 #8).
-        const existing = id ? await tx.fxaDevice(id) : await tx.fxaDeviceBySession(session.id);
-        if (id && (!existing || existing.uid !== session.uid)) throw unknownDevice();
-        if (existing) {
-          if (existing.sessionId !== session.id) {
-            const other = await tx.fxaDeviceBySession(session.id);
-            if (other && other.id !== existing.id) await tx.fxaDeleteDevice(other.id);
-          }
-          const updated: FxaDeviceRow = {
-            ...existing,
-            sessionId: session.id,
-            name: name ?? existing.name,
-            type: type ?? existing.type,
-            pushCallback: pushCallback !== undefined ? pushCallback : existing.pushCallback,
-            pushPublicKey: pushPublicKey !== undefined ? pushPublicKey : existing.pushPublicKey,
-            pushAuthKey: pushAuthKey !== undefined ? pushAuthKey : existing.pushAuthKey,
-            availableCommands: commandsOf(body, existing.availableCommands),
-            lastAccessAt: now,
-          };
-          await tx.fxaUpdateDevice(updated);
-          return updated;
-        }
-        if (!name)
-          throw new FxaError(400, ERRNO.MISSING_PARAMETER, 'Missing parameter in request body: name');
-        const created: FxaDeviceRow = {
-          id: randomBytes(16).toString('hex'),
-          uid: session.uid,
-          sessionId: session.id,
-          name,
-          type: type ?? 'desktop',
-          pushCallback: pushCallback ?? null,
-          pushPublicKey: pushPublicKey ?? null,
-          pushAuthKey: pushAuthKey ?? null,
-          availableCommands: commandsOf(body, '{}'),
-          createdAt: now,
-          lastAccessAt: now,
-        };
-        await tx.fxaInsertDevice(created);
-        return created;
-      });
+      const device = await api.accounts.saveDevice(
+        session,
+        { id, name, type, pushCallback, pushPublicKey, pushAuthKey },
+        (previous) => commandsOf(body, previous),
+        now,
+      );
       sendJson(res, 200, deviceJson(device, session.id));
     }),
   );
@@ -106,7 +68,7 @@ export function deviceRoutes(api: FxaApi): Router {
     route(logger, async (req, res) => {
       const session = await api.session(req);
       const since = Number(req.query.filterIdleDevicesTimestamp);
-      const devices = await context.db.transaction('read', (tx) => tx.fxaDevices(session.uid));
+      const devices = await api.accounts.devices(session.uid);
       const shown =
         Number.isFinite(since) && since > 0
           ? devices.filter((d) => d.lastAccessAt >= since || d.sessionId === session.id)
@@ -124,11 +86,7 @@ export function deviceRoutes(api: FxaApi): Router {
     route(logger, async (req, res) => {
       const session = await api.session(req);
       const id = requiredStr(jsonBody(req), 'id', { pattern: HEX32 });
-      await context.db.transaction('write', async (tx) => {
-        const device = await tx.fxaDevice(id);
-        if (!device || device.uid !== session.uid) throw unknownDevice();
-        await tx.fxaDeleteDevice(id);
-      });
+      await api.accounts.destroyDevice(session.uid, id);
       sendJson(res, 200, {});
     }),
   );

@@ -87,10 +87,9 @@ export function oauthRoutes(api: FxaApi): Router {
       const keysJwe = str(body, 'keys_jwe', { max: 16384, pattern: /^[A-Za-z0-9_.-]+$/ }) ?? null;
       const code = randomBytes(32).toString('hex');
       const now = context.clock();
-      await context.db.transaction('write', async (tx) => {
-        // Expired codes and key fetch tokens go here, so no timer is needed to keep tables small.
-        await tx.fxaPurge(now, now - KEY_FETCH_LIFETIME_MS);
-        await tx.fxaInsertCode({
+      // Expired codes and key fetch tokens go here, so no timer is needed to keep tables small.
+      await api.accounts.saveCode(
+        {
           codeHash: sha256hex(code),
           uid: session.uid,
           sessionId: session.id,
@@ -102,8 +101,10 @@ export function oauthRoutes(api: FxaApi): Router {
           authAt: Math.floor(session.createdAt / 1000),
           createdAt: now,
           expiresAt: now + CODE_LIFETIME_MS,
-        });
-      });
+        },
+        now,
+        KEY_FETCH_LIFETIME_MS,
+      );
       (res.locals as FxaLocals).user = session.uid;
       sendJson(res, 200, { code, state, redirect: WEBCHANNEL_REDIRECT, scope });
     }),
@@ -117,7 +118,7 @@ export function oauthRoutes(api: FxaApi): Router {
       const clientId = clientIdOf(body);
       const now = context.clock();
       const issue = async (uid: string, scope: string, ttl: number) => {
-        const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(uid));
+        const account = await api.accounts.byUid(uid);
         if (!account)
           throw new FxaError(400, ERRNO.OAUTH_INVALID_TOKEN, 'Invalid token', {}, `account ${uid} is gone`);
         return mintAccessToken(
@@ -129,16 +130,14 @@ export function oauthRoutes(api: FxaApi): Router {
       };
       const newRefreshToken = async (uid: string, scope: string) => {
         const token = randomBytes(32).toString('hex');
-        await context.db.transaction('write', (tx) =>
-          tx.fxaInsertRefreshToken({
-            tokenHash: sha256hex(token),
-            uid,
-            clientId,
-            scope,
-            createdAt: now,
-            lastUsedAt: now,
-          }),
-        );
+        await api.accounts.saveRefreshToken({
+          tokenHash: sha256hex(token),
+          uid,
+          clientId,
+          scope,
+          createdAt: now,
+          lastUsedAt: now,
+        });
         return token;
       };
 
@@ -148,7 +147,7 @@ export function oauthRoutes(api: FxaApi): Router {
         // Foxden requires the session too and matches its account (spec §4.1 #6a).
         const session = await api.session(req);
         // Taken (deleted) before any check: a code is used once, whatever the outcome.
-        const row = await context.db.transaction('write', (tx) => tx.fxaTakeCode(sha256hex(code)));
+        const row = await api.accounts.takeCode(sha256hex(code));
         if (!row) throw new FxaError(400, ERRNO.OAUTH_UNKNOWN_CODE, 'Unknown authorization code');
         if (row.expiresAt <= now)
           throw new FxaError(400, ERRNO.OAUTH_EXPIRED_CODE, 'Expired authorization code');
@@ -194,7 +193,7 @@ export function oauthRoutes(api: FxaApi): Router {
 
       if (grantType === 'refresh_token') {
         const token = requiredStr(body, 'refresh_token', { max: 128 });
-        const row = await context.db.transaction('read', (tx) => tx.fxaRefreshToken(sha256hex(token)));
+        const row = await api.accounts.refreshToken(sha256hex(token));
         if (!row || row.clientId !== clientId)
           throw new FxaError(400, ERRNO.OAUTH_INVALID_TOKEN, 'Invalid token');
         const granted = row.scope.split(' ');
@@ -203,7 +202,7 @@ export function oauthRoutes(api: FxaApi): Router {
         if (scope.some((s) => !granted.includes(s)))
           throw new FxaError(400, ERRNO.OAUTH_INVALID_SCOPES, 'Requested scopes were not granted');
         const ttl = ttlOf(body);
-        await context.db.transaction('write', (tx) => tx.fxaTouchRefreshToken(row.tokenHash, now));
+        await api.accounts.touchRefreshToken(row.tokenHash, now);
         (res.locals as FxaLocals).user = row.uid;
         return sendJson(res, 200, {
           access_token: await issue(row.uid, scope.join(' '), ttl),
@@ -222,7 +221,7 @@ export function oauthRoutes(api: FxaApi): Router {
     route(logger, async (req, res) => {
       const body = jsonBody(req);
       const token = str(body, 'token', { max: 4096 }) ?? str(body, 'refresh_token', { max: 4096 });
-      if (token) await context.db.transaction('write', (tx) => tx.fxaDeleteRefreshToken(sha256hex(token)));
+      if (token) await api.accounts.deleteRefreshToken(sha256hex(token));
       sendJson(res, 200, {});
     }),
   );
@@ -244,7 +243,7 @@ export function oauthServerRoutes(api: FxaApi): Router {
       const token = requiredStr(jsonBody(req), 'token', { max: 8192 });
       try {
         const claims = await verifyAccessToken(api.signingKey(), token, context.clock());
-        const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(claims.uid));
+        const account = await api.accounts.byUid(claims.uid);
         if (!account) throw new AccessTokenRejected('account gone');
         sendJson(res, 200, {
           user: claims.uid,

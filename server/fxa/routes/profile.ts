@@ -40,7 +40,7 @@ export function profileRoutes(api: FxaApi): Router {
       }
       if (!claims.scopes.some(PROFILE_SCOPE))
         throw new FxaError(403, ERRNO.INVALID_TOKEN, 'Requested scopes are not allowed');
-      const account = await context.db.transaction('read', (tx) => tx.fxaAccountByUid(claims.uid));
+      const account = await api.accounts.byUid(claims.uid);
       if (!account)
         throw new FxaError(
           401,
