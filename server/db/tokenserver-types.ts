@@ -1,4 +1,4 @@
-import type { Millis } from '../storage/timestamps.js';
+import type { Millis } from './records.js';
 import type { Awaitable } from './types.js';
 
 /**

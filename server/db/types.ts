@@ -1,12 +1,12 @@
-import type { Millis } from '../storage/timestamps.js';
 import type {
   BatchInfo,
   BsoQuery,
   CollectionFigure,
   CollectionStamp,
   QueryResult,
+  Millis,
   StoredBso,
-} from '../storage/types.js';
+} from './records.js';
 import type { TokenserverTx } from './tokenserver-types.js';
 import type { FxaTx } from './fxa-types.js';
 

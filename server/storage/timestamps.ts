@@ -1,9 +1,12 @@
+import type { Millis } from '../db/records.js';
+
 /**
  * Sync timestamps travel as seconds with exactly two decimals ("1278109839.90") and are
  * kept internally as integer milliseconds that are always a multiple of 10, so that no
- * float ever reaches a comparison or a serializer.
+ * float ever reaches a comparison or a serializer. `Millis` is defined with the database
+ * layer (server/db/records.ts), which must not import the engine.
  */
-export type Millis = number;
+export type { Millis };
 
 export const TICK_MS = 10;
 

@@ -1,5 +1,5 @@
 import type { AccountsTx, OwnersTx, Sync11UserRow } from '../types.js';
-import type { Millis } from '../../storage/timestamps.js';
+import type { Millis } from '../records.js';
 import { rowCodec } from './row-codec.js';
 import type { StatementCache } from './statements.js';
 

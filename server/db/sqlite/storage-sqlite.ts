@@ -1,5 +1,4 @@
 import type { StorageTx, StagedItem } from '../types.js';
-import type { Millis } from '../../storage/timestamps.js';
 import type {
   BatchInfo,
   BsoFilter,
@@ -7,8 +6,9 @@ import type {
   CollectionFigure,
   CollectionStamp,
   QueryResult,
+  Millis,
   StoredBso,
-} from '../../storage/types.js';
+} from '../records.js';
 import { rowCodec } from './row-codec.js';
 import type { StatementCache } from './statements.js';
 

@@ -1,4 +1,4 @@
-import type { Millis } from '../../storage/timestamps.js';
+import type { Millis } from '../records.js';
 import type { TokenserverTx, TokenserverUserRow, TokenserverUserUpdate } from '../tokenserver-types.js';
 import { rowCodec } from './row-codec.js';
 import type { StatementCache } from './statements.js';
