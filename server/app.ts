@@ -4,7 +4,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config.js';
-import type { ServerContext } from './context.js';
+import type { ServerContext, ServerEvents } from './context.js';
 import { SqliteDatabase } from './db/sqlite/sqlite-database.js';
 import { Logger } from './log.js';
 import { StorageEngine } from './storage/engine.js';
@@ -70,6 +70,7 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
   const fileNotes = (line: string) => logger.info('lifecycle', line);
   setFileNoteSink(fileNotes);
   const engine = new StorageEngine(db, { clock });
+  const serverEvents: ServerEvents = new EventEmitter();
   const context: ServerContext = {
     config,
     db,
@@ -78,13 +79,14 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
     clock,
     storageHealth,
     signups: new SignupGate(config),
+    events: serverEvents,
   };
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  app.use(requestLog(logger));
+  app.use(requestLog(logger, serverEvents));
 
   let shuttingDown = false;
   const heartbeat = (_req: Request, res: Response) => {

@@ -66,8 +66,9 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
   private databaseLocked = false;
   /** Start, stop and restore run one after another, never interleaved. */
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly onLogEvent = (event: LogEvent) => {
-    if (this.current !== 'running' || event.kind !== 'request') return;
+  /** Counts the server's typed 'requestFinished' events (never log lines). */
+  private readonly onRequestFinished = (event: LogEvent) => {
+    if (this.current !== 'running') return;
     this.requests.total++;
     if (isFailedRequest(event)) this.requests.failed++;
   };
@@ -78,7 +79,6 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     this.logger = options.logger;
     this.build = options.createServer ?? createSyncServer;
     this.clock = options.clock ?? Date.now;
-    this.logger.on('event', this.onLogEvent);
   }
 
   get state(): ServerState {
@@ -170,7 +170,6 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     return this.enqueue(async () => {
       await this.doStop();
       await this.closeServer();
-      this.logger.off('event', this.onLogEvent);
     });
   }
 
@@ -198,6 +197,7 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
       throw new AdminError('unavailable', `The database could not be opened: ${messageOf(err)}`);
     }
     this.serverConfig = config;
+    this.server.context.events.on('requestFinished', this.onRequestFinished);
     return this.server;
   }
 
@@ -205,7 +205,9 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     const server = this.server;
     this.server = null;
     this.serverConfig = null;
-    if (server) await server.close();
+    if (!server) return;
+    server.context.events.off('requestFinished', this.onRequestFinished);
+    await server.close();
   }
 
   private async doStart(): Promise<ControllerStatus> {

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { ServerEvents } from '../context.js';
 import type { LogInput, Logger } from '../log.js';
 import { clientAddress } from './client-address.js';
 
@@ -18,11 +19,11 @@ export function requestAddress(req: Request, res: Response): string {
 }
 
 /**
- * Logs every request once it finishes: client address, method, path (no query), status,
- * time, user. On the
+ * Logs every request once it finishes (client address, method, path without query, status,
+ * time, user) and emits it as the server's typed 'requestFinished' event. On the
  * path of every request, so it builds the event in one object (no spreads, no BigInt).
  */
-export function requestLog(logger: Logger) {
+export function requestLog(logger: Logger, events: ServerEvents) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const start = performance.now();
     const address = clientAddress(req);
@@ -49,7 +50,8 @@ export function requestLog(logger: Logger) {
       if (locals.protocol) event.protocol = locals.protocol;
       if (locals.collection) event.collection = locals.collection;
       if (locals.logDetail) event.detail = locals.logDetail;
-      logger.log(event);
+      // One emit, of the object the log built: counters read this, not the log.
+      events.emit('requestFinished', logger.log(event));
     });
     next();
   };

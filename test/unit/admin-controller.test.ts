@@ -147,10 +147,39 @@ test('requests are counted while running; 5xx, 401 and 403 count as failed, 404 
     assert.ok(listen);
     await (await fetch(`http://127.0.0.1:${listen.port}/__heartbeat__`)).text();
     await (await fetch(`http://127.0.0.1:${listen.port}/no/such/path`)).text();
-    logger.log({ level: 'warn', kind: 'request', message: 'GET /x 401', status: 401 });
-    logger.log({ level: 'error', kind: 'request', message: 'GET /x 500', status: 500 });
+    // Counters listen to the server's typed event; these stand for requests that end so.
+    const events = controller.context().events;
+    events.emit(
+      'requestFinished',
+      logger.log({ level: 'warn', kind: 'request', message: 'GET /x 401', status: 401 }),
+    );
+    events.emit(
+      'requestFinished',
+      logger.log({ level: 'error', kind: 'request', message: 'GET /x 500', status: 500 }),
+    );
     logger.log({ level: 'info', kind: 'lifecycle', message: 'not a request' });
     assert.deepEqual(controller.status().requests, { total: 4, failed: 2 });
+  } finally {
+    await controller.dispose();
+    cleanup(config);
+  }
+});
+
+test('request counts come from the typed requestFinished event, not from log lines', async () => {
+  const config = tempConfig();
+  const logger = new Logger();
+  const controller = new ServerController({ config, logger });
+  try {
+    const { listen } = await controller.start();
+    assert.ok(listen);
+    // A log line that looks like a request is only a record: it must not move the counters.
+    logger.log({ level: 'error', kind: 'request', message: 'GET /x 500', status: 500 });
+    assert.deepEqual(controller.status().requests, { total: 0, failed: 0 });
+    const seen: number[] = [];
+    controller.context().events.on('requestFinished', (e) => seen.push(e.status ?? 0));
+    await (await fetch(`http://127.0.0.1:${listen.port}/__heartbeat__`)).text();
+    assert.deepEqual(seen, [200]);
+    assert.deepEqual(controller.status().requests, { total: 1, failed: 0 });
   } finally {
     await controller.dispose();
     cleanup(config);
