@@ -9,7 +9,7 @@ import { SqliteDatabase } from './db/sqlite/sqlite-database.js';
 import { Logger } from './log.js';
 import { StorageEngine } from './storage/engine.js';
 import { requestLog } from './http/request-log.js';
-import { listenOn, trackSockets } from './http/listen.js';
+import { closeGracefully, listenOn } from './http/listen.js';
 import { mountSync11 } from './sync11/index.js';
 import { mountSync15 } from './sync15/index.js';
 import { localTokenIssuer } from './local-token-issuer.js';
@@ -34,8 +34,13 @@ export interface SyncServer
   extends EventEmitter<{ listening: [{ host: string; port: number }]; closed: [] }> {
   readonly context: ServerContext;
   readonly app: express.Express;
-  /** Starts accepting connections; resolves with the bound address. */
+  /**
+   * Starts accepting connections on the config's host and port as they are now (a listener
+   * restart may have changed them); resolves with the bound address.
+   */
   listen(): Promise<{ host: string; port: number }>;
+  /** Stops accepting and finishes or cuts open requests; the backend stays open for listen(). */
+  stopListening(): Promise<void>;
   /** Stops accepting, drops idle keep-alive sockets, finishes open requests, closes the database. */
   close(): Promise<void>;
 }
@@ -117,17 +122,32 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
     res.status(500).type('application/json').send('"application error"');
   });
 
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 5000;
-  const sockets = trackSockets(server);
+  let server: http.Server | null = null;
   let purgeTimer: NodeJS.Timeout | undefined;
   const events = new EventEmitter<{ listening: [{ host: string; port: number }]; closed: [] }>();
+
+  /** Closes only the listener; the database, engine, caches and lock stay open. */
+  async function stopListening(): Promise<void> {
+    shuttingDown = true;
+    if (purgeTimer) clearInterval(purgeTimer);
+    purgeTimer = undefined;
+    const closing = server;
+    server = null;
+    if (closing) await closeGracefully(closing, 2000);
+  }
 
   const syncServer = Object.assign(events, {
     context,
     app,
     async listen() {
-      const address = await listenOn(server, config.host, config.port);
+      if (server) throw new Error('The sync server is already listening');
+      // Each listen reads the listener fields now, so a new port or address needs no new backend.
+      app.set('trust proxy', config.trustProxy);
+      const next = http.createServer(app);
+      next.keepAliveTimeout = 5000;
+      const address = await listenOn(next, config.host, config.port);
+      server = next;
+      shuttingDown = false;
       purgeTimer = setInterval(() => {
         engine
           .purge()
@@ -140,18 +160,9 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
       events.emit('listening', address);
       return address;
     },
+    stopListening,
     async close() {
-      shuttingDown = true;
-      if (purgeTimer) clearInterval(purgeTimer);
-      await new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Give open requests a moment, then cut whatever is left so Stop never hangs.
-        setTimeout(() => {
-          for (const socket of sockets) socket.destroy();
-        }, 2000).unref();
-      });
+      await stopListening();
       await db.close();
       // Password workers stop once idle, so no process waits on them after Stop.
       await closeSharedHashPool();

@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import type { Logger } from '../log.js';
-import { listenOn, trackSockets } from '../http/listen.js';
+import { closeGracefully, listenOn } from '../http/listen.js';
 import type { AdminApi, AdminErrorShape } from './api.js';
 import { loadOrCreateAdminToken, tokensEqual } from './admin-token.js';
 import { dispatch } from './dispatch.js';
@@ -381,7 +381,6 @@ export async function startAdminHttp(options: AdminHttpOptions): Promise<AdminHt
   const server = http.createServer(handler);
   server.keepAliveTimeout = 5000;
   server.requestTimeout = 30_000;
-  const sockets = trackSockets(server);
   const address = await listenOn(server, ADMIN_HOST, options.port);
   boundPort = address.port;
   const url = `http://${ADMIN_HOST}:${boundPort}/`;
@@ -391,15 +390,7 @@ export async function startAdminHttp(options: AdminHttpOptions): Promise<AdminHt
     token,
     port: boundPort,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Open requests get a moment; then whatever is left is cut so Stop never hangs.
-        setTimeout(() => {
-          for (const socket of sockets) socket.destroy();
-        }, 1000).unref();
-      }),
+    // Open requests get a moment; then whatever is left is cut so Stop never hangs.
+    close: () => closeGracefully(server, 1000),
   };
 }

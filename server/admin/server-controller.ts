@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { isDeepStrictEqual } from 'node:util';
 import { createSyncServer, type SyncServer, type SyncServerOptions } from '../app.js';
 import type { Config } from '../config.js';
 import type { ServerContext } from '../context.js';
@@ -38,9 +39,26 @@ export function isFailedRequest(event: LogEvent): boolean {
   return event.status >= 500 || event.status === 401 || event.status === 403;
 }
 
-/** Fields of a Config that only a new listener picks up. */
-function sameListener(a: Config, b: Config): boolean {
-  return a.host === b.host && a.port === b.port && a.trustProxy === b.trustProxy && a.dbFile === b.dbFile;
+/** Fields of a Config that a new listener picks up without reopening the database. */
+const LISTENER_FIELDS = ['host', 'port', 'trustProxy'] as const;
+/** Fields the server reads at request time (applyLive). */
+const LIVE_FIELDS = ['publicUrl', 'allowNewUsers'] as const;
+
+/**
+ * Whether a backend opened with `open` can serve `next` once its listener fields are
+ * applied: everything else that is read when the backend opens (database, secrets, limits)
+ * is the same. The master secret is compared only when `next` names one: a null one is
+ * resolved at open time from the same file.
+ */
+function sameBackend(open: Config, next: Config): boolean {
+  const strip = (c: Config, keepSecret: boolean): Partial<Config> => {
+    const copy: Partial<Config> = { ...c };
+    for (const key of [...LISTENER_FIELDS, ...LIVE_FIELDS]) delete copy[key];
+    if (!keepSecret) delete copy.masterSecret;
+    return copy;
+  };
+  const keepSecret = next.masterSecret !== null;
+  return isDeepStrictEqual(strip(open, keepSecret), strip(next, keepSecret));
 }
 
 /**
@@ -139,9 +157,13 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     return this.enqueue(() => this.doStop());
   }
 
+  /**
+   * Stops and starts again with the desired Config. When only listener fields (host, port,
+   * proxy) changed, only the listener restarts: the database, engine and caches stay open.
+   */
   restart(): Promise<ControllerStatus> {
     return this.enqueue(async () => {
-      await this.doStop();
+      await this.doStop({ keepBackend: this.canKeepBackend() });
       return this.doStart();
     });
   }
@@ -214,11 +236,14 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     if (this.current === 'running') return this.status();
     this.setState('starting');
     try {
-      if (this.server && this.serverConfig && !sameListener(this.serverConfig, this.desired))
-        await this.closeServer();
-      // Live fields may have changed while the idle server existed; the desired ones win.
+      if (this.server && !this.canKeepBackend()) await this.closeServer();
+      // Listener and live fields may have changed while the idle backend was open; the
+      // desired ones win, and listen() reads them.
       if (this.serverConfig)
         Object.assign(this.serverConfig, {
+          host: this.desired.host,
+          port: this.desired.port,
+          trustProxy: this.desired.trustProxy,
           publicUrl: this.desired.publicUrl,
           allowNewUsers: this.desired.allowNewUsers,
         });
@@ -240,15 +265,21 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     return this.status();
   }
 
-  private async doStop(): Promise<ControllerStatus> {
+  private canKeepBackend(): boolean {
+    return this.serverConfig !== null && sameBackend(this.serverConfig, this.desired);
+  }
+
+  /** `keepBackend`: close only the listener (a restart that changed only listener fields). */
+  private async doStop(options: { keepBackend?: boolean } = {}): Promise<ControllerStatus> {
     if (this.current !== 'running') {
       if (this.current === 'failed') this.setState('stopped');
       return this.status();
     }
     this.setState('stopping');
     try {
-      // close() drops idle keep-alive sockets and cuts busy ones after a grace period.
-      await this.closeServer();
+      // Both drop idle keep-alive sockets and cut busy ones after a grace period.
+      if (options.keepBackend && this.server) await this.server.stopListening();
+      else await this.closeServer();
     } finally {
       this.address = null;
       this.startedAt = null;

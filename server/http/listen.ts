@@ -1,4 +1,5 @@
-import type { Server, Socket } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import type { Server } from 'node:net';
 
 /** Plain-words explanations for the errors `listen` can raise. */
 export function describeListenError(err: NodeJS.ErrnoException, host: string, port: number): string {
@@ -42,12 +43,20 @@ export function listenOn(
   });
 }
 
-/** Tracks sockets so close() can drop idle keep-alive connections instead of hanging. */
-export function trackSockets(server: Server): Set<Socket> {
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+/**
+ * The one graceful close of an HTTP listener (sync and admin): stop accepting, drop idle
+ * keep-alive connections at once, give open requests `graceMs`, then cut whatever is left
+ * so Stop never hangs. Resolves once the listener is closed.
+ */
+export function closeGracefully(server: HttpServer, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    cut.unref();
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
-  return sockets;
 }
