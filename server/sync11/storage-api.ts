@@ -4,9 +4,17 @@ import type { Precondition, WriteOptions, WriteResult } from '../storage/engine.
 import type { BsoQuery, BsoWrite, WritePolicy } from '../storage/types.js';
 import { parseJson, readBody, utf8 } from './body.js';
 import { storageBodyLimit, type AuthedCall, type Endpoint } from './call.js';
+import {
+  badRequest,
+  notFound,
+  preconditionFailed,
+  storageBodyRefused,
+  weaveError,
+  type Sync11Error,
+} from './errors.js';
 import { negotiateListFormat, serializeList } from './formats.js';
 import { parseCollectionQuery, parseSignedTimestamp } from './query.js';
-import { send, sendCode, sendJson, sendPreconditionFailed, sendText, setServerTime } from './respond.js';
+import { send, sendJson, setServerTime } from './respond.js';
 import { asWboObject, checkWbo, MAX_ID_LENGTH, scalarToString, wboJson } from './wbo.js';
 
 /** Sync 1.1 bumps a record only for a payload and never touches a collection for nothing (§6.5, §6.11). */
@@ -22,79 +30,49 @@ function quotaBytes(call: AuthedCall): number | undefined {
   return kb === null ? undefined : kb * KB;
 }
 
-function sendBadRequest(call: AuthedCall, message: string): void {
-  (call.res.locals as RequestLogLocals).logDetail = message;
-  sendText(call.res, 400, message);
-}
-
-/** Returns false (after answering 400) when X-If-Unmodified-Since is present but unparseable. */
-function readPrecondition(call: AuthedCall): { ok: boolean; precondition?: Precondition } {
+/** X-If-Unmodified-Since, if sent; a value that does not parse is a 400. */
+function readPrecondition(call: AuthedCall): Precondition | undefined {
   const header = call.req.headers['x-if-unmodified-since'];
-  if (header === undefined) return { ok: true };
+  if (header === undefined) return undefined;
   const since = typeof header === 'string' ? parseSignedTimestamp(header) : null;
-  if (since === null) {
-    sendBadRequest(call, 'Invalid X-If-Unmodified-Since value.');
-    return { ok: false };
-  }
-  return { ok: true, precondition: { unmodifiedSince: since, scope: 'collection' } };
+  if (since === null) throw badRequest('Invalid X-If-Unmodified-Since value.');
+  return { unmodifiedSince: since, scope: 'collection' };
 }
 
-function collectionOk(call: AuthedCall): boolean {
+function checkCollection(call: AuthedCall): void {
   (call.res.locals as RequestLogLocals).collection = call.params.collection;
-  if (call.params.collection.length <= MAX_COLLECTION_LENGTH) return true;
-  sendCode(call.res, 13, 'collection name longer than 32 characters');
-  return false;
+  if (call.params.collection.length > MAX_COLLECTION_LENGTH)
+    throw weaveError(13, 'collection name longer than 32 characters');
 }
 
 /**
- * Before refusing a malformed body, the checks the original made earlier still win: the
- * quota (PUT item only) and then X-If-Unmodified-Since (spec 1.1 §6.5 PUT/POST order).
+ * The error that refuses a malformed body: 400 with `code`, unless a check the original made
+ * earlier refuses first: the quota (PUT item only), then X-If-Unmodified-Since (spec 1.1 §6.5
+ * PUT/POST order).
  */
-async function earlierRefusal(
-  call: AuthedCall,
-  precondition: Precondition | undefined,
-  quota: boolean,
-): Promise<boolean> {
-  const { engine } = call.context;
-  const limit = quotaBytes(call);
-  if (quota && limit !== undefined && (await engine.totalBytes(call.userId)) >= limit) {
-    sendCode(call.res, 14, 'over quota');
-    return true;
-  }
-  if (precondition) {
-    const last = await engine.collectionModified(call.userId, call.params.collection);
-    if (last > precondition.unmodifiedSince) {
-      sendPreconditionFailed(call.res);
-      return true;
-    }
-  }
-  return false;
-}
-
-/** Answers 400 with `code` unless one of the earlier checks refuses first. */
-async function refuse(
+async function refusal(
   call: AuthedCall,
   precondition: Precondition | undefined,
   quota: boolean,
   code: number,
   message: string,
-): Promise<void> {
-  if (!(await earlierRefusal(call, precondition, quota))) sendCode(call.res, code, message);
+): Promise<Sync11Error> {
+  const { engine } = call.context;
+  const limit = quotaBytes(call);
+  if (quota && limit !== undefined && (await engine.totalBytes(call.userId)) >= limit)
+    return weaveError(14, 'over quota');
+  if (precondition) {
+    const last = await engine.collectionModified(call.userId, call.params.collection);
+    if (last > precondition.unmodifiedSince) return preconditionFailed();
+  }
+  return weaveError(code, message);
 }
 
-/** The body as JSON; undefined after answering (413 for an oversized body, 400 on abort). */
-async function readJsonBody(call: AuthedCall): Promise<{ value: unknown } | undefined> {
+/** The body as JSON (undefined when it is not JSON); 413 for an oversized body, 400 on abort. */
+async function readJsonBody(call: AuthedCall): Promise<unknown> {
   const body = await readBody(call.req, storageBodyLimit(call));
-  if (!body.ok) {
-    if (body.reason === 'too-large') {
-      (call.res.locals as RequestLogLocals).logDetail = 'request body too large';
-      sendText(call.res, 413, 'Request body too large.');
-    } else {
-      sendBadRequest(call, 'The request body was cut off.');
-    }
-    return undefined;
-  }
-  return { value: parseJson(utf8(body.body)) };
+  if (!body.ok) throw storageBodyRefused(body.reason);
+  return parseJson(utf8(body.body));
 }
 
 function setQuotaHeader(call: AuthedCall, result: WriteResult): void {
@@ -104,7 +82,7 @@ function setQuotaHeader(call: AuthedCall, result: WriteResult): void {
   if (remainingKb <= QUOTA_WARNING_KB) call.res.setHeader('X-Weave-Quota-Remaining', String(remainingKb));
 }
 
-/** Over quota and a failed precondition are thrown on to sendError, which answers 400 14 / 412. */
+/** The engine throws over quota and a failed precondition; errors.ts answers them 400 14 / 412. */
 async function write(
   call: AuthedCall,
   items: BsoWrite[],
@@ -137,15 +115,11 @@ async function putOne(
   precondition: Precondition | undefined,
 ): Promise<void> {
   const wbo = asWboObject(value);
-  if (!wbo) {
-    await refuse(call, precondition, true, 8, 'not a valid WBO');
-    return;
-  }
+  if (!wbo) throw await refusal(call, precondition, true, 8, 'not a valid WBO');
   const check = checkWbo(wbo);
   if (!check.ok || id.length > MAX_ID_LENGTH) {
     const why = check.ok ? 'invalid id' : check.message;
-    await refuse(call, precondition, true, 8, why);
-    return;
+    throw await refusal(call, precondition, true, 8, why);
   }
   const result = await write(call, [{ ...check.write, id }], precondition);
   sendJson(call.res, ts(result.itemModified[0] as number));
@@ -153,29 +127,24 @@ async function putOne(
 
 /**
  * What PUT item and POST collection read first: the collection name, X-If-Unmodified-Since and
- * the body as JSON. Undefined once it has answered; `quota` as for `earlierRefusal`.
+ * the body as JSON; `quota` as for `refusal`.
  */
 async function readWrite(
   call: AuthedCall,
   quota: boolean,
-): Promise<{ value: unknown; precondition: Precondition | undefined } | undefined> {
-  if (!collectionOk(call)) return undefined;
-  const { ok, precondition } = readPrecondition(call);
-  if (!ok) return undefined;
-  const body = await readJsonBody(call);
-  if (!body) return undefined;
-  if (body.value === undefined) {
-    await refuse(call, precondition, quota, 6, 'body is not JSON');
-    return undefined;
-  }
-  return { value: body.value, precondition };
+): Promise<{ value: unknown; precondition: Precondition | undefined }> {
+  checkCollection(call);
+  const precondition = readPrecondition(call);
+  const value = await readJsonBody(call);
+  if (value === undefined) throw await refusal(call, precondition, quota, 6, 'body is not JSON');
+  return { value, precondition };
 }
 
 const putItem: Endpoint = {
   auth: true,
   async run(call) {
-    const body = await readWrite(call, true);
-    if (body) await putOne(call, call.params.item, body.value, body.precondition);
+    const { value, precondition } = await readWrite(call, true);
+    await putOne(call, call.params.item, value, precondition);
   },
 };
 
@@ -183,15 +152,12 @@ const putItem: Endpoint = {
 const postCollection: Endpoint = {
   auth: true,
   async run(call) {
-    const body = await readWrite(call, false);
-    if (!body) return;
-    const { value, precondition } = body;
+    const { value, precondition } = await readWrite(call, false);
     if (Array.isArray(value)) return postBatch(call, value as unknown[], precondition);
     const single = asWboObject(value);
     const id = single?.id === undefined ? undefined : scalarToString(single.id);
-    if (id === undefined || id.includes('/')) {
-      return refuse(call, precondition, false, 8, 'not a list and no usable id');
-    }
+    if (id === undefined || id.includes('/'))
+      throw await refusal(call, precondition, false, 8, 'not a list and no usable id');
     await putOne(call, id, value, precondition);
   },
 };
@@ -241,9 +207,9 @@ async function postBatch(
 const getCollection: Endpoint = {
   auth: true,
   async run(call) {
-    if (!collectionOk(call)) return;
+    checkCollection(call);
     const parsed = parseCollectionQuery(call.query);
-    if (!parsed.ok) return sendBadRequest(call, parsed.message);
+    if (!parsed.ok) throw badRequest(parsed.message);
     const result = await call.context.engine.query(call.userId, call.params.collection, {
       ...parsed.query,
       idsOnly: !parsed.full,
@@ -275,12 +241,11 @@ async function deleteAndAnswer(
 const deleteCollection: Endpoint = {
   auth: true,
   async run(call) {
-    if (!collectionOk(call)) return;
+    checkCollection(call);
     // Parameters are parsed before the precondition is checked (spec 1.1 §6.5 DELETE).
     const parsed = parseCollectionQuery(call.query);
-    if (!parsed.ok) return sendBadRequest(call, parsed.message);
-    const { ok, precondition } = readPrecondition(call);
-    if (!ok) return;
+    if (!parsed.ok) throw badRequest(parsed.message);
+    const precondition = readPrecondition(call);
     await deleteAndAnswer(call, { ...parsed.query, offset: undefined }, precondition);
   },
 };
@@ -288,9 +253,9 @@ const deleteCollection: Endpoint = {
 const getItem: Endpoint = {
   auth: true,
   async run(call) {
-    if (!collectionOk(call)) return;
+    checkCollection(call);
     const bso = await call.context.engine.getItem(call.userId, call.params.collection, call.params.item);
-    if (!bso) return sendText(call.res, 404, 'Not Found');
+    if (!bso) throw notFound();
     sendJson(call.res, wboJson(bso));
   },
 };
@@ -299,10 +264,8 @@ const getItem: Endpoint = {
 const deleteItem: Endpoint = {
   auth: true,
   async run(call) {
-    if (!collectionOk(call)) return;
-    const { ok, precondition } = readPrecondition(call);
-    if (!ok) return;
-    await deleteAndAnswer(call, { ids: [call.params.item] }, precondition);
+    checkCollection(call);
+    await deleteAndAnswer(call, { ids: [call.params.item] }, readPrecondition(call));
   },
 };
 
@@ -311,7 +274,7 @@ const deleteStorage: Endpoint = {
   auth: true,
   async run(call) {
     if (call.req.headers['x-confirm-delete'] === undefined)
-      return sendCode(call.res, 4, 'DELETE storage without X-Confirm-Delete');
+      throw weaveError(4, 'DELETE storage without X-Confirm-Delete');
     const modified = await call.context.engine.deleteStorage(call.userId);
     setServerTime(call.res, modified);
     sendJson(call.res, ts(modified));

@@ -10,21 +10,20 @@ import type { RequestLogLocals } from '../http/request-log.js';
 import { authenticateCall } from './basic-auth.js';
 import { parseJson, readBody, utf8 } from './body.js';
 import { USER_API_BODY_LIMIT, type AuthedCall, type Endpoint } from './call.js';
-import { send, sendCode, sendJson, sendText } from './respond.js';
-import { rejectUnauthorized } from './unauthorized.js';
+import {
+  loginRefused,
+  notFound,
+  passwordResetNotOffered,
+  serverIssue,
+  userBodyRefused,
+  weaveError,
+} from './errors.js';
+import { send, sendJson, sendText } from './respond.js';
 
-function detail(call: AuthedCall, text: string): void {
-  (call.res.locals as RequestLogLocals).logDetail = text;
-}
-
-/** The body as UTF-8 text; null after answering when it is too large or cut off. */
-async function readText(call: AuthedCall): Promise<string | null | undefined> {
+/** The body as UTF-8 text (null when it is not UTF-8); 413 when too large, 400 when cut off. */
+async function readText(call: AuthedCall): Promise<string | null> {
   const body = await readBody(call.req, USER_API_BODY_LIMIT);
-  if (!body.ok) {
-    detail(call, body.reason === 'too-large' ? 'request body too large' : 'request body cut off');
-    sendText(call.res, body.reason === 'too-large' ? 413 : 400, 'Invalid request body.');
-    return undefined;
-  }
+  if (!body.ok) throw userBodyRefused(body.reason);
   return utf8(body.body);
 }
 
@@ -49,13 +48,11 @@ const createUser: Endpoint = {
   async run(call) {
     const { config } = call.context;
     const username = call.params.user;
-    if (!isValidUsername(username)) return sendCode(call.res, 3, 'username longer than 32 characters');
-    if (await call.accounts.exists(username)) return sendCode(call.res, 4, 'the account already exists');
-    const text = await readText(call);
-    if (text === undefined) return;
-    const data = parseJson(text);
+    if (!isValidUsername(username)) throw weaveError(3, 'username longer than 32 characters');
+    if (await call.accounts.exists(username)) throw weaveError(4, 'the account already exists');
+    const data = parseJson(await readText(call));
     if (typeof data !== 'object' || data === null || Array.isArray(data))
-      return sendCode(call.res, 6, 'body is not a JSON object');
+      throw weaveError(6, 'body is not a JSON object');
     const fields = data as Record<string, unknown>;
     const email = fields.email;
     if (
@@ -64,18 +61,18 @@ const createUser: Endpoint = {
       email !== '' &&
       (typeof email !== 'string' || !isValidEmail(email))
     ) {
-      return sendCode(call.res, 12, 'invalid e-mail address');
+      throw weaveError(12, 'invalid e-mail address');
     }
     const mail = typeof email === 'string' && email !== '' ? email : null;
     if (config.strictUsernames) {
       // A missing e-mail crashed the original here; 12 is what the docs list ([REC]).
-      if (mail === null) return sendCode(call.res, 12, 'no e-mail address');
+      if (mail === null) throw weaveError(12, 'no e-mail address');
       if (!usernamesForEmail(mail).includes(username))
-        return sendCode(call.res, 15, 'the e-mail does not hash to the username');
+        throw weaveError(15, 'the e-mail does not hash to the username');
     }
     const password = fields.password;
-    if (typeof password !== 'string' || password === '') return sendCode(call.res, 7, 'no password');
-    if (!isStrongPassword(username, password)) return sendCode(call.res, 9, 'password too weak');
+    if (typeof password !== 'string' || password === '') throw weaveError(7, 'no password');
+    if (!isStrongPassword(username, password)) throw weaveError(9, 'password too weak');
     const secret = call.req.headers['x-weave-secret'];
     // The shared secret (Firefox's services.sync.admin-secret) lets the owner create accounts
     // while sign-ups are closed; there is no CAPTCHA to bypass (captcha.use is off).
@@ -86,9 +83,11 @@ const createUser: Endpoint = {
     const ticket = trusted ? null : call.context.signups.reserve();
     if (!trusted && ticket === null) {
       // Closed, or every place of this opening is taken: spec 1.1 §5.2 step 8's answer.
-      detail(call, config.allowNewUsers ? 'sign-ups are full' : 'sign-ups are closed');
-      call.res.setHeader('Retry-After', String(config.retryAfter));
-      return sendJson(call.res, 'server issue: new accounts are not accepted on this server', 503);
+      throw serverIssue(
+        config.retryAfter,
+        config.allowNewUsers ? 'sign-ups are full' : 'sign-ups are closed',
+        'new accounts are not accepted on this server',
+      );
     }
     try {
       await call.accounts.create(username, password, mail);
@@ -96,7 +95,7 @@ const createUser: Endpoint = {
       ticket?.cancel();
       if (!(err instanceof AccountError)) throw err;
       const code = { exists: 4, 'invalid-username': 3, 'weak-password': 9, 'invalid-email': 12 }[err.reason];
-      return sendCode(call.res, code, err.message);
+      throw weaveError(code, err.message);
     }
     ticket?.commit('sync11', username);
     (call.res.locals as RequestLogLocals).user = username;
@@ -126,7 +125,7 @@ export function nodeLocation(publicUrl: string): string | null {
 const nodeWeave: Endpoint = {
   auth: false,
   async run(call) {
-    if (!(await call.accounts.exists(call.params.user))) return sendText(call.res, 404, 'Not Found');
+    if (!(await call.accounts.exists(call.params.user))) throw notFound();
     const location = nodeLocation(call.context.config.publicUrl);
     if (location === null) return sendJson(call.res, null);
     send(call.res, 200, 'text/html; charset=UTF-8', location);
@@ -136,13 +135,8 @@ const nodeWeave: Endpoint = {
 /** No reset-code backend: server-reg's answer is 503 (spec 1.1 §5.7 step 1). */
 const passwordResetRequest: Endpoint = {
   auth: false,
-  async run(call) {
-    detail(call, 'password reset by e-mail is not offered');
-    sendText(
-      call.res,
-      503,
-      'Password reset by e-mail is not offered by this server. Ask the person who runs it to set a new password for you.',
-    );
+  async run() {
+    throw passwordResetNotOffered();
   },
 };
 
@@ -162,23 +156,20 @@ const changePassword: Endpoint = {
   auth: false,
   async run(call) {
     const text = await readText(call);
-    if (text === undefined) return;
     const username = call.params.user;
     // The docs' 400 + 9 also satisfies the code's plain 400 (spec 1.1 §5.5 [REC]).
-    if (text === null || !isStrongPassword(username, text))
-      return sendCode(call.res, 9, 'new password too weak');
+    if (text === null || !isStrongPassword(username, text)) throw weaveError(9, 'new password too weak');
     if (call.req.headers['x-weave-password-reset'] !== undefined) {
-      if (!(await call.accounts.exists(username))) return sendText(call.res, 404, 'Not Found');
-      return sendCode(call.res, 10, 'password reset codes are not issued by this server');
+      if (!(await call.accounts.exists(username))) throw notFound();
+      throw weaveError(10, 'password reset codes are not issued by this server');
     }
     const auth = await authenticateCall(call, username);
-    if (!auth.ok) return rejectUnauthorized(call, auth);
+    if (!auth.ok) throw loginRefused(auth, username);
     (call.res.locals as RequestLogLocals).user = username;
     try {
-      if (!(await call.accounts.changePassword(auth.account.username, text)))
-        return sendText(call.res, 404, 'Not Found');
+      if (!(await call.accounts.changePassword(auth.account.username, text))) throw notFound();
     } catch (err) {
-      if (err instanceof AccountError) return sendCode(call.res, 9, err.message);
+      if (err instanceof AccountError) throw weaveError(9, err.message);
       throw err;
     }
     sendText(call.res, 200, 'success');
@@ -190,9 +181,8 @@ const changeEmail: Endpoint = {
   auth: true,
   async run(call) {
     const text = await readText(call);
-    if (text === undefined) return;
-    if (text === null || !isValidEmail(text)) return sendCode(call.res, 12, 'invalid e-mail address');
-    if (!(await call.accounts.changeEmail(call.username, text))) return sendText(call.res, 404, 'Not Found');
+    if (text === null || !isValidEmail(text)) throw weaveError(12, 'invalid e-mail address');
+    if (!(await call.accounts.changeEmail(call.username, text))) throw notFound();
     sendText(call.res, 200, text);
   },
 };
@@ -200,8 +190,8 @@ const changeEmail: Endpoint = {
 /** No CAPTCHA is used, so there is no page (spec 1.1 §5.8). */
 const captcha: Endpoint = {
   auth: false,
-  async run(call) {
-    sendText(call.res, 404, 'Not Found');
+  async run() {
+    throw notFound();
   },
 };
 
