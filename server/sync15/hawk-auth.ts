@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request } from 'express';
 import type { ServerContext } from '../context.js';
 import {
   hawkMac,
@@ -11,7 +11,9 @@ import {
 } from '../http/hawk/signing.js';
 import { LiveUidCache } from './live-uid-cache.js';
 import { NonceCache } from '../http/hawk/nonce-cache.js';
-import type { Sync15Locals, Sync15Principal } from './principal.js';
+import type { Sync15Principal } from './principal.js';
+import { StorageHttpError, WeaveCode } from './storage/errors.js';
+import type { StorageRoute } from './storage/paths.js';
 import { VerifiedTokenCache, type VerifiedToken } from './token-cache.js';
 import { InvalidToken, TokenManager } from './tokenlib.js';
 import { SYNC15_KIND } from './tokenserver/users.js';
@@ -20,7 +22,8 @@ import { SYNC15_KIND } from './tokenserver/users.js';
  * Hawk authentication for `/1.5/{uid}/...` (spec 1.5 §4): checks the tokenlib token with the
  * master secret, its expiry, the MAC over the request as the client signed it (public host,
  * port and full path), the timestamp window and nonce reuse, and that the path uid is the
- * token's. Every failure is 401 with body `0`, plus a plain-words `logDetail` for the owner.
+ * token's. Every failure is a StorageHttpError, 401 (400 for another user's path) with body
+ * `0` and a plain-words `logDetail` for the owner; the storage router writes it like any other.
  */
 
 export interface HawkAuthOptions {
@@ -41,14 +44,15 @@ interface HawkState {
 
 const DEFAULT_SKEW_S = 60;
 
-class AuthFailure extends Error {
-  constructor(
-    readonly status: 400 | 401,
-    readonly detail: string,
-    readonly wwwAuthenticate = 'Hawk',
-  ) {
-    super(detail);
-  }
+/** The Hawk refusals' Content-Type, as Express's res.type('application/json') used to write it. */
+const AUTH_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+function authFailure(status: 400 | 401, detail: string, wwwAuthenticate = 'Hawk'): StorageHttpError {
+  return new StorageHttpError(status, WeaveCode.unknown, detail, {
+    logDetail: detail,
+    contentType: AUTH_CONTENT_TYPE,
+    headers: status === 401 ? { 'WWW-Authenticate': wwwAuthenticate } : undefined,
+  });
 }
 
 /** Where the client believed it was talking to: scheme, host, port and path prefix. */
@@ -135,14 +139,23 @@ function resourceFor(req: Request, prefix: string): string {
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
-const INFO_COLLECTIONS = /^\/1\.5\/[^/?]+\/info\/collections(?:\?.*)?$/;
-const PATH_UID = /^\/1\.5\/([^/?]*)/;
 
-function pathOf(req: Request): string {
-  return req.originalUrl;
-}
+/**
+ * Checks a storage request's Hawk header against its matched route. `path` is the request
+ * path without the query, `clockMs` the request's one clock reading. Resolves to the
+ * principal, or rejects with a StorageHttpError.
+ */
+export type Sync15Authenticator = (
+  req: Request,
+  route: StorageRoute,
+  path: string,
+  clockMs: number,
+) => Promise<Sync15Principal>;
 
-export function hawkAuth(context: ServerContext, options: HawkAuthOptions = {}): RequestHandler {
+export function hawkAuthenticator(
+  context: ServerContext,
+  options: HawkAuthOptions = {},
+): Sync15Authenticator {
   const skewMs = (options.skewSeconds ?? DEFAULT_SKEW_S) * 1000;
   // A nonce must be remembered for as long as its ts can still pass the window check.
   const nonces = new NonceCache(2 * skewMs, options.nonceCacheSize);
@@ -154,35 +167,40 @@ export function hawkAuth(context: ServerContext, options: HawkAuthOptions = {}):
     return manager.tokens;
   };
   const state: HawkState = { tokensFor, nonces, liveUids: new LiveUidCache(), skewMs };
+  return (req, route, path, clockMs) => authenticate(req, context, state, route, path, clockMs);
+}
 
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const locals = res.locals as Sync15Locals;
-    locals.protocol = 'sync1.5';
-    try {
-      const principal = await authenticate(req, context, state);
-      locals.principal15 = principal;
-      locals.user = String(principal.uid);
-      next();
-    } catch (err) {
-      if (!(err instanceof AuthFailure)) return next(err);
-      locals.logDetail = err.detail;
-      if (err.status === 401) res.setHeader('WWW-Authenticate', err.wwwAuthenticate);
-      res.status(err.status).type('application/json').send('0');
-    }
-  };
+/**
+ * Whether the path names the token's user with the same spelling (`/1.5/42/...` for 42; not
+ * `042` or `%34%32`, which the route matcher decodes to the same number).
+ */
+function pathNamesUid(path: string, route: StorageRoute, uid: number): boolean {
+  if (route.uid !== uid) return false;
+  const text = String(uid);
+  const end = 5 + text.length;
+  return path.startsWith(text, 5) && (path.length === end || path.charCodeAt(end) === 47) /* / */;
+}
+
+/** The path's user segment as written, for the log (only read on a refusal). */
+function pathUidText(path: string): string {
+  const end = path.indexOf('/', 5);
+  return path.slice(5, end === -1 ? undefined : end);
 }
 
 async function authenticate(
   req: Request,
   context: ServerContext,
   state: HawkState,
+  route: StorageRoute,
+  path: string,
+  now: number,
 ): Promise<Sync15Principal> {
   const { nonces, skewMs } = state;
   const parsed = parseHawkHeader(req.headers.authorization);
-  if (!parsed.ok) throw new AuthFailure(401, `Hawk: ${parsed.reason}`);
+  if (!parsed.ok) throw authFailure(401, `Hawk: ${parsed.reason}`);
   const a = parsed.attributes;
   const missing = missingHawkAttributes(a);
-  if (missing.length) throw new AuthFailure(401, `Hawk header lacks ${missing.join(', ')}`);
+  if (missing.length) throw authFailure(401, `Hawk header lacks ${missing.join(', ')}`);
   const id = a.id!;
 
   const secret = context.config.masterSecret;
@@ -192,18 +210,17 @@ async function authenticate(
     verified = state.tokensFor(secret).verify(id);
   } catch (err) {
     if (!(err instanceof InvalidToken)) throw err;
-    throw new AuthFailure(
+    throw authFailure(
       401,
       `Hawk token rejected: ${err.message} (a token from another server or an old master secret?)`,
     );
   }
 
   const token = verified.payload;
-  const now = context.clock();
   const expired = Math.round(token.expires) * 1000 <= now;
   // Firefox checks info/collections with whatever token it has (spec §2.7, RS auth.rs).
-  if (expired && !INFO_COLLECTIONS.test(pathOf(req))) {
-    throw new AuthFailure(
+  if (expired && route.kind !== 'info/collections') {
+    throw authFailure(
       401,
       `Hawk token expired at ${new Date(token.expires * 1000).toISOString()}; Firefox fetches a new one`,
     );
@@ -219,7 +236,7 @@ async function authenticate(
     port: origin.port,
   };
   if (!macsEqual(hawkMac(key, signed), a.mac!)) {
-    throw new AuthFailure(401, explainMacMismatch(req, key, base, signed, origin));
+    throw authFailure(401, explainMacMismatch(req, key, base, signed, origin));
   }
 
   // The MAC covers the hash; checking it against the body is optional in Hawk (spec §4.2). The
@@ -228,18 +245,18 @@ async function authenticate(
     const contentType = String(req.headers['content-type'] ?? '');
     const body = Buffer.isBuffer(req.body) ? req.body : EMPTY_BODY;
     if (!macsEqual(hawkPayloadHash(contentType, body), a.hash)) {
-      throw new AuthFailure(401, 'Hawk payload hash does not match the request body (altered on the way?)');
+      throw authFailure(401, 'Hawk payload hash does not match the request body (altered on the way?)');
     }
   }
 
   if (!/^\d{1,15}$/.test(a.ts!))
-    throw new AuthFailure(401, `Hawk ts "${a.ts!.slice(0, 20)}" is not a number of seconds`);
+    throw authFailure(401, `Hawk ts "${a.ts!.slice(0, 20)}" is not a number of seconds`);
   const tsMs = Number(a.ts) * 1000;
   if (Math.abs(tsMs - now) > skewMs) {
     const serverTs = String(Math.floor(now / 1000));
     const tsm = createHmac('sha256', key).update(`hawk.1.ts\n${serverTs}\n`).digest('base64');
     const minutes = Math.round((tsMs - now) / 60000);
-    throw new AuthFailure(
+    throw authFailure(
       401,
       `Hawk timestamp is ${Math.abs(minutes)} min ${minutes >= 0 ? 'ahead of' : 'behind'} this server's clock (more than ${skewMs / 1000} s); check the clock of this computer or of the device`,
       `Hawk ts="${serverTs}", tsm="${tsm}", error="Stale timestamp"`,
@@ -247,14 +264,13 @@ async function authenticate(
   }
   // The signature part of the id is unique per token; with the nonce it names one request.
   if (!nonces.add(`${id.slice(-44)}:${a.nonce}`, now)) {
-    throw new AuthFailure(401, 'Hawk nonce was already used (a replayed or duplicated request)');
+    throw authFailure(401, 'Hawk nonce was already used (a replayed or duplicated request)');
   }
 
-  const pathUid = PATH_UID.exec(pathOf(req))?.[1];
-  if (pathUid !== undefined && pathUid !== String(token.uid)) {
-    throw new AuthFailure(
+  if (!pathNamesUid(path, route, token.uid)) {
+    throw authFailure(
       400,
-      `The URL is for user ${pathUid.slice(0, 20)} but the token is for user ${token.uid}`,
+      `The URL is for user ${pathUidText(path).slice(0, 20)} but the token is for user ${token.uid}`,
     );
   }
 
@@ -280,10 +296,10 @@ async function checkUidLive(context: ServerContext, liveUids: LiveUidCache, uid:
     async (tx) => [await tx.storageUserKind(uid), await tx.tokenserverUserByUid(uid)] as const,
   );
   if (kind !== null && kind !== SYNC15_KIND) {
-    throw new AuthFailure(401, `Hawk token uid ${uid} is not a Sync 1.5 user`);
+    throw authFailure(401, `Hawk token uid ${uid} is not a Sync 1.5 user`);
   }
   if (row?.replacedAt != null) {
-    throw new AuthFailure(
+    throw authFailure(
       401,
       `Hawk token is for uid ${uid}, which was replaced after the account's keys changed; Firefox fetches a new token`,
     );

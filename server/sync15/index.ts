@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { ServerContext } from '../context.js';
-import { hawkAuth } from './hawk-auth.js';
+import { hawkAuthenticator } from './hawk-auth.js';
 import { createStorage15Handler } from './storage/router.js';
 import { tokenserverHandler } from './tokenserver/handler.js';
 import type { LocalTokenIssuer } from './tokenserver/local-issuer.js';
@@ -13,7 +13,7 @@ import type { LocalTokenIssuer } from './tokenserver/local-issuer.js';
  */
 export function mountSync15(app: Express, context: ServerContext, localIssuer: LocalTokenIssuer): void {
   const tokenserver = tokenserverHandler(context, localIssuer);
-  const storage = createStorage15Handler(context, hawkAuth(context));
+  const storage = createStorage15Handler(context, hawkAuthenticator(context));
   // One plain layer picks by prefix, so that other traffic (Sync 1.1 above all) goes through
   // neither an async handler nor a nested router: each Express layer allocates per request.
   // Both handlers check the path again themselves.

@@ -11,15 +11,32 @@ export const WeaveCode = {
 
 export type WeaveCodeValue = (typeof WeaveCode)[keyof typeof WeaveCode];
 
+/** What a refusal adds to its status and code on the wire, and for the request log. */
+export interface StorageErrorExtras {
+  /** Response headers besides X-Weave-Timestamp: WWW-Authenticate, Allow, Retry-After. */
+  headers?: Record<string, string>;
+  /** X-Last-Modified of a 412 (spec 1.5 §2.6); such a refusal has no body. */
+  lastModified?: number;
+  /** The request log's plain-words reason (the Hawk failures have one). */
+  logDetail?: string;
+  /** The body's Content-Type; the Hawk refusals have always said `; charset=utf-8`. */
+  contentType?: string;
+}
+
+const NO_EXTRAS: StorageErrorExtras = Object.freeze({});
+
 /**
- * A protocol-level refusal: the HTTP status and the bare-integer body to answer with.
- * Thrown by parsers and validators so a handler never half-builds a response.
+ * The one error type of the Sync 1.5 storage adapter (syncstorage-rs's ApiError): the HTTP
+ * status, the bare-integer body and what else the response carries. Parsers, validators,
+ * handlers and Hawk throw it; the storage router alone turns it into a response
+ * (router.ts, `errorReply`), so "where does a 412 come from" has one answer.
  */
 export class StorageHttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: WeaveCodeValue = WeaveCode.unknown,
     message = `storage error ${status}/${code}`,
+    readonly extras: StorageErrorExtras = NO_EXTRAS,
   ) {
     super(message);
   }

@@ -1,8 +1,9 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Sync15Authenticator } from '../hawk-auth.js';
 import type { ServerContext } from '../../context.js';
 import type { RequestLogLocals } from '../../http/request-log.js';
 import { BatchNotFound, OverQuota, PreconditionFailed } from '../../storage/errors.js';
-import { formatTimestamp, nowMillis, type Millis } from '../../storage/timestamps.js';
+import { formatTimestamp, type Millis } from '../../storage/timestamps.js';
 import { deleteCollection, getCollection, postCollection } from './collection.js';
 import { StorageHttpError, WeaveCode } from './errors.js';
 import { checkContentLength, parseConditional } from './headers.js';
@@ -15,10 +16,12 @@ import { deleteStorage } from './storage.js';
 import type { Sync15Principal } from '../principal.js';
 
 interface StorageLocals extends RequestLogLocals {
-  storage15Route?: StorageRoute;
   storage15Now?: Millis;
   principal15?: Sync15Principal;
 }
+
+/** The 10 ms grid of spec 1.5 §2.5, as nowMillis, from the request's one clock reading. */
+const onGrid = (ms: number): Millis => ms - (ms % 10);
 
 const locals = (res: Response): StorageLocals => res.locals as StorageLocals;
 
@@ -26,10 +29,6 @@ function pathOf(req: Request): string {
   const url = req.originalUrl;
   const at = url.indexOf('?');
   return at === -1 ? url : url.slice(0, at);
-}
-
-function codeReply(status: number, code: number, headers?: Record<string, string>): StorageReply {
-  return { status, body: String(code), contentType: 'application/json', headers };
 }
 
 /** Writes a reply with the headers every storage response carries (spec 1.5 §2.5). */
@@ -58,26 +57,43 @@ interface BodyParserError {
 }
 
 /**
- * Maps anything thrown while serving a storage request to the wire (spec 1.5 §2.12). Bad
- * input has its own StorageHttpError; an error nobody expected is the database failing,
- * which the client should retry later rather than treat as its own fault.
+ * Names anything thrown while serving a storage request as a StorageHttpError (spec 1.5
+ * §2.12): the engine's precondition, quota and batch errors and body-parser failures have
+ * their statuses; an error nobody expected is the database failing, which the client should
+ * retry later rather than treat as its own fault.
  */
-function errorReply(context: ServerContext, req: Request, err: unknown): StorageReply {
-  if (err instanceof StorageHttpError) return codeReply(err.status, err.code);
-  if (err instanceof PreconditionFailed) return { status: 412, lastModified: err.lastModified };
-  if (err instanceof OverQuota) return codeReply(403, WeaveCode.overQuota);
-  if (err instanceof BatchNotFound) return codeReply(400, WeaveCode.unknown);
+function asStorageError(context: ServerContext, req: Request, err: unknown): StorageHttpError {
+  if (err instanceof StorageHttpError) return err;
+  if (err instanceof PreconditionFailed)
+    return new StorageHttpError(412, WeaveCode.unknown, 'precondition failed', {
+      lastModified: err.lastModified,
+    });
+  if (err instanceof OverQuota) return new StorageHttpError(403, WeaveCode.overQuota, 'over quota');
+  if (err instanceof BatchNotFound) return new StorageHttpError(400, WeaveCode.unknown, 'no such batch');
   const parser = (typeof err === 'object' && err !== null ? err : {}) as BodyParserError;
-  if (parser.type === 'entity.too.large') return codeReply(413, WeaveCode.sizeLimitExceeded);
+  if (parser.type === 'entity.too.large')
+    return new StorageHttpError(413, WeaveCode.sizeLimitExceeded, 'request body too large');
   if (parser.type === 'encoding.unsupported' || parser.type === 'charset.unsupported')
-    return codeReply(415, 0);
+    return new StorageHttpError(415, WeaveCode.unknown, 'unsupported body encoding');
   if (typeof parser.type === 'string' && typeof parser.status === 'number' && parser.status < 500) {
-    return codeReply(400, 0);
+    return new StorageHttpError(400, WeaveCode.unknown, 'unreadable request body');
   }
   context.logger.error('error', `Sync 1.5 storage failed: ${req.method} ${pathOf(req)}`, {
     detail: err instanceof Error ? err.message : String(err),
   });
-  return codeReply(503, 0, { 'Retry-After': String(context.config.retryAfter) });
+  return new StorageHttpError(503, WeaveCode.unknown, 'storage unavailable', {
+    headers: { 'Retry-After': String(context.config.retryAfter) },
+  });
+}
+
+/** The one place a Sync 1.5 storage error becomes a response. */
+function sendError(context: ServerContext, req: Request, res: Response, thrown: unknown): void {
+  const err = asStorageError(context, req, thrown);
+  const { headers, lastModified, logDetail, contentType } = err.extras;
+  if (logDetail !== undefined) locals(res).logDetail = logDetail;
+  // A 412 answers with X-Last-Modified and no body (§2.6).
+  if (err.status === 412) return send(res, { status: 412, lastModified });
+  send(res, { status: err.status, body: String(err.code), contentType, headers });
 }
 
 type Handler = (req: StorageRequest) => Promise<StorageReply>;
@@ -96,24 +112,23 @@ function handlerFor(route: StorageRoute, method: string): Handler {
 }
 
 /**
- * The Storage API 1.5 under /1.5/{uid} (spec 1.5 §2). Every request goes: match the path
- * (404/405, no auth needed to learn a path is wrong), refuse an oversize body by its
- * Content-Length, read the body raw, authenticate, then run the handler. One plain handler
- * runs these steps in order (a nested Express Router cost several µs a request in layers).
- * Paths outside /1.5/ pass through untouched, so it may be mounted at the app's root.
+ * The Storage API 1.5 under /1.5/{uid} (spec 1.5 §2). Every request goes: read the clock,
+ * match the path once (404/405, no auth needed to learn a path is wrong), refuse an oversize
+ * body by its Content-Length, read the body raw, authenticate against the match, then run the
+ * handler with it. One plain handler runs these steps in order (a nested Express Router cost
+ * several µs a request in layers). Whatever fails is thrown as a StorageHttpError and written
+ * by `sendError`. Paths outside /1.5/ pass through untouched, so it may be mounted at the root.
  */
-export function createStorage15Handler(context: ServerContext, auth: RequestHandler): RequestHandler {
+export function createStorage15Handler(context: ServerContext, auth: Sync15Authenticator): RequestHandler {
   const readBody = express.raw({ type: () => true, limit: context.config.sync15.maxRequestBytes });
 
-  const run = async (req: Request, res: Response): Promise<void> => {
+  const run = async (req: Request, res: Response, route: StorageRoute, path: string, clockMs: number) => {
     const state = locals(res);
-    const route = state.storage15Route as StorageRoute;
-    const principal = state.principal15;
-    if (!principal) return send(res, codeReply(401, 0));
-    // The token names one storage user; the path must name the same one (RS: 400).
-    if (principal.userId !== route.uid) return send(res, codeReply(400, 0));
-    const method = req.method === 'HEAD' ? 'GET' : req.method;
     try {
+      const principal = await auth(req, route, path, clockMs);
+      state.principal15 = principal;
+      state.user = String(principal.uid);
+      const method = req.method === 'HEAD' ? 'GET' : req.method;
       const storageReq: StorageRequest = {
         context,
         route,
@@ -123,11 +138,11 @@ export function createStorage15Handler(context: ServerContext, auth: RequestHand
         params: searchParams(req.originalUrl),
         body: req.body as unknown,
         conditional: parseConditional(req.headers),
-        now: state.storage15Now ?? nowMillis(context.clock),
+        now: state.storage15Now as Millis,
       };
       send(res, await handlerFor(route, method)(storageReq));
     } catch (err) {
-      send(res, errorReply(context, req, err));
+      sendError(context, req, res, err);
     }
   };
 
@@ -135,43 +150,41 @@ export function createStorage15Handler(context: ServerContext, auth: RequestHand
     const path = pathOf(req);
     if (path !== '/1.5' && !path.startsWith('/1.5/')) return next();
     const state = locals(res);
-    state.storage15Now = nowMillis(context.clock);
+    // The one clock reading of the request: X-Weave-Timestamp, the handler's `now` and
+    // Hawk's timestamp window all come from it.
+    const clockMs = context.clock();
+    state.storage15Now = onGrid(clockMs);
     state.protocol ??= 'sync1.5';
-    // Set now so that even a 401 from the auth middleware carries it (§2.5).
+    // Set now so that every answer, a refusal too, carries it (§2.5).
     res.setHeader('X-Weave-Timestamp', formatTimestamp(state.storage15Now));
     const route = matchStorageRoute(path);
-    if (!route) return send(res, codeReply(404, 0));
+    if (!route)
+      return sendError(context, req, res, new StorageHttpError(404, WeaveCode.unknown, 'no such route'));
     if (route.collection) state.collection = route.collection;
     const allowed = ALLOWED_METHODS[route.kind];
-    if (!allowed.includes(req.method)) return send(res, codeReply(405, 0, { Allow: allowed.join(', ') }));
+    if (!allowed.includes(req.method)) {
+      const refusal = new StorageHttpError(405, WeaveCode.unknown, 'method not allowed', {
+        headers: { Allow: allowed.join(', ') },
+      });
+      return sendError(context, req, res, refusal);
+    }
     try {
       checkContentLength(req.headers, context.config.sync15.maxRequestBytes);
     } catch (err) {
-      return send(res, errorReply(context, req, err));
+      return sendError(context, req, res, err);
     }
-    state.storage15Route = route;
-
-    // A body-parser or auth failure (oversize, aborted, a thrown error) is answered here.
-    const orFail =
-      (then: () => void) =>
-      (err?: unknown): void => {
-        if (err === undefined || err === null) return then();
-        if (res.headersSent) return next(err);
-        send(res, errorReply(context, req, err));
-      };
-    const authenticate = orFail(() =>
-      auth(
-        req,
-        res,
-        orFail(() => void run(req, res)),
-      ),
-    );
+    const authenticateAndRun = (): void => void run(req, res, route, path, clockMs);
     // Most requests (every GET) have no body: skip the parser for them (as body-parser does
     // itself, via type-is hasBody: a Transfer-Encoding or a Content-Length header).
     if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) {
-      authenticate();
+      authenticateAndRun();
     } else {
-      readBody(req, res, authenticate);
+      // A body-parser failure (oversize, aborted, bad encoding) is answered like any other.
+      readBody(req, res, (err?: unknown) => {
+        if (err === undefined || err === null) return authenticateAndRun();
+        if (res.headersSent) return next(err);
+        sendError(context, req, res, err);
+      });
     }
   };
 }
