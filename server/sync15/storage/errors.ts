@@ -29,7 +29,7 @@ const NO_EXTRAS: StorageErrorExtras = Object.freeze({});
  * The one error type of the Sync 1.5 storage adapter (syncstorage-rs's ApiError): the HTTP
  * status, the bare-integer body and what else the response carries. Parsers, validators,
  * handlers and Hawk throw it; the storage router alone turns it into a response
- * (router.ts, `errorReply`), so "where does a 412 come from" has one answer.
+ * (router.ts, `sendError`), so "where does a 412 come from" has one answer.
  */
 export class StorageHttpError extends Error {
   constructor(
@@ -50,3 +50,11 @@ export const invalidBso = (message: string): StorageHttpError =>
 
 export const sizeLimit = (message: string, status = 400): StorageHttpError =>
   new StorageHttpError(status, WeaveCode.sizeLimitExceeded, message);
+
+/**
+ * The resource changed after the client's X-If-Unmodified-Since (spec 1.5 §2.6): 412 with
+ * X-Last-Modified and no body. The only maker of a Sync 1.5 412, for reads (reply.ts) and for
+ * the engine's PreconditionFailed on writes (router.ts).
+ */
+export const preconditionFailed = (lastModified: number): StorageHttpError =>
+  new StorageHttpError(412, WeaveCode.unknown, 'precondition failed', { lastModified });

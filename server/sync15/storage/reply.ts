@@ -3,6 +3,7 @@ import type { ServerContext } from '../../context.js';
 import { stringifyJson, type JsonValue } from '../../http/json.js';
 import type { WriteOptions } from '../../storage/engine.js';
 import type { Millis } from '../../storage/timestamps.js';
+import { preconditionFailed } from './errors.js';
 import type { Conditional } from './headers.js';
 import type { StorageRoute } from './paths.js';
 
@@ -23,7 +24,7 @@ export interface StorageRequest {
 /** What a handler answers; the router turns it into headers and bytes. */
 export interface StorageReply {
   status: number;
-  /** Serialized body; absent for 304/412. */
+  /** Serialized body; absent for 304 (and the 412 that router.ts writes from the error). */
   body?: string;
   contentType?: string;
   /** X-Last-Modified; also raises X-Weave-Timestamp to at least this value (§2.5). */
@@ -37,14 +38,14 @@ export function jsonReply(value: JsonValue, lastModified?: Millis, status = 200)
 
 /**
  * Conditional GET (spec 1.5 §2.6): 304 when the resource has not changed since
- * X-If-Modified-Since, 412 when it changed after X-If-Unmodified-Since. Null: go ahead.
+ * X-If-Modified-Since; throws the 412 when it changed after X-If-Unmodified-Since. Null: go ahead.
  */
 export function readConditionalReply(conditional: Conditional, lastModified: Millis): StorageReply | null {
   if (conditional.kind === 'modifiedSince' && lastModified <= conditional.since) {
     return { status: 304, lastModified };
   }
   if (conditional.kind === 'unmodifiedSince' && lastModified > conditional.since) {
-    return { status: 412, lastModified };
+    throw preconditionFailed(lastModified);
   }
   return null;
 }

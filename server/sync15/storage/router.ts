@@ -5,7 +5,7 @@ import type { RequestLogLocals } from '../../http/request-log.js';
 import { BatchNotFound, OverQuota, PreconditionFailed } from '../../storage/errors.js';
 import { formatTimestamp, type Millis } from '../../storage/timestamps.js';
 import { deleteCollection, getCollection, postCollection } from './collection.js';
-import { StorageHttpError, WeaveCode } from './errors.js';
+import { preconditionFailed, StorageHttpError, WeaveCode } from './errors.js';
 import { checkContentLength, parseConditional } from './headers.js';
 import { getInfo } from './info.js';
 import { deleteItem, getItem, putItem } from './item.js';
@@ -64,10 +64,7 @@ interface BodyParserError {
  */
 function asStorageError(context: ServerContext, req: Request, err: unknown): StorageHttpError {
   if (err instanceof StorageHttpError) return err;
-  if (err instanceof PreconditionFailed)
-    return new StorageHttpError(412, WeaveCode.unknown, 'precondition failed', {
-      lastModified: err.lastModified,
-    });
+  if (err instanceof PreconditionFailed) return preconditionFailed(err.lastModified);
   if (err instanceof OverQuota) return new StorageHttpError(403, WeaveCode.overQuota, 'over quota');
   if (err instanceof BatchNotFound) return new StorageHttpError(400, WeaveCode.unknown, 'no such batch');
   const parser = (typeof err === 'object' && err !== null ? err : {}) as BodyParserError;
