@@ -6,14 +6,11 @@ import { authenticateCall } from './basic-auth.js';
 import type { AuthedCall, Call, Endpoint } from './call.js';
 import { loginRefused, methodNotAllowed, notFound, sendSync11Error } from './errors.js';
 import { setServerTime } from './respond.js';
-import { matchRoute, type RouteMatch, type RouteName } from './routes.js';
+import { matchRoute, type RouteHandlers, type RouteMatch } from './routes.js';
 import { storageEndpoints } from './storage-api.js';
 import { userEndpoints } from './user-api.js';
 
-const ENDPOINTS: Record<RouteName, Partial<Record<string, Endpoint>>> = {
-  ...userEndpoints,
-  ...storageEndpoints,
-};
+const ENDPOINTS: RouteHandlers<Endpoint> = { ...userEndpoints, ...storageEndpoints };
 
 function queryOf(url: string): URLSearchParams {
   const q = url.indexOf('?');
@@ -36,7 +33,8 @@ async function dispatch(
     if (match.kind === 'not-found') throw notFound();
     if (match.kind === 'method-not-allowed') throw methodNotAllowed(match.allow);
     const verb = req.method === 'HEAD' ? 'GET' : req.method;
-    const endpoint = ENDPOINTS[match.name][verb] as Endpoint;
+    // The match guarantees the table lists `verb` for this route, and RouteHandlers a handler for it.
+    const endpoint = (ENDPOINTS[match.name] as Readonly<Record<string, Endpoint>>)[verb] as Endpoint;
     const call = { req, res, context, accounts, params: match.params, query: queryOf(req.url) } as Call;
     if (endpoint.auth) {
       const auth = await authenticateCall(call);

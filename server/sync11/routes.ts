@@ -1,23 +1,10 @@
 /**
  * The Sync 1.1 URL space (spec 1.1 §1.1) as data, matched against percent-decoded path
- * segments. Matching is separate from handling so that unknown paths give 404, known paths
- * with the wrong method 405, both before authentication (spec 1.1 §1.2 item 4).
+ * segments: the one place a Sync 1.1 path is matched. The dispatcher (index.ts) matches once
+ * and hands the route name and params to authentication and to the endpoint; nothing parses
+ * the path again. Matching is separate from handling so that unknown paths give 404, known
+ * paths with the wrong method 405, both before authentication (spec 1.1 §1.2 item 4).
  */
-
-export type RouteName =
-  | 'user'
-  | 'user.node'
-  | 'user.passwordReset'
-  | 'user.email'
-  | 'user.password'
-  | 'captcha'
-  | 'info.collections'
-  | 'info.collectionCounts'
-  | 'info.collectionUsage'
-  | 'info.quota'
-  | 'storage'
-  | 'collection'
-  | 'item';
 
 export interface RouteParams {
   user: string;
@@ -36,14 +23,14 @@ const COLLECTION = { param: 'collection', pattern: NAME } as const;
 const ITEM = { param: 'item', pattern: /^[^/]+$/ } as const;
 
 interface RouteDef {
-  name: RouteName;
+  name: string;
   segments: readonly Segment[];
   methods: readonly string[];
   /** Methods that answer 404 rather than 405 (spec 1.1 §1.2 item 4 [REC]). */
   notFound?: readonly string[];
 }
 
-const ROUTES: readonly RouteDef[] = [
+const ROUTES = [
   { name: 'user', segments: ['user', USER_VERSION, USER], methods: ['GET', 'PUT', 'DELETE'] },
   { name: 'user.node', segments: ['user', USER_VERSION, USER, 'node', 'weave'], methods: ['GET'] },
   {
@@ -82,7 +69,17 @@ const ROUTES: readonly RouteDef[] = [
     segments: [STORAGE_VERSION, USER, 'storage', COLLECTION, ITEM],
     methods: ['GET', 'PUT', 'DELETE'],
   },
-];
+] as const satisfies readonly RouteDef[];
+
+type Route = (typeof ROUTES)[number];
+export type RouteName = Route['name'];
+/** The methods the table lists for a route (HEAD is answered as GET). */
+export type RouteMethod<N extends RouteName> = Extract<Route, { name: N }>['methods'][number];
+/**
+ * One handler for each route and method of the table: a route added here without a handler
+ * (or a handler for a method the table does not list) fails to compile.
+ */
+export type RouteHandlers<H> = { readonly [N in RouteName]: { readonly [M in RouteMethod<N>]: H } };
 
 export type RouteMatch =
   | { kind: 'route'; name: RouteName; params: RouteParams }
@@ -118,7 +115,7 @@ export function matchRoute(method: string, rawPath: string): RouteMatch {
   if (!ownsPath(rawParts)) return { kind: 'elsewhere' };
   const parts = rawParts.map(decodeSegment);
   const verb = method === 'HEAD' ? 'GET' : method;
-  for (const route of ROUTES) {
+  for (const route of ROUTES as readonly RouteDef[]) {
     if (route.segments.length !== parts.length) continue;
     const params: RouteParams = { user: '', collection: '', item: '' };
     let ok = true;
@@ -131,7 +128,7 @@ export function matchRoute(method: string, rawPath: string): RouteMatch {
       else if (segment.param !== 'version') params[segment.param] = value;
     }
     if (!ok) continue;
-    if (route.methods.includes(verb)) return { kind: 'route', name: route.name, params };
+    if (route.methods.includes(verb)) return { kind: 'route', name: route.name as RouteName, params };
     if (route.notFound?.includes(verb)) return { kind: 'not-found' };
     return { kind: 'method-not-allowed', allow: route.methods };
   }

@@ -4,6 +4,7 @@ import type { Precondition, WriteOptions, WriteResult } from '../storage/engine.
 import type { BsoQuery, BsoWrite, WritePolicy } from '../storage/types.js';
 import { parseJson, readBody, utf8 } from './body.js';
 import { storageBodyLimit, type AuthedCall, type Endpoint } from './call.js';
+import type { RouteHandlers } from './routes.js';
 import {
   badRequest,
   notFound,
@@ -331,4 +332,4 @@ export const storageEndpoints = {
   storage: { DELETE: deleteStorage },
   collection: { GET: getCollection, POST: postCollection, PUT: postCollection, DELETE: deleteCollection },
   item: { GET: getItem, PUT: putItem, DELETE: deleteItem },
-} as const;
+} satisfies Partial<RouteHandlers<Endpoint>>;

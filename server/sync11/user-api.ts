@@ -10,6 +10,7 @@ import type { RequestLogLocals } from '../http/request-log.js';
 import { authenticateCall } from './basic-auth.js';
 import { parseJson, readBody, utf8 } from './body.js';
 import { USER_API_BODY_LIMIT, type AuthedCall, type Endpoint } from './call.js';
+import type { RouteHandlers } from './routes.js';
 import {
   loginRefused,
   notFound,
@@ -202,4 +203,4 @@ export const userEndpoints = {
   'user.password': { POST: changePassword },
   'user.email': { POST: changeEmail },
   captcha: { GET: captcha, POST: captcha },
-} as const;
+} satisfies Partial<RouteHandlers<Endpoint>>;
