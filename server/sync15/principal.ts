@@ -1,4 +1,7 @@
-/** Who a Hawk-authenticated Sync 1.5 storage request is from (set by hawkAuth on res.locals). */
+/**
+ * Who a Hawk-authenticated Sync 1.5 storage request is from (put on res.locals by the storage
+ * router once Hawk accepts the request).
+ */
 export interface Sync15Principal {
   /** The storage user id the engine is keyed by; equal to `uid`. */
   userId: number;
