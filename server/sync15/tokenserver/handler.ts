@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ServerContext } from '../../context.js';
-import { nowMillis } from '../../storage/timestamps.js';
+import { TICK_MS } from '../../storage/timestamps.js';
 import type { Sync15Locals } from '../principal.js';
 import { TokenManager } from '../tokenlib.js';
 import { assignUser } from './assign.js';
@@ -86,7 +86,10 @@ export function tokenserverHandler(context: ServerContext, localIssuer: LocalTok
     if (application !== 'sync' && !/^bearer /i.test(authorization ?? '')) return next();
     const locals = res.locals as Sync15Locals;
     locals.protocol = 'sync1.5';
-    res.setHeader('X-Timestamp', String(Math.floor(context.clock() / 1000)));
+    // The one clock reading of the request: X-Timestamp, the assignment's time and the token's
+    // expiry come from it (the OAuth verifier keeps its own clock for the JWT's exp).
+    const clockMs = context.clock();
+    res.setHeader('X-Timestamp', String(Math.floor(clockMs / 1000)));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     try {
       if (application !== 'sync') {
@@ -109,7 +112,7 @@ export function tokenserverHandler(context: ServerContext, localIssuer: LocalTok
           `unknown version ${version.slice(0, 30)}`,
         );
       }
-      const body = await issueToken(req, context, verifier, localIssuer, locals);
+      const body = await issueToken(req, context, verifier, localIssuer, locals, clockMs);
       res.status(200).type('application/json').send(body);
     } catch (err) {
       const failure =
@@ -130,6 +133,7 @@ async function issueToken(
   verifier: OAuthVerifier,
   localIssuer: LocalTokenIssuer,
   locals: Sync15Locals,
+  clockMs: number,
 ): Promise<string> {
   const { config } = context;
   const legacyState = checkClientStateHeader(single(req, 'x-client-state'));
@@ -145,7 +149,8 @@ async function issueToken(
   checkClientStateAgrees(legacyState, keyId);
 
   const email = local ? localIssuer.emailFor(verified.fxaUid) : fxaEmailFor(config, verified.fxaUid);
-  const now = nowMillis(context.clock);
+  // On the 10 ms grid, as nowMillis would give.
+  const now = clockMs - (clockMs % TICK_MS);
   // A new Mozilla-account user takes one of this opening's places (config.maxNewUsers); the
   // place is counted once the transaction commits, and given back if it does not.
   let ticket: SignupTicket | null = null;
@@ -201,7 +206,7 @@ async function issueToken(
   const { id, key } = new TokenManager(secret).makeToken({
     node: publicUrl.replace(/\/$/, ''),
     uid: user.uid,
-    expires: Math.floor(context.clock() / 1000) + duration,
+    expires: Math.floor(clockMs / 1000) + duration,
     fxa_uid: verified.fxaUid,
     fxa_kid: formatKeyId(user.keysChangedAt ?? user.generation, user.clientState),
     hashed_fxa_uid: hashes.hashedFxaUid,
