@@ -19,7 +19,12 @@ export interface AuthedCall extends Call {
   username: string;
 }
 
+/**
+ * One method of one route. `run` answers successes itself and throws for everything else: a
+ * Sync11Error, or the engine's errors, which errors.ts maps (never sends an error answer).
+ */
 export interface Endpoint {
+  /** Basic auth for the path's user before `run` (index.ts dispatch). */
   auth: boolean;
   run(call: AuthedCall): Promise<void>;
 }

@@ -35,7 +35,7 @@ async function dispatch(
     const verb = req.method === 'HEAD' ? 'GET' : req.method;
     // The match guarantees the table lists `verb` for this route, and RouteHandlers a handler for it.
     const endpoint = (ENDPOINTS[match.name] as Readonly<Record<string, Endpoint>>)[verb] as Endpoint;
-    const call = { req, res, context, accounts, params: match.params, query: queryOf(req.url) } as Call;
+    const call: Call = { req, res, context, accounts, params: match.params, query: queryOf(req.url) };
     if (endpoint.auth) {
       const auth = await authenticateCall(call);
       if (!auth.ok) throw loginRefused(auth, match.params.user);
