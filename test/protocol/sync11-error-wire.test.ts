@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
+import { usernameFromEmail } from '../../server/accounts/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { basicAuth, newUser, type Sync11User } from '../helpers/sync11-client.js';
 
@@ -15,7 +16,8 @@ let alice: Sync11User;
 let bob: Sync11User;
 
 before(async () => {
-  s = await startTestServer({ quotaKb: 1 });
+  // A 2 MB storage body limit (the floor; 4 × batchMaxBytes + 256 KB is less).
+  s = await startTestServer({ quotaKb: 1, sync11: { batchMaxCount: 100, batchMaxBytes: 1024 } });
   closed = await startTestServer({ allowNewUsers: false });
   throttled = await startTestServer();
   bob = await newUser(throttled.url, 'bob');
@@ -131,7 +133,13 @@ test('the error answers of Sync 1.1 on the wire', async () => {
     'sign-up of a taken name 400/4': () =>
       send(s, 'PUT', `/user/1.0/${u()}`, {}, JSON.stringify({ password: 'a long enough password' })),
     'sign-ups closed 503': () =>
-      send(closed, 'PUT', '/user/1.0/newbie', {}, JSON.stringify({ password: 'a long enough password' })),
+      send(
+        closed,
+        'PUT',
+        `/user/1.0/${usernameFromEmail('newbie@example.com')}`,
+        {},
+        JSON.stringify({ email: 'newbie@example.com', password: 'a long enough password' }),
+      ),
     'password reset 503': () => send(s, 'GET', `/user/1.0/${u()}/password_reset`),
     'weak new password 400/9': () => send(s, 'POST', `/user/1.0/${u()}/password`, auth(), 'x'),
     'password change, wrong user 401': () =>
@@ -158,290 +166,91 @@ test('the error answers of Sync 1.1 on the wire', async () => {
   assert.deepEqual(seen, EXPECTED);
 });
 
+const TEXT = 'text/plain; charset=utf-8';
+const JSON_TYPE = 'application/json';
+
+/** What every Sync 1.1 error answer carries, `extra` headers between the timestamp and the type. */
+function wire(status: number, type: string, body: string, log: Wire['log'] = {}, extra: string[] = []): Wire {
+  const headers = ['X-Weave-Timestamp: <timestamp>', ...extra, `Content-Type: ${type}`];
+  headers.push(`Content-Length: ${Buffer.byteLength(body)}`, 'Date: <date>', 'Connection: close');
+  return { status, headers, body, log };
+}
+
 const EXPECTED: Record<string, Wire> = {
-  'unknown path 404': {
-    status: 404,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Length: 9',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: 'Not Found',
-    log: {},
-  },
-  'wrong method 405': {
-    status: 405,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Allow: GET',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Length: 18',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: 'Method Not Allowed',
-    log: {},
-  },
-  'no credentials 401': {
-    status: 401,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'WWW-Authenticate: Basic realm="Sync"',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Length: 12',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: 'Unauthorized',
-    log: { detail: 'login refused for <user>: no credentials were sent' },
-  },
-  'wrong password 401': {
-    status: 401,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Length: 12',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: 'Unauthorized',
-    log: { detail: 'login refused for <user>: wrong password' },
-  },
-  'collection name too long 400/13': {
-    status: 400,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: application/json',
-      'Content-Length: 2',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: '13',
-    log: { user: '<user>', detail: 'collection name longer than 32 characters' },
-  },
-  'bad X-If-Unmodified-Since 400': {
-    status: 400,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Length: 36',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: 'Invalid X-If-Unmodified-Since value.',
-    log: { user: '<user>', detail: 'Invalid X-If-Unmodified-Since value.' },
-  },
-  'bad query 400': {
-    status: 400,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Length: 26',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: 'Invalid value for "newer".',
-    log: { user: '<user>', detail: 'Invalid value for "newer".' },
-  },
-  'precondition 412': {
-    status: 412,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Length: 70',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: 'Precondition Failed: the collection was modified since the given time.',
-    log: { user: '<user>', detail: 'the collection changed after X-If-Unmodified-Since' },
-  },
-  'over quota 400/14': {
-    status: 400,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: application/json',
-      'Content-Length: 2',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: '14',
-    log: { user: '<user>', detail: 'over quota' },
-  },
-  'not JSON, over quota first 400/14': {
-    status: 400,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: application/json',
-      'Content-Length: 2',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: '14',
-    log: { user: '<user>', detail: 'over quota' },
-  },
-  'not JSON 400/6': {
-    status: 400,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: application/json',
-      'Content-Length: 1',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: '6',
-    log: { user: '<user>', detail: 'body is not JSON' },
-  },
-  'no usable id 400/8': {
-    status: 400,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: application/json',
-      'Content-Length: 1',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: '8',
-    log: { user: '<user>', detail: 'not a list and no usable id' },
-  },
-  'body too large 413': {
-    status: 400,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: application/json',
-      'Content-Length: 1',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: '6',
-    log: { user: '<user>', detail: 'body is not JSON' },
-  },
-  'missing item 404': {
-    status: 404,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Length: 9',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: 'Not Found',
-    log: { user: '<user>' },
-  },
-  'DELETE storage unconfirmed 400/4': {
-    status: 400,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: application/json',
-      'Content-Length: 1',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: '4',
-    log: { user: '<user>', detail: 'DELETE storage without X-Confirm-Delete' },
-  },
-  'sign-up of a taken name 400/4': {
-    status: 400,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: application/json',
-      'Content-Length: 1',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: '4',
-    log: { detail: 'the account already exists' },
-  },
-  'sign-ups closed 503': {
-    status: 400,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: application/json',
-      'Content-Length: 2',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: '12',
-    log: { detail: 'no e-mail address' },
-  },
-  'password reset 503': {
-    status: 503,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Length: 113',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: 'Password reset by e-mail is not offered by this server. Ask the person who runs it to set a new password for you.',
-    log: { detail: 'password reset by e-mail is not offered' },
-  },
-  'weak new password 400/9': {
-    status: 400,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: application/json',
-      'Content-Length: 1',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: '9',
-    log: { detail: 'new password too weak' },
-  },
-  'password change, wrong user 401': {
-    status: 401,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Length: 12',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: 'Unauthorized',
-    log: {
-      detail: 'login refused for <user>: the user in the Authorization header is not the user in the URL',
-    },
-  },
-  'user body too large 413': {
-    status: 413,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Length: 21',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: 'Invalid request body.',
-    log: { user: '<user>', detail: 'request body too large' },
-  },
-  'captcha 404': {
-    status: 404,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Length: 9',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: 'Not Found',
-    log: {},
-  },
-  'throttled login 503': {
-    status: 503,
-    headers: [
-      'X-Weave-Timestamp: <timestamp>',
-      'Retry-After: <about 900>',
-      'X-Weave-Backoff: <about 900>',
-      'Content-Type: application/json',
-      'Content-Length: 31',
-      'Date: <date>',
-      'Connection: close',
-    ],
-    body: '"server issue: try again later"',
-    log: {
+  'unknown path 404': wire(404, TEXT, 'Not Found'),
+  'wrong method 405': wire(405, TEXT, 'Method Not Allowed', {}, ['Allow: GET']),
+  'no credentials 401': wire(
+    401,
+    TEXT,
+    'Unauthorized',
+    { detail: 'login refused for <user>: no credentials were sent' },
+    ['WWW-Authenticate: Basic realm="Sync"'],
+  ),
+  'wrong password 401': wire(401, TEXT, 'Unauthorized', {
+    detail: 'login refused for <user>: wrong password',
+  }),
+  'collection name too long 400/13': wire(400, JSON_TYPE, '13', {
+    user: '<user>',
+    detail: 'collection name longer than 32 characters',
+  }),
+  'bad X-If-Unmodified-Since 400': wire(400, TEXT, 'Invalid X-If-Unmodified-Since value.', {
+    user: '<user>',
+    detail: 'Invalid X-If-Unmodified-Since value.',
+  }),
+  'bad query 400': wire(400, TEXT, 'Invalid value for "newer".', {
+    user: '<user>',
+    detail: 'Invalid value for "newer".',
+  }),
+  'precondition 412': wire(
+    412,
+    TEXT,
+    'Precondition Failed: the collection was modified since the given time.',
+    { user: '<user>', detail: 'the collection changed after X-If-Unmodified-Since' },
+  ),
+  'over quota 400/14': wire(400, JSON_TYPE, '14', { user: '<user>', detail: 'over quota' }),
+  'not JSON, over quota first 400/14': wire(400, JSON_TYPE, '14', { user: '<user>', detail: 'over quota' }),
+  'not JSON 400/6': wire(400, JSON_TYPE, '6', { user: '<user>', detail: 'body is not JSON' }),
+  'no usable id 400/8': wire(400, JSON_TYPE, '8', { user: '<user>', detail: 'not a list and no usable id' }),
+  'body too large 413': wire(413, TEXT, 'Request body too large.', {
+    user: '<user>',
+    detail: 'request body too large',
+  }),
+  'missing item 404': wire(404, TEXT, 'Not Found', { user: '<user>' }),
+  'DELETE storage unconfirmed 400/4': wire(400, JSON_TYPE, '4', {
+    user: '<user>',
+    detail: 'DELETE storage without X-Confirm-Delete',
+  }),
+  'sign-up of a taken name 400/4': wire(400, JSON_TYPE, '4', { detail: 'the account already exists' }),
+  'sign-ups closed 503': wire(
+    503,
+    JSON_TYPE,
+    '"server issue: new accounts are not accepted on this server"',
+    { detail: 'sign-ups are closed' },
+    ['Retry-After: 1800'],
+  ),
+  'password reset 503': wire(
+    503,
+    TEXT,
+    'Password reset by e-mail is not offered by this server. Ask the person who runs it to set a new password for you.',
+    { detail: 'password reset by e-mail is not offered' },
+  ),
+  'weak new password 400/9': wire(400, JSON_TYPE, '9', { detail: 'new password too weak' }),
+  'password change, wrong user 401': wire(401, TEXT, 'Unauthorized', {
+    detail: 'login refused for <user>: the user in the Authorization header is not the user in the URL',
+  }),
+  'user body too large 413': wire(413, TEXT, 'Invalid request body.', {
+    user: '<user>',
+    detail: 'request body too large',
+  }),
+  'captcha 404': wire(404, TEXT, 'Not Found'),
+  'throttled login 503': wire(
+    503,
+    JSON_TYPE,
+    '"server issue: try again later"',
+    {
       detail:
         'login not checked for <user>: throttled: too many wrong passwords for this account from this address',
     },
-  },
+    ['Retry-After: <about 900>', 'X-Weave-Backoff: <about 900>'],
+  ),
 };
