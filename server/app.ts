@@ -28,7 +28,15 @@ export interface SyncServerOptions {
   clock?: () => number;
   /** better-sqlite3 addon built for Electron's ABI (see scripts/build-electron-native.js). */
   nativeBinding?: string;
+  /**
+   * Where the running server reads the settings it uses at request time (public URL,
+   * sign-ups open), so their owner changes them without touching the running Config.
+   */
+  live?: () => LiveSettings;
 }
+
+/** Settings a running server reads at request time; the rest only a restart picks up. */
+export type LiveSettings = Pick<Config, 'publicUrl' | 'allowNewUsers'>;
 
 export interface SyncServer
   extends EventEmitter<{ listening: [{ host: string; port: number }]; closed: [] }> {
@@ -54,6 +62,7 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
   const clock = options.clock ?? Date.now;
   // Resolved once, before anything can mint or check a Sync 1.5 token; kept on the shared config.
   config.masterSecret = resolveMasterSecret(config);
+  if (options.live) readLiveSettings(config, options.live);
   // One server per SQLite file (issue 8, finding 12): taken before the database is opened or
   // migrated, released when the server closes (or this start fails).
   const dbPlace = { setting: sqliteSettingOf(config) };
@@ -174,6 +183,28 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
     },
   });
   return syncServer;
+}
+
+/**
+ * Makes the live fields of `config` read through `live`. The sign-up gate closes sign-ups on
+ * the running server at once by setting allowNewUsers to false; that holds until the owner
+ * gives new live settings (a new object from `live`).
+ */
+function readLiveSettings(config: Config, live: () => LiveSettings): void {
+  let closedFor: LiveSettings | null = null;
+  Object.defineProperties(config, {
+    publicUrl: { enumerable: true, get: () => live().publicUrl },
+    allowNewUsers: {
+      enumerable: true,
+      get: () => {
+        const now = live();
+        return now !== closedFor && now.allowNewUsers;
+      },
+      set: (open: boolean) => {
+        closedFor = open ? null : live();
+      },
+    },
+  });
 }
 
 /** What a person changes to move the database: --data-dir, or the ini's sqluri when it points elsewhere. */

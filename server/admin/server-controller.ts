@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
-import { createSyncServer, type SyncServer, type SyncServerOptions } from '../app.js';
+import { createSyncServer, type LiveSettings, type SyncServer, type SyncServerOptions } from '../app.js';
 import type { Config } from '../config.js';
 import type { ServerContext } from '../context.js';
 import type { LogEvent, Logger } from '../log.js';
@@ -41,7 +41,7 @@ export function isFailedRequest(event: LogEvent): boolean {
 
 /** Fields of a Config that a new listener picks up without reopening the database. */
 const LISTENER_FIELDS = ['host', 'port', 'trustProxy'] as const;
-/** Fields the server reads at request time (applyLive). */
+/** Fields the server reads at request time, through SyncServerOptions.live. */
 const LIVE_FIELDS = ['publicUrl', 'allowNewUsers'] as const;
 
 /**
@@ -130,12 +130,12 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
   }
 
   /**
-   * Changes fields the server reads at request time (public URL, sign-ups) in the running
-   * server's own config object as well, so they apply at once.
+   * Changes fields the server reads at request time (public URL, sign-ups); the running
+   * server reads them from the desired Config (SyncServerOptions.live), so they apply at once.
    */
-  applyLive(patch: Partial<Pick<Config, 'publicUrl' | 'allowNewUsers'>>): void {
-    Object.assign(this.desired, patch);
-    if (this.serverConfig) Object.assign(this.serverConfig, patch);
+  applyLive(patch: Partial<LiveSettings>): void {
+    // A new object, never a change to the old one: the server sees new live settings by identity.
+    this.desired = { ...this.desired, ...patch };
   }
 
   /** The context of the current server, opening the database if no server exists yet. */
@@ -210,7 +210,7 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     if (this.server) return this.server;
     const config = { ...this.desired };
     try {
-      this.server = this.build(config, { logger: this.logger });
+      this.server = this.build(config, { logger: this.logger, live: () => this.desired });
     } catch (err) {
       // These already say in one plain line what is wrong and what to do.
       if (err instanceof FileSystemProblem || err instanceof InstanceLockError)
@@ -237,15 +237,15 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     this.setState('starting');
     try {
       if (this.server && !this.canKeepBackend()) await this.closeServer();
-      // Listener and live fields may have changed while the idle backend was open; the
-      // desired ones win, and listen() reads them.
+      // Listener fields may have changed while the idle backend was open; the desired ones
+      // win, and listen() reads them. Live fields are read from the desired Config; a fresh
+      // object makes them win over a close the sign-up gate made on the earlier run, as before.
+      this.desired = { ...this.desired };
       if (this.serverConfig)
         Object.assign(this.serverConfig, {
           host: this.desired.host,
           port: this.desired.port,
           trustProxy: this.desired.trustProxy,
-          publicUrl: this.desired.publicUrl,
-          allowNewUsers: this.desired.allowNewUsers,
         });
       const server = this.ensureServer();
       const address = await server.listen();

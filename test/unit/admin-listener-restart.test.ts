@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { usernameFromEmail } from '../../server/accounts/index.js';
 import { createAdmin } from '../../server/admin/index.js';
+import { ServerController } from '../../server/admin/server-controller.js';
 import { MemorySettingsStore } from '../../server/admin/settings-store.js';
 import { DEFAULT_SETTINGS } from '../../server/admin/settings.js';
 import { defaultConfig } from '../../server/config.js';
@@ -79,3 +80,27 @@ test(
     }
   },
 );
+
+test('live settings reach the running server through a getter; applyLive changes no Config in place', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-live-'));
+  const controller = new ServerController({
+    config: defaultConfig({ dataDir, host: '127.0.0.1', port: 0 }),
+    logger: new Logger(),
+  });
+  try {
+    await controller.start();
+    const given = controller.config;
+    const running = controller.context().config;
+    const before = { publicUrl: given.publicUrl, allowNewUsers: given.allowNewUsers };
+    controller.applyLive({ publicUrl: 'http://sync.example.org/', allowNewUsers: !before.allowNewUsers });
+    // The Config handed out before is left as it was ...
+    assert.deepEqual({ publicUrl: given.publicUrl, allowNewUsers: given.allowNewUsers }, before);
+    // ... and the running server reads the new values at once.
+    assert.equal(running.publicUrl, 'http://sync.example.org/');
+    assert.equal(running.allowNewUsers, !before.allowNewUsers);
+    assert.equal(controller.context().config, running);
+  } finally {
+    await controller.dispose();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
