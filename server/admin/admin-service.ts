@@ -311,7 +311,7 @@ export class AdminService
     this.settings = next;
     const config = this.desiredConfig();
     this.controller.setConfig(config);
-    // The protocols read both at request time from the running config object: apply them now.
+    // The running server reads both at request time from the controller (a getter): apply now.
     this.controller.applyLive({ allowNewUsers: config.allowNewUsers, publicUrl: config.publicUrl });
     if (this.gate) this.gate.closeAfterFirst = next.autoCloseSignups;
   }
