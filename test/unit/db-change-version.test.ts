@@ -163,6 +163,9 @@ describe('caches over the change version refresh after any write', () => {
     const cli = SqliteDatabase.open(file);
     try {
       await new Sync11Accounts(cli, { bcryptCost: 4 }).changePassword('alice', 'second password');
+      // Other connections' commits count from the next event-loop turn (changeVersion); the
+      // password is hashed in a worker thread, so the write may land in the same turn as a read.
+      await nextTurn();
       assert.deepEqual(await server.authenticate('alice', 'first password'), {
         ok: false,
         reason: 'wrong-password',
@@ -171,6 +174,7 @@ describe('caches over the change version refresh after any write', () => {
       assert.equal((await server.authenticate('alice', 'second password')).ok, true);
 
       await new Sync11Accounts(cli, { bcryptCost: 4 }).delete('alice');
+      await nextTurn();
       assert.deepEqual(await server.authenticate('alice', 'second password'), {
         ok: false,
         reason: 'unknown-user',
@@ -190,6 +194,7 @@ describe('caches over the change version refresh after any write', () => {
     } finally {
       other.close();
     }
+    await nextTurn();
     assert.deepEqual(await server.authenticate('bob', 'bob password'), { ok: false, reason: 'disabled' });
   });
 
