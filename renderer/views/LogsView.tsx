@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LogEvent, LogLevel } from '../../server/log.js';
 import { useApp } from '../app-context.js';
-import { FormError } from '../components/Field.js';
+import { FormError, TextField } from '../components/Field.js';
 import { explainEvent } from '../explain.js';
 import { formatMs, formatTime } from '../format.js';
 import { toApiError } from '../api.js';
@@ -102,26 +102,22 @@ export function LogsView() {
             <option value="5xx">5xx (server error)</option>
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="log-user">User</label>
-          <input
-            id="log-user"
-            value={user}
-            onChange={(e) => setUser(e.target.value)}
-            placeholder="Any user"
-            spellCheck={false}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="log-address">Address</label>
-          <input
-            id="log-address"
-            value={address}
-            onChange={(e) => setAddress(e.target.value)}
-            placeholder="Any address"
-            spellCheck={false}
-          />
-        </div>
+        <TextField
+          id="log-user"
+          label="User"
+          value={user}
+          onValue={setUser}
+          placeholder="Any user"
+          spellCheck={false}
+        />
+        <TextField
+          id="log-address"
+          label="Address"
+          value={address}
+          onValue={setAddress}
+          placeholder="Any address"
+          spellCheck={false}
+        />
         <div className="filters-actions">
           <button
             type="button"
