@@ -19,7 +19,15 @@ export type Awaitable<T> = T | Promise<T>;
  * callers always await.
  */
 export interface StorageTx {
-  /** Collection id for a name; allocates one when `create` is set. */
+  /**
+   * Serialises the writes of one storage user across every connection, process and node: a
+   * write transaction of the user's storage calls it first, and it holds until the
+   * transaction ends (syncstorage-rs's `lock_for_write`). Everything the engine derives from
+   * a read inside the transaction (the next timestamp, batch order) then stays true until
+   * commit.
+   */
+  lockStorageUser(userId: number): Awaitable<void>;
+  /** Collection id for a name; allocates one when `create` is set (safe under concurrency). */
   collectionId(name: string, create: boolean): Awaitable<number | null>;
   collectionModified(userId: number, collectionId: number): Awaitable<Millis>;
   setCollectionModified(userId: number, collectionId: number, modified: Millis): Awaitable<void>;
@@ -37,7 +45,13 @@ export interface StorageTx {
 
   /** The stored row, expired or not. */
   getBso(userId: number, collectionId: number, id: string): Awaitable<StoredBso | null>;
-  putBso(userId: number, collectionId: number, bso: StoredBso, exists: boolean): Awaitable<void>;
+  /** The stored rows among `ids` (expired or not), in no particular order. */
+  getBsos(userId: number, collectionId: number, ids: readonly string[]): Awaitable<StoredBso[]>;
+  /**
+   * Inserts each row, or replaces the stored row of the same id. New rows keep their order
+   * for the default (insertion-order) sort; replaced rows keep their place.
+   */
+  putBsos(userId: number, collectionId: number, bsos: readonly StoredBso[]): Awaitable<void>;
   queryBsos(userId: number, collectionId: number, query: BsoQuery, now: Millis): Awaitable<QueryResult>;
   /** Deletes matching rows (expired ones too); `limit`/`sort` pick which when given. */
   deleteBsos(userId: number, collectionId: number, query: BsoQuery): Awaitable<number>;
@@ -93,8 +107,11 @@ export type TxMode = 'read' | 'write';
 export interface Database {
   readonly kind: string;
   /**
-   * Runs `fn` as one transaction. Transactions never interleave; a write transaction
-   * commits only if `fn` resolves, and rolls back entirely if it throws.
+   * Runs `fn` as one transaction: all of it or nothing. A 'read' transaction sees one
+   * consistent snapshot from its first statement to its last. A 'write' transaction commits
+   * only if `fn` resolves and rolls back entirely if it throws; concurrent writers to one
+   * user are ordered by `lockStorageUser`, never by the process (several nodes may share
+   * one database).
    */
   transaction<T>(mode: TxMode, fn: (tx: Tx) => Awaitable<T>): Promise<T>;
   /**

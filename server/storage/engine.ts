@@ -141,6 +141,7 @@ export class StorageEngine {
     options: WriteOptions = {},
   ): Promise<WriteResult> {
     return this.db.transaction('write', async (tx) => {
+      await tx.lockStorageUser(userId);
       const cid = (await tx.collectionId(collection, true)) as number;
       const ids = items.length === 1 ? [(items[0] as BsoWrite).id] : undefined;
       const modified = await this.prepareWrite(tx, userId, cid, options.precondition, ids);
@@ -163,6 +164,7 @@ export class StorageEngine {
     precondition?: Precondition,
   ): Promise<DeleteResult> {
     return this.db.transaction('write', async (tx) => {
+      await tx.lockStorageUser(userId);
       const cid = await tx.collectionId(collection, false);
       if (cid === null) {
         if (precondition) await this.checkPrecondition(tx, userId, null, precondition);
@@ -181,6 +183,7 @@ export class StorageEngine {
   /** Deletes a whole collection and its record (Sync 1.5); storage time still advances. */
   deleteCollection(userId: number, collection: string, precondition?: Precondition): Promise<DeleteResult> {
     return this.db.transaction('write', async (tx) => {
+      await tx.lockStorageUser(userId);
       const cid = await tx.collectionId(collection, false);
       if (cid === null) {
         if (precondition) await this.checkPrecondition(tx, userId, null, precondition);
@@ -199,6 +202,7 @@ export class StorageEngine {
   /** Deletes every record and collection of the user. */
   deleteStorage(userId: number): Promise<Millis> {
     return this.db.transaction('write', async (tx) => {
+      await tx.lockStorageUser(userId);
       const modified = Math.max(this.now(), (await tx.storageModified(userId)) + TICK_MS);
       await tx.deleteUserStorage(userId);
       await tx.setStorageTombstone(userId, modified);
@@ -214,6 +218,7 @@ export class StorageEngine {
     precondition?: Precondition,
   ): Promise<{ batch: string; collectionModified: Millis }> {
     return this.db.transaction('write', async (tx) => {
+      await tx.lockStorageUser(userId);
       const cid = await tx.collectionId(collection, false);
       if (precondition) await this.checkPrecondition(tx, userId, cid, precondition);
       const batch = randomBytes(12).toString('base64url').replace(/[-_]/g, 'x');
@@ -233,6 +238,7 @@ export class StorageEngine {
     precondition?: Precondition,
   ): Promise<{ collectionModified: Millis }> {
     return this.db.transaction('write', async (tx) => {
+      await tx.lockStorageUser(userId);
       await this.openBatch(tx, userId, collection, batch);
       const cid = await tx.collectionId(collection, false);
       if (precondition) await this.checkPrecondition(tx, userId, cid, precondition);
@@ -254,6 +260,7 @@ export class StorageEngine {
     options: WriteOptions = {},
   ): Promise<WriteResult> {
     return this.db.transaction('write', async (tx) => {
+      await tx.lockStorageUser(userId);
       await this.openBatch(tx, userId, collection, batch);
       const cid = (await tx.collectionId(collection, true)) as number;
       const modified = await this.prepareWrite(tx, userId, cid, options.precondition);
@@ -341,21 +348,29 @@ export class StorageEngine {
     policy: WritePolicy,
     modified: Millis,
   ): Promise<Millis[]> {
-    const result: Millis[] = [];
     // TTLs count from the clock, not from `modified`, which may run a tick or two ahead of it.
     const now = this.now();
+    // One bulk read and one bulk write, not two round trips per record on a networked database.
+    const byId = new Map<string, StoredBso>();
+    if (items.length > 0) {
+      for (const bso of await tx.getBsos(
+        userId,
+        cid,
+        items.map((write) => write.id),
+      )) {
+        if (isLive(bso, now)) byId.set(bso.id, bso);
+      }
+    }
+    const result: Millis[] = [];
+    // A later write of the same id in one request merges onto the earlier one, as if applied in turn.
+    const written = new Map<string, StoredBso>();
     for (const write of items) {
-      const existing = await tx.getBso(userId, cid, write.id);
-      const bso = mergeWrite(
-        existing && isLive(existing, now) ? existing : null,
-        write,
-        policy,
-        modified,
-        now,
-      );
-      await tx.putBso(userId, cid, bso, existing !== null);
+      const bso = mergeWrite(byId.get(write.id) ?? null, write, policy, modified, now);
+      byId.set(write.id, bso);
+      written.set(write.id, bso);
       result.push(bso.modified);
     }
+    if (written.size > 0) await tx.putBsos(userId, cid, [...written.values()]);
     if (items.length > 0 || policy.touchWhenEmpty) await tx.setCollectionModified(userId, cid, modified);
     return result;
   }

@@ -118,9 +118,7 @@ test('Sync11Accounts: create, verify, list, change password and e-mail, delete',
     const { userId } = created;
     await db.transaction('write', async (tx) => {
       const cid = (await tx.collectionId('bookmarks', true)) as number;
-      await tx.putBso(
-        userId,
-        cid,
+      await tx.putBsos(userId, cid, [
         {
           id: 'x',
           modified: 10,
@@ -130,8 +128,7 @@ test('Sync11Accounts: create, verify, list, change password and e-mail, delete',
           predecessorid: null,
           expiry: null,
         },
-        false,
-      );
+      ]);
       await tx.setCollectionModified(userId, cid, 10);
     });
     assert.equal(await accounts.delete('alice'), true);

@@ -15,6 +15,8 @@ import type { StatementCache } from './statements.js';
 /** Collection id 0 holds the time of the last collection delete, so storage time never goes back. */
 const TOMBSTONE = 0;
 const FIRST_CUSTOM_COLLECTION = 101;
+/** Ids per IN (...) list: well under SQLite's bound-parameter limit. */
+const IN_LIST_MAX = 500;
 
 interface BsoRow {
   id: string;
@@ -103,6 +105,9 @@ function limitFor(query: BsoQuery, extra: number, params: unknown[]): string {
 export class SqliteStorage implements StorageTx {
   constructor(private readonly s: StatementCache) {}
 
+  /** Every write transaction is BEGIN IMMEDIATE: it already holds the whole database. */
+  lockStorageUser(): void {}
+
   collectionId(name: string, create: boolean): number | null {
     const row = this.s.get('SELECT id FROM collections WHERE name = ?').get(name) as
       | { id: number }
@@ -190,32 +195,43 @@ export class SqliteStorage implements StorageTx {
     return row ? toBso(row) : null;
   }
 
-  putBso(userId: number, collectionId: number, bso: StoredBso, exists: boolean): void {
-    const bytes = bso.payload === null ? 0 : Buffer.byteLength(bso.payload, 'utf8');
-    // The written columns, in the order both statements below name them.
-    const written = [
-      bso.modified,
-      bso.payload,
-      bytes,
-      bso.sortindex,
-      bso.parentid,
-      bso.predecessorid,
-      bso.expiry,
-    ];
-    if (exists) {
-      this.s
+  getBsos(userId: number, collectionId: number, ids: readonly string[]): StoredBso[] {
+    const rows: StoredBso[] = [];
+    for (let i = 0; i < ids.length; i += IN_LIST_MAX) {
+      const chunk = ids.slice(i, i + IN_LIST_MAX);
+      const found = this.s
         .get(
-          `UPDATE bsos SET modified_ms = ?, payload = ?, payload_bytes = ?, sortindex = ?, parentid = ?,
-           predecessorid = ?, expiry_ms = ? WHERE user_id = ? AND collection_id = ? AND id = ?`,
+          `SELECT ${BSO_COLUMNS} FROM bsos WHERE user_id = ? AND collection_id = ? AND id IN (${chunk.map(() => '?').join(',')})`,
         )
-        .run(...written, userId, collectionId, bso.id);
-    } else {
-      this.s
-        .get(
-          `INSERT INTO bsos (user_id, collection_id, id, modified_ms, payload, payload_bytes, sortindex,
-           parentid, predecessorid, expiry_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(userId, collectionId, bso.id, ...written);
+        .all(userId, collectionId, ...chunk) as BsoRow[];
+      for (const row of found) rows.push(toBso(row));
+    }
+    return rows;
+  }
+
+  putBsos(userId: number, collectionId: number, bsos: readonly StoredBso[]): void {
+    // An upsert keeps a replaced row's rowid, so the default sort (insertion order) holds.
+    const stmt = this.s.get(
+      `INSERT INTO bsos (user_id, collection_id, id, modified_ms, payload, payload_bytes, sortindex,
+       parentid, predecessorid, expiry_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, collection_id, id) DO UPDATE SET modified_ms = excluded.modified_ms,
+       payload = excluded.payload, payload_bytes = excluded.payload_bytes, sortindex = excluded.sortindex,
+       parentid = excluded.parentid, predecessorid = excluded.predecessorid, expiry_ms = excluded.expiry_ms`,
+    );
+    for (const bso of bsos) {
+      const bytes = bso.payload === null ? 0 : Buffer.byteLength(bso.payload, 'utf8');
+      stmt.run(
+        userId,
+        collectionId,
+        bso.id,
+        bso.modified,
+        bso.payload,
+        bytes,
+        bso.sortindex,
+        bso.parentid,
+        bso.predecessorid,
+        bso.expiry,
+      );
     }
   }
 
