@@ -3,31 +3,9 @@ import type { Awaitable, Database, Tx, TxMode } from '../types.js';
 import { openSqlite, ensurePrivateFile, type OpenSqliteOptions, type SqliteHandle } from './open.js';
 import type { WriteOutcomeListener } from '../../storage-health.js';
 import { StatementCache } from './statements.js';
-import { SqliteStorage } from './storage-sqlite.js';
-import { SqliteAccounts, SqliteOwners } from './accounts-sqlite.js';
-import { SqliteTokenserver } from './tokenserver-sqlite.js';
-import { SqliteFxa } from './fxa-sqlite.js';
-
-/** Mixes the per-concern SQLite classes into the one Tx the engine sees. */
-function composeTx(s: StatementCache): Tx {
-  const parts: object[] = [
-    new SqliteStorage(s),
-    new SqliteOwners(s),
-    new SqliteAccounts(s),
-    new SqliteTokenserver(s),
-    new SqliteFxa(s),
-  ];
-  const tx: Record<string, unknown> = {};
-  for (const part of parts) {
-    const proto = Object.getPrototypeOf(part) as object;
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      if (name === 'constructor') continue;
-      const fn = (part as Record<string, unknown>)[name];
-      if (typeof fn === 'function') tx[name] = fn.bind(part);
-    }
-  }
-  return tx as unknown as Tx;
-}
+import { composeTx } from '../sql/compose-tx.js';
+import { SQLITE_DIALECT } from '../sql/runner.js';
+import { sqliteRunner } from './sqlite-runner.js';
 
 /**
  * The SQLite backend. better-sqlite3 is synchronous, but the Database interface is not, so a
@@ -56,7 +34,7 @@ export class SqliteDatabase implements Database {
     private readonly db: SqliteHandle,
     readonly file: string,
   ) {
-    this.tx = composeTx(new StatementCache(db));
+    this.tx = composeTx(sqliteRunner(new StatementCache(db)), SQLITE_DIALECT);
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.lastDataVersion = this.dataVersion.get() as number;
   }

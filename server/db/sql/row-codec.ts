@@ -4,13 +4,13 @@ export interface Conversion<V> {
   write(value: V): unknown;
 }
 
-/** better-sqlite3 reads a BLOB as a Buffer; callers get a plain Uint8Array that owns its bytes. */
+/** Every driver reads a binary column as a Buffer; callers get a plain Uint8Array that owns its bytes. */
 export const BYTES: Conversion<Uint8Array> = {
   read: (stored) => new Uint8Array(stored as Buffer),
   write: (value) => Buffer.from(value),
 };
 
-/** SQLite has no boolean: 1 is true, anything else false. */
+/** Stored as an integer on every backend (SQLite has no boolean): 1 is true, anything else false. */
 export const FLAG: Conversion<boolean> = {
   read: (stored) => stored === 1,
   write: (value) => (value ? 1 : 0),

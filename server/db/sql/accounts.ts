@@ -1,0 +1,67 @@
+import type { AccountsTx, OwnersTx, Sync11UserRow } from '../types.js';
+import type { Millis } from '../records.js';
+import { rowCodec } from './row-codec.js';
+import { firstRow, type SqlRunner } from './runner.js';
+
+const SYNC11_USER = rowCodec<Sync11UserRow>({
+  userId: 'user_id',
+  username: 'username',
+  passwordHash: 'password_hash',
+  email: 'email',
+  status: 'status',
+  created: 'created_ms',
+});
+
+export class SqlOwners implements OwnersTx {
+  constructor(private readonly db: SqlRunner) {}
+
+  async createStorageUser(kind: string, now: Millis): Promise<number> {
+    return this.db.insertReturningId('INSERT INTO storage_users (kind, created_ms) VALUES (?, ?)', [
+      kind,
+      now,
+    ]);
+  }
+
+  async deleteStorageUser(userId: number): Promise<void> {
+    await this.db.run('DELETE FROM storage_users WHERE id = ?', [userId]);
+  }
+}
+
+export class SqlAccounts implements AccountsTx {
+  constructor(private readonly db: SqlRunner) {}
+
+  async findSync11User(username: string): Promise<Sync11UserRow | null> {
+    return SYNC11_USER.one(
+      await firstRow(this.db, `SELECT ${SYNC11_USER.columns} FROM sync11_users WHERE username = ?`, [
+        username,
+      ]),
+    );
+  }
+
+  async listSync11Users(): Promise<Sync11UserRow[]> {
+    return SYNC11_USER.all(
+      await this.db.all(`SELECT ${SYNC11_USER.columns} FROM sync11_users ORDER BY username`),
+    );
+  }
+
+  async insertSync11User(row: Sync11UserRow): Promise<void> {
+    await this.db.run(SYNC11_USER.insertSql('sync11_users'), SYNC11_USER.values(row));
+  }
+
+  async updateSync11Password(username: string, passwordHash: string): Promise<boolean> {
+    return (
+      (await this.db.run('UPDATE sync11_users SET password_hash = ? WHERE username = ?', [
+        passwordHash,
+        username,
+      ])) > 0
+    );
+  }
+
+  async updateSync11Email(username: string, email: string): Promise<boolean> {
+    return (await this.db.run('UPDATE sync11_users SET email = ? WHERE username = ?', [email, username])) > 0;
+  }
+
+  async deleteSync11User(username: string): Promise<boolean> {
+    return (await this.db.run('DELETE FROM sync11_users WHERE username = ?', [username])) > 0;
+  }
+}

@@ -1,0 +1,72 @@
+import type { Awaitable } from '../types.js';
+
+/**
+ * One connection inside one transaction, as the shared SQL classes see it. Statements use `?`
+ * placeholders on every backend (the PostgreSQL runner numbers them). A synchronous driver
+ * (better-sqlite3) answers directly, a networked one with a promise.
+ */
+export interface SqlRunner {
+  /** Every row the statement returns, as plain objects keyed by column name. */
+  all(sql: string, params?: readonly unknown[]): Awaitable<Record<string, unknown>[]>;
+  /** Runs a statement; answers how many rows it changed. */
+  run(sql: string, params?: readonly unknown[]): Awaitable<number>;
+  /** Runs an INSERT into a table whose `id` the database assigns; answers the new id. */
+  insertReturningId(sql: string, params?: readonly unknown[]): Awaitable<number>;
+}
+
+/** Where the three SQL dialects Foxden speaks differ, each as one small piece of text. */
+export interface SqlDialect {
+  /** Column that orders a user's records as first inserted (the default sort). */
+  readonly insertionOrder: string;
+  /**
+   * Whether a write must lock the user's row (SELECT … FOR UPDATE) to keep other writers of
+   * the same user out; false where a write transaction already holds the whole database.
+   */
+  readonly lockRows: boolean;
+  /** INSERT suffix that replaces the row on a conflict on `key`, taking `columns` from the new row. */
+  upsert(key: readonly string[], columns: readonly string[]): string;
+  /** INSERT suffix that leaves an existing row on a conflict on `key` as it is. */
+  ignoreConflict(key: readonly string[]): string;
+  /** The larger of two SQL expressions. */
+  greatest(a: string, b: string): string;
+}
+
+/** SQLite and PostgreSQL share the upsert syntax. */
+function onConflictDialect(insertionOrder: string, lockRows: boolean, greatest: string): SqlDialect {
+  return {
+    insertionOrder,
+    lockRows,
+    upsert: (key, columns) =>
+      ` ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    ignoreConflict: (key) => ` ON CONFLICT (${key.join(', ')}) DO NOTHING`,
+    greatest: (a, b) => `${greatest}(${a}, ${b})`,
+  };
+}
+
+export const SQLITE_DIALECT = onConflictDialect('rowid', false, 'MAX');
+export const POSTGRES_DIALECT = onConflictDialect('seq', true, 'GREATEST');
+export const MYSQL_DIALECT: SqlDialect = {
+  insertionOrder: 'seq',
+  lockRows: true,
+  upsert: (_key, columns) =>
+    ` ON DUPLICATE KEY UPDATE ${columns.map((c) => `${c} = VALUES(${c})`).join(', ')}`,
+  ignoreConflict: (key) => ` ON DUPLICATE KEY UPDATE ${key[0]} = ${key[0]}`,
+  greatest: (a, b) => `GREATEST(${a}, ${b})`,
+};
+
+/** The first row, or undefined. */
+export async function firstRow(
+  runner: SqlRunner,
+  sql: string,
+  params?: readonly unknown[],
+): Promise<Record<string, unknown> | undefined> {
+  return (await runner.all(sql, params))[0];
+}
+
+/** `?, ?, ?` for a list of n values. */
+export function placeholders(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ');
+}
+
+/** Ids per IN (...) list: well under every backend's bound-parameter limit. */
+export const IN_LIST_MAX = 500;
