@@ -1,0 +1,167 @@
+import type { Migration } from '../sql/migrate.js';
+
+/**
+ * MySQL/MariaDB's numbered migrations: the same tables as SQLite's and PostgreSQL's. MySQL's
+ * DDL is not transactional, so every statement may run again after a crash half-way
+ * (IF NOT EXISTS, INSERT IGNORE). `{TABLE}` is replaced by the table options: InnoDB, utf8mb4
+ * and a binary, no-pad collation, so that 'a', 'A' and 'a ' are three different ids as on
+ * the other backends. Append only.
+ */
+export const MYSQL_MIGRATIONS: readonly Migration[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS storage_users (
+      id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      kind VARCHAR(32) NOT NULL,
+      created_ms BIGINT NOT NULL
+    ) {TABLE}`,
+    `CREATE TABLE IF NOT EXISTS collections (
+      id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      name VARCHAR(255) NOT NULL,
+      UNIQUE KEY collections_name (name)
+    ) {TABLE} AUTO_INCREMENT = 101`,
+    `INSERT IGNORE INTO collections (id, name) VALUES
+      (1, 'clients'), (2, 'crypto'), (3, 'forms'), (4, 'history'), (5, 'keys'), (6, 'meta'),
+      (7, 'bookmarks'), (8, 'prefs'), (9, 'tabs'), (10, 'passwords'), (11, 'addons'),
+      (12, 'addresses'), (13, 'creditcards'), (100, '')`,
+    `CREATE TABLE IF NOT EXISTS user_collections (
+      user_id BIGINT NOT NULL,
+      collection_id INT NOT NULL,
+      modified_ms BIGINT NOT NULL,
+      PRIMARY KEY (user_id, collection_id)
+    ) {TABLE}`,
+    `CREATE TABLE IF NOT EXISTS bsos (
+      user_id BIGINT NOT NULL,
+      collection_id INT NOT NULL,
+      id VARCHAR(64) NOT NULL,
+      seq BIGINT NOT NULL AUTO_INCREMENT,
+      sortindex BIGINT NULL,
+      payload LONGTEXT NULL,
+      payload_bytes BIGINT NOT NULL DEFAULT 0,
+      parentid TEXT NULL,
+      predecessorid TEXT NULL,
+      modified_ms BIGINT NOT NULL,
+      expiry_ms BIGINT NULL,
+      PRIMARY KEY (user_id, collection_id, id),
+      UNIQUE KEY bsos_seq_unique (seq),
+      KEY bsos_modified (user_id, collection_id, modified_ms),
+      KEY bsos_seq (user_id, collection_id, seq),
+      KEY bsos_expiry (expiry_ms)
+    ) {TABLE}`,
+    `CREATE TABLE IF NOT EXISTS batches (
+      id VARCHAR(64) NOT NULL PRIMARY KEY,
+      user_id BIGINT NOT NULL,
+      collection VARCHAR(255) NOT NULL,
+      created_ms BIGINT NOT NULL,
+      KEY batches_user (user_id),
+      KEY batches_created (created_ms)
+    ) {TABLE}`,
+    `CREATE TABLE IF NOT EXISTS batch_items (
+      batch_id VARCHAR(64) NOT NULL,
+      seq INT NOT NULL,
+      id VARCHAR(64) NOT NULL,
+      fields LONGTEXT NOT NULL,
+      PRIMARY KEY (batch_id, id)
+    ) {TABLE}`,
+    `CREATE TABLE IF NOT EXISTS sync11_users (
+      user_id BIGINT NOT NULL PRIMARY KEY,
+      username VARCHAR(64) NOT NULL,
+      password_hash VARCHAR(255) NOT NULL,
+      email VARCHAR(320) NULL,
+      status INT NOT NULL DEFAULT 1,
+      created_ms BIGINT NOT NULL,
+      UNIQUE KEY sync11_users_username (username),
+      CONSTRAINT sync11_users_owner FOREIGN KEY (user_id) REFERENCES storage_users (id)
+    ) {TABLE}`,
+    // Sync 1.5 tokenserver users (spec 1.5 §6.4); uid is the storage user id, never assigned here.
+    `CREATE TABLE IF NOT EXISTS tokenserver_users (
+      uid BIGINT NOT NULL PRIMARY KEY,
+      service INT NOT NULL DEFAULT 1,
+      email VARCHAR(320) NOT NULL,
+      generation BIGINT NOT NULL DEFAULT 0,
+      client_state VARCHAR(64) NOT NULL DEFAULT '',
+      created_at BIGINT NOT NULL,
+      replaced_at BIGINT NULL,
+      nodeid BIGINT NOT NULL DEFAULT 1,
+      keys_changed_at BIGINT NULL,
+      fxa_uid VARCHAR(64) NOT NULL,
+      fxa_email VARCHAR(320) NULL,
+      last_seen_at BIGINT NOT NULL,
+      KEY tokenserver_users_lookup (email, service, created_at),
+      KEY tokenserver_users_replaced (service, replaced_at)
+    ) {TABLE}`,
+    // Foxden local accounts (fxa-local spec §4, §5.3, §5.4, §9).
+    `CREATE TABLE IF NOT EXISTS fxa_accounts (
+      uid VARCHAR(64) NOT NULL PRIMARY KEY,
+      email VARCHAR(320) NOT NULL,
+      normalized_email VARCHAR(320) NOT NULL,
+      auth_salt BLOB NOT NULL,
+      verify_hash BLOB NOT NULL,
+      ka BLOB NOT NULL,
+      wrap_wrap_kb BLOB NOT NULL,
+      verifier_set_at BIGINT NOT NULL,
+      keys_changed_at BIGINT NOT NULL,
+      created_at BIGINT NOT NULL,
+      UNIQUE KEY fxa_accounts_email (normalized_email)
+    ) {TABLE}`,
+    `CREATE TABLE IF NOT EXISTS fxa_session_tokens (
+      id VARCHAR(128) NOT NULL PRIMARY KEY,
+      uid VARCHAR(64) NOT NULL,
+      auth_key BLOB NOT NULL,
+      created_at BIGINT NOT NULL,
+      last_access_at BIGINT NOT NULL,
+      KEY fxa_session_tokens_uid (uid),
+      CONSTRAINT fxa_session_tokens_account FOREIGN KEY (uid) REFERENCES fxa_accounts (uid) ON DELETE CASCADE
+    ) {TABLE}`,
+    `CREATE TABLE IF NOT EXISTS fxa_key_fetch_tokens (
+      id VARCHAR(128) NOT NULL PRIMARY KEY,
+      uid VARCHAR(64) NOT NULL,
+      auth_key BLOB NOT NULL,
+      key_bundle TEXT NOT NULL,
+      created_at BIGINT NOT NULL,
+      KEY fxa_key_fetch_tokens_uid (uid),
+      CONSTRAINT fxa_key_fetch_tokens_account FOREIGN KEY (uid) REFERENCES fxa_accounts (uid) ON DELETE CASCADE
+    ) {TABLE}`,
+    `CREATE TABLE IF NOT EXISTS fxa_oauth_codes (
+      code_hash VARCHAR(128) NOT NULL PRIMARY KEY,
+      uid VARCHAR(64) NOT NULL,
+      session_id VARCHAR(128) NULL,
+      client_id VARCHAR(64) NOT NULL,
+      scope TEXT NOT NULL,
+      code_challenge VARCHAR(255) NOT NULL,
+      keys_jwe TEXT NULL,
+      offline TINYINT NOT NULL,
+      auth_at BIGINT NOT NULL,
+      created_at BIGINT NOT NULL,
+      expires_at BIGINT NOT NULL,
+      KEY fxa_oauth_codes_uid (uid),
+      CONSTRAINT fxa_oauth_codes_account FOREIGN KEY (uid) REFERENCES fxa_accounts (uid) ON DELETE CASCADE
+    ) {TABLE}`,
+    `CREATE TABLE IF NOT EXISTS fxa_refresh_tokens (
+      token_hash VARCHAR(128) NOT NULL PRIMARY KEY,
+      uid VARCHAR(64) NOT NULL,
+      client_id VARCHAR(64) NOT NULL,
+      scope TEXT NOT NULL,
+      created_at BIGINT NOT NULL,
+      last_used_at BIGINT NOT NULL,
+      KEY fxa_refresh_tokens_uid (uid),
+      CONSTRAINT fxa_refresh_tokens_account FOREIGN KEY (uid) REFERENCES fxa_accounts (uid) ON DELETE CASCADE
+    ) {TABLE}`,
+    // A unique session_id still allows many NULLs, as SQLite's partial index does.
+    `CREATE TABLE IF NOT EXISTS fxa_devices (
+      id VARCHAR(64) NOT NULL PRIMARY KEY,
+      uid VARCHAR(64) NOT NULL,
+      session_id VARCHAR(128) NULL,
+      name TEXT NOT NULL,
+      type VARCHAR(64) NOT NULL,
+      push_callback TEXT NULL,
+      push_public_key TEXT NULL,
+      push_auth_key TEXT NULL,
+      available_commands TEXT NOT NULL,
+      created_at BIGINT NOT NULL,
+      last_access_at BIGINT NOT NULL,
+      KEY fxa_devices_uid (uid),
+      UNIQUE KEY fxa_devices_session (session_id),
+      CONSTRAINT fxa_devices_account FOREIGN KEY (uid) REFERENCES fxa_accounts (uid) ON DELETE CASCADE
+    ) {TABLE}`,
+  ],
+];

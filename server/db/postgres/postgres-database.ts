@@ -1,0 +1,217 @@
+import pg from 'pg';
+import type { Database } from '../types.js';
+import { DatabaseUnavailableError, SchemaTooNewError } from '../errors.js';
+import { errorCode, NETWORK_CODES, plainReason } from '../sql/failure.js';
+import { migrate } from '../sql/migrate.js';
+import {
+  NetworkDatabase,
+  type FailureKind,
+  type NetworkConnection,
+  type NetworkDriver,
+} from '../sql/network-database.js';
+import { DEFAULT_POOL_SIZE, type NetworkDatabaseOptions } from '../sql/network-options.js';
+import { POSTGRES_DIALECT, type SqlRunner } from '../sql/runner.js';
+import { POSTGRES_MIGRATIONS } from './migrations.js';
+
+/** Every node LISTENs here; every write transaction NOTIFYs it just before COMMIT. */
+const CHANNEL = 'foxden_changes';
+/** Any fixed number: the advisory lock that lets one starting node migrate at a time. */
+const MIGRATION_LOCK = 7_415_926;
+const CONNECT_TIMEOUT_MS = 5000;
+const RELISTEN_MS = 1000;
+
+/** BIGINT (int8) and NUMERIC (SUM) as numbers: Foxden's values stay far below 2^53. */
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+/** `?` placeholders numbered as PostgreSQL wants them ($1, $2, …), each SQL text once. */
+const numbered = new Map<string, string>();
+function numberPlaceholders(sql: string): string {
+  let text = numbered.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    if (numbered.size > 5000) numbered.clear();
+    numbered.set(sql, text);
+  }
+  return text;
+}
+
+function runnerFor(client: pg.PoolClient): SqlRunner {
+  return {
+    async all(sql, params = []) {
+      return (await client.query(numberPlaceholders(sql), params as unknown[])).rows as Record<
+        string,
+        unknown
+      >[];
+    },
+    async run(sql, params = []) {
+      return (await client.query(numberPlaceholders(sql), params as unknown[])).rowCount ?? 0;
+    },
+    async insertReturningId(sql, params = []) {
+      const result = await client.query(`${numberPlaceholders(sql)} RETURNING id`, params as unknown[]);
+      return Number((result.rows[0] as { id: number }).id);
+    },
+  };
+}
+
+/** SQLSTATEs that mean the server is gone, refused us or is shutting down. */
+function unavailableState(code: string): boolean {
+  return (
+    code.startsWith('08') || // connection exception
+    code === '57P01' || // admin shutdown
+    code === '57P02' || // crash shutdown
+    code === '57P03' || // cannot connect now
+    code === '53300' || // too many connections
+    code === '28P01' || // wrong password
+    code === '28000' || // not allowed to log in
+    code === '3D000' // no such database
+  );
+}
+
+function classify(err: unknown): FailureKind {
+  const code = errorCode(err);
+  if (code === '40P01' || code === '40001') return 'retry';
+  if (code !== undefined && (NETWORK_CODES.has(code) || unavailableState(code))) return 'unavailable';
+  const message = err instanceof Error ? err.message : '';
+  if (/Connection terminated|connection error|timeout exceeded when trying to connect/i.test(message)) {
+    return 'unavailable';
+  }
+  return 'other';
+}
+
+function describe(url: string): string {
+  const parsed = new URL(url);
+  const database = decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username);
+  return `PostgreSQL at ${parsed.hostname || 'localhost'}:${parsed.port || 5432}, database ${database}`;
+}
+
+/** PostgreSQL through node-postgres: a pool, and one LISTEN connection for other nodes' writes. */
+class PostgresDriver implements NetworkDriver {
+  readonly kind = 'postgres';
+  readonly dialect = POSTGRES_DIALECT;
+  readonly beginRead = ['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'];
+  readonly beginWrite = ['BEGIN'];
+  readonly beforeCommit = [`NOTIFY ${CHANNEL}`];
+  readonly classify = classify;
+  readonly where: string;
+  private readonly pool: pg.Pool;
+  private listener: pg.Client | null = null;
+  /** Notifications seen; null while not listening (then no cache may answer). */
+  private notified: number | null = null;
+  private closed = false;
+  private relisten: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly url: string,
+    poolSize: number,
+  ) {
+    this.where = describe(url);
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: poolSize,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      types,
+    });
+    // An idle connection the server dropped: the next checkout opens a new one.
+    this.pool.on('error', () => undefined);
+  }
+
+  async connect(): Promise<NetworkConnection> {
+    const client = await this.pool.connect();
+    return {
+      runner: runnerFor(client),
+      exec: async (sql) => {
+        await client.query(sql);
+      },
+      release: (broken) => client.release(broken),
+    };
+  }
+
+  reason(err: unknown): string {
+    return plainReason(err);
+  }
+
+  remoteVersion(): number | null {
+    return this.notified;
+  }
+
+  /** Listens for other nodes' commits; on a lost connection, caches are off until it is back. */
+  async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const lost = () => {
+      if (this.listener !== client) return;
+      this.listener = null;
+      this.notified = null;
+      client.end().catch(() => undefined);
+      this.scheduleRelisten();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', () => {
+      if (this.notified !== null) this.notified++;
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.listener = client;
+    // A fresh value: whatever was cached before the gap may be stale.
+    this.notified = Date.now();
+  }
+
+  private scheduleRelisten(): void {
+    if (this.closed || this.relisten) return;
+    this.relisten = setTimeout(() => {
+      this.relisten = undefined;
+      this.listen().catch(() => this.scheduleRelisten());
+    }, RELISTEN_MS);
+    this.relisten.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.relisten);
+    const listener = this.listener;
+    this.listener = null;
+    this.notified = null;
+    await listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+}
+
+/**
+ * Opens (and migrates) a PostgreSQL database. Any failure to reach or prepare it is one line
+ * naming host, port and database with the server's reason.
+ */
+export async function openPostgres(url: string, options: NetworkDatabaseOptions = {}): Promise<Database> {
+  const driver = new PostgresDriver(url, options.poolSize ?? DEFAULT_POOL_SIZE);
+  try {
+    const conn = await driver.connect();
+    let broken = false;
+    try {
+      await migrate(conn, {
+        migrations: POSTGRES_MIGRATIONS,
+        where: driver.where,
+        lock: `SELECT pg_advisory_lock(${MIGRATION_LOCK})`,
+        unlock: `SELECT pg_advisory_unlock(${MIGRATION_LOCK})`,
+        transactionalDdl: true,
+      });
+    } catch (err) {
+      broken = true;
+      throw err;
+    } finally {
+      conn.release(broken);
+    }
+    await driver.listen();
+  } catch (err) {
+    await driver.close().catch(() => undefined);
+    if (err instanceof SchemaTooNewError) throw err;
+    throw new DatabaseUnavailableError(`Cannot open ${driver.where}: ${plainReason(err)}`);
+  }
+  return new NetworkDatabase(driver, options);
+}
