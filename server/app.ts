@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Config } from './config.js';
+import type { Config, ListenerSettings, LiveSettings, ServerConfig } from './config.js';
 import type { ServerContext, ServerEvents } from './context.js';
 import { SqliteDatabase } from './db/sqlite/sqlite-database.js';
 import { Logger } from './log.js';
@@ -35,18 +35,18 @@ export interface SyncServerOptions {
   live?: () => LiveSettings;
 }
 
-/** Settings a running server reads at request time; the rest only a restart picks up. */
-export type LiveSettings = Pick<Config, 'publicUrl' | 'allowNewUsers'>;
+export type { ListenerSettings, LiveSettings } from './config.js';
 
 export interface SyncServer
   extends EventEmitter<{ listening: [{ host: string; port: number }]; closed: [] }> {
   readonly context: ServerContext;
   readonly app: express.Express;
   /**
-   * Starts accepting connections on the config's host and port as they are now (a listener
-   * restart may have changed them); resolves with the bound address.
+   * Starts accepting connections; resolves with the bound address. `listener` (a listener
+   * restart's new host, port and proxy) is kept for later calls; without one, the last given
+   * (at first the config's) is used. The config itself is never changed.
    */
-  listen(): Promise<{ host: string; port: number }>;
+  listen(listener?: ListenerSettings): Promise<{ host: string; port: number }>;
   /** Stops accepting and finishes or cuts open requests; the backend stays open for listen(). */
   stopListening(): Promise<void>;
   /** Stops accepting, drops idle keep-alive sockets, finishes open requests, closes the database. */
@@ -55,14 +55,19 @@ export interface SyncServer
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
-/** Builds the whole sync server (both protocol generations) over one SQLite database. */
+/**
+ * Builds the whole sync server (both protocol generations) over one SQLite database. The
+ * server reads `config` and never writes to it (a frozen one works as well).
+ */
 export function createSyncServer(config: Config, options: SyncServerOptions = {}): SyncServer {
   tuneHeapForServer();
   const logger = options.logger ?? new Logger();
   const clock = options.clock ?? Date.now;
-  // Resolved once, before anything can mint or check a Sync 1.5 token; kept on the shared config.
-  config.masterSecret = resolveMasterSecret(config);
-  if (options.live) readLiveSettings(config, options.live);
+  // Resolved once, before anything can mint or check a Sync 1.5 token; the server's own value.
+  const masterSecret = resolveMasterSecret(config);
+  // Without an owner who changes them, the live settings are the config's own.
+  const signups = new SignupGate(options.live ?? (() => config), config);
+  let listener: ListenerSettings = { host: config.host, port: config.port, trustProxy: config.trustProxy };
   // One server per SQLite file (issue 8, finding 12): taken before the database is opened or
   // migrated, released when the server closes (or this start fails).
   const dbPlace = { setting: sqliteSettingOf(config) };
@@ -86,20 +91,22 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
   const engine = new StorageEngine(db, { clock });
   const serverEvents: ServerEvents = new EventEmitter();
   const context: ServerContext = {
-    config,
+    config: serverView(config, masterSecret, () => signups.live()),
+    masterSecret,
+    live: () => signups.live(),
     db,
     engine,
     logger,
     clock,
     storageHealth,
-    signups: new SignupGate(config),
+    signups,
     events: serverEvents,
   };
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', config.trustProxy);
+  app.set('trust proxy', listener.trustProxy);
   app.use(requestLog(logger, serverEvents));
 
   let shuttingDown = false;
@@ -148,13 +155,15 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
   const syncServer = Object.assign(events, {
     context,
     app,
-    async listen() {
+    async listen(settings?: ListenerSettings) {
       if (server) throw new Error('The sync server is already listening');
-      // Each listen reads the listener fields now, so a new port or address needs no new backend.
-      app.set('trust proxy', config.trustProxy);
+      // A new port or address needs no new backend: only a new listener.
+      const use = settings ? { ...settings } : listener;
+      app.set('trust proxy', use.trustProxy);
       const next = http.createServer(app);
       next.keepAliveTimeout = 5000;
-      const address = await listenOn(next, config.host, config.port);
+      const address = await listenOn(next, use.host, use.port);
+      listener = use;
       server = next;
       shuttingDown = false;
       purgeTimer = setInterval(() => {
@@ -186,25 +195,17 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
 }
 
 /**
- * Makes the live fields of `config` read through `live`. The sign-up gate closes sign-ups on
- * the running server at once by setting allowNewUsers to false; that holds until the owner
- * gives new live settings (a new object from `live`).
+ * The server's own view of `config`: the caller's values read through (never written; a test
+ * may still change a limit on its own object), the resolved master secret, and the live
+ * fields as `live` gives them. Frozen: nothing in the server writes a setting.
  */
-function readLiveSettings(config: Config, live: () => LiveSettings): void {
-  let closedFor: LiveSettings | null = null;
-  Object.defineProperties(config, {
-    publicUrl: { enumerable: true, get: () => live().publicUrl },
-    allowNewUsers: {
-      enumerable: true,
-      get: () => {
-        const now = live();
-        return now !== closedFor && now.allowNewUsers;
-      },
-      set: (open: boolean) => {
-        closedFor = open ? null : live();
-      },
-    },
-  });
+function serverView(config: Config, masterSecret: string, live: () => LiveSettings): ServerConfig {
+  const view: ServerConfig = Object.create(config, {
+    masterSecret: { value: masterSecret, enumerable: true },
+    publicUrl: { get: () => live().publicUrl, enumerable: true },
+    allowNewUsers: { get: () => live().allowNewUsers, enumerable: true },
+  }) as ServerConfig;
+  return Object.freeze(view);
 }
 
 /** What a person changes to move the database: --data-dir, or the ini's sqluri when it points elsewhere. */

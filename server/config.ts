@@ -58,6 +58,22 @@ export interface Config {
   };
 }
 
+/** Settings a running server reads at request time (the owner may change them while it runs). */
+export type LiveSettings = Pick<Config, 'publicUrl' | 'allowNewUsers'>;
+
+/** Settings a new listener picks up without reopening the database. */
+export type ListenerSettings = Pick<Config, 'host' | 'port' | 'trustProxy'>;
+
+/** A value nothing may write to, nested objects and arrays included. */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** The Config a running server was given: it reads it, never writes it. */
+export type ServerConfig = DeepReadonly<Config>;
+
 /** Port 8173: not in Firefox's blocked list, above 1024, and not macOS AirPlay's 5000/7000. */
 export const DEFAULT_PORT = 8173;
 

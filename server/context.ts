@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { Config } from './config.js';
+import type { LiveSettings, ServerConfig } from './config.js';
 import type { Database } from './db/types.js';
 import type { LogEvent, Logger } from './log.js';
 import type { SignupGate } from './signups.js';
@@ -12,9 +12,24 @@ import type { StorageHealth } from './storage-health.js';
  */
 export type ServerEvents = EventEmitter<{ requestFinished: [LogEvent] }>;
 
-/** What every protocol adapter is given: config, the engine, the database and the log. */
+/**
+ * What every protocol adapter is given: config, the engine, the database and the log. The
+ * server never writes to the Config it was given: what it resolves at start lives beside it
+ * (masterSecret), and what changes while it runs comes through `live()`.
+ */
 export interface ServerContext {
-  config: Config;
+  /**
+   * The server's own frozen view of the caller's Config: its live fields read through
+   * `live()` and its masterSecret is the resolved one.
+   */
+  readonly config: ServerConfig;
+  /** The Sync 1.5 master secret, resolved once at start (config, file, or generated). */
+  readonly masterSecret: string;
+  /**
+   * The public URL and sign-ups as they are now: the owner's live settings with the sign-up
+   * gate's own close applied. Read these here, never from `config`.
+   */
+  live: () => LiveSettings;
   db: Database;
   engine: StorageEngine;
   logger: Logger;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Config } from './config.js';
+import type { LiveSettings, ServerConfig } from './config.js';
 
 /** The sign-up doors a stranger can walk through while sign-ups are open. */
 export type SignupDoor = 'sync11' | 'local' | 'sync15';
@@ -29,11 +29,12 @@ export interface SignupTicket {
  * The one place that admits accounts created by strangers while sign-ups are open, so the
  * cap holds under any concurrency: a place is taken synchronously before the (asynchronous)
  * creation starts, and 300 parallel sign-ups never get more than `limit` places. When the
- * last place is used the gate closes sign-ups on the running config itself and emits
- * 'accountCreated' with `closed: true`; the admin service saves that for the next run.
+ * last place is used the gate closes sign-ups on the running server at once (its own state,
+ * never a write to the Config) and emits 'accountCreated' with `closed: true`; the admin
+ * service saves that for the next run.
  *
- * The gate reads `config.allowNewUsers` at every sign-up (the owner can open or close them
- * while the server runs) and `config.maxNewUsers` (0: no cap, for load tests).
+ * The gate reads the live settings' `allowNewUsers` at every sign-up (the owner can open or
+ * close them while the server runs) and `config.maxNewUsers` (0: no cap, for load tests).
  */
 export class SignupGate extends EventEmitter<{ accountCreated: [AccountCreatedEvent] }> {
   private created = 0;
@@ -41,8 +42,23 @@ export class SignupGate extends EventEmitter<{ accountCreated: [AccountCreatedEv
   /** The owner's "close sign-ups after the first account": a limit of 1 for this opening. */
   closeAfterFirst = false;
 
-  constructor(private readonly config: Pick<Config, 'allowNewUsers' | 'maxNewUsers'>) {
+  /**
+   * The live settings object that was current when the last place was used: the close holds
+   * until the owner gives new live settings (a new object from `source`).
+   */
+  private closedFor: LiveSettings | null = null;
+
+  constructor(
+    private readonly source: () => LiveSettings,
+    private readonly config: Pick<ServerConfig, 'maxNewUsers'>,
+  ) {
     super();
+  }
+
+  /** The live settings with this gate's own close applied: what every adapter reads. */
+  live(): LiveSettings {
+    const now = this.source();
+    return now === this.closedFor && now.allowNewUsers ? { ...now, allowNewUsers: false } : now;
   }
 
   /** Accounts this opening admits in all; 0 means no limit. */
@@ -59,7 +75,10 @@ export class SignupGate extends EventEmitter<{ accountCreated: [AccountCreatedEv
   /** Whether a stranger may start creating an account now. */
   get open(): boolean {
     const limit = this.limit;
-    return this.config.allowNewUsers && (limit === 0 || this.created + this.pending < limit);
+    const now = this.source();
+    return (
+      now !== this.closedFor && now.allowNewUsers && (limit === 0 || this.created + this.pending < limit)
+    );
   }
 
   /**
@@ -84,7 +103,7 @@ export class SignupGate extends EventEmitter<{ accountCreated: [AccountCreatedEv
         const limit = this.limit;
         const closed = limit > 0 && this.created >= limit;
         // Closed here, synchronously, so the very next request already finds them closed.
-        if (closed) this.config.allowNewUsers = false;
+        if (closed) this.closedFor = this.source();
         this.emit('accountCreated', { door, name, count: this.created, limit, closed });
       },
       cancel: () => {

@@ -1,6 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
-import { createSyncServer, type LiveSettings, type SyncServer, type SyncServerOptions } from '../app.js';
+import {
+  createSyncServer,
+  type ListenerSettings,
+  type LiveSettings,
+  type SyncServer,
+  type SyncServerOptions,
+} from '../app.js';
 import type { Config } from '../config.js';
 import type { ServerContext } from '../context.js';
 import type { LogEvent, Logger } from '../log.js';
@@ -44,6 +50,10 @@ const LISTENER_FIELDS = ['host', 'port', 'trustProxy'] as const;
 /** Fields the server reads at request time, through SyncServerOptions.live. */
 const LIVE_FIELDS = ['publicUrl', 'allowNewUsers'] as const;
 
+function listenerOf(config: Config): ListenerSettings {
+  return { host: config.host, port: config.port, trustProxy: config.trustProxy };
+}
+
 /**
  * Whether a backend opened with `open` can serve `next` once its listener fields are
  * applied: everything else that is read when the backend opens (database, secrets, limits)
@@ -74,7 +84,10 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
   private readonly build: (config: Config, options: SyncServerOptions) => SyncServer;
   private readonly clock: () => number;
   private server: SyncServer | null = null;
+  /** The Config the open backend was built from; never changed (a listener restart keeps it). */
   private serverConfig: Config | null = null;
+  /** Host, port and proxy of the listener now running (or last run by this backend). */
+  private listening: ListenerSettings | null = null;
   private current: ServerState = 'stopped';
   private address: { host: string; port: number } | null = null;
   private startedAt: number | null = null;
@@ -121,7 +134,9 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
 
   /** The Config of the listener now running, or null when none is. */
   get runningConfig(): Config | null {
-    return this.current === 'running' || this.current === 'stopping' ? this.serverConfig : null;
+    if (this.current !== 'running' && this.current !== 'stopping') return null;
+    if (!this.serverConfig) return null;
+    return this.listening ? { ...this.serverConfig, ...this.listening } : this.serverConfig;
   }
 
   /** Replaces the Config; listener fields (host, port, proxy) take effect at the next start. */
@@ -227,6 +242,7 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     const server = this.server;
     this.server = null;
     this.serverConfig = null;
+    this.listening = null;
     if (!server) return;
     server.context.events.off('requestFinished', this.onRequestFinished);
     await server.close();
@@ -237,18 +253,14 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     this.setState('starting');
     try {
       if (this.server && !this.canKeepBackend()) await this.closeServer();
-      // Listener fields may have changed while the idle backend was open; the desired ones
-      // win, and listen() reads them. Live fields are read from the desired Config; a fresh
-      // object makes them win over a close the sign-up gate made on the earlier run, as before.
+      // Listener fields may have changed while the idle backend was open: the desired ones
+      // are handed to listen(). Live fields are read from the desired Config; a fresh object
+      // makes them win over a close the sign-up gate made on the earlier run, as before.
       this.desired = { ...this.desired };
-      if (this.serverConfig)
-        Object.assign(this.serverConfig, {
-          host: this.desired.host,
-          port: this.desired.port,
-          trustProxy: this.desired.trustProxy,
-        });
       const server = this.ensureServer();
-      const address = await server.listen();
+      const listener = listenerOf(this.desired);
+      const address = await server.listen(listener);
+      this.listening = listener;
       this.address = address;
       this.startedAt = this.clock();
       this.requests = { total: 0, failed: 0 };

@@ -64,7 +64,7 @@ export class FxaApi {
 
   /** The public URL without its trailing slash: the `iss` of our tokens. */
   issuer(): string {
-    return this.context.config.publicUrl.replace(/\/+$/, '');
+    return this.context.live().publicUrl.replace(/\/+$/, '');
   }
 
   /** Hawk with a session token; sessions never expire on a timer (spec §5.4). */

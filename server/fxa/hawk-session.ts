@@ -78,7 +78,7 @@ export class AccountsHawk {
     const mac = (r: HawkRequest) =>
       createHmac('sha256', key).update(normalizedRequestString(r)).digest('base64');
     if (
-      !candidateOrigins(req, this.context.config.publicUrl).some((o) => macsEqual(mac(signedFor(o)), a.mac!))
+      !candidateOrigins(req, this.context.live().publicUrl).some((o) => macsEqual(mac(signedFor(o)), a.mac!))
     ) {
       throw new FxaError(
         401,

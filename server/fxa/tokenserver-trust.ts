@@ -39,7 +39,7 @@ export async function verifyFoxdenBearer(
   token: string,
   context: ServerContext,
 ): Promise<LocalIdentity | null> {
-  if (!looksLikeFoxdenToken(token, context.config.publicUrl)) return null;
+  if (!looksLikeFoxdenToken(token, context.live().publicUrl)) return null;
   let claims;
   try {
     claims = await verifyAccessToken(signingKeyFor(context.config.dataDir), token, context.clock());

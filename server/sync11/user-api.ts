@@ -86,7 +86,7 @@ const createUser: Endpoint = {
       // Closed, or every place of this opening is taken: spec 1.1 §5.2 step 8's answer.
       throw serverIssue(
         config.retryAfter,
-        config.allowNewUsers ? 'sign-ups are full' : 'sign-ups are closed',
+        call.context.live().allowNewUsers ? 'sign-ups are full' : 'sign-ups are closed',
         'new accounts are not accepted on this server',
       );
     }
@@ -127,7 +127,7 @@ const nodeWeave: Endpoint = {
   auth: false,
   async run(call) {
     if (!(await call.accounts.exists(call.params.user))) throw notFound();
-    const location = nodeLocation(call.context.config.publicUrl);
+    const location = nodeLocation(call.context.live().publicUrl);
     if (location === null) return sendJson(call.res, null);
     send(call.res, 200, 'text/html; charset=UTF-8', location);
   },

@@ -36,10 +36,13 @@ export interface HawkAuthOptions {
 
 /** What a Hawk check needs that does not change between requests of one server. */
 interface HawkState {
-  tokensFor: (secret: string) => VerifiedTokenCache;
+  /** Tokens verified with this server's master secret. */
+  tokens: VerifiedTokenCache;
   nonces: NonceCache;
   liveUids: LiveUidCache;
   skewMs: number;
+  /** The public URL's origin, parsed once per value (settings may change the URL while running). */
+  publicOrigin: (publicUrl: string) => SignedOrigin;
 }
 
 const DEFAULT_SKEW_S = 60;
@@ -95,20 +98,21 @@ function parsePublicOrigin(publicUrl: string): SignedOrigin {
   };
 }
 
-/** The public URL rarely changes (settings may change it while running): parse it once per value. */
-let lastPublicOrigin: { url: string; origin: SignedOrigin } | null = null;
-
-function publicOrigin(publicUrl: string): SignedOrigin {
-  if (lastPublicOrigin?.url !== publicUrl)
-    lastPublicOrigin = { url: publicUrl, origin: parsePublicOrigin(publicUrl) };
-  return lastPublicOrigin.origin;
+/** Remembers the last public URL's parsed origin: one cache per server, never per process. */
+function publicOriginCache(): (publicUrl: string) => SignedOrigin {
+  let last: { url: string; origin: SignedOrigin } | null = null;
+  return (publicUrl) => {
+    if (last?.url !== publicUrl) last = { url: publicUrl, origin: parsePublicOrigin(publicUrl) };
+    return last.origin;
+  };
 }
 
 /** The origin the MAC must be computed for (spec §4.4): trusted proxy headers, else the public URL. */
-function signedOrigin(req: Request, context: ServerContext): SignedOrigin {
-  const configured = publicOrigin(context.config.publicUrl);
+function signedOrigin(req: Request, context: ServerContext, state: HawkState): SignedOrigin {
+  const configured = state.publicOrigin(context.live().publicUrl);
   const forwardedHost = firstHeader(req, 'x-forwarded-host');
-  if (context.config.trustProxy && forwardedHost) {
+  if (forwardedHost) {
+    // The listener's own proxy setting (Express compiles `false` to a function trusting no one).
     const trust = req.app.get('trust proxy fn') as ((addr: string, i: number) => boolean) | undefined;
     if (trust?.(req.socket.remoteAddress ?? '', 0)) {
       const proto = firstHeader(req, 'x-forwarded-proto') ?? req.protocol;
@@ -159,14 +163,14 @@ export function hawkAuthenticator(
   const skewMs = (options.skewSeconds ?? DEFAULT_SKEW_S) * 1000;
   // A nonce must be remembered for as long as its ts can still pass the window check.
   const nonces = new NonceCache(2 * skewMs, options.nonceCacheSize);
-  // Verified tokens belong to one master secret: a new secret starts an empty cache.
-  let manager: { secret: string; tokens: VerifiedTokenCache } | null = null;
-  const tokensFor = (secret: string): VerifiedTokenCache => {
-    if (manager?.secret !== secret)
-      manager = { secret, tokens: new VerifiedTokenCache(new TokenManager(secret), options.tokenCacheSize) };
-    return manager.tokens;
+  // The server resolved its master secret once at start: one cache for its life.
+  const state: HawkState = {
+    tokens: new VerifiedTokenCache(new TokenManager(context.masterSecret), options.tokenCacheSize),
+    nonces,
+    liveUids: new LiveUidCache(),
+    skewMs,
+    publicOrigin: publicOriginCache(),
   };
-  const state: HawkState = { tokensFor, nonces, liveUids: new LiveUidCache(), skewMs };
   return (req, route, path, clockMs) => authenticate(req, context, state, route, path, clockMs);
 }
 
@@ -203,11 +207,9 @@ async function authenticate(
   if (missing.length) throw authFailure(401, `Hawk header lacks ${missing.join(', ')}`);
   const id = a.id!;
 
-  const secret = context.config.masterSecret;
-  if (!secret) throw new Error('Sync 1.5 master secret was not resolved at startup');
   let verified: VerifiedToken;
   try {
-    verified = state.tokensFor(secret).verify(id);
+    verified = state.tokens.verify(id);
   } catch (err) {
     if (!(err instanceof InvalidToken)) throw err;
     throw authFailure(
@@ -227,7 +229,7 @@ async function authenticate(
   }
 
   const key = verified.key;
-  const origin = signedOrigin(req, context);
+  const origin = signedOrigin(req, context, state);
   const base = { ts: a.ts!, nonce: a.nonce!, method: req.method, hash: a.hash, ext: a.ext };
   const signed: HawkRequest = {
     ...base,

@@ -69,7 +69,7 @@ function sendPage(context: ServerContext, view: PageView, res: Response): void {
     return;
   }
   // Read at request time: the owner can change the public URL or close sign-ups while running.
-  const { publicUrl, allowNewUsers } = context.config;
+  const { publicUrl, allowNewUsers } = context.live();
   res
     .status(200)
     .type('text/html')
@@ -84,7 +84,7 @@ export function mountFxaPage(app: Express, context: ServerContext): void {
       .status(200)
       .set('Cache-Control', 'no-cache')
       .type('application/json')
-      .send(JSON.stringify(buildClientConfiguration(context.config.publicUrl)));
+      .send(JSON.stringify(buildClientConfiguration(context.live().publicUrl)));
   });
 
   app.get(['/', '/signin', '/signup'], (_req: Request, res: Response) => sendPage(context, 'signin', res));

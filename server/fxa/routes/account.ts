@@ -42,7 +42,7 @@ function credentialsOf(req: Request): { email: string; authPW: Uint8Array } {
 /** Account, session and key routes of fxa-local spec §4.1 (#1–4, 14–17). */
 export function accountRoutes(api: FxaApi): Router {
   const { context, accounts } = api;
-  const { logger, config } = context;
+  const { logger } = context;
   const r = Router();
 
   /** Sessions go with their account, so a missing one means it was deleted mid-request. */
@@ -65,7 +65,7 @@ export function accountRoutes(api: FxaApi): Router {
           ERRNO.FEATURE_NOT_ENABLED,
           'Sign-ups are closed on this Foxden server. Ask its owner to create your account.',
           {},
-          `sign-up of ${email} refused: sign-ups are ${config.allowNewUsers ? 'full' : 'closed'}`,
+          `sign-up of ${email} refused: sign-ups are ${context.live().allowNewUsers ? 'full' : 'closed'}`,
         );
       }
       let tokens: Awaited<ReturnType<typeof accounts.createWithAuthPW>>;

@@ -170,7 +170,7 @@ async function issueToken(
           // A Foxden account was already admitted when it was created (fxa-local spec §9).
           if (local || ticket !== null) return; // a retried transaction keeps its place
           // Read at request time: the owner can open or close sign-ups while the server runs.
-          if (!config.allowNewUsers) throw newUserRefused(verified.fxaUid, 'sign-ups are closed');
+          if (!context.live().allowNewUsers) throw newUserRefused(verified.fxaUid, 'sign-ups are closed');
           if (!isAllowed(config.sync15.allowedEmails, [verified.fxaUid, email])) {
             throw newUserRefused(verified.fxaUid, 'not in the allowed list (add this FxA uid to allow it)');
           }
@@ -198,11 +198,11 @@ async function issueToken(
     locals.logDetail = `keys changed; new uid ${user.uid}`;
   }
 
-  const secret = config.masterSecret;
-  if (!secret) throw new Error('Sync 1.5 master secret was not resolved at startup');
+  const secret = context.masterSecret;
   const duration = durationOf(req, config.sync15.tokenDuration);
   const hashes = metricsHashes(secret, verified.fxaUid);
-  const publicUrl = config.publicUrl.endsWith('/') ? config.publicUrl : config.publicUrl + '/';
+  const { publicUrl: configured } = context.live();
+  const publicUrl = configured.endsWith('/') ? configured : configured + '/';
   const { id, key } = new TokenManager(secret).makeToken({
     node: publicUrl.replace(/\/$/, ''),
     uid: user.uid,

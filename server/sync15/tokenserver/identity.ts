@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Config } from '../../config.js';
+import type { ServerConfig } from '../../config.js';
 
 /**
  * The domain of the `<fxa uid>@<domain>` key users are stored under (spec 1.5 §3.2): FxA's
@@ -16,7 +16,7 @@ export function fxaEmailDomain(oauthServerUrl: string): string {
   return host.startsWith('oauth.') ? `api.${host.slice('oauth.'.length)}` : host;
 }
 
-export function fxaEmailFor(config: Pick<Config, 'sync15'>, fxaUid: string): string {
+export function fxaEmailFor(config: Pick<ServerConfig, 'sync15'>, fxaUid: string): string {
   return `${fxaUid}@${fxaEmailDomain(config.sync15.fxaOauthServerUrl)}`;
 }
 
