@@ -3,6 +3,7 @@ import type { Database } from './types.js';
 import type { WriteOutcomeListener } from '../storage-health.js';
 import { SqliteDatabase } from './sqlite/sqlite-database.js';
 import type { OpenSqliteOptions } from './sqlite/open.js';
+import type { NetworkDatabaseOptions } from './sql/network-options.js';
 
 export interface OpenDatabaseOptions extends OpenSqliteOptions {
   /** Told how each write transaction ended (the dashboard's storage health). */
@@ -35,12 +36,9 @@ export async function openDatabase(
 async function openNetwork(
   kind: 'postgres' | 'mysql',
   url: string,
-  options: { health?: WriteOutcomeListener; poolSize?: number },
+  options: NetworkDatabaseOptions,
 ): Promise<Database> {
-  void url;
-  void options;
-  // Enabled when server/db/postgres and server/db/mysql land:
-  // if (kind === 'postgres') return (await import('./postgres/postgres-database.js')).openPostgres(url, options);
-  // return (await import('./mysql/mysql-database.js')).openMysql(url, options);
-  throw new Error(`The ${kind === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB'} backend is not built yet.`);
+  if (kind === 'postgres')
+    return (await import('./postgres/postgres-database.js')).openPostgres(url, options);
+  return (await import('./mysql/mysql-database.js')).openMysql(url, options);
 }
