@@ -858,32 +858,24 @@ for (const { kind, skip } of await conformanceKinds()) {
       assert.equal(await read(async () => 'read'), 'read');
     });
 
-    test(
-      'a read transaction sees one snapshot while another connection commits',
-      {
-        // Known finding, left to the owner of sqlite-database.ts: run() gives a read no BEGIN,
-        // so a commit by another connection (the CLI while the server runs) shows half-way.
-        todo: kind === 'sqlite' ? 'SqliteDatabase runs a read transaction without BEGIN' : false,
-      },
-      async () => {
-        const other = await backend.node();
-        await write((tx) => tx.setCollectionModified(user, BOOKMARKS, NOW + 10));
-        const seen = await read(async (tx) => {
-          const before = await tx.collectionModified(user, BOOKMARKS);
-          const rowsBefore = (await tx.queryBsos(user, BOOKMARKS, {}, NOW)).items.length;
-          await other.transaction('write', async (tx2) => {
-            await tx2.lockStorageUser(user);
-            await tx2.putBsos(user, BOOKMARKS, [bso('meanwhile')]);
-            await tx2.setCollectionModified(user, BOOKMARKS, NOW + 20);
-          });
-          const after = await tx.collectionModified(user, BOOKMARKS);
-          const rowsAfter = (await tx.queryBsos(user, BOOKMARKS, {}, NOW)).items.length;
-          return { before, after, rowsBefore, rowsAfter };
+    test('a read transaction sees one snapshot while another connection commits', async () => {
+      const other = await backend.node();
+      await write((tx) => tx.setCollectionModified(user, BOOKMARKS, NOW + 10));
+      const seen = await read(async (tx) => {
+        const before = await tx.collectionModified(user, BOOKMARKS);
+        const rowsBefore = (await tx.queryBsos(user, BOOKMARKS, {}, NOW)).items.length;
+        await other.transaction('write', async (tx2) => {
+          await tx2.lockStorageUser(user);
+          await tx2.putBsos(user, BOOKMARKS, [bso('meanwhile')]);
+          await tx2.setCollectionModified(user, BOOKMARKS, NOW + 20);
         });
-        assert.deepEqual(seen, { before: NOW + 10, after: NOW + 10, rowsBefore: 0, rowsAfter: 0 });
-        assert.equal(await read((tx) => tx.collectionModified(user, BOOKMARKS)), NOW + 20);
-      },
-    );
+        const after = await tx.collectionModified(user, BOOKMARKS);
+        const rowsAfter = (await tx.queryBsos(user, BOOKMARKS, {}, NOW)).items.length;
+        return { before, after, rowsBefore, rowsAfter };
+      });
+      assert.deepEqual(seen, { before: NOW + 10, after: NOW + 10, rowsBefore: 0, rowsAfter: 0 });
+      assert.equal(await read((tx) => tx.collectionModified(user, BOOKMARKS)), NOW + 20);
+    });
 
     test('changeVersion moves after a commit here and after a commit through another connection', async () => {
       const before = db.changeVersion();

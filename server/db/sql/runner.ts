@@ -29,11 +29,19 @@ export interface SqlDialect {
   ignoreConflict(key: readonly string[]): string;
   /** The larger of two SQL expressions. */
   greatest(a: string, b: string): string;
+  /** ORDER BY term for `column` descending with NULLs last (SQLite and MySQL: NULL is smallest). */
+  descNullsLast(column: string): string;
 }
 
 /** SQLite and PostgreSQL share the upsert syntax. */
-function onConflictDialect(insertionOrder: string, lockRows: boolean, greatest: string): SqlDialect {
+function onConflictDialect(
+  insertionOrder: string,
+  lockRows: boolean,
+  greatest: string,
+  nullsLast: string,
+): SqlDialect {
   return {
+    descNullsLast: (column) => `${column} DESC${nullsLast}`,
     insertionOrder,
     lockRows,
     upsert: (key, columns) =>
@@ -43,8 +51,8 @@ function onConflictDialect(insertionOrder: string, lockRows: boolean, greatest: 
   };
 }
 
-export const SQLITE_DIALECT = onConflictDialect('rowid', false, 'MAX');
-export const POSTGRES_DIALECT = onConflictDialect('seq', true, 'GREATEST');
+export const SQLITE_DIALECT = onConflictDialect('rowid', false, 'MAX', '');
+export const POSTGRES_DIALECT = onConflictDialect('seq', true, 'GREATEST', ' NULLS LAST');
 export const MYSQL_DIALECT: SqlDialect = {
   insertionOrder: 'seq',
   lockRows: true,
@@ -52,6 +60,7 @@ export const MYSQL_DIALECT: SqlDialect = {
     ` ON DUPLICATE KEY UPDATE ${columns.map((c) => `${c} = VALUES(${c})`).join(', ')}`,
   ignoreConflict: (key) => ` ON DUPLICATE KEY UPDATE ${key[0]} = ${key[0]}`,
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
+  descNullsLast: (column) => `${column} DESC`,
 };
 
 /** The first row, or undefined. */

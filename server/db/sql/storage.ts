@@ -380,7 +380,7 @@ export class SqlStorage implements StorageTx {
       case 'newest':
         return ' ORDER BY modified_ms DESC, id ASC';
       case 'index':
-        return ' ORDER BY sortindex DESC, id ASC';
+        return ` ORDER BY ${this.dialect.descNullsLast('sortindex')}, id ASC`;
       default:
         return ` ORDER BY ${this.dialect.insertionOrder}`;
     }

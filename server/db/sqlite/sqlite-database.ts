@@ -85,7 +85,7 @@ export class SqliteDatabase implements Database {
 
   private async run<T>(mode: TxMode, fn: (tx: Tx) => Awaitable<T>): Promise<T> {
     const write = mode === 'write';
-    if (!write) return fn(this.tx);
+    if (!write) return this.read(fn);
     // Counted when the write starts and again when it ends (committed or not), so a version
     // read while it was under way never matches one read after it.
     this.version++;
@@ -101,6 +101,19 @@ export class SqliteDatabase implements Database {
       throw err;
     } finally {
       this.version++;
+    }
+  }
+
+  /**
+   * A read is one snapshot: in WAL mode a deferred BEGIN holds the read mark from its first
+   * statement to COMMIT, so a commit by another connection (the CLI) cannot show half-way.
+   */
+  private async read<T>(fn: (tx: Tx) => Awaitable<T>): Promise<T> {
+    this.db.exec('BEGIN');
+    try {
+      return await fn(this.tx);
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
     }
   }
 
