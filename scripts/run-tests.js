@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under test/ with Node's test runner. Node 20 does not expand globs,
 // so the files are listed here. Extra arguments narrow the run: `npm test -- test/unit`.
+// test/protocol and test/db then run again on PostgreSQL and on MariaDB (see below).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +21,44 @@ if (files.length === 0) {
   console.error('No test files found.');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
+function runTests(list, env = process.env) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...list], {
+    stdio: 'inherit',
+    env,
+  });
+  return result.status ?? 1;
+}
+
+let status = runTests(files);
+
+// Then the protocol suite and the backend conformance suite again on each networked backend
+// (scripts/test-databases.sh starts them on loopback), unless FOXDEN_TEST_DATABASE already
+// chose one backend for the run above.
+const BACKENDS = [
+  ['postgres', 'PostgreSQL'],
+  ['mysql', 'MariaDB/MySQL'],
+];
+const onEveryBackend = files.filter((file) => {
+  const [top, dir] = path.relative(process.cwd(), path.resolve(file)).split(path.sep);
+  return top === 'test' && (dir === 'protocol' || dir === 'db');
 });
-process.exit(result.status ?? 1);
+if (!process.env.FOXDEN_TEST_DATABASE && onEveryBackend.length > 0) {
+  for (const [kind, name] of BACKENDS) {
+    const probe = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/database-probe.ts', kind], {
+      encoding: 'utf8',
+    });
+    if (probe.status !== 0) {
+      const why = (probe.stdout || probe.stderr || 'no answer').trim().split('\n')[0];
+      if (process.env.CI === 'true') {
+        console.error(`${name} tests cannot run: ${why}`);
+        status ||= 1;
+      } else {
+        console.log(`${name} tests skipped: ${why}`);
+      }
+      continue;
+    }
+    console.log(`--- ${name}: ${onEveryBackend.length} test files with FOXDEN_TEST_DATABASE=${kind}`);
+    status ||= runTests(onEveryBackend, { ...process.env, FOXDEN_TEST_DATABASE: kind });
+  }
+}
+process.exit(status);
