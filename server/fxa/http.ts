@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../log.js';
-import { FxaError, invalidParam, missingParam } from './errors.js';
+import { DatabaseUnavailableError } from '../db/errors.js';
+import { ERRNO, FxaError, invalidParam, missingParam } from './errors.js';
 
 /** What the request log shows for the auth API. */
 export interface FxaLocals {
@@ -85,6 +86,28 @@ export function sendJson(res: Response, status: number, body: unknown): void {
 
 type Handler = (req: Request, res: Response) => Promise<void> | void;
 
+/** Seconds Firefox waits before signing in again while the database is away. */
+const DATABASE_RETRY_AFTER_S = 30;
+
+/**
+ * Anything a route threw as an FxaError: a database that cannot be reached is FxA's
+ * "service unavailable" (503, errno 201, retryAfter), anything else unexpected a 500.
+ */
+function asFxaError(err: unknown): FxaError {
+  if (err instanceof FxaError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  if (err instanceof DatabaseUnavailableError) {
+    return new FxaError(
+      503,
+      ERRNO.SERVICE_UNAVAILABLE,
+      'Service unavailable',
+      { retryAfter: DATABASE_RETRY_AFTER_S },
+      detail,
+    );
+  }
+  return new FxaError(500, 999, 'Unspecified error', {}, detail);
+}
+
 /** Runs a route and turns FxaError (and anything unexpected) into FxA's JSON error shape. */
 export function route(logger: Logger, fn: Handler): RequestHandler {
   return async (req: Request, res: Response, _next: NextFunction) => {
@@ -93,16 +116,13 @@ export function route(logger: Logger, fn: Handler): RequestHandler {
     try {
       await fn(req, res);
     } catch (err) {
-      const failure =
-        err instanceof FxaError
-          ? err
-          : new FxaError(500, 999, 'Unspecified error', {}, err instanceof Error ? err.message : String(err));
+      const failure = asFxaError(err);
       if (!(err instanceof FxaError))
         logger.error('error', `Accounts API failed: ${req.method} ${req.path}`, {
           detail: failure.logDetail,
         });
       locals.logDetail = failure.logDetail;
-      if (failure.status === 429 && typeof failure.extra.retryAfter === 'number')
+      if ((failure.status === 429 || failure.status === 503) && typeof failure.extra.retryAfter === 'number')
         res.setHeader('Retry-After', String(failure.extra.retryAfter));
       if (!res.headersSent) sendJson(res, failure.status, failure.body());
     }

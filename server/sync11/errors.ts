@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Response } from 'express';
 import { HashPoolBusy } from '../accounts/hash-pool.js';
+import { DatabaseUnavailableError } from '../db/errors.js';
 import type { JsonValue } from '../http/json.js';
 import type { RequestLogLocals } from '../http/request-log.js';
 import type { Logger } from '../log.js';
@@ -121,8 +122,9 @@ export function loginRefused(auth: Extract<AuthResult, { ok: false }>, pathUser:
   );
 }
 
-/** SQLite refusing (busy, locked, full, I/O) or the database being closed: an outage, not a bug. */
+/** The database refusing (busy, locked, full, I/O, unreachable) or closed: an outage, not a bug. */
 function isDatabaseError(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true;
   if (!(err instanceof Error)) return false;
   const code = (err as NodeJS.ErrnoException).code;
   return (
