@@ -3,7 +3,13 @@ import http from 'node:http';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Config, ListenerSettings, LiveSettings, ServerConfig } from './config.js';
+import {
+  listenerOf,
+  type Config,
+  type ListenerSettings,
+  type LiveSettings,
+  type ServerConfig,
+} from './config.js';
 import type { ServerContext, ServerEvents } from './context.js';
 import { SqliteDatabase } from './db/sqlite/sqlite-database.js';
 import { Logger } from './log.js';
@@ -67,7 +73,7 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
   const masterSecret = resolveMasterSecret(config);
   // Without an owner who changes them, the live settings are the config's own.
   const signups = new SignupGate(options.live ?? (() => config), config);
-  let listener: ListenerSettings = { host: config.host, port: config.port, trustProxy: config.trustProxy };
+  let listener = listenerOf(config);
   // One server per SQLite file (issue 8, finding 12): taken before the database is opened or
   // migrated, released when the server closes (or this start fails).
   const dbPlace = { setting: sqliteSettingOf(config) };

@@ -64,6 +64,10 @@ export type LiveSettings = Pick<Config, 'publicUrl' | 'allowNewUsers'>;
 /** Settings a new listener picks up without reopening the database. */
 export type ListenerSettings = Pick<Config, 'host' | 'port' | 'trustProxy'>;
 
+export function listenerOf(config: ListenerSettings): ListenerSettings {
+  return { host: config.host, port: config.port, trustProxy: config.trustProxy };
+}
+
 /** A value nothing may write to, nested objects and arrays included. */
 export type DeepReadonly<T> = T extends (infer U)[]
   ? readonly DeepReadonly<U>[]

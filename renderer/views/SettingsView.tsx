@@ -114,7 +114,11 @@ export function SettingsView() {
     setDraft(toDraft(update.settings));
     setResult(update);
     announce(
-      update.restartRequired ? 'Settings saved. Restart the server to apply them.' : 'Settings saved.',
+      update.listen
+        ? `Settings saved. The server now listens on port ${update.listen.port}.`
+        : update.restartRequired
+          ? 'Settings saved. Restart the server to apply them.'
+          : 'Settings saved.',
     );
     refreshWarnings();
     refreshStatus();

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import type { Config } from '../config.js';
+import { listenerOf, type Config } from '../config.js';
 import type { LogEvent, Logger } from '../log.js';
 import type { AccountCreatedEvent, SignupGate } from '../signups.js';
 import { AdminAccounts } from './accounts.js';
@@ -170,20 +170,29 @@ export class AdminService
 
   async updateSettings(patch: Partial<AdminSettings>): Promise<SettingsUpdate> {
     const next: AdminSettings = { ...this.settings, ...patch };
-    if (patch.publicUrl !== undefined) {
-      next.publicUrl = normalisePublicUrl(patch.publicUrl);
-      this.followPort = false;
+    if (patch.publicUrl !== undefined) next.publicUrl = normalisePublicUrl(patch.publicUrl);
+    // A new port, address or proxy: the running listener moves first (the database stays
+    // open), so a port in use rejects here with nothing saved and the old port still serving.
+    const before = this.controller.status().listen;
+    const moved = await this.controller.moveListener(listenerOf(this.desiredConfig(next)));
+    try {
+      if (patch.publicUrl !== undefined) this.followPort = false;
+      const openingSignups = next.allowNewUsers && !this.settings.allowNewUsers;
+      if (openingSignups) {
+        // A new opening: its places count from zero (README "Sign-ups").
+        this.signupsCreated = 0;
+        this.signupsClosedNote = null;
+        this.gate?.reopen(0);
+      }
+      this.saveSettings(next);
+    } catch (err) {
+      // Not saved: the listener goes back to what the saved settings say.
+      await this.controller.moveListener(listenerOf(this.desiredConfig())).catch(() => undefined);
+      throw err;
     }
-    const openingSignups = next.allowNewUsers && !this.settings.allowNewUsers;
-    if (openingSignups) {
-      // A new opening: its places count from zero (README "Sign-ups").
-      this.signupsCreated = 0;
-      this.signupsClosedNote = null;
-      this.gate?.reopen(0);
-    }
-    this.saveSettings(next);
     const pendingRestart = this.pendingRestart();
-    return { settings: { ...next }, restartRequired: pendingRestart.length > 0, pendingRestart };
+    const listen = moved.listen && !sameAddress(moved.listen, before) ? moved.listen : null;
+    return { settings: { ...next }, restartRequired: pendingRestart.length > 0, pendingRestart, listen };
   }
 
   listAccounts(): Promise<AccountSummary[]> {
@@ -353,9 +362,13 @@ export class AdminService
     this.emit('settings', { ...this.settings });
   }
 
-  private desiredConfig(): Config {
-    const config = settingsToConfig(this.settings, this.base);
+  private desiredConfig(settings: AdminSettings = this.settings): Config {
+    const config = settingsToConfig(settings, this.base);
     if (this.followPort && this.followedUrl) config.publicUrl = this.followedUrl;
     return config;
   }
+}
+
+function sameAddress(a: { host: string; port: number }, b: { host: string; port: number } | null): boolean {
+  return b !== null && a.host === b.host && a.port === b.port;
 }

@@ -13,7 +13,7 @@ export interface AdminApi {
   restart(): Promise<AdminStatus>;
 
   getSettings(): Promise<AdminSettings>;
-  /** Validates and saves; says which changes only apply after a restart. */
+  /** Validates and saves; a new port, address or proxy moves the running listener in the same call. */
   updateSettings(patch: Partial<AdminSettings>): Promise<SettingsUpdate>;
 
   listAccounts(): Promise<AccountSummary[]>;
@@ -75,6 +75,8 @@ export interface SettingsUpdate {
   restartRequired: boolean;
   /** Which fields need a restart to take effect. */
   pendingRestart: (keyof AdminSettings)[];
+  /** Where the running server listens now, when this save moved it (a new port or address). */
+  listen?: { host: string; port: number } | null;
 }
 
 export type AccountKind = 'sync11' | 'sync15' | 'local';

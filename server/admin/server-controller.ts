@@ -7,7 +7,7 @@ import {
   type SyncServer,
   type SyncServerOptions,
 } from '../app.js';
-import type { Config } from '../config.js';
+import { listenerOf, type Config } from '../config.js';
 import type { ServerContext } from '../context.js';
 import type { LogEvent, Logger } from '../log.js';
 import { InstanceLockError } from '../db/sqlite/instance-lock.js';
@@ -49,10 +49,6 @@ export function isFailedRequest(event: LogEvent): boolean {
 const LISTENER_FIELDS = ['host', 'port', 'trustProxy'] as const;
 /** Fields the server reads at request time, through SyncServerOptions.live. */
 const LIVE_FIELDS = ['publicUrl', 'allowNewUsers'] as const;
-
-function listenerOf(config: Config): ListenerSettings {
-  return { host: config.host, port: config.port, trustProxy: config.trustProxy };
-}
 
 /**
  * Whether a backend opened with `open` can serve `next` once its listener fields are
@@ -184,6 +180,40 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
   }
 
   /**
+   * Moves the running listener to `next` (host, port, proxy) in one step: only the listener
+   * restarts, the database and caches stay open. When `next` cannot be bound (port in use,
+   * address not here) the old listener comes back and this rejects with an AdminError
+   * ('conflict', field 'port') saying so in one line. When no listener runs, nothing moves:
+   * the next start uses the desired Config.
+   */
+  moveListener(next: ListenerSettings): Promise<ControllerStatus> {
+    return this.enqueue(async () => {
+      const server = this.server;
+      const old = this.listening;
+      if (this.current !== 'running' || !server || !old) return this.status();
+      if (sameListener(old, next)) return this.status();
+      await server.stopListening();
+      try {
+        this.address = await server.listen(next);
+        this.listening = { ...next };
+      } catch (err) {
+        let back = false;
+        try {
+          this.address = await server.listen(old);
+          back = true;
+        } catch (again) {
+          this.fail(again);
+        }
+        const where = back ? ` Foxden still listens on port ${old.port}.` : '';
+        throw new AdminError('conflict', `${messageOf(err)}${where}`, 'port');
+      }
+      this.logger.info('lifecycle', `listener moved to ${next.host}:${this.address.port}`);
+      this.setState('running');
+      return this.status();
+    });
+  }
+
+  /**
    * Runs `fn` with the server stopped and the database closed (restore replaces the file),
    * then starts again if it was running before.
    */
@@ -267,14 +297,19 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
       this.lastError = null;
       this.setState('running');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? null;
-      this.lastError = { message: messageOf(err), code };
-      this.address = null;
-      this.startedAt = null;
-      this.logger.error('lifecycle', 'The server could not start', { detail: this.lastError.message });
-      this.setState('failed');
+      this.fail(err);
     }
     return this.status();
+  }
+
+  /** No listener could be started: the state says why. */
+  private fail(err: unknown): void {
+    const code = (err as NodeJS.ErrnoException).code ?? null;
+    this.lastError = { message: messageOf(err), code };
+    this.address = null;
+    this.startedAt = null;
+    this.logger.error('lifecycle', 'The server could not start', { detail: this.lastError.message });
+    this.setState('failed');
   }
 
   private canKeepBackend(): boolean {
@@ -299,6 +334,10 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     }
     return this.status();
   }
+}
+
+function sameListener(a: ListenerSettings, b: ListenerSettings): boolean {
+  return a.host === b.host && a.port === b.port && isDeepStrictEqual(a.trustProxy, b.trustProxy);
 }
 
 function messageOf(err: unknown): string {

@@ -323,7 +323,7 @@ describe('admin HTTP listener', () => {
     assert.equal((await fetch(`http://127.0.0.1:${started.body.listen?.port}/__heartbeat__`)).status, 200);
   });
 
-  test('settings: live fields apply at once, listener fields ask for a restart that applies them', async () => {
+  test('settings: live fields apply at once, a listener field moves the listener in the same save', async () => {
     const live = await call<{
       settings: { allowNewUsers: boolean };
       restartRequired: boolean;
@@ -335,18 +335,24 @@ describe('admin HTTP listener', () => {
     assert.equal(controller.context().config.allowNewUsers, true, 'the running config object sees it');
 
     const port = await freePort();
-    const update = await call<{ restartRequired: boolean; pendingRestart: string[] }>('updateSettings', {
+    const update = await call<{
+      restartRequired: boolean;
+      pendingRestart: string[];
+      listen: { port: number } | null;
+    }>('updateSettings', {
       port,
       publicUrl: `http://127.0.0.1:${port}`,
     });
-    assert.equal(update.body.restartRequired, true);
-    assert.deepEqual(update.body.pendingRestart, ['port']);
+    // One step (issue 9, item 8): the save itself moved the listener.
+    assert.equal(update.body.restartRequired, false);
+    assert.deepEqual(update.body.pendingRestart, []);
+    assert.equal(update.body.listen?.port, port);
     assert.equal(
       controller.context().config.publicUrl,
       `http://127.0.0.1:${port}/`,
       'public URL applies live, with a "/"',
     );
-    assert.equal((await call<AdminStatus>('status')).body.restartRequired, true);
+    assert.equal((await call<AdminStatus>('status')).body.restartRequired, false);
     const settings = await call<{ port: number }>('getSettings');
     assert.equal(settings.body.port, port);
 

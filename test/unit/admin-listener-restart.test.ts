@@ -56,9 +56,12 @@ test(
       );
       await new Promise<void>((resolve) => probe.close(() => resolve()));
 
+      // One step (issue 9, item 8): Save moves the listener, no separate restart.
       const update = await service.updateSettings({ port: newPort });
-      assert.deepEqual(update.pendingRestart, ['port']);
-      const again = await service.restart();
+      assert.equal(update.restartRequired, false);
+      assert.deepEqual(update.pendingRestart, []);
+      assert.equal(update.listen?.port, newPort);
+      const again = await service.status();
       assert.equal(again.state, 'running');
       assert.equal(again.listen?.port, newPort);
       assert.equal(again.restartRequired, false);
