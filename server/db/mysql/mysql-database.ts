@@ -80,7 +80,8 @@ class MysqlDriver implements NetworkDriver {
   readonly classify = classify;
   readonly where: string;
   private readonly pool: mysql.Pool;
-  private readonly prepared = new WeakSet<object>();
+  /** One wrapper per physical connection, so its Tx is built once (NetworkDatabase keys on it). */
+  private readonly connections = new WeakMap<object, NetworkConnection>();
 
   constructor(url: string, poolSize: number) {
     this.where = describe(url);
@@ -97,24 +98,25 @@ class MysqlDriver implements NetworkDriver {
 
   async connect(): Promise<NetworkConnection> {
     const conn = await this.pool.getConnection();
+    const known = this.connections.get(conn.connection);
+    if (known) return known;
     try {
       // Once per physical connection: strict values and the isolation a read relies on.
-      if (!this.prepared.has(conn.connection)) {
-        await conn.query("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
-        await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-        this.prepared.add(conn.connection);
-      }
+      await conn.query("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
+      await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     } catch (err) {
       conn.destroy();
       throw err;
     }
-    return {
+    const wrapped: NetworkConnection = {
       runner: runnerFor(conn),
       exec: async (sql) => {
         await conn.query(sql);
       },
       release: (broken) => (broken ? conn.destroy() : conn.release()),
     };
+    this.connections.set(conn.connection, wrapped);
+    return wrapped;
   }
 
   reason(err: unknown): string {

@@ -123,15 +123,23 @@ class PostgresDriver implements NetworkDriver {
     this.pool.on('error', () => undefined);
   }
 
+  /** One wrapper per physical connection, so its Tx is built once (NetworkDatabase keys on it). */
+  private readonly connections = new WeakMap<pg.PoolClient, NetworkConnection>();
+
   async connect(): Promise<NetworkConnection> {
     const client = await this.pool.connect();
-    return {
-      runner: runnerFor(client),
-      exec: async (sql) => {
-        await client.query(sql);
-      },
-      release: (broken) => client.release(broken),
-    };
+    let conn = this.connections.get(client);
+    if (!conn) {
+      conn = {
+        runner: runnerFor(client),
+        exec: async (sql) => {
+          await client.query(sql);
+        },
+        release: (broken) => client.release(broken),
+      };
+      this.connections.set(client, conn);
+    }
+    return conn;
   }
 
   reason(err: unknown): string {
