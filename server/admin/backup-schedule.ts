@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
+import { replaceFileAtomic } from '../fs/write-atomic.js';
 import type { Logger } from '../log.js';
 import { AdminError, type BackupResult, type BackupStatus } from './api.js';
 import { inspectBackupFile } from './backup.js';
@@ -87,13 +87,7 @@ export class BackupStateFile {
   }
 
   save(state: BackupState): void {
-    const temp = `${this.file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
-    try {
-      fs.writeFileSync(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-      fs.renameSync(temp, this.file);
-    } finally {
-      fs.rmSync(temp, { force: true });
-    }
+    replaceFileAtomic(this.file, JSON.stringify(state, null, 2) + '\n');
   }
 }
 

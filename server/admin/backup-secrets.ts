@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { forgetSigningKey, SIGNING_KEY_FILE } from '../fxa/signing-key.js';
+import { replaceFileAtomic } from '../fs/write-atomic.js';
 
 /**
  * The two secrets outside the database that a full restore also needs (issue 8, finding 7).
@@ -26,7 +27,6 @@ export interface BackupSecret {
 }
 
 export const MASTER_SECRET_FILE = 'master-secret';
-const FILE_MODE = 0o600;
 
 const NOTES: Record<SecretName, string> = {
   'sync15-master-secret':
@@ -89,26 +89,7 @@ export function collectSecrets(config: SecretConfig): BackupSecret[] {
 /** Writes `content` to `file` (0600) through a temp file, keeping an existing one as `.before-restore`. */
 function replaceKeepingPrevious(file: string, content: string): string | null {
   const kept = file + '.before-restore';
-  const temp = `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
-  fs.writeFileSync(temp, content, { mode: FILE_MODE, flag: 'wx' });
-  try {
-    const fd = fs.openSync(temp, 'r+');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    let previous: string | null = null;
-    if (fs.existsSync(file)) {
-      fs.rmSync(kept, { force: true });
-      fs.renameSync(file, kept);
-      previous = kept;
-    }
-    fs.renameSync(temp, file);
-    return previous;
-  } finally {
-    fs.rmSync(temp, { force: true });
-  }
+  return replaceFileAtomic(file, content, kept) ? kept : null;
 }
 
 function isValidPrivateKey(pem: string): boolean {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import express from 'express';
 import type { Logger } from '../log.js';
 import { closeGracefully, listenOn } from '../http/listen.js';
+import { decodePathSegment } from '../http/url-parts.js';
 import type { AdminApi, AdminErrorShape } from './api.js';
 import { loadOrCreateAdminToken, tokensEqual } from './admin-token.js';
 import { dispatch } from './dispatch.js';
@@ -105,19 +106,26 @@ function sendError(res: http.ServerResponse, status: number, error: AdminErrorSh
   });
 }
 
-/** Reads at most MAX_BODY_BYTES; null when the body is larger. */
-function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
+const readRawBody = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
+
+/**
+ * The body as express.raw reads it (any content type; the caller checked it), or the answer
+ * for one it refused: 413 when larger than MAX_BODY_BYTES, 400 for one it cannot read (a
+ * bad Content-Encoding, an aborted upload). body-parser reads a refused body off first.
+ */
+function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | 400 | 413> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
+    readRawBody(req as express.Request, res as express.Response, (err?: unknown) => {
+      if (err) {
+        const { type, status } = err as { type?: unknown; status?: unknown };
+        if (type === 'entity.too.large') resolve(413);
+        else if (typeof status === 'number' && status < 500) resolve(400);
+        else reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      const body: unknown = (req as express.Request).body;
+      resolve(Buffer.isBuffer(body) ? body : Buffer.alloc(0));
     });
-    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
-    req.on('error', reject);
   });
 }
 
@@ -189,9 +197,13 @@ async function handleApi(
     sendError(res, 415, { code: 'invalid-argument', message: 'Send the arguments as application/json.' });
     return;
   }
-  const body = await readBody(req);
-  if (body === null) {
+  const body = await readBody(req, res);
+  if (body === 413) {
     sendError(res, 413, { code: 'invalid-argument', message: 'The request is too large.' });
+    return;
+  }
+  if (body === 400) {
+    sendError(res, 400, { code: 'invalid-argument', message: 'The request body could not be read.' });
     return;
   }
   let args: unknown = [];
@@ -251,13 +263,8 @@ function filesUnder(root: string): StaticFiles {
 
 /** A path naming a dotfile or dot-folder, a NUL or bad escapes: a 404, never routed to the app. */
 function refusedPath(pathname: string): boolean {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return true;
-  }
-  if (decoded.includes('\0')) return true;
+  const decoded = decodePathSegment(pathname);
+  if (decoded === null || decoded.includes('\0')) return true;
   return path.posix
     .normalize(decoded)
     .split('/')

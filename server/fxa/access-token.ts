@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
+import { scopesOf, scopeWords } from '../jwt/scopes.js';
 import { AccessJwtRejected, verifyAccessJwt, type AccessJwtFault } from '../jwt/verify-access-jwt.js';
 import { OLDSYNC_SCOPE } from './crypto/scoped-keys.js';
 import { FOXDEN_KID_PREFIX, type SigningKey } from './signing-key.js';
@@ -22,7 +23,7 @@ export async function mintAccessToken(
   nowMs: number,
 ): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
-  const scopes = grant.scope.split(/\s+/).filter(Boolean);
+  const scopes = scopeWords(grant.scope);
   // Claims in FxA's order, set as one object so jose writes them as they stand.
   const claims = {
     // FxA puts the tokenserver URL in aud for oldsync grants and the client id otherwise; nobody checks it.
@@ -71,11 +72,6 @@ export function looksLikeFoxdenToken(token: string, issuer: string): boolean {
   return typeof claims?.iss === 'string' && claims.iss === issuer.replace(/\/+$/, '');
 }
 
-/** Splits FxA scope text on whitespace and commas (S15 §3.2). */
-export function scopeList(value: unknown): string[] {
-  return typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [];
-}
-
 const REFUSED: Record<AccessJwtFault, string> = {
   malformed: 'not a JWT',
   alg: 'the token is not signed with RS256',
@@ -116,7 +112,7 @@ export async function verifyAccessToken(
   return {
     uid: claims.sub,
     clientId: typeof claims.client_id === 'string' ? claims.client_id : '',
-    scopes: scopeList(claims.scope),
+    scopes: scopesOf(claims.scope),
     generation:
       typeof generation === 'number' && Number.isSafeInteger(generation) && generation > 0
         ? generation

@@ -8,6 +8,7 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateDir, plainFsError, tightenFile } from '../fs/private-path.js';
+import { createFileExclusive } from '../fs/write-atomic.js';
 
 /** Foxden's RS256 key for access tokens (fxa-local spec §6), one per data directory. */
 export interface SigningKey {
@@ -59,21 +60,8 @@ export function signingKeyFor(dataDir: string): SigningKey {
     ensurePrivateDir(dataDir);
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    try {
-      const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
-      try {
-        fs.writeSync(fd, pem);
-      } catch (partial) {
-        // Ours (O_EXCL) and incomplete: a later start must generate a key, not read half of one.
-        fs.closeSync(fd);
-        fs.rmSync(file, { force: true });
-        throw partial;
-      }
-      fs.closeSync(fd);
-    } catch (writeErr) {
-      if ((writeErr as NodeJS.ErrnoException).code !== 'EEXIST') throw plainFsError(writeErr, file);
-      pem = fs.readFileSync(file, 'utf8');
-    }
+    // Another process may create it first: then its key is the one.
+    if (!createFileExclusive(file, pem)) pem = fs.readFileSync(file, 'utf8');
   }
   const key = fromPrivate(createPrivateKey(pem));
   cache.set(file, key);

@@ -1,6 +1,7 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 import { sync11AccountsFor, type Sync11Accounts } from '../accounts/index.js';
 import type { ServerContext } from '../context.js';
+import { searchParams } from '../http/url-parts.js';
 import type { RequestLogLocals } from '../http/request-log.js';
 import { authenticateCall } from './basic-auth.js';
 import type { AuthedCall, Call, Endpoint } from './call.js';
@@ -11,11 +12,6 @@ import { storageEndpoints } from './storage-api.js';
 import { userEndpoints } from './user-api.js';
 
 const ENDPOINTS: RouteHandlers<Endpoint> = { ...userEndpoints, ...storageEndpoints };
-
-function queryOf(url: string): URLSearchParams {
-  const q = url.indexOf('?');
-  return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-}
 
 /**
  * One request from its route match to its answer: 404/405 from the match, authentication of
@@ -35,7 +31,7 @@ async function dispatch(
     const verb = req.method === 'HEAD' ? 'GET' : req.method;
     // The match guarantees the table lists `verb` for this route, and RouteHandlers a handler for it.
     const endpoint = (ENDPOINTS[match.name] as Readonly<Record<string, Endpoint>>)[verb] as Endpoint;
-    const call: Call = { req, res, context, accounts, params: match.params, query: queryOf(req.url) };
+    const call: Call = { req, res, context, accounts, params: match.params, query: searchParams(req.url) };
     if (endpoint.auth) {
       const auth = await authenticateCall(call);
       if (!auth.ok) throw loginRefused(auth, match.params.user);

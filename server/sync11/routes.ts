@@ -6,6 +6,8 @@
  * paths with the wrong method 405, both before authentication (spec 1.1 §1.2 item 4).
  */
 
+import { decodePathSegment } from '../http/url-parts.js';
+
 export interface RouteParams {
   user: string;
   collection: string;
@@ -88,14 +90,6 @@ export type RouteMatch =
   /** Not a Sync 1.1 path at all: another adapter (Sync 1.5 shares /1.0/) may own it. */
   | { kind: 'elsewhere' };
 
-function decodeSegment(raw: string): string | null {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Whether a path belongs to Sync 1.1. /user/, /misc/, /1/ and /1.1/ are ours alone; under
  * /1.0/ only /<user>/info… and /<user>/storage… are, so /1.0/sync/1.5 (the Sync 1.5
@@ -113,7 +107,7 @@ export function matchRoute(method: string, rawPath: string): RouteMatch {
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
   const rawParts = path.split('/').slice(1);
   if (!ownsPath(rawParts)) return { kind: 'elsewhere' };
-  const parts = rawParts.map(decodeSegment);
+  const parts = rawParts.map(decodePathSegment);
   const verb = method === 'HEAD' ? 'GET' : method;
   for (const route of ROUTES as readonly RouteDef[]) {
     if (route.segments.length !== parts.length) continue;

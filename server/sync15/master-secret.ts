@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ensurePrivateDir, plainFsError, tightenFile } from '../fs/private-path.js';
+import { createFileExclusive } from '../fs/write-atomic.js';
 
 const SECRET_FILE = 'master-secret';
 
@@ -28,26 +29,11 @@ export function resolveMasterSecret(
   }
   ensurePrivateDir(config.dataDir);
   const secret = randomBytes(32).toString('hex');
-  try {
-    // O_EXCL: if another process creates it first we use theirs instead of overwriting it.
-    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
-    try {
-      fs.writeSync(fd, secret + '\n');
-      fs.fsyncSync(fd);
-    } catch (writeErr) {
-      // Ours (O_EXCL) and empty or partial: leave nothing that a later start would trust.
-      fs.closeSync(fd);
-      fs.rmSync(file, { force: true });
-      throw plainFsError(writeErr, file);
-    }
-    fs.closeSync(fd);
-    return secret;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw plainFsError(err, file);
-    const theirs = readIfPresent(file);
-    if (!theirs) throw new Error(`The master secret file ${file} exists but is empty`);
-    return theirs;
-  }
+  // If another process creates it first we use theirs instead of overwriting it.
+  if (createFileExclusive(file, secret + '\n')) return secret;
+  const theirs = readIfPresent(file);
+  if (!theirs) throw new Error(`The master secret file ${file} exists but is empty`);
+  return theirs;
 }
 
 function readSecretFile(file: string): string {

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requestAddress } from '../../http/request-log.js';
 import { isRefusal } from '../../security/failure-throttle.js';
+import { scopeWords } from '../../jwt/scopes.js';
 import { fromHex } from '../crypto/bytes.js';
 import { OLDSYNC_SCOPE } from '../crypto/scoped-keys.js';
 import type { FxaApi } from '../api-context.js';
@@ -167,7 +168,7 @@ export function accountRoutes(api: FxaApi): Router {
       const session = await api.session(req);
       const body = jsonBody(req);
       requiredStr(body, 'client_id', { max: 64 });
-      const scopes = requiredStr(body, 'scope', { max: 1024 }).split(/\s+/).filter(Boolean);
+      const scopes = scopeWords(requiredStr(body, 'scope', { max: 1024 }));
       const account = await sessionAccount(session);
       const out: Record<string, unknown> = {};
       // Only key-bearing scopes appear (spec §4.1 #4).

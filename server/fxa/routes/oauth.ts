@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import { KEY_FETCH_LIFETIME_MS, type FxaApi } from '../api-context.js';
 import { AccessTokenRejected, mintAccessToken, verifyAccessToken } from '../access-token.js';
+import { scopeWords } from '../../jwt/scopes.js';
 import { PKCE_CHALLENGE, PKCE_VERIFIER, pkceChallenge } from '../crypto/pkce.js';
 import { OLDSYNC_SCOPE } from '../crypto/scoped-keys.js';
 import { ERRNO, FxaError } from '../errors.js';
@@ -24,7 +25,7 @@ const oauthParam = (what: string) =>
   new FxaError(400, ERRNO.OAUTH_INVALID_PARAMETER, `Invalid request parameter: ${what}`);
 
 function scopesOf(text: string): string[] {
-  const scopes = [...new Set(text.split(/\s+/).filter(Boolean))];
+  const scopes = [...new Set(scopeWords(text))];
   if (scopes.length === 0) throw oauthParam('scope is empty');
   const refused = scopes.filter((s) => !ALLOWED_SCOPE(s));
   if (refused.length)
@@ -196,7 +197,7 @@ export function oauthRoutes(api: FxaApi): Router {
         const row = await api.accounts.refreshToken(sha256hex(token));
         if (!row || row.clientId !== clientId)
           throw new FxaError(400, ERRNO.OAUTH_INVALID_TOKEN, 'Invalid token');
-        const granted = row.scope.split(' ');
+        const granted = scopeWords(row.scope);
         const asked = str(body, 'scope', { max: 1024 });
         const scope = asked ? scopesOf(asked) : granted;
         if (scope.some((s) => !granted.includes(s)))

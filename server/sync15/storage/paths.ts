@@ -4,6 +4,8 @@
  * body 0), never an error of the handler.
  */
 
+import { decodePathSegment } from '../../http/url-parts.js';
+
 export type StorageRouteKind =
   | 'info/collections'
   | 'info/collection_counts'
@@ -77,14 +79,6 @@ function fits(spec: StorageRouteSpec, segments: readonly string[]): boolean {
   return true;
 }
 
-function decodeSegment(segment: string): string | null {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return null;
-  }
-}
-
 /** `path` is the raw (still percent-encoded) path, e.g. `/1.5/42/storage/bookmarks`. */
 export function matchStorageRoute(path: string): StorageRoute | null {
   if (!path.startsWith('/1.5/')) return null;
@@ -93,7 +87,7 @@ export function matchStorageRoute(path: string): StorageRoute | null {
   if (raw.length === 2 && raw[1] === '') raw.pop();
   const segments: string[] = [];
   for (const part of raw) {
-    const decoded = decodeSegment(part);
+    const decoded = decodePathSegment(part);
     if (decoded === null) return null;
     segments.push(decoded);
   }

@@ -5,12 +5,6 @@ import { badRequest } from './errors.js';
 
 export const MAX_IDS = 100;
 
-/** The query string of a request URL, as URLSearchParams (decoded, `%2C` included). */
-export function searchParams(originalUrl: string): URLSearchParams {
-  const at = originalUrl.indexOf('?');
-  return new URLSearchParams(at === -1 ? '' : originalUrl.slice(at + 1));
-}
-
 /** `ids=a,b,c`: at most 100, each a valid BSO id, empty elements dropped (spec 1.5 §2.8). */
 export function parseIds(value: string): string[] {
   const ids = value.split(',').filter((id) => id !== '');

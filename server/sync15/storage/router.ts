@@ -10,7 +10,7 @@ import { checkContentLength, parseConditional } from './headers.js';
 import { getInfo } from './info.js';
 import { deleteItem, getItem, putItem } from './item.js';
 import { ALLOWED_METHODS, matchStorageRoute, type StorageRoute, type StorageRouteKind } from './paths.js';
-import { searchParams } from './query.js';
+import { searchParams } from '../../http/url-parts.js';
 import type { StorageReply, StorageRequest } from './reply.js';
 import { deleteStorage } from './storage.js';
 import type { Sync15Principal } from '../principal.js';

@@ -1,3 +1,4 @@
+import { decodePathSegment, searchParams } from '../../http/url-parts.js';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ServerContext } from '../../context.js';
 import { TICK_MS } from '../../storage/timestamps.js';
@@ -18,8 +19,7 @@ function single(req: Request, name: string): string | undefined {
 
 /** `?duration=N`: honoured when 0 < N ≤ the configured lifetime, otherwise ignored (spec §3.1). */
 function durationOf(req: Request, max: number): number {
-  const q = req.originalUrl.indexOf('?');
-  const text = q === -1 ? null : new URLSearchParams(req.originalUrl.slice(q + 1)).get('duration');
+  const text = searchParams(req.originalUrl).get('duration');
   if (text === null || !/^\d{1,9}$/.test(text)) return max;
   const n = Number(text);
   return n > 0 && n <= max ? n : max;
@@ -46,14 +46,6 @@ function bearerToken(header: string | undefined): string {
 /** `/1.0/{application}/{version}`; parsed here so a malformed %-escape is a 404, not a 500. */
 const TOKEN_PATH = /^\/1\.0\/([^/]+)\/([^/]+)\/?$/;
 
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
 const internalError = (detail: string) =>
   new TokenserverError(503, 'internal-error', 'internal', '', 'Server error', detail);
 
@@ -79,8 +71,8 @@ export function tokenserverHandler(context: ServerContext, localIssuer: LocalTok
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const match = TOKEN_PATH.exec(req.path);
     if (!match) return next();
-    const application = safeDecode(match[1]!);
-    const version = safeDecode(match[2]!);
+    const application = decodePathSegment(match[1]!) ?? match[1]!;
+    const version = decodePathSegment(match[2]!) ?? match[2]!;
     const authorization = single(req, 'authorization');
     // Only claim other /1.0/x/y paths when they look like tokenserver calls; Sync 1.1 owns the rest.
     if (application !== 'sync' && !/^bearer /i.test(authorization ?? '')) return next();

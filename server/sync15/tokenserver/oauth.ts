@@ -1,4 +1,5 @@
 import { decodeJwt as decodeClaims, decodeProtectedHeader, type JWTVerifyGetKey } from 'jose';
+import { scopesOf } from '../../jwt/scopes.js';
 import { AccessJwtRejected, verifyAccessJwt } from '../../jwt/verify-access-jwt.js';
 import { invalidCredentials, unavailable } from './errors.js';
 import { JwksSource, KeySourceUnavailable } from './jwks.js';
@@ -47,12 +48,6 @@ const REFUSED: Record<Exclude<AccessJwtRejected['fault'], 'no-key'>, string> = {
 };
 
 /** FxA serializes scopes space-separated; the native RS verifier splits on commas: accept both. */
-function scopesOf(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string');
-  if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean);
-  return [];
-}
-
 /**
  * FxA's scope implication (PyFxA `scope_matches`): a URL scope covers its sub-paths, and a
  * `:write` suffix covers read. The exact element is what Firefox sends.
