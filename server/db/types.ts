@@ -9,6 +9,7 @@ import type {
 } from './records.js';
 import type { TokenserverTx } from './tokenserver-types.js';
 import type { FxaTx } from './fxa-types.js';
+import type { SqlDialect, SqlRunner } from './sql/runner.js';
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -124,6 +125,13 @@ export interface Database {
    * value on every call, which turns such caches off.
    */
   changeVersion(): number;
+  /**
+   * Runs `fn` as one transaction of `mode`, as `transaction` does, but with the connection's
+   * plain SQL runner and dialect instead of a Tx: table-level access for `foxden db copy`
+   * (server/db/copy/), which moves every row of every table between backends. Every backend
+   * in server/db implements it; optional only so that a test double need not.
+   */
+  raw?<T>(mode: TxMode, fn: (runner: SqlRunner, dialect: SqlDialect) => Promise<T>): Promise<T>;
   integrityCheck(): Promise<string>;
   /** A consistent copy of the whole database in a new file. */
   backup(destination: string): Promise<void>;

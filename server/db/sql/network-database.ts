@@ -72,7 +72,16 @@ export class NetworkDatabase implements Database {
     return this.driver.where;
   }
 
-  async transaction<T>(mode: TxMode, fn: (tx: Tx) => Awaitable<T>): Promise<T> {
+  transaction<T>(mode: TxMode, fn: (tx: Tx) => Awaitable<T>): Promise<T> {
+    return this.run(mode, (conn) => fn(this.txFor(conn)));
+  }
+
+  /** The same transaction as `transaction`, with the connection's plain runner (foxden db copy). */
+  raw<T>(mode: TxMode, fn: (runner: SqlRunner, dialect: SqlDialect) => Promise<T>): Promise<T> {
+    return this.run(mode, (conn) => fn(conn.runner, this.driver.dialect));
+  }
+
+  private async run<T>(mode: TxMode, fn: (conn: NetworkConnection) => Awaitable<T>): Promise<T> {
     if (this.closed) throw new Error('database is closed');
     const write = mode === 'write';
     if (write) this.localVersion++;
@@ -97,14 +106,14 @@ export class NetworkDatabase implements Database {
     }
   }
 
-  private async attempt<T>(write: boolean, fn: (tx: Tx) => Awaitable<T>): Promise<T> {
+  private async attempt<T>(write: boolean, fn: (conn: NetworkConnection) => Awaitable<T>): Promise<T> {
     const conn = await this.driver.connect();
     let broken = false;
     try {
       for (const sql of write ? this.driver.beginWrite : this.driver.beginRead) await conn.exec(sql);
       let result: T;
       try {
-        result = await fn(this.txFor(conn));
+        result = await fn(conn);
         for (const sql of write ? this.driver.beforeCommit : []) await conn.exec(sql);
         await conn.exec('COMMIT');
       } catch (err) {

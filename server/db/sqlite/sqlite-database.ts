@@ -4,7 +4,7 @@ import { openSqlite, ensurePrivateFile, type OpenSqliteOptions, type SqliteHandl
 import type { WriteOutcomeListener } from '../../storage-health.js';
 import { StatementCache } from './statements.js';
 import { composeTx } from '../sql/compose-tx.js';
-import { SQLITE_DIALECT } from '../sql/runner.js';
+import { SQLITE_DIALECT, type SqlDialect, type SqlRunner } from '../sql/runner.js';
 import { sqliteRunner } from './sqlite-runner.js';
 
 /**
@@ -15,6 +15,7 @@ import { sqliteRunner } from './sqlite-runner.js';
 export class SqliteDatabase implements Database {
   readonly kind = 'sqlite';
   private readonly tx: Tx;
+  private readonly runner: SqlRunner;
   private tail: Promise<unknown> = Promise.resolve();
   private pending = 0;
   private closed = false;
@@ -34,7 +35,8 @@ export class SqliteDatabase implements Database {
     private readonly db: SqliteHandle,
     readonly file: string,
   ) {
-    this.tx = composeTx(sqliteRunner(new StatementCache(db)), SQLITE_DIALECT);
+    this.runner = sqliteRunner(new StatementCache(db));
+    this.tx = composeTx(this.runner, SQLITE_DIALECT);
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.lastDataVersion = this.dataVersion.get() as number;
   }
@@ -62,6 +64,11 @@ export class SqliteDatabase implements Database {
       () => this.pending--,
     );
     return result;
+  }
+
+  /** The same queue and transaction as `transaction`, with the plain runner (foxden db copy). */
+  raw<T>(mode: TxMode, fn: (runner: SqlRunner, dialect: SqlDialect) => Promise<T>): Promise<T> {
+    return this.transaction(mode, () => fn(this.runner, SQLITE_DIALECT));
   }
 
   changeVersion(): number {
