@@ -78,6 +78,11 @@ export type DeepReadonly<T> = T extends (infer U)[]
 /** The Config a running server was given: it reads it, never writes it. */
 export type ServerConfig = DeepReadonly<Config>;
 
+/** The per-user quota in bytes, as the engine and both protocols use it; undefined when off. */
+export function quotaBytesOf(config: { readonly quotaKb: number | null }): number | undefined {
+  return config.quotaKb === null ? undefined : config.quotaKb * 1024;
+}
+
 /** Port 8173: not in Firefox's blocked list, above 1024, and not macOS AirPlay's 5000/7000. */
 export const DEFAULT_PORT = 8173;
 

@@ -51,6 +51,23 @@ const TWO_HOURS = 2 * 60 * 60 * 1000;
 const STAMP_CACHE_USERS = 256;
 
 /**
+ * The one quota check of every write (Sync 1.1 and 1.5, single writes and batch commits):
+ * the user's bytes before this write, or undefined when quotas are off. A user already at or
+ * over `quotaBytes` writes nothing more (OverQuota); a write may carry them past it once.
+ */
+async function checkQuota(
+  tx: Tx,
+  userId: number,
+  modified: Millis,
+  quotaBytes: number | undefined,
+): Promise<number | undefined> {
+  if (quotaBytes === undefined) return undefined;
+  const bytesBefore = await tx.totalBytes(userId, modified);
+  if (bytesBefore >= quotaBytes) throw new OverQuota();
+  return bytesBefore;
+}
+
+/**
  * The storage engine: collections, records, timestamps, TTL, queries, quota and batches,
  * shared by Sync 1.1 and Sync 1.5. It knows nothing of HTTP; it talks to the database only
  * through the Database interface, and each public method is one transaction.
@@ -145,11 +162,7 @@ export class StorageEngine {
       const cid = (await tx.collectionId(collection, true)) as number;
       const ids = items.length === 1 ? [(items[0] as BsoWrite).id] : undefined;
       const modified = await this.prepareWrite(tx, userId, cid, options.precondition, ids);
-      let bytesBefore: number | undefined;
-      if (options.quotaBytes !== undefined) {
-        bytesBefore = await tx.totalBytes(userId, modified);
-        if (bytesBefore >= options.quotaBytes) throw new OverQuota();
-      }
+      const bytesBefore = await checkQuota(tx, userId, modified, options.quotaBytes);
       const itemModified = await this.applyWrites(tx, userId, cid, items, policy, modified);
       return { modified, itemModified, ...(bytesBefore === undefined ? {} : { bytesBefore }) };
     });
@@ -264,11 +277,7 @@ export class StorageEngine {
       await this.openBatch(tx, userId, collection, batch);
       const cid = (await tx.collectionId(collection, true)) as number;
       const modified = await this.prepareWrite(tx, userId, cid, options.precondition);
-      let bytesBefore: number | undefined;
-      if (options.quotaBytes !== undefined) {
-        bytesBefore = await tx.totalBytes(userId, modified);
-        if (bytesBefore >= options.quotaBytes) throw new OverQuota();
-      }
+      const bytesBefore = await checkQuota(tx, userId, modified, options.quotaBytes);
       const merged = new Map<string, BsoWrite>();
       for (const item of [...(await tx.batchItems(batch)), ...items]) {
         merged.delete(item.id);

@@ -1,3 +1,4 @@
+import { quotaBytesOf } from '../config.js';
 import { ts, type JsonValue } from '../http/json.js';
 import type { RequestLogLocals } from '../http/request-log.js';
 import type { Precondition, WriteOptions, WriteResult } from '../storage/engine.js';
@@ -27,8 +28,7 @@ const KB = 1024;
 const QUOTA_WARNING_KB = 1024;
 
 function quotaBytes(call: AuthedCall): number | undefined {
-  const kb = call.context.config.quotaKb;
-  return kb === null ? undefined : kb * KB;
+  return quotaBytesOf(call.context.config);
 }
 
 /** X-If-Unmodified-Since, if sent; a value that does not parse is a 400. */

@@ -1,3 +1,4 @@
+import { quotaBytesOf } from '../../config.js';
 import { ts, type JsonValue } from '../../http/json.js';
 import type { CollectionFigure } from '../../storage/types.js';
 import { jsonReply, readConditionalReply, type StorageReply, type StorageRequest } from './reply.js';
@@ -60,7 +61,6 @@ function withRecords(reply: StorageReply, count: number): StorageReply {
 /** Every limit this server enforces, so Firefox sizes its uploads to fit (spec 1.5 §2.7). */
 function configurationDocument(req: StorageRequest): JsonValue {
   const limits = req.context.config.sync15;
-  const quotaKb = req.context.config.quotaKb;
   return {
     max_post_records: limits.maxPostRecords,
     max_post_bytes: limits.maxPostBytes,
@@ -68,6 +68,6 @@ function configurationDocument(req: StorageRequest): JsonValue {
     max_request_bytes: limits.maxRequestBytes,
     max_total_records: limits.maxTotalRecords,
     max_total_bytes: limits.maxTotalBytes,
-    max_quota_limit: quotaKb === null ? undefined : quotaKb * 1024,
+    max_quota_limit: quotaBytesOf(req.context.config),
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ServerContext } from '../../context.js';
+import { quotaBytesOf } from '../../config.js';
 import { stringifyJson, type JsonValue } from '../../http/json.js';
 import type { WriteOptions } from '../../storage/engine.js';
 import type { Millis } from '../../storage/timestamps.js';
@@ -57,9 +58,8 @@ export function writePrecondition(conditional: Conditional, scope: 'collection' 
 
 /** The engine options of a write: the precondition for `scope`, and the quota (none when off). */
 export function writeOptions(req: StorageRequest, scope: 'collection' | 'item'): WriteOptions {
-  const quotaKb = req.context.config.quotaKb;
   return {
     precondition: writePrecondition(req.conditional, scope),
-    quotaBytes: quotaKb === null ? undefined : quotaKb * 1024,
+    quotaBytes: quotaBytesOf(req.context.config),
   };
 }
