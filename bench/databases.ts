@@ -277,8 +277,6 @@ interface Backend {
   label: string;
   db: FreshDatabase;
   publicUrl: string;
-  /** Data directories this run created (SQLite's holds the database itself). */
-  dataDirs: string[];
   env: Record<string, string>;
   target: UnderTest;
 }
@@ -329,13 +327,16 @@ function benchUser(created: Created, publicUrl: string): BenchUser {
   return { uid: created.uid, sign: hawkHeaderFor(publicUrl, token) };
 }
 
+/** Every server this run started, stopped at the end whatever happened after its start. */
+const allNodes: FoxdenProcess[] = [];
+
 async function startNode(
   publicUrl: string,
   port: number,
   dataDir: string,
   env: Record<string, string>,
 ): Promise<FoxdenProcess> {
-  return FoxdenProcess.start({
+  const node = await FoxdenProcess.start({
     root,
     port,
     dataDir,
@@ -343,6 +344,8 @@ async function startNode(
     env,
     startTimeoutMs: SETTINGS.startTimeoutMs,
   });
+  allNodes.push(node);
+  return node;
 }
 
 async function setUpBackend(kind: TestDatabaseKind, cleanups: (() => Promise<void>)[]): Promise<Backend> {
@@ -374,7 +377,6 @@ async function setUpBackend(kind: TestDatabaseKind, cleanups: (() => Promise<voi
     label: LABEL[kind],
     db,
     publicUrl,
-    dataDirs: [dataDir],
     env,
     target: { nodes: [node], infoUser: info, posters, newerPath, newerUser: newer },
   };
@@ -625,12 +627,11 @@ function serveReadsDatabaseUrl(): boolean {
 async function main(): Promise<void> {
   const started = performance.now();
   const cleanups: (() => Promise<void>)[] = [];
-  const nodes: FoxdenProcess[] = [];
   let cleaned = false;
   const cleanUp = async () => {
     if (cleaned) return;
     cleaned = true;
-    await Promise.all(nodes.map((n) => n.stop().catch(() => {})));
+    await Promise.all(allNodes.map((n) => n.stop().catch(() => {})));
     killAllFoxdenProcesses();
     for (const fn of cleanups.reverse()) {
       await fn().catch((err: unknown) => log(`cleanup: ${err instanceof Error ? err.message : String(err)}`));
@@ -688,7 +689,6 @@ async function main(): Promise<void> {
         skip('not measured', 'not measured: could not start (see above)');
         continue;
       }
-      nodes.push(...backend.target.nodes);
       backends.push(backend);
     }
 
@@ -712,7 +712,6 @@ async function main(): Promise<void> {
         },
       );
       if (second) {
-        nodes.push(second);
         const [first] = pg.target.nodes as [FoxdenProcess];
         const both: UnderTest = { ...pg.target, nodes: [first, second] };
         for (const load of LOADS) {
@@ -736,7 +735,7 @@ async function main(): Promise<void> {
           .join('; '),
       });
     }
-    const pgNodes = nodes.filter((n) => !backends.some((b) => b.target.nodes.includes(n)));
+    const pgNodes = allNodes.filter((n) => !backends.some((b) => b.target.nodes.includes(n)));
     if (pgNodes.length > 0)
       details.push({
         section: 'Request log',
