@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { ConfigError } from './config-load.js';
 import { oneLine, OptionError, UsageError } from './cli/args.js';
 import { backup, restore } from './cli/backup.js';
+import { dbCopy } from './cli/db-copy.js';
 import { processIo, type CliIo } from './cli/io.js';
 import { serve } from './cli/serve.js';
 import { setupInfo } from './cli/setup-info.js';
@@ -28,6 +29,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return await backup(rest, io);
       case 'restore':
         return await restore(rest, io);
+      case 'db':
+        return await db(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -45,7 +48,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     let message = oneLine(err instanceof Error ? err.message : String(err));
     if (err instanceof OptionError) {
       const words =
-        command === 'user' && rest[0] && COMMAND_USAGE[`user ${rest[0]}`] ? `user ${rest[0]}` : command;
+        (command === 'user' || command === 'db') && rest[0] && COMMAND_USAGE[`${command} ${rest[0]}`]
+          ? `${command} ${rest[0]}`
+          : command;
       message +=
         words && COMMAND_USAGE[words]
           ? ` Run "foxden ${words} --help" for the options.`
@@ -53,6 +58,17 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
     process.stderr.write(`foxden: ${message}\n`);
     return err instanceof UsageError || err instanceof ConfigError ? 2 : 1;
+  }
+}
+
+/** `foxden db <command>`: the database commands. */
+async function db(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'copy':
+      return await dbCopy(rest, io);
+    default:
+      throw new UsageError(`Unknown db command "${sub ?? ''}"; use copy. Run "foxden db --help".`);
   }
 }
 

@@ -15,6 +15,9 @@ Commands:
                             works while the server runs.
   restore <file>            Replace the database with a backup (stop the server first); the
                             previous database is kept as <database>.before-restore.
+  db copy --from URL --to URL [--replace]
+                            Copy every user, account and record to another database (SQLite,
+                            PostgreSQL, MySQL/MariaDB) and verify the copy.
   help                      Show this text.  (Also: --help, --version)
 
 "foxden <command> --help" shows the options of one command.
@@ -83,6 +86,30 @@ Options:
   -h, --help                Show this text.
 `;
 
+const DB_COPY_USAGE = `Usage: foxden db copy --from URL --to URL [--replace] [options]
+
+Copies everything (Sync 1.1 users, local accounts with their keys, sessions and devices,
+Sync 1.5 users, collections, records with their timestamps, sortindex and TTL, open batches)
+from one database to another, on any backend: to move off SQLite, and back. The copy is read
+from one consistent snapshot, so the source may keep serving; it is written in one
+transaction and checked (row counts per table, a checksum per user and per account table)
+before it is committed, so a failed copy leaves the target as it was. Stop the servers that
+use the target first.
+
+URLs: sqlite:////absolute/path/foxden.db (sqlite:///relative.db), postgresql://USER@HOST:5432/DB,
+mysql://USER@HOST:3306/DB. The target is created (SQLite) or migrated if need be. Passwords
+are never printed; rather than on the command line, where other users can see them, keep them
+in files named by the password-file options.
+
+Options:
+  --from URL                The database to copy from (its data is only read).
+  --to URL                  The database to copy into; it must hold no users or accounts.
+  --replace                 Empty a target that holds data first (in the same transaction).
+  --from-password-file FILE The --from database's password.
+  --to-password-file FILE   The --to database's password.
+  -h, --help                Show this text.
+`;
+
 /**
  * Per-command help printed by `foxden <command> --help` (and `foxden <command> <sub> --help`:
  * the key is the words before --help, e.g. "user add"; the CLI falls back to the first word).
@@ -114,6 +141,13 @@ Deletes an account and all of its synced data.
 
 ${USER_OPTIONS_TEXT}`,
   'setup-info': SETUP_INFO_USAGE,
+  db: `Usage: foxden db <command> [options]
+
+  db copy --from URL --to URL [--replace]
+                            Copy every user, account and record to another database and
+                            verify the copy ("foxden db copy --help").
+`,
+  'db copy': DB_COPY_USAGE,
   backup: `Usage: foxden backup <file> [--replace] [options]
 
 Saves a consistent backup of the whole database to <file> while the server keeps running: one
