@@ -17,8 +17,8 @@ export interface ScanLimits {
 
 export const DEFAULT_SCAN_LIMITS: ScanLimits = { maxRows: 1000, targetBytes: 4 * 1024 * 1024 };
 
-/** The first page is small: how big the rows are is not known yet. */
-const FIRST_PAGE_ROWS = 64;
+/** The first page is small: how big the rows are is not known yet (records reach 2 MB). */
+const FIRST_PAGE_ROWS = 16;
 
 /**
  * Reads a whole table page by page in the order of its key (keyset pagination: each page starts
