@@ -8,13 +8,14 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DatabaseLocation } from '../../server/db/database-url.js';
 import { openDatabase } from '../../server/db/open-database.js';
 import { databaseProblem, freshDatabase, type TestDatabaseKind } from '../helpers/databases.js';
 import { fillEveryKind, viewOf, type Manifest } from '../db/copy-fixture.js';
-import { runCli, type CliResult } from './cli-process.js';
+import { ROOT, runCli, type CliResult } from './cli-process.js';
 
 const problems = {
   postgres: await databaseProblem('postgres'),
@@ -146,6 +147,44 @@ describe('foxden db copy', { timeout: 180_000 }, () => {
       other.password = '';
       const self = await runCli(['db', 'copy', '--from', network.url, '--to', other.href]);
       assertOneLineFailure(self, /cannot be copied onto itself/);
+    }
+  });
+
+  test('an SQLite target a server is running on is refused', async () => {
+    const { location: from } = await filled('sqlite');
+    const { location: to, manifest } = await filled('sqlite', 'b');
+    assert.ok(to.kind === 'sqlite');
+    const before = await view(to, manifest);
+    // A stand-in for `foxden serve`: a live process holding the database's server lock.
+    const holder = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '--eval',
+        `import { acquireInstanceLock } from './server/db/sqlite/instance-lock.ts';
+         acquireInstanceLock(${JSON.stringify(to.file)}); console.log('locked'); setTimeout(() => {}, 60000);`,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('locked')) resolve();
+        });
+        holder.once('exit', () => reject(new Error('the lock holder exited')));
+      });
+      const result = await copy(from, to, '--replace');
+      assertOneLineFailure(
+        result,
+        new RegExp(
+          `A Foxden server \\(process ${holder.pid}\\) is using .*; stop it before copying onto it\\.`,
+        ),
+      );
+      assert.deepEqual(await view(to, manifest), before);
+    } finally {
+      holder.kill();
     }
   });
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { DatabaseLocation } from '../database-url.js';
 import { openDatabase } from '../open-database.js';
-import { acquireInstanceLock, type InstanceLock } from '../sqlite/instance-lock.js';
+import { acquireInstanceLock, InstanceLockError, type InstanceLock } from '../sqlite/instance-lock.js';
 import type { Database } from '../types.js';
 import { copyDatabase, CopyError, type CopyOptions, type CopyResult } from './copy-database.js';
 import { sameDatabase } from './same-database.js';
@@ -37,10 +37,23 @@ export async function copyLocations(
     opened.push(source);
     const target = await openDatabase(to);
     opened.push(target);
-    if (to.kind === 'sqlite') lock = acquireInstanceLock(to.file);
+    if (to.kind === 'sqlite') lock = serverLock(to.file);
     return await copyDatabase(source, target, options);
   } finally {
     lock?.release();
     for (const db of opened.reverse()) await db.close().catch(() => undefined);
+  }
+}
+
+/** The target file's server lock, or a refusal naming the server that holds it. */
+function serverLock(file: string): InstanceLock {
+  try {
+    return acquireInstanceLock(file);
+  } catch (err) {
+    if (!(err instanceof InstanceLockError)) throw err;
+    throw new CopyError(
+      `A Foxden server (process ${err.pid}) is using ${file}; stop it before copying onto it.`,
+      'unsupported',
+    );
   }
 }
