@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { createSyncServer } from '../server/app.js';
+import { startSyncServer } from '../server/app.js';
 import { defaultConfig, type Config } from '../server/config.js';
 import { Logger, type LogSink } from '../server/log.js';
 import { AdminService } from '../server/admin/admin-service.js';
@@ -47,9 +47,9 @@ export function createDesktopBackend(options: DesktopBackendOptions): DesktopBac
     config,
     logger,
     createServer: (cfg, serverOptions) => {
-      if (!nativeBinding) return createSyncServer(cfg, serverOptions);
+      if (!nativeBinding) return startSyncServer(cfg, serverOptions);
       if (!fs.existsSync(nativeBinding)) throw new Error(missingAddonMessage(nativeBinding));
-      return createSyncServer(cfg, { ...serverOptions, nativeBinding });
+      return startSyncServer(cfg, { ...serverOptions, nativeBinding });
     },
   });
   const service = new AdminService({

@@ -1,6 +1,4 @@
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
@@ -11,7 +9,13 @@ import {
   type ServerConfig,
 } from './config.js';
 import type { ServerContext, ServerEvents } from './context.js';
-import { SqliteDatabase } from './db/sqlite/sqlite-database.js';
+import {
+  openServerDatabase,
+  openServerDatabaseSync,
+  opensSynchronously,
+  type ServerDatabase,
+  type ServerDatabaseOptions,
+} from './db/server-database.js';
 import { Logger } from './log.js';
 import { StorageEngine } from './storage/engine.js';
 import { requestLog } from './http/request-log.js';
@@ -24,14 +28,14 @@ import { mountFxa } from './fxa/index.js';
 import { resolveMasterSecret } from './sync15/master-secret.js';
 import { tuneHeapForServer } from './heap.js';
 import { closeSharedHashPool } from './accounts/hash-pool.js';
-import { acquireInstanceLock } from './db/sqlite/instance-lock.js';
-import { currentFileNoteSink, ensurePrivateDir, setFileNoteSink } from './fs/private-path.js';
-import { StorageHealth } from './storage-health.js';
+import { currentFileNoteSink, setFileNoteSink } from './fs/private-path.js';
 import { SignupGate } from './signups.js';
 
 export interface SyncServerOptions {
   logger?: Logger;
   clock?: () => number;
+  /** An already opened database (openSyncServer's); otherwise createSyncServer opens it. */
+  database?: ServerDatabase;
   /** better-sqlite3 addon built for Electron's ABI (see scripts/build-electron-native.js). */
   nativeBinding?: string;
   /**
@@ -61,36 +65,63 @@ export interface SyncServer
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
+function databaseOptions(config: Config, options: SyncServerOptions): ServerDatabaseOptions {
+  return {
+    dataDir: config.dataDir,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  };
+}
+
 /**
- * Builds the whole sync server (both protocol generations) over one SQLite database. The
- * server reads `config` and never writes to it (a frozen one works as well).
+ * Opens the database `config.database` names (waiting for a database server to answer and
+ * migrate) and builds the whole sync server over it: how every server is started.
+ */
+export async function openSyncServer(config: Config, options: SyncServerOptions = {}): Promise<SyncServer> {
+  // First, so a missing secret file is reported before the database is opened or locked.
+  const masterSecret = resolveMasterSecret(config);
+  const database =
+    options.database ?? (await openServerDatabase(config.database, databaseOptions(config, options)));
+  return buildSyncServer(config, options, masterSecret, database);
+}
+
+/**
+ * The server for `config`: built at once when its database opens without waiting (a file),
+ * so an owner's tool can have it synchronously; otherwise once the database server answered.
+ */
+export function startSyncServer(
+  config: Config,
+  options: SyncServerOptions = {},
+): SyncServer | Promise<SyncServer> {
+  if (options.database || opensSynchronously(config.database)) return createSyncServer(config, options);
+  return openSyncServer(config, options);
+}
+
+/**
+ * Builds the whole sync server (both protocol generations) over `options.database`, or over a
+ * database that opens without waiting (a file; see db/server-database.ts). The server reads
+ * `config` and never writes to it (a frozen one works as well).
  */
 export function createSyncServer(config: Config, options: SyncServerOptions = {}): SyncServer {
+  const masterSecret = resolveMasterSecret(config);
+  const database =
+    options.database ?? openServerDatabaseSync(config.database, databaseOptions(config, options));
+  return buildSyncServer(config, options, masterSecret, database);
+}
+
+function buildSyncServer(
+  config: Config,
+  options: SyncServerOptions,
+  masterSecret: string,
+  database: ServerDatabase,
+): SyncServer {
   tuneHeapForServer();
   const logger = options.logger ?? new Logger();
   const clock = options.clock ?? Date.now;
-  // Resolved once, before anything can mint or check a Sync 1.5 token; the server's own value.
-  const masterSecret = resolveMasterSecret(config);
   // Without an owner who changes them, the live settings are the config's own.
   const signups = new SignupGate(options.live ?? (() => config), config);
   let listener = listenerOf(config);
-  // One server per SQLite file (issue 8, finding 12): taken before the database is opened or
-  // migrated, released when the server closes (or this start fails).
-  const dbPlace = { setting: sqliteSettingOf(config) };
-  ensurePrivateDir(path.dirname(config.dbFile), dbPlace);
-  const lock = acquireInstanceLock(config.dbFile);
-  const storageHealth = new StorageHealth(config.dbFile, clock, () => fileSize(config.dbFile));
-  let db: SqliteDatabase;
-  try {
-    db = SqliteDatabase.open(config.dbFile, {
-      nativeBinding: options.nativeBinding,
-      health: storageHealth,
-      ...dbPlace,
-    });
-  } catch (err) {
-    lock.release();
-    throw err;
-  }
+  const { db, health: storageHealth } = database;
   // Modes Foxden tightened (master secret, database, later the admin token) go to this log.
   const fileNotes = (line: string) => logger.info('lifecycle', line);
   setFileNoteSink(fileNotes);
@@ -187,10 +218,10 @@ export function createSyncServer(config: Config, options: SyncServerOptions = {}
     stopListening,
     async close() {
       await stopListening();
-      await db.close();
+      // The database, and what opening it took (a database file's one-server lock).
+      await database.close();
       // Password workers stop once idle, so no process waits on them after Stop.
       await closeSharedHashPool();
-      lock.release();
       // Only this server's own sink: another server in this process may have replaced it.
       if (currentFileNoteSink() === fileNotes) setFileNoteSink(null);
       logger.info('lifecycle', 'stopped');
@@ -212,19 +243,4 @@ function serverView(config: Config, masterSecret: string, live: () => LiveSettin
     allowNewUsers: { get: () => live().allowNewUsers, enumerable: true },
   }) as ServerConfig;
   return Object.freeze(view);
-}
-
-/** What a person changes to move the database: --data-dir, or the ini's sqluri when it points elsewhere. */
-function sqliteSettingOf(config: Config): string {
-  return path.dirname(path.resolve(config.dbFile)) === path.resolve(config.dataDir)
-    ? '--data-dir'
-    : '[storage] sqluri';
-}
-
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
 }

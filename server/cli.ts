@@ -3,6 +3,7 @@ import { ConfigError } from './config-load.js';
 import { oneLine, OptionError, UsageError } from './cli/args.js';
 import { backup, restore } from './cli/backup.js';
 import { dbCopy } from './cli/db-copy.js';
+import { dbMigrate } from './cli/db-migrate.js';
 import { processIo, type CliIo } from './cli/io.js';
 import { serve } from './cli/serve.js';
 import { setupInfo } from './cli/setup-info.js';
@@ -67,8 +68,10 @@ async function db(args: string[], io: CliIo): Promise<number> {
   switch (sub) {
     case 'copy':
       return await dbCopy(rest, io);
+    case 'migrate':
+      return await dbMigrate(rest, io);
     default:
-      throw new UsageError(`Unknown db command "${sub ?? ''}"; use copy. Run "foxden db --help".`);
+      throw new UsageError(`Unknown db command "${sub ?? ''}"; use copy or migrate. Run "foxden db --help".`);
   }
 }
 

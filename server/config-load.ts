@@ -2,6 +2,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { defaultConfig, defaultDataDir, type Config } from './config.js';
+import {
+  DatabaseUrlError,
+  parseDatabaseUrl,
+  withPassword,
+  type DatabaseLocation,
+} from './db/database-url.js';
 import { configTypoWarnings } from './config-typos.js';
 import { IniError, parseIniDocument, type IniDocument, type IniValue } from './ini.js';
 
@@ -35,6 +41,7 @@ export interface ConfigFlags {
   fxaJwksFile?: string;
   masterSecretFile?: string;
   fxaOauthServer?: string;
+  databaseUrl?: string;
 }
 
 export interface ConfigSources {
@@ -79,6 +86,9 @@ export const ENV = {
   trustProxy: 'FOXDEN_TRUST_PROXY',
   masterSecret: 'FOXDEN_MASTER_SECRET',
   masterSecretFile: 'FOXDEN_MASTER_SECRET_FILE',
+  databaseUrl: 'FOXDEN_DATABASE_URL',
+  /** A file whose first line is the database password (kept out of argv and of the URL). */
+  databasePasswordFile: 'FOXDEN_DATABASE_PASSWORD_FILE',
 } as const;
 
 /** A setting the ini file, environment or flags can give. */
@@ -88,7 +98,7 @@ type Key =
   | 'host'
   | 'port'
   | 'dataDir'
-  | 'dbFile'
+  | 'database'
   | 'publicUrl'
   | 'allowNewUsers'
   | 'maxNewUsers'
@@ -158,6 +168,7 @@ function envLayer(env: NodeJS.ProcessEnv, cwd: string): Layer {
   take('logFormat', ENV.logFormat);
   take('trustProxy', ENV.trustProxy);
   take('masterSecretFile', ENV.masterSecretFile);
+  take('database', ENV.databaseUrl);
   return layer;
 }
 
@@ -182,6 +193,7 @@ function flagLayer(flags: ConfigFlags, cwd: string): Layer {
   take('fxaJwksFile', 'fxa-jwks-file', flags.fxaJwksFile);
   take('masterSecretFile', 'master-secret-file', flags.masterSecretFile);
   take('fxaOauthServerUrl', 'fxa-oauth-server', flags.fxaOauthServer);
+  take('database', 'database-url', flags.databaseUrl);
   return layer;
 }
 
@@ -252,8 +264,8 @@ function readIniLayer(file: string, env: NodeJS.ProcessEnv, notes: string[]): La
 
   const storage = ini.storage ?? {};
   if (storage.sqluri !== undefined) {
-    const from = `${name} [storage] sqluri`;
-    layer.dbFile = { value: sqliteFileFromUri(storage.sqluri, from, base), from, base, layer: 'ini' };
+    // Read (and refused if wrong) in validate(), like the environment's and the flag's URL.
+    layer.database = { value: storage.sqluri, from: `${name} [storage] sqluri`, base, layer: 'ini' };
   }
   const authUri = ini.auth?.sqluri;
   if (authUri !== undefined && storage.sqluri !== undefined && authUri !== storage.sqluri) {
@@ -279,30 +291,6 @@ function readIniLayer(file: string, env: NodeJS.ProcessEnv, notes: string[]): La
   return layer;
 }
 
-/** `sqlite:////abs.db` (absolute) or `sqlite:///rel.db` (relative to the ini's directory). */
-export function sqliteFileFromUri(uri: IniValue, from: string, base: string): string {
-  if (typeof uri !== 'string') throw new ConfigError(`${from} must be a sqlite:/// URI.`);
-  const match = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(uri);
-  if (!match)
-    throw new ConfigError(
-      `${from}: "${uri}" is not a database URI such as sqlite:////var/lib/foxden/foxden.db.`,
-    );
-  const scheme = (match[1] as string).toLowerCase();
-  if (scheme !== 'sqlite') {
-    throw new ConfigError(
-      `${from}: "${scheme}" databases are not supported in this version; only sqlite is (e.g. sqlite:////var/lib/foxden/foxden.db).`,
-    );
-  }
-  const rest = (match[2] as string).replace(/\?.*$/, '');
-  // SQLAlchemy: sqlite:/// + path; a fourth slash makes the path absolute.
-  if (!rest.startsWith('/') || rest === '/' || rest === '/:memory:') {
-    throw new ConfigError(
-      `${from}: "${uri}" names no database file; an in-memory database would lose every write.`,
-    );
-  }
-  return path.resolve(base, rest.slice(1));
-}
-
 // ---------------------------------------------------------------------------------------
 // Validation
 
@@ -315,7 +303,9 @@ function validate(layer: Layer, env: NodeJS.ProcessEnv): Config {
   const config = defaultConfig({ dataDir, host, ...(port !== undefined ? { port } : {}) });
 
   config.publicUrl = layer.publicUrl ? toPublicUrl(layer.publicUrl) : defaultPublicUrl(host, config.port);
-  if (layer.dbFile) config.dbFile = toPath(layer.dbFile);
+  if (layer.database) config.database = toDatabase(layer.database);
+  const passwordFile = nonEmptyEnv(env, ENV.databasePasswordFile);
+  if (passwordFile !== undefined) config.database = withPasswordFile(config.database, passwordFile);
   if (layer.allowNewUsers) config.allowNewUsers = toBoolean(layer.allowNewUsers);
   if (layer.strictUsernames) config.strictUsernames = toBoolean(layer.strictUsernames);
   if (layer.quotaKb) {
@@ -402,6 +392,38 @@ function readSecretFile(file: string, from: string): string {
   const secret = fs.readFileSync(file, 'utf8').trim();
   if (secret === '') throw new ConfigError(`${from}: the secret file ${file} is empty.`);
   return secret;
+}
+
+/** A database URL (any scheme Foxden supports); a relative sqlite:/// path is relative to `base`. */
+function toDatabase(s: Setting): DatabaseLocation {
+  if (typeof s.value !== 'string') fail(s, 'a database URI such as sqlite:////var/lib/foxden/foxden.db');
+  try {
+    return parseDatabaseUrl(s.value, { from: s.from, base: s.base });
+  } catch (err) {
+    // Its message names the setting and never holds the password.
+    if (err instanceof DatabaseUrlError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+/** The password from the first line of FOXDEN_DATABASE_PASSWORD_FILE, put into the URL. */
+function withPasswordFile(location: DatabaseLocation, file: string): DatabaseLocation {
+  const from = `environment variable ${ENV.databasePasswordFile}`;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      `${from}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)}).`,
+    );
+  }
+  try {
+    // The first line as it stands: a password may begin or end with a space.
+    return withPassword(location, text.split(/\r?\n/)[0] ?? '');
+  } catch (err) {
+    if (err instanceof DatabaseUrlError) throw new ConfigError(`${from}: ${err.message}`);
+    throw err;
+  }
 }
 
 function toHost(s: Setting): string {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import type { DatabaseLocation } from './db/database-url.js';
 
 /** Everything the server needs to run, already validated and normalised. */
 export interface Config {
@@ -9,8 +10,12 @@ export interface Config {
   /** The URL clients use to reach this server, always ending in "/". */
   publicUrl: string;
   dataDir: string;
-  /** SQLite database file (from `[storage] sqluri`, default `<dataDir>/foxden.db`). */
-  dbFile: string;
+  /**
+   * Where the data lives (`[storage] sqluri`, FOXDEN_DATABASE_URL, --database-url; default the
+   * SQLite file `<dataDir>/foxden.db`). A networked location's `url` may hold the password:
+   * only its `display` may be logged or shown.
+   */
+  database: DatabaseLocation;
   allowNewUsers: boolean;
   /**
    * Accounts strangers may create through the sign-up doors (Sync 1.1 User API, the sign-in
@@ -105,6 +110,11 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   return path.join(env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'foxden');
 }
 
+/** The SQLite file in the data directory, where the data lives unless a database URL says otherwise. */
+export function defaultDatabase(dataDir: string): DatabaseLocation {
+  return { kind: 'sqlite', file: path.join(dataDir, 'foxden.db') };
+}
+
 export function defaultConfig(overrides: Partial<Config> = {}): Config {
   const dataDir = overrides.dataDir ?? defaultDataDir();
   const port = overrides.port ?? DEFAULT_PORT;
@@ -114,7 +124,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     port,
     publicUrl: `http://127.0.0.1:${port}/`,
     dataDir,
-    dbFile: path.join(dataDir, 'foxden.db'),
+    database: defaultDatabase(dataDir),
     allowNewUsers: false,
     maxNewUsers: DEFAULT_MAX_NEW_USERS,
     strictUsernames: true,

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { freeSpaceOf, type FreeSpace } from './fs/private-path.js';
-import { isDiskFullError } from './db/sqlite/open.js';
 
 /**
  * Below this much free space the dashboard warns before writes start failing. One gigabyte:
@@ -18,15 +17,21 @@ const ROOM_MADE_BYTES = 32 * 1024 * 1024;
 export interface StorageHealthStatus {
   /** Set while writes fail because the disk is full: since when, and SQLite's words. */
   diskFull: { since: number; detail: string } | null;
-  /** Free space of the database's disk; null where it cannot be read. */
+  /** Free space of the database's disk; null where it cannot be read (or is a server's). */
   free: FreeSpace | null;
   /** Free space at which the low-space warning starts, for this database. */
   lowSpaceBytes: number;
-  /** The folder holding the database. */
+  /** The folder holding the database file; empty for a database server. */
   dir: string;
 }
 
-/** What SqliteDatabase reports after each write transaction. */
+/** The database file whose disk is watched, and how its backend recognises a full disk. */
+export interface WatchedFile {
+  file: string;
+  isDiskFull(err: unknown): boolean;
+}
+
+/** What a database reports after each write transaction. */
 export interface WriteOutcomeListener {
   writeSucceeded(): void;
   writeFailed(err: unknown): void;
@@ -42,8 +47,9 @@ export class StorageHealth implements WriteOutcomeListener {
   /** Free bytes when the disk was found full: clearly more later means the owner made room. */
   private freeWhenFull = 0;
 
+  /** `watched` null: a database server, whose disk is not Foxden's to watch. */
   constructor(
-    private readonly dbFile: string,
+    private readonly watched: WatchedFile | null,
     private readonly clock: () => number = Date.now,
     private readonly dbSize: () => number = () => 0,
   ) {}
@@ -53,10 +59,10 @@ export class StorageHealth implements WriteOutcomeListener {
   }
 
   writeFailed(err: unknown): void {
-    if (!isDiskFullError(err, this.dbFile)) return;
+    if (!this.watched?.isDiskFull(err)) return;
     if (this.full === null) {
       this.full = { since: this.clock(), detail: err instanceof Error ? err.message : String(err) };
-      this.freeWhenFull = freeSpaceOf(path.dirname(this.dbFile))?.freeBytes ?? 0;
+      this.freeWhenFull = freeSpaceOf(path.dirname(this.watched.file))?.freeBytes ?? 0;
     }
   }
 
@@ -65,8 +71,8 @@ export class StorageHealth implements WriteOutcomeListener {
   }
 
   status(): StorageHealthStatus {
-    const dir = path.dirname(this.dbFile);
-    const free = freeSpaceOf(dir);
+    const dir = this.watched ? path.dirname(this.watched.file) : '';
+    const free = this.watched ? freeSpaceOf(dir) : null;
     // Clients back off for Retry-After (30 minutes by default) after a 503, so the next write
     // may be far off: once the owner has made room, the warning should not wait for it.
     if (this.full !== null && free !== null && free.freeBytes >= this.freeWhenFull + ROOM_MADE_BYTES) {

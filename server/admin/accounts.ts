@@ -72,10 +72,11 @@ function localStorageEmails(locals: readonly { uid: string }[]): Set<string> {
  * or a restore replaces the server and its database handle.
  */
 export class AdminAccounts {
-  constructor(private readonly context: () => ServerContext) {}
+  /** `context` may wait for the database to open (a database server while the server is stopped). */
+  constructor(private readonly context: () => ServerContext | Promise<ServerContext>) {}
 
   async list(): Promise<AccountSummary[]> {
-    const context = this.context();
+    const context = await this.context();
     const [sync11, sync15, locals] = await Promise.all([
       sync11AccountsFor(context).list(),
       context.db.transaction('read', (tx) => tx.listTokenserverUsers()),
@@ -93,7 +94,7 @@ export class AdminAccounts {
 
   /** Every account of every kind; cheap enough for a household to run after each sign-up. */
   async count(): Promise<number> {
-    const context = this.context();
+    const context = await this.context();
     return context.db.transaction('read', async (tx) => {
       const [a, b, c] = await Promise.all([
         tx.listSync11Users(),
@@ -107,7 +108,7 @@ export class AdminAccounts {
   }
 
   async create(input: CreateAccountInput): Promise<AccountSummary> {
-    const context = this.context();
+    const context = await this.context();
     if (input.kind === 'local') return this.createLocal(context, input);
     // An e-mail becomes the hashed username Firefox derives from it (spec 1.1 §3.1).
     const isEmail = input.name.includes('@');
@@ -126,7 +127,7 @@ export class AdminAccounts {
   }
 
   async delete(ref: AccountRef): Promise<void> {
-    const context = this.context();
+    const context = await this.context();
     if (ref.kind === 'local') {
       // Sessions, devices, tokenserver rows and Sync 1.5 storage go with it (fxa-local spec §9).
       if (!(await new LocalAccounts(context).delete(ref.id))) throw notFound(ref);
@@ -156,7 +157,7 @@ export class AdminAccounts {
       // The old password is unknown, so kB changes and the old Sync data becomes unreadable
       // (fxa-local spec §9); the GUI says so before the owner confirms.
       try {
-        await new LocalAccounts(this.context()).resetPassword(input.id, input.password);
+        await new LocalAccounts(await this.context()).resetPassword(input.id, input.password);
       } catch (err) {
         localError(err);
       }
@@ -171,7 +172,7 @@ export class AdminAccounts {
     }
     let changed: boolean;
     try {
-      changed = await sync11AccountsFor(this.context()).changePassword(input.id, input.password);
+      changed = await sync11AccountsFor(await this.context()).changePassword(input.id, input.password);
     } catch (err) {
       accountError(err);
     }

@@ -32,7 +32,8 @@ import { configToSettings, normalisePublicUrl, RESTART_FIELDS, settingsToConfig 
 import type { SettingsStore } from './settings-store.js';
 import { setupHelpFor, tokenserverUrl } from './setup-help.js';
 import { computeWarnings } from './warnings.js';
-import { StorageHealth, type StorageHealthStatus } from '../storage-health.js';
+import type { StorageHealthStatus } from '../storage-health.js';
+import { databaseFileOf, fileBackupRefusal, storageHealthOf } from '../db/server-database.js';
 
 export interface AdminServiceOptions {
   controller: ServerController;
@@ -112,7 +113,7 @@ export class AdminService
       ...(this.nativeBinding ? { nativeBinding: this.nativeBinding } : {}),
     });
     if (options.backupTimers !== false) this.backups.start();
-    this.accounts = new AdminAccounts(() => this.controller.context());
+    this.accounts = new AdminAccounts(() => this.controller.openContext());
     this.controller.setConfig(this.desiredConfig());
     this.controller.on('state', (status) => {
       if (status.state === 'running') this.attachGate();
@@ -231,7 +232,7 @@ export class AdminService
       storage = this.controller.context().storageHealth.status();
     } catch {
       // No open database: its disk's free space still tells the owner something.
-      storage = new StorageHealth(this.controller.config.dbFile).status();
+      storage = storageHealthOf(this.controller.config.database).status();
     }
     const schedule = this.backups.view();
     return computeWarnings(this.settings, this.platform, {
@@ -251,10 +252,11 @@ export class AdminService
     return setupHelpFor(this.controller.config.publicUrl);
   }
 
-  backup(destination: string, options: BackupOptions = {}): Promise<BackupResult> {
-    const context = this.controller.context();
+  async backup(destination: string, options: BackupOptions = {}): Promise<BackupResult> {
+    const dbFile = this.backedUpFile();
+    const context = await this.controller.openContext();
     return backupDatabase(context.db, destination, {
-      dbFile: this.controller.config.dbFile,
+      dbFile,
       replace: options.replace === true,
       secrets: collectSecrets(this.base),
       clock: this.clock,
@@ -272,7 +274,7 @@ export class AdminService
   }
 
   async restore(source: string): Promise<RestoreResult> {
-    const dbFile = this.controller.config.dbFile;
+    const dbFile = this.backedUpFile();
     const staged = await stageRestore(source, dbFile, this.nativeBinding);
     let previousDatabase: string | null = null;
     let secrets: string[] = [];
@@ -298,6 +300,15 @@ export class AdminService
       detail: previousDatabase ? `${source}; the previous database is kept as ${previousDatabase}` : source,
     });
     return { status: await this.status(), previousDatabase, secrets };
+  }
+
+  /** The database file backups copy; a database server's data is refused in one line. */
+  private backedUpFile(): string {
+    const { database } = this.controller.config;
+    const file = databaseFileOf(database);
+    if (file === null)
+      throw new AdminError('unavailable', fileBackupRefusal(database) ?? 'No database file.');
+    return file;
   }
 
   /** Listener fields whose saved value the running listener does not use yet. */

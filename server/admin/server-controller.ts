@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import {
-  createSyncServer,
+  startSyncServer,
   type ListenerSettings,
   type LiveSettings,
   type SyncServer,
@@ -10,7 +10,7 @@ import {
 import { listenerOf, type Config } from '../config.js';
 import type { ServerContext } from '../context.js';
 import type { LogEvent, Logger } from '../log.js';
-import { InstanceLockError } from '../db/sqlite/instance-lock.js';
+import { isPlainDatabaseProblem } from '../db/server-database.js';
 import { FileSystemProblem } from '../fs/private-path.js';
 import { AdminError, type AdminStatus } from './api.js';
 
@@ -30,8 +30,11 @@ export interface ControllerStatus {
 export interface ServerControllerOptions {
   config: Config;
   logger: Logger;
-  /** Replaced in tests; production builds the real server. */
-  createServer?: (config: Config, options: SyncServerOptions) => SyncServer;
+  /**
+   * Replaced in tests; production builds the real server (at once over a database file,
+   * asynchronously over a database server).
+   */
+  createServer?: (config: Config, options: SyncServerOptions) => SyncServer | Promise<SyncServer>;
   clock?: () => number;
 }
 
@@ -77,7 +80,9 @@ function sameBackend(open: Config, next: Config): boolean {
 export class ServerController extends EventEmitter<{ state: [ControllerStatus] }> {
   private desired: Config;
   private readonly logger: Logger;
-  private readonly build: (config: Config, options: SyncServerOptions) => SyncServer;
+  private readonly build: (config: Config, options: SyncServerOptions) => SyncServer | Promise<SyncServer>;
+  /** A server whose database is still being opened (a database server answering). */
+  private opening: Promise<SyncServer> | null = null;
   private readonly clock: () => number;
   private server: SyncServer | null = null;
   /** The Config the open backend was built from; never changed (a listener restart keeps it). */
@@ -104,7 +109,7 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     super();
     this.desired = { ...options.config };
     this.logger = options.logger;
-    this.build = options.createServer ?? createSyncServer;
+    this.build = options.createServer ?? startSyncServer;
     this.clock = options.clock ?? Date.now;
   }
 
@@ -149,15 +154,29 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     this.desired = { ...this.desired, ...patch };
   }
 
-  /** The context of the current server, opening the database if no server exists yet. */
+  /**
+   * The context of the current server, opening the database if no server exists yet. A
+   * database that cannot open without waiting (a database server) is being opened after
+   * this throws 'unavailable'; `openContext` waits for it.
+   */
   context(): ServerContext {
+    this.checkNotRestoring();
+    return this.ensureServer().context;
+  }
+
+  /** The context of the current server, waiting for its database to open if need be. */
+  async openContext(): Promise<ServerContext> {
+    this.checkNotRestoring();
+    return (await this.openServer()).context;
+  }
+
+  private checkNotRestoring(): void {
     if (this.databaseLocked) {
       throw new AdminError(
         'unavailable',
         'The database is being restored from a backup; try again in a moment.',
       );
     }
-    return this.ensureServer().context;
   }
 
   start(): Promise<ControllerStatus> {
@@ -251,24 +270,65 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     this.emit('state', this.status());
   }
 
+  /** The open server, or one built now when its database opens without waiting. */
   private ensureServer(): SyncServer {
     if (this.server) return this.server;
-    const config = { ...this.desired };
-    try {
-      this.server = this.build(config, { logger: this.logger, live: () => this.desired });
-    } catch (err) {
-      // These already say in one plain line what is wrong and what to do.
-      if (err instanceof FileSystemProblem || err instanceof InstanceLockError)
-        throw new AdminError('unavailable', err.message);
-      // A database that cannot be opened (newer schema, corrupt file).
-      throw new AdminError('unavailable', `The database could not be opened: ${messageOf(err)}`);
+    if (this.opening) {
+      throw new AdminError('unavailable', 'The database is being opened; try again in a moment.');
     }
+    const config = { ...this.desired };
+    let built: SyncServer | Promise<SyncServer>;
+    try {
+      built = this.build(config, { logger: this.logger, live: () => this.desired });
+    } catch (err) {
+      throw openFailure(err);
+    }
+    if (built instanceof Promise) {
+      this.track(config, built).catch(() => undefined);
+      throw new AdminError('unavailable', 'The database is being opened; try again in a moment.');
+    }
+    return this.adopt(config, built);
+  }
+
+  /** The open server, waiting for its database (a database server) if need be. */
+  private async openServer(): Promise<SyncServer> {
+    if (this.server) return this.server;
+    if (this.opening) return this.opening;
+    const config = { ...this.desired };
+    let built: SyncServer | Promise<SyncServer>;
+    try {
+      built = this.build(config, { logger: this.logger, live: () => this.desired });
+    } catch (err) {
+      throw openFailure(err);
+    }
+    return built instanceof Promise ? this.track(config, built) : this.adopt(config, built);
+  }
+
+  private track(config: Config, built: Promise<SyncServer>): Promise<SyncServer> {
+    const opening = built.then(
+      (server) => {
+        this.opening = null;
+        return this.adopt(config, server);
+      },
+      (err: unknown) => {
+        this.opening = null;
+        throw openFailure(err);
+      },
+    );
+    this.opening = opening;
+    return opening;
+  }
+
+  private adopt(config: Config, server: SyncServer): SyncServer {
+    this.server = server;
     this.serverConfig = config;
-    this.server.context.events.on('requestFinished', this.onRequestFinished);
-    return this.server;
+    server.context.events.on('requestFinished', this.onRequestFinished);
+    return server;
   }
 
   private async closeServer(): Promise<void> {
+    // A database still being opened is closed once it is open, never left behind.
+    if (this.opening) await this.opening.catch(() => undefined);
     const server = this.server;
     this.server = null;
     this.serverConfig = null;
@@ -287,7 +347,7 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
       // are handed to listen(). Live fields are read from the desired Config; a fresh object
       // makes them win over a close the sign-up gate made on the earlier run, as before.
       this.desired = { ...this.desired };
-      const server = this.ensureServer();
+      const server = await this.openServer();
       const listener = listenerOf(this.desired);
       const address = await server.listen(listener);
       this.listening = listener;
@@ -338,6 +398,16 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
 
 function sameListener(a: ListenerSettings, b: ListenerSettings): boolean {
   return a.host === b.host && a.port === b.port && isDeepStrictEqual(a.trustProxy, b.trustProxy);
+}
+
+/** Why the database could not be opened, as the admin surface answers it. */
+function openFailure(err: unknown): AdminError {
+  if (err instanceof AdminError) return err;
+  // These already say in one plain line what is wrong and what to do.
+  if (err instanceof FileSystemProblem || isPlainDatabaseProblem(err))
+    return new AdminError('unavailable', err.message);
+  // A database that cannot be opened (corrupt file, a driver's own failure).
+  return new AdminError('unavailable', `The database could not be opened: ${messageOf(err)}`);
 }
 
 function messageOf(err: unknown): string {

@@ -4,32 +4,26 @@ import { AdminError } from '../admin/api.js';
 import { backupDatabase, installRestore, stageRestore } from '../admin/backup.js';
 import { foxdenVersion } from '../admin/environment.js';
 import { collectSecrets, describeSecrets, restoreSecrets } from '../admin/backup-secrets.js';
-import { loadConfig } from '../config-load.js';
 import type { Config } from '../config.js';
-import { readInstanceLock } from '../db/sqlite/instance-lock.js';
-import { SqliteDatabase } from '../db/sqlite/sqlite-database.js';
-import { parseCommandArgs, stringValue, UsageError } from './args.js';
+import {
+  databaseFileOf,
+  fileBackupRefusal,
+  openServerDatabase,
+  serverRunningOn,
+} from '../db/server-database.js';
+import { parseCommandArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
+import { DATABASE_OPTIONS, toolConfig } from './tool-config.js';
 
-const BACKUP_OPTIONS = {
-  config: { type: 'string' },
-  'data-dir': { type: 'string' },
-  replace: { type: 'boolean' },
-} as const;
+const BACKUP_OPTIONS = { ...DATABASE_OPTIONS, replace: { type: 'boolean' } } as const;
 
-const RESTORE_OPTIONS = {
-  config: { type: 'string' },
-  'data-dir': { type: 'string' },
-} as const;
+const RESTORE_OPTIONS = DATABASE_OPTIONS;
 
-function configOf(values: Record<string, string | boolean | undefined>, io: CliIo): Config {
-  const configFile = stringValue(values, 'config');
-  const dataDir = stringValue(values, 'data-dir');
-  return loadConfig({
-    flags: { ...(configFile ? { config: configFile } : {}), ...(dataDir ? { dataDir } : {}) },
-    env: io.env,
-    cwd: io.cwd,
-  }).config;
+/** The database file backups copy; a database server's data is refused in one line. */
+function backedUpFile(config: Config): string {
+  const file = databaseFileOf(config.database);
+  if (file === null) throw new UsageError(fileBackupRefusal(config.database) ?? 'No database file to copy.');
+  return file;
 }
 
 /** An AdminError is the owner's to fix (exit 2 for a wrong file, 1 for the disk); others pass. */
@@ -49,17 +43,16 @@ export async function backup(args: string[], io: CliIo): Promise<number> {
   if (target === undefined)
     throw new UsageError('foxden backup needs the file to write, e.g. foxden backup /mnt/usb/foxden.db');
   const destination = path.resolve(io.cwd, target);
-  const config = configOf(values, io);
-  if (!fs.existsSync(config.dbFile)) {
-    throw new UsageError(
-      `There is no database at ${config.dbFile} to back up (check --data-dir or --config).`,
-    );
+  const config = toolConfig(values, io);
+  const dbFile = backedUpFile(config);
+  if (!fs.existsSync(dbFile)) {
+    throw new UsageError(`There is no database at ${dbFile} to back up (check --data-dir or --config).`);
   }
   const secrets = collectSecrets(config);
-  const db = SqliteDatabase.open(config.dbFile);
+  const { db, close } = await openServerDatabase(config.database, { tool: true });
   try {
     const result = await backupDatabase(db, destination, {
-      dbFile: config.dbFile,
+      dbFile,
       replace: values.replace === true,
       secrets,
       version: foxdenVersion(),
@@ -73,7 +66,7 @@ export async function backup(args: string[], io: CliIo): Promise<number> {
     }
     throw asCliError(err);
   } finally {
-    await db.close();
+    await close();
   }
 }
 
@@ -88,29 +81,30 @@ export async function restore(args: string[], io: CliIo): Promise<number> {
   if (target === undefined)
     throw new UsageError('foxden restore needs the backup file, e.g. foxden restore /mnt/usb/foxden.db');
   const source = path.resolve(io.cwd, target);
-  const config = configOf(values, io);
-  const holder = readInstanceLock(config.dbFile);
+  const config = toolConfig(values, io);
+  const dbFile = backedUpFile(config);
+  const holder = serverRunningOn(config.database);
   if (holder) {
     throw new UsageError(
-      `A Foxden server (process ${holder.pid}) is running on ${config.dbFile}; stop it first, or restore from its dashboard.`,
+      `A Foxden server (process ${holder.pid}) is running on ${dbFile}; stop it first, or restore from its dashboard.`,
     );
   }
-  if (!fs.existsSync(path.dirname(config.dbFile))) {
-    fs.mkdirSync(path.dirname(config.dbFile), { recursive: true, mode: 0o700 });
+  if (!fs.existsSync(path.dirname(dbFile))) {
+    fs.mkdirSync(path.dirname(dbFile), { recursive: true, mode: 0o700 });
   }
   let staged: Awaited<ReturnType<typeof stageRestore>>;
   try {
-    staged = await stageRestore(source, config.dbFile);
+    staged = await stageRestore(source, dbFile);
   } catch (err) {
     throw asCliError(err);
   }
   let previous: string | null;
   try {
-    previous = installRestore(staged.file, config.dbFile);
+    previous = installRestore(staged.file, dbFile);
   } finally {
     fs.rmSync(staged.file, { force: true });
   }
-  io.stdout.write(`Restored ${config.dbFile} from ${source}.\n`);
+  io.stdout.write(`Restored ${dbFile} from ${source}.\n`);
   io.stdout.write(
     previous
       ? `The previous database was kept as ${previous}.\n`

@@ -4,7 +4,8 @@ import type { SettingOrigin } from '../admin/settings.js';
 import { adminUrlLine, DEFAULT_ADMIN_PORT } from '../admin/http-transport.js';
 import { loadConfig, type ConfigFlags } from '../config-load.js';
 import { configWarnings } from '../config-warnings.js';
-import { ensurePrivateDir } from '../db/sqlite/open.js';
+import { isFileDatabase, describeLocation } from '../db/server-database.js';
+import { ensurePrivateDir } from '../fs/private-path.js';
 import { Logger, streamSink } from '../log.js';
 import { parseCommandArgs, stringValue, UsageError } from './args.js';
 import type { CliIo } from './io.js';
@@ -23,6 +24,7 @@ export const SERVE_OPTIONS = {
   'fxa-jwks-file': { type: 'string' },
   'fxa-oauth-server': { type: 'string' },
   'master-secret-file': { type: 'string' },
+  'database-url': { type: 'string' },
   'admin-port': { type: 'string' },
   admin: { type: 'boolean' },
 } as const;
@@ -58,6 +60,7 @@ export function serveFlags(args: string[]): ConfigFlags {
   put('fxaJwksFile', 'fxa-jwks-file');
   put('fxaOauthServer', 'fxa-oauth-server');
   put('masterSecretFile', 'master-secret-file');
+  put('databaseUrl', 'database-url');
   const allow = values['allow-new-users'];
   if (typeof allow === 'boolean') flags.allowNewUsers = allow;
   return flags;
@@ -142,7 +145,11 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     onStop = stop;
     if (stopRequested !== null) return stop(stopRequested);
 
-    void announce(headless, config.dataDir, config.maxNewUsers, logger).catch((err: unknown) =>
+    // A database server is named by its URL without the password; a file by its folder.
+    const dataIn = isFileDatabase(config.database)
+      ? config.dataDir
+      : `${config.dataDir} and ${describeLocation(config.database)}`;
+    void announce(headless, dataIn, config.maxNewUsers, logger).catch((err: unknown) =>
       io.warn(`Could not read the server status: ${err instanceof Error ? err.message : String(err)}`),
     );
   });

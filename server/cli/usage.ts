@@ -18,6 +18,8 @@ Commands:
   db copy --from URL --to URL [--replace]
                             Copy every user, account and record to another database (SQLite,
                             PostgreSQL, MySQL/MariaDB) and verify the copy.
+  db migrate [--database-url URL]
+                            Bring the database's schema up to date and print its version.
   help                      Show this text.  (Also: --help, --version)
 
 "foxden <command> --help" shows the options of one command.
@@ -47,19 +49,26 @@ Options:
   --fxa-jwks-file PATH      Verify Firefox Account tokens offline with this JWKS file.
   --fxa-oauth-server URL    Firefox Accounts OAuth server (default https://oauth.accounts.firefox.com/v1).
   --master-secret-file PATH File holding the Sync 1.5 token secret.
+  --database-url URL        Where the data lives: sqlite:////path/foxden.db (default: foxden.db
+                            in the data directory), postgresql://USER@HOST:5432/DB or
+                            mysql://USER@HOST:3306/DB. Keep its password in the file named by
+                            FOXDEN_DATABASE_PASSWORD_FILE, never on the command line.
   --admin-port N            Dashboard listener on 127.0.0.1 (default 8174; 0 picks any free port).
   --no-admin                Do not start the dashboard listener.
   -h, --help                Show this text.
 
 Environment: FOXDEN_HOST, FOXDEN_PORT, FOXDEN_DATA_DIR, FOXDEN_PUBLIC_URL, FOXDEN_ALLOW_NEW_USERS,
   FOXDEN_MAX_NEW_USERS, FOXDEN_QUOTA_KB, FOXDEN_LOG_FORMAT, FOXDEN_TRUST_PROXY, FOXDEN_CONFIG,
-  FOXDEN_ADMIN_PORT, FOXDEN_MASTER_SECRET, FOXDEN_MASTER_SECRET_FILE.
+  FOXDEN_ADMIN_PORT, FOXDEN_MASTER_SECRET, FOXDEN_MASTER_SECRET_FILE, FOXDEN_DATABASE_URL,
+  FOXDEN_DATABASE_PASSWORD_FILE (a file whose first line is the database password).
 Secrets are never accepted as command-line arguments.
 `;
 
 const USER_OPTIONS_TEXT = `Options:
   --config FILE             The ini file serve uses (for its [storage] sqluri).
   --data-dir DIR            The data directory serve uses.
+  --database-url URL        The database serve uses (as "foxden serve --help" says; the
+                            password comes from FOXDEN_DATABASE_PASSWORD_FILE).
   -h, --help                Show this text.
 `;
 
@@ -146,8 +155,18 @@ ${USER_OPTIONS_TEXT}`,
   db copy --from URL --to URL [--replace]
                             Copy every user, account and record to another database and
                             verify the copy ("foxden db copy --help").
+  db migrate [--database-url URL]
+                            Bring the database's schema up to date and print its version
+                            ("foxden db migrate --help").
 `,
   'db copy': DB_COPY_USAGE,
+  'db migrate': `Usage: foxden db migrate [options]
+
+Opens the database serve uses, brings its schema up to the newest this Foxden knows (as every
+start does; several nodes may run it at once) and prints its schema version. A database
+migrated by a newer Foxden is refused with one line and exit code 1.
+
+${USER_OPTIONS_TEXT}`,
   backup: `Usage: foxden backup <file> [--replace] [options]
 
 Saves a consistent backup of the whole database to <file> while the server keeps running: one

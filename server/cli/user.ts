@@ -1,17 +1,12 @@
-import fs from 'node:fs';
 import { AccountError, Sync11Accounts, usernameFromEmail } from '../accounts/index.js';
-import { loadConfig } from '../config-load.js';
-import { SqliteDatabase } from '../db/sqlite/sqlite-database.js';
+import { databaseExists, openServerDatabase } from '../db/server-database.js';
 import { takeFileNotes } from '../fs/private-path.js';
 import { parseCommandArgs, stringValue, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 import { readPassword } from './password.js';
+import { DATABASE_OPTIONS, toolConfig } from './tool-config.js';
 
-const USER_OPTIONS = {
-  config: { type: 'string' },
-  'data-dir': { type: 'string' },
-  email: { type: 'string' },
-} as const;
+const USER_OPTIONS = { ...DATABASE_OPTIONS, email: { type: 'string' } } as const;
 
 const ACTIONS = ['add', 'list', 'passwd', 'delete'];
 
@@ -35,13 +30,7 @@ export async function user(args: string[], io: CliIo): Promise<number> {
   const email = stringValue(values, 'email');
   if (email !== undefined && action !== 'add') throw new UsageError('--email is only for "foxden user add".');
 
-  const configFile = stringValue(values, 'config');
-  const dataDir = stringValue(values, 'data-dir');
-  const { config } = loadConfig({
-    flags: { ...(configFile ? { config: configFile } : {}), ...(dataDir ? { dataDir } : {}) },
-    env: io.env,
-    cwd: io.cwd,
-  });
+  const config = toolConfig(values, io);
   const print = (line: string) => io.stdout.write(`${line}\n`);
   const prompt = (text: string) => process.stderr.write(text);
 
@@ -82,16 +71,16 @@ export async function user(args: string[], io: CliIo): Promise<number> {
   // Listing only reads: nothing is created or chmodded, so it works on read-only storage, and
   // with no database yet there is simply nobody to list.
   const readonly = action === 'list';
-  if (readonly && !fs.existsSync(config.dbFile)) return list(null, print);
-  const db = SqliteDatabase.open(config.dbFile, { readonly });
+  if (readonly && !databaseExists(config.database)) return list(null, print);
+  const opened = await openServerDatabase(config.database, { tool: true, readonly });
   for (const note of takeFileNotes()) io.warn(note);
   try {
-    return await run(new Sync11Accounts(db));
+    return await run(new Sync11Accounts(opened.db));
   } catch (err) {
     if (err instanceof AccountError) throw new UsageError(err.message);
     throw err;
   } finally {
-    await db.close();
+    await opened.close();
   }
 }
 

@@ -96,7 +96,11 @@ test('bad flags and values exit non-zero with one readable line on stderr', asyn
     { args: ['--log-format', 'xml'], message: /--log-format/ },
     { args: ['--master-secret', 'hunter2'], message: /not accepted.*FOXDEN_MASTER_SECRET/ },
     { args: ['--master-secret=hunter2'], message: /not accepted/ },
-    { args: ['--config', mysqlIni], message: /only sqlite is supported|only sqlite is/ },
+    // Issue 10: a mysql:// sqluri is accepted now; a database that cannot be opened is one line.
+    {
+      args: ['--config', mysqlIni],
+      message: /^foxden: Cannot open MySQL\/MariaDB at localhost:3306, database sync: /,
+    },
     { args: ['--config', path.join(tmp, 'missing.ini')], message: /Cannot read the config file/ },
     { args: ['extra-positional'], message: /Unexpected argument/ },
     { args: ['--admin-port', 'abc'], message: /--admin-port must be a port number .*, not "abc"/ },

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createSyncServer, type SyncServer } from '../../server/app.js';
+import { openSyncServer, type SyncServer } from '../../server/app.js';
 import { defaultConfig, type Config } from '../../server/config.js';
 import { Logger } from '../../server/log.js';
+import { freshDatabase, testDatabaseKind } from './databases.js';
 
 export interface TestServer {
   /** Base URL ending in "/", e.g. http://127.0.0.1:40123/ */
@@ -27,6 +28,10 @@ export async function startTestServer(
   options: TestServerOptions = {},
 ): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-test-'));
+  // FOXDEN_TEST_DATABASE=postgres|mysql (scripts/run-tests.js): a brand-new database of that
+  // backend instead of the SQLite file, unless the test names its own database.
+  const backend = testDatabaseKind();
+  const fresh = backend === 'sqlite' || overrides.database ? null : await freshDatabase(backend);
   // No quota and no sign-up cap unless a test sets them: protocol tests create many accounts
   // and large collections; the quota and cap have tests of their own.
   const defaults = defaultConfig({
@@ -36,12 +41,13 @@ export async function startTestServer(
     allowNewUsers: true,
     quotaKb: null,
     maxNewUsers: 0,
+    ...(fresh ? { database: fresh.location } : {}),
   });
   // Tests never reach the internet: an FxA OAuth server on a closed loopback port unless a test sets its own.
   const sync15 = { ...defaults.sync15, fxaOauthServerUrl: 'http://127.0.0.1:9/v1', ...overrides.sync15 };
   const base = defaultConfig({ ...defaults, ...overrides, sync15 });
   const logger = new Logger();
-  const server = createSyncServer(base, { logger, ...(options.clock ? { clock: options.clock } : {}) });
+  const server = await openSyncServer(base, { logger, ...(options.clock ? { clock: options.clock } : {}) });
   const { port } = await server.listen();
   const url = overrides.publicUrl ?? `http://127.0.0.1:${port}/`;
   // The public URL can only be known once the port is; node/weave and Hawk read it from config.
@@ -55,6 +61,7 @@ export async function startTestServer(
     logger,
     async close() {
       await server.close();
+      await fresh?.cleanup();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

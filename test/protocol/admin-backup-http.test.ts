@@ -13,6 +13,7 @@ import { defaultConfig } from '../../server/config.js';
 import { Logger } from '../../server/log.js';
 import { callAdmin } from '../helpers/admin-http.js';
 import type { AdminErrorShape, BackupResult, BackupStatus, RestoreResult } from '../../server/admin/api.js';
+import { databaseFile } from '../helpers/database-file.js';
 
 /**
  * The backup methods over the real loopback admin listener (issue 8, findings 7 and 8): a
@@ -91,7 +92,7 @@ describe('admin HTTP: backups', () => {
     const restored = await call<RestoreResult>('restore', now.body.path);
     assert.equal(restored.status, 200);
     assert.equal(restored.body.status.state, 'running');
-    assert.equal(restored.body.previousDatabase, controller.config.dbFile + '.before-restore');
+    assert.equal(restored.body.previousDatabase, databaseFile(controller.config) + '.before-restore');
     assert.ok(restored.body.secrets.some((line) => /master secret/.test(line)));
     assert.deepEqual(
       fs.readdirSync(path.join(dataDir, 'backups')),

@@ -24,6 +24,7 @@ import { callAdmin } from '../helpers/admin-http.js';
 import { httpRequest, type HttpReply } from '../helpers/http-request.js';
 import type { AccountSummary, AdminStatus, RestoreResult } from '../../server/admin/api.js';
 import type { LogEvent } from '../../server/log.js';
+import { databaseFile } from '../helpers/database-file.js';
 
 /** A request to the admin listener with full control of the headers (fetch forbids Host). */
 function raw(
@@ -556,8 +557,8 @@ describe('admin HTTP listener', () => {
     assert.equal(restored.body.status.state, 'running');
     const names = (await call<AccountSummary[]>('listAccounts')).body.map((a) => a.id);
     assert.deepEqual(names, ['erin']);
-    assert.equal(restored.body.previousDatabase, controller.config.dbFile + '.before-restore');
-    assert.ok(fs.existsSync(controller.config.dbFile + '.before-restore'));
+    assert.equal(restored.body.previousDatabase, databaseFile(controller.config) + '.before-restore');
+    assert.ok(fs.existsSync(databaseFile(controller.config) + '.before-restore'));
     assert.equal(
       (await fetch(`http://127.0.0.1:${restored.body.status.listen?.port}/__heartbeat__`)).status,
       200,

@@ -8,6 +8,7 @@ import { StorageEngine } from '../../server/storage/engine.js';
 import { formatTimestamp } from '../../server/storage/timestamps.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { basicAuth, newUser, type Sync11User } from '../helpers/sync11-client.js';
+import { databaseFile } from '../helpers/database-file.js';
 
 let s: TestServer;
 let u: Sync11User;
@@ -16,7 +17,7 @@ let other: SqliteDatabase;
 before(async () => {
   s = await startTestServer();
   u = await newUser(s.url, 'other-writer');
-  other = SqliteDatabase.open(s.config.dbFile);
+  other = SqliteDatabase.open(databaseFile(s.config));
 });
 after(async () => {
   await other.close();

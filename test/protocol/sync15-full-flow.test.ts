@@ -9,6 +9,7 @@ import { FakeFxaKeys, keyId, newFxaUid } from '../helpers/fxa-tokens.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { hawkFetch, type HawkCredentials } from '../helpers/sync15-client.js';
 import type { BatchReply, Bso, PostResult } from './sync15-storage-helpers.js';
+import { databaseFile } from '../helpers/database-file.js';
 
 /**
  * One household device's life over real HTTP, as Firefox does it: FxA OAuth JWT → tokenserver
@@ -194,7 +195,7 @@ describe('Sync 1.5 full flow: token → batch upload → paged download → new 
     assert.deepEqual(await info.json(), {});
     assert.deepEqual(await (await hawk(second, `/storage/${COLLECTION}`)).json(), []);
 
-    const db = new Database(server.config.dbFile, { readonly: true, fileMustExist: true });
+    const db = new Database(databaseFile(server.config), { readonly: true, fileMustExist: true });
     try {
       const count = (sql: string) => (db.prepare(sql).get(first.uid) as { n: number }).n;
       assert.equal(count('SELECT COUNT(*) AS n FROM bsos WHERE user_id = ?'), 0);

@@ -36,7 +36,7 @@ test('defaults: loopback, port 8173, sign-ups closed, platform data dir, matchin
   assert.equal(config.allowNewUsers, false);
   assert.equal(config.strictUsernames, true);
   assert.equal(config.dataDir, defaultDataDir({}));
-  assert.equal(config.dbFile, path.join(defaultDataDir({}), 'foxden.db'));
+  assert.deepEqual(config.database, { kind: 'sqlite', file: path.join(defaultDataDir({}), 'foxden.db') });
   assert.equal(config.masterSecret, null);
   assert.equal(config.logFormat, 'text');
   assert.equal(publicUrlGiven, false);
@@ -86,7 +86,7 @@ test('precedence is defaults ← ini ← environment ← flags, key by key', () 
   assert.equal(withFlags.allowNewUsers, true);
   assert.equal(withFlags.publicUrl, 'http://flag.example:9003/');
   assert.equal(withFlags.dataDir, '/env/data');
-  assert.equal(withFlags.dbFile, path.join('/env/data', 'foxden.db'));
+  assert.deepEqual(withFlags.database, { kind: 'sqlite', file: path.join('/env/data', 'foxden.db') });
 });
 
 test('FOXDEN_CONFIG names the ini file when --config does not', () => {
@@ -116,7 +116,7 @@ test('every seed setting keeps its meaning (spec 1.1 §8.2)', () => {
   );
   const { config } = load({ config: file });
   assert.equal(config.publicUrl, 'http://localhost:5000/');
-  assert.equal(config.dbFile, '/var/lib/sync/sync.db');
+  assert.deepEqual(config.database, { kind: 'sqlite', file: '/var/lib/sync/sync.db' });
   assert.equal(config.quotaKb, 5120);
   assert.equal(config.sync11.batchMaxCount, 50);
   assert.equal(config.sync11.batchMaxBytes, 262144);
@@ -128,13 +128,19 @@ test('every seed setting keeps its meaning (spec 1.1 §8.2)', () => {
 
 test('a relative sqlite:/// path is relative to the ini file, %(here)s works too', () => {
   const dir = fs.mkdtempSync(path.join(tmp, 'etc-'));
-  assert.equal(
-    load({ config: iniFile('[storage]\nsqluri = sqlite:///db/sync.db\n', dir) }).config.dbFile,
-    path.join(dir, 'db', 'sync.db'),
+  assert.deepEqual(
+    load({ config: iniFile('[storage]\nsqluri = sqlite:///db/sync.db\n', dir) }).config.database,
+    {
+      kind: 'sqlite',
+      file: path.join(dir, 'db', 'sync.db'),
+    },
   );
-  assert.equal(
-    load({ config: iniFile('[storage]\nsqluri = sqlite:///%(here)s/s.db\n', dir) }).config.dbFile,
-    path.join(dir, 's.db'),
+  assert.deepEqual(
+    load({ config: iniFile('[storage]\nsqluri = sqlite:///%(here)s/s.db\n', dir) }).config.database,
+    {
+      kind: 'sqlite',
+      file: path.join(dir, 's.db'),
+    },
   );
 });
 
@@ -153,13 +159,109 @@ test('[server:main] host/port from development.ini are read, [foxden] wins over 
   assert.equal(config.port, 5001);
 });
 
-test('only sqlite databases are supported: mysql and postgresql URIs say so', () => {
-  for (const uri of ['mysql://sync:sync@localhost:3306/sync', 'postgresql://u@h/db', 'pymysql://x/y']) {
-    const file = iniFile(`[storage]\nsqluri = ${uri}\n`);
-    refuses({ config: file }, {}, /only sqlite is/);
+test('[storage] sqluri: sqlite, postgresql/postgres and mysql/pymysql URIs; other schemes say which are supported', () => {
+  const database = (uri: string) => load({ config: iniFile(`[storage]\nsqluri = ${uri}\n`) }).config.database;
+  assert.deepEqual(database('sqlite:////var/lib/sync/s.db'), { kind: 'sqlite', file: '/var/lib/sync/s.db' });
+  for (const [uri, kind, display] of [
+    ['postgresql://sync:pw@db.lan:5432/sync', 'postgres', 'postgresql://sync@db.lan:5432/sync'],
+    ['postgres://sync@db.lan/sync', 'postgres', 'postgresql://sync@db.lan/sync'],
+    ['mysql://sync:sync@localhost:3306/sync', 'mysql', 'mysql://sync@localhost:3306/sync'],
+    ['pymysql://sync:sync@localhost/sync', 'mysql', 'mysql://sync@localhost/sync'],
+  ] as const) {
+    const location = database(uri);
+    assert.equal(location.kind, kind, uri);
+    assert.equal(
+      'display' in location ? location.display : null,
+      display,
+      `${uri} shows without its password`,
+    );
   }
+  refuses(
+    { config: iniFile('[storage]\nsqluri = oracle://u@h/db\n') },
+    {},
+    /use sqlite, postgresql or mysql/,
+  );
   refuses({ config: iniFile('[storage]\nsqluri = sqlite:///:memory:\n') }, {}, /in-memory/);
   refuses({ config: iniFile('[storage]\nsqluri = /plain/path.db\n') }, {}, /not a database URI/);
+});
+
+test('the database URL: --database-url over FOXDEN_DATABASE_URL over [storage] sqluri over the data dir', () => {
+  const ini = iniFile('[storage]\nsqluri = mysql://ini@db.lan/foxden\n');
+  const env = { FOXDEN_DATABASE_URL: 'postgresql://env@db.lan/foxden' };
+  const shown = (flags: ConfigFlags, e: NodeJS.ProcessEnv) => {
+    const { config, origins } = load(flags, e);
+    const where = config.database.kind === 'sqlite' ? config.database.file : config.database.display;
+    return [where, origins.database?.from];
+  };
+  assert.deepEqual(shown({ dataDir: '/d' }, {}), ['/d/foxden.db', undefined]);
+  assert.deepEqual(shown({ config: ini, dataDir: '/d' }, {}), [
+    'mysql://ini@db.lan/foxden',
+    `${path.basename(ini)} [storage] sqluri`,
+  ]);
+  assert.deepEqual(shown({ config: ini }, env), [
+    'postgresql://env@db.lan/foxden',
+    'environment variable FOXDEN_DATABASE_URL',
+  ]);
+  assert.deepEqual(shown({ config: ini, databaseUrl: 'sqlite:///rel.db' }, env), [
+    path.join(tmp, 'rel.db'),
+    '--database-url',
+  ]);
+  refuses(
+    { databaseUrl: 'postgresql://u:hunter2@db.lan/' },
+    {},
+    /^--database-url: postgresql:\/\/u@db.lan\/ names no database/,
+  );
+  assert.throws(
+    () => load({ databaseUrl: 'postgresql://u:hunter2@db.lan/' }),
+    (err: unknown) => err instanceof ConfigError && !err.message.includes('hunter2'),
+  );
+});
+
+test('FOXDEN_DATABASE_PASSWORD_FILE: its first line goes into the URL, never into display or errors', () => {
+  const file = path.join(tmp, 'db-password');
+  fs.writeFileSync(file, 's3cret p@ss\nsecond line\n');
+  const { config } = load(
+    { databaseUrl: 'postgresql://foxden@127.0.0.1:5432/foxden' },
+    { FOXDEN_DATABASE_PASSWORD_FILE: file },
+  );
+  assert.ok(config.database.kind === 'postgres');
+  assert.equal(new URL(config.database.url).username, 'foxden');
+  assert.equal(decodeURIComponent(new URL(config.database.url).password), 's3cret p@ss');
+  assert.equal(config.database.display, 'postgresql://foxden@127.0.0.1:5432/foxden');
+  // The file wins over a password written in the URL.
+  const over = load(
+    { databaseUrl: 'mysql://foxden:old@db.lan/foxden' },
+    { FOXDEN_DATABASE_PASSWORD_FILE: file },
+  ).config;
+  assert.ok(over.database.kind === 'mysql' && !over.database.url.includes('old'));
+
+  refuses(
+    {},
+    { FOXDEN_DATABASE_PASSWORD_FILE: file },
+    /FOXDEN_DATABASE_PASSWORD_FILE: .*SQLite file has none/,
+  );
+  refuses(
+    { databaseUrl: 'postgresql://db.lan/foxden' },
+    { FOXDEN_DATABASE_PASSWORD_FILE: file },
+    /names no user/,
+  );
+  refuses(
+    { databaseUrl: 'postgresql://foxden@db.lan/foxden' },
+    { FOXDEN_DATABASE_PASSWORD_FILE: path.join(tmp, 'missing') },
+    /FOXDEN_DATABASE_PASSWORD_FILE: cannot read .*missing \(ENOENT\)/,
+  );
+  const empty = path.join(tmp, 'empty-password');
+  fs.writeFileSync(empty, '\n');
+  refuses(
+    { databaseUrl: 'postgresql://foxden@db.lan/foxden' },
+    { FOXDEN_DATABASE_PASSWORD_FILE: empty },
+    /is empty/,
+  );
+  for (const bad of [
+    () => load({ databaseUrl: 'postgresql://foxden@db.lan/foxden' }, { FOXDEN_DATABASE_PASSWORD_FILE: file }),
+  ]) {
+    assert.ok(!JSON.stringify(bad().origins).includes('s3cret'));
+  }
 });
 
 test('bad values are refused with one line naming where they came from', () => {

@@ -8,6 +8,7 @@ import { createSyncServer } from '../../server/app.js';
 import { defaultConfig } from '../../server/config.js';
 import { acquireInstanceLock, lockFileOf, readInstanceLock } from '../../server/db/sqlite/instance-lock.js';
 import { Logger } from '../../server/log.js';
+import { databaseFile } from '../helpers/database-file.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-lock-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -75,7 +76,7 @@ test('createSyncServer refuses a second server on one database; close releases i
   await first.close();
   const again = createSyncServer(config(), { logger });
   await again.listen();
-  assert.equal(readInstanceLock(config().dbFile)?.pid, process.pid);
+  assert.equal(readInstanceLock(databaseFile(config()))?.pid, process.pid);
   await again.close();
-  assert.equal(readInstanceLock(config().dbFile), null);
+  assert.equal(readInstanceLock(databaseFile(config())), null);
 });

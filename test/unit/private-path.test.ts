@@ -11,7 +11,8 @@ import {
   takeFileNotes,
 } from '../../server/fs/private-path.js';
 import { storageWarnings } from '../../server/admin/storage-warnings.js';
-import { LOW_SPACE_BYTES, StorageHealth } from '../../server/storage-health.js';
+import { LOW_SPACE_BYTES } from '../../server/storage-health.js';
+import { storageHealthOf } from '../../server/db/server-database.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-private-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -119,7 +120,7 @@ test('storage warnings: low space warns, a full disk is an error with the free s
     [],
   );
 
-  const health = new StorageHealth(path.join(tmp, 'foxden.db'), () => 42);
+  const health = storageHealthOf({ kind: 'sqlite', file: path.join(tmp, 'foxden.db') }, () => 42);
   health.writeFailed(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }));
   assert.equal(health.status().diskFull, null, 'a busy database is not a full disk');
   health.writeFailed(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));

@@ -212,6 +212,7 @@ async function issueToken(
     duration,
     hashalg: 'sha256',
     hashed_fxa_uid: hashes.hashedFxaUid,
-    node_type: 'sqlite',
+    // The backend's kind, as syncstorage-rs reports its own (mysql, postgres, spanner).
+    node_type: context.db.kind,
   });
 }
