@@ -456,8 +456,12 @@ const missing = new Map<string, string>();
 
 const resultKey = (load: Load, column: string) => `${load.key}|${column}`;
 
+/** Set by the watchdog or a signal: no further step starts while the run cleans up. */
+let aborting = false;
+
 /** Runs a step; a failure becomes a detail row saying why (and null), and the run goes on. */
 async function stage<T>(section: string, name: string, fn: () => Promise<T>): Promise<T | null> {
+  if (aborting) return null;
   const t0 = performance.now();
   log(`${section}: ${name} ...`);
   try {
@@ -638,6 +642,7 @@ async function main(): Promise<void> {
     }
   };
   const abort = (why: string, code: number) => {
+    aborting = true;
     log(why);
     killAllFoxdenProcesses();
     // Drop the fresh databases if that can be done quickly; exit regardless.
