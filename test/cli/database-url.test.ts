@@ -154,6 +154,17 @@ test('PostgreSQL (when one runs on loopback): a wrong password is one line; db m
     );
     assertNoPassword(refused, 'wrong password');
 
+    // A database that does not exist, with the right credentials: the server's own words.
+    const missing = new URL(fresh.location.url);
+    missing.pathname = '/foxden_test_missing_database';
+    const absent = await runCli(['db', 'migrate', '--database-url', missing.href]);
+    assert.equal(absent.code, 1);
+    assert.equal(absent.stderr.length, 1);
+    assert.match(
+      absent.stderr[0]!,
+      /database foxden_test_missing_database: database "foxden_test_missing_database" does not exist$/,
+    );
+
     // The right password from a file, never on the command line.
     const passwordFile = path.join(tmp, 'pg-password');
     fs.writeFileSync(passwordFile, `${decodeURIComponent(new URL(fresh.location.url).password)}\n`);
