@@ -276,13 +276,7 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     if (this.opening) {
       throw new AdminError('unavailable', 'The database is being opened; try again in a moment.');
     }
-    const config = { ...this.desired };
-    let built: SyncServer | Promise<SyncServer>;
-    try {
-      built = this.build(config, { logger: this.logger, live: () => this.desired });
-    } catch (err) {
-      throw openFailure(err);
-    }
+    const { config, built } = this.buildServer();
     if (built instanceof Promise) {
       this.track(config, built).catch(() => undefined);
       throw new AdminError('unavailable', 'The database is being opened; try again in a moment.');
@@ -294,14 +288,18 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
   private async openServer(): Promise<SyncServer> {
     if (this.server) return this.server;
     if (this.opening) return this.opening;
+    const { config, built } = this.buildServer();
+    return built instanceof Promise ? this.track(config, built) : this.adopt(config, built);
+  }
+
+  /** A server over the desired Config: built now, or the promise of one (a database server). */
+  private buildServer(): { config: Config; built: SyncServer | Promise<SyncServer> } {
     const config = { ...this.desired };
-    let built: SyncServer | Promise<SyncServer>;
     try {
-      built = this.build(config, { logger: this.logger, live: () => this.desired });
+      return { config, built: this.build(config, { logger: this.logger, live: () => this.desired }) };
     } catch (err) {
       throw openFailure(err);
     }
-    return built instanceof Promise ? this.track(config, built) : this.adopt(config, built);
   }
 
   private track(config: Config, built: Promise<SyncServer>): Promise<SyncServer> {

@@ -24,15 +24,7 @@ export function replaceFileAtomic(file: string, text: string, keepPrevious?: str
   } catch (err) {
     throw plainFsError(err, dir);
   }
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
-    throw plainFsError(err, file);
-  }
-  fs.closeSync(fd);
+  writeFlushed(fd, text, temp, file);
   let kept = false;
   try {
     // open() applied the umask: exactly 0600 whatever it is.
@@ -69,14 +61,22 @@ export function createFileExclusive(file: string, text: string): boolean {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw plainFsError(err, file);
   }
+  writeFlushed(fd, text, file, file);
+  return true;
+}
+
+/**
+ * Writes `text` to the open `fd` (the file `written`) and flushes it to disk, then closes it.
+ * A failed write removes the half-written file; the error names `target`, in plain words.
+ */
+function writeFlushed(fd: number, text: string, written: string, target: string): void {
   try {
     fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } catch (err) {
     fs.closeSync(fd);
-    fs.rmSync(file, { force: true });
-    throw plainFsError(err, file);
+    fs.rmSync(written, { force: true });
+    throw plainFsError(err, target);
   }
   fs.closeSync(fd);
-  return true;
 }
