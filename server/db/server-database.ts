@@ -192,3 +192,19 @@ export function isPlainDatabaseProblem(err: unknown): err is Error {
 export function serverRunningOn(location: DatabaseLocation): { pid: number } | null {
   return location.kind === 'sqlite' ? readInstanceLock(location.file) : null;
 }
+
+/**
+ * The database refusing (busy, locked, full, I/O error, unreachable) or already closed: an
+ * outage the protocols answer 503 with Retry-After, not a bug answered 500.
+ */
+export function isDatabaseFailure(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true;
+  if (!(err instanceof Error)) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  return (
+    err.name === 'SqliteError' ||
+    (typeof code === 'string' && code.startsWith('SQLITE_')) ||
+    err.message === 'database is closed' ||
+    err.message.includes('database connection is not open')
+  );
+}

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Response } from 'express';
 import { HashPoolBusy } from '../accounts/hash-pool.js';
-import { DatabaseUnavailableError } from '../db/errors.js';
+import { isDatabaseFailure } from '../db/server-database.js';
 import type { JsonValue } from '../http/json.js';
 import type { RequestLogLocals } from '../http/request-log.js';
 import type { Logger } from '../log.js';
@@ -122,19 +122,6 @@ export function loginRefused(auth: Extract<AuthResult, { ok: false }>, pathUser:
   );
 }
 
-/** The database refusing (busy, locked, full, I/O, unreachable) or closed: an outage, not a bug. */
-function isDatabaseError(err: unknown): boolean {
-  if (err instanceof DatabaseUnavailableError) return true;
-  if (!(err instanceof Error)) return false;
-  const code = (err as NodeJS.ErrnoException).code;
-  return (
-    err.name === 'SqliteError' ||
-    (typeof code === 'string' && code.startsWith('SQLITE_')) ||
-    err.message === 'database is closed' ||
-    err.message.includes('database connection is not open')
-  );
-}
-
 /**
  * Whatever a handler threw, as a Sync11Error: the engine's and the password pool's errors get
  * their protocol answers; anything unexpected is logged and answered 500 with a crash id.
@@ -146,7 +133,7 @@ export function toSync11Error(err: unknown, logger: Logger, retryAfter: number):
   // Creating an account or changing a password while every bcrypt worker is busy.
   if (err instanceof HashPoolBusy) return serverIssue(retryAfter, 'every password check is busy');
   const message = err instanceof Error ? err.message : String(err);
-  if (isDatabaseError(err)) {
+  if (isDatabaseFailure(err)) {
     logger.error('error', 'Sync 1.1: the database is unavailable', { detail: message });
     return serverIssue(retryAfter, 'database unavailable');
   }
