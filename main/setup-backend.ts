@@ -1,4 +1,4 @@
-import { ensurePrivateDir } from '../server/db/sqlite/open.js';
+import { ensurePrivateDir } from '../server/fs/private-path.js';
 import type { DesktopBackend } from './desktop-backend.js';
 import type { DesktopDeps } from './desktop-deps.js';
 import type { ElectronSettingsStore } from './settings.js';
