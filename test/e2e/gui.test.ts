@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AccountSummary } from '../../server/admin/api.js';
 import { toHex } from '../../server/fxa/crypto/index.js';
 import { postAdmin } from '../helpers/admin-http.js';
+import { freePort, occupyPort } from '../helpers/ports.js';
 import { basicAuth, Sync11User } from '../helpers/sync11-client.js';
 import { hawkFetch } from '../helpers/sync15-client.js';
 import { authorize, fetchKb, hawk, signIn, syncAccessToken } from '../protocol/fxa-client.js';
@@ -360,6 +361,39 @@ describe('admin GUI in Chromium', { skip }, () => {
       codes.join(),
     );
     await shoot('settings');
+  });
+
+  test('Save with a new port moves the server at once and says so; a port in use is refused by the field', async () => {
+    await open('settings', 'Settings');
+    const port = page.getByLabel('Port', { exact: true });
+    const moved = await freePort();
+    await port.fill(String(moved));
+    await saveSettings();
+    await page
+      .getByTestId('announcer')
+      .filter({ hasText: `Settings saved. The server now listens on port ${moved}.` })
+      .waitFor();
+    assert.equal((await fetch(`http://127.0.0.1:${moved}/__heartbeat__`)).status, 200);
+    await assert.rejects(fetch(`${stack.syncUrl}__heartbeat__`), 'the old port is closed');
+
+    const busy = await occupyPort();
+    try {
+      await port.fill(String(busy.port));
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await page.locator('#port-error', { hasText: `Port ${busy.port} is already in use` }).waitFor();
+      assert.equal((await fetch(`http://127.0.0.1:${moved}/__heartbeat__`)).status, 200, 'still serving');
+    } finally {
+      await busy.release();
+    }
+
+    // Back to the stack's own port, for the tests after this one.
+    await port.fill(String(stack.syncPort));
+    await saveSettings();
+    await page
+      .getByTestId('announcer')
+      .filter({ hasText: `Settings saved. The server now listens on port ${stack.syncPort}.` })
+      .waitFor();
+    assert.equal((await fetch(`${stack.syncUrl}__heartbeat__`)).status, 200);
   });
 
   test('a Sync request shows up in the live log, explained in plain words, and the filters narrow it', async () => {
