@@ -80,9 +80,9 @@ function databaseOptions(config: Config, options: SyncServerOptions): ServerData
 export async function openSyncServer(config: Config, options: SyncServerOptions = {}): Promise<SyncServer> {
   // First, so a missing secret file is reported before the database is opened or locked.
   const masterSecret = resolveMasterSecret(config);
-  const database =
-    options.database ?? (await openServerDatabase(config.database, databaseOptions(config, options)));
-  return buildSyncServer(config, options, masterSecret, database);
+  if (options.database) return buildSyncServer(config, options, masterSecret, options.database);
+  const database = await openServerDatabase(config.database, databaseOptions(config, options));
+  return buildOver(config, options, masterSecret, database);
 }
 
 /**
@@ -104,9 +104,24 @@ export function startSyncServer(
  */
 export function createSyncServer(config: Config, options: SyncServerOptions = {}): SyncServer {
   const masterSecret = resolveMasterSecret(config);
-  const database =
-    options.database ?? openServerDatabaseSync(config.database, databaseOptions(config, options));
-  return buildSyncServer(config, options, masterSecret, database);
+  if (options.database) return buildSyncServer(config, options, masterSecret, options.database);
+  const database = openServerDatabaseSync(config.database, databaseOptions(config, options));
+  return buildOver(config, options, masterSecret, database);
+}
+
+/** Builds over a database opened here: if building fails, the database closes (and its lock goes). */
+function buildOver(
+  config: Config,
+  options: SyncServerOptions,
+  masterSecret: string,
+  database: ServerDatabase,
+): SyncServer {
+  try {
+    return buildSyncServer(config, options, masterSecret, database);
+  } catch (err) {
+    void database.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 function buildSyncServer(
