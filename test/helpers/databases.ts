@@ -67,14 +67,36 @@ export async function freshDatabase(kind: TestDatabaseKind): Promise<FreshDataba
     async cleanup() {
       if (dropped) return;
       dropped = true;
-      // FORCE: a test that failed half-way may have left a pool open on it.
-      await adminQuery(kind, admin, [
-        kind === 'postgres'
-          ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`
-          : `DROP DATABASE IF EXISTS ${name}`,
-      ]);
+      if (kind === 'mysql') return adminQuery(kind, admin, [`DROP DATABASE IF EXISTS ${name}`]);
+      await dropPostgres(admin, name);
     },
   };
+}
+
+/**
+ * A plain DROP DATABASE first: it stops an autovacuum worker busy on the new database itself,
+ * where WITH (FORCE) would refuse to (the worker is no session of ours: error 42501). FORCE
+ * only when sessions are still open (55006), i.e. a test that failed half-way left a pool.
+ */
+async function dropPostgres(admin: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await adminQuery('postgres', admin, [`DROP DATABASE IF EXISTS ${name}`]);
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= 5 || (code !== '55006' && code !== '42501')) throw err;
+      if (code === '55006') {
+        try {
+          await adminQuery('postgres', admin, [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+          return;
+        } catch {
+          // An autovacuum worker came back meanwhile: the plain DROP again, after a pause.
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
 
 /** Null when the kind's test server answers with the admin URL's credentials, else why not (one line). */
