@@ -21,11 +21,12 @@ if (files.length === 0) {
   console.error('No test files found.');
   process.exit(1);
 }
-function runTests(list, env = process.env) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...list], {
-    stdio: 'inherit',
-    env,
-  });
+function runTests(list, env = process.env, extra = []) {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', ...extra, ...list],
+    { stdio: 'inherit', env },
+  );
   return result.status ?? 1;
 }
 
@@ -58,7 +59,12 @@ if (!process.env.FOXDEN_TEST_DATABASE && onEveryBackend.length > 0) {
       continue;
     }
     console.log(`--- ${name}: ${onEveryBackend.length} test files with FOXDEN_TEST_DATABASE=${kind}`);
-    status ||= runTests(onEveryBackend, { ...process.env, FOXDEN_TEST_DATABASE: kind });
+    // --test-force-exit: a file whose setup failed half-way leaves a connection pool open, which
+    // would otherwise keep its process, and the whole run, waiting for ever.
+    const backendStatus = runTests(onEveryBackend, { ...process.env, FOXDEN_TEST_DATABASE: kind }, [
+      '--test-force-exit',
+    ]);
+    status ||= backendStatus;
   }
 }
 process.exit(status);
