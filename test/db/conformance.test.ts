@@ -251,6 +251,16 @@ for (const { kind, skip } of await conformanceKinds()) {
         assert.deepEqual(await ids({ sort: 'index' }), ['d', 'a', 'c', 'b', 'e', 'none']);
       });
 
+      test('index bounds may be fractional or infinite (Sync 1.1 parses them as floats)', async () => {
+        assert.deepEqual(await ids({ indexAbove: 1.5 }), ['a', 'c', 'd']);
+        assert.deepEqual(await ids({ indexBelow: 1.5 }), ['b', 'e']);
+        assert.deepEqual(await ids({ indexAbove: -Infinity }), ['a', 'c', 'b', 'd', 'e']);
+        assert.deepEqual(await ids({ indexBelow: Infinity }), ['a', 'c', 'b', 'd', 'e']);
+        assert.deepEqual(await ids({ indexAbove: Infinity }), []);
+        assert.equal(await write((tx) => tx.deleteBsos(user, BOOKMARKS, { indexBelow: -2.5 })), 1);
+        assert.deepEqual(await ids({}), ['a', 'c', 'b', 'd']);
+      });
+
       test('filters are strict and ANDed: newer, older, index bounds, parentid, predecessorid, ids', async () => {
         assert.deepEqual(await ids({ newer: NOW + 200 }), ['d', 'e']);
         assert.deepEqual(await ids({ older: NOW + 200 }), ['a']);
