@@ -137,6 +137,12 @@ for (const { kind, skip } of await conformanceKinds()) {
       assert.equal(await read((tx) => tx.getBso(user, HISTORY, 'full')), null);
     });
 
+    test('a payload holding a NUL character round-trips (a client may send \\u0000 in JSON)', async () => {
+      const payload = '{"ciphertext":"a\u0000b"}';
+      await write((tx) => tx.putBsos(user, BOOKMARKS, [bso('nul', { payload })]));
+      assert.equal((await read((tx) => tx.getBso(user, BOOKMARKS, 'nul')))?.payload, payload);
+    });
+
     test('record ids are case-sensitive', async () => {
       await write((tx) =>
         tx.putBsos(user, BOOKMARKS, [bso('abc', { payload: 'lower' }), bso('ABC', { payload: 'upper' })]),
