@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import { listenerOf, type Config } from '../config.js';
 import type { LogEvent, Logger } from '../log.js';
 import type { AccountCreatedEvent, SignupGate } from '../signups.js';
@@ -22,7 +21,13 @@ import {
   type SetupHelp,
   type Warning,
 } from './api.js';
-import { backupDatabase, installRestore, stageRestore } from './backup.js';
+import {
+  backupDatabase,
+  discardStaged,
+  installRestore,
+  restoreIntoDatabase,
+  stageRestore,
+} from './backup.js';
 import { BackupSchedule } from './backup-schedule.js';
 import { collectSecrets, describeSecrets, restoreSecrets } from './backup-secrets.js';
 import { foxdenVersion, lanAddresses } from './environment.js';
@@ -32,8 +37,20 @@ import { configToSettings, normalisePublicUrl, RESTART_FIELDS, settingsToConfig 
 import type { SettingsStore } from './settings-store.js';
 import { setupHelpFor, tokenserverUrl } from './setup-help.js';
 import { computeWarnings } from './warnings.js';
+import { DatabaseReachability, unavailableCause, unreachableSentence } from './database-reachability.js';
+import { DatabaseUnavailableError } from '../db/errors.js';
 import type { StorageHealthStatus } from '../storage-health.js';
-import { databaseFileOf, fileBackupRefusal, storageHealthOf } from '../db/server-database.js';
+import {
+  databaseFileOf,
+  describeLocation,
+  openServerDatabase,
+  storageHealthOf,
+} from '../db/server-database.js';
+
+/** The status probe of a database server runs at most this often (the dashboard polls every 2 s). */
+const PROBE_EVERY_MS = 4000;
+/** A database server that does not answer the probe within this long counts as unreachable. */
+const PROBE_TIMEOUT_MS = 3000;
 
 export interface AdminServiceOptions {
   controller: ServerController;
@@ -89,6 +106,9 @@ export class AdminService
   /** Why sign-ups are closed when they closed by themselves, for the dashboard and tray. */
   private signupsClosedNote: string | null = null;
   private readonly onAccountCreated = (event: AccountCreatedEvent) => this.accountCreated(event);
+  /** Whether the database server answers, from this surface's own reads of it. */
+  private readonly reachability: DatabaseReachability;
+  private lastProbe = 0;
 
   constructor(options: AdminServiceOptions) {
     super();
@@ -103,6 +123,7 @@ export class AdminService
     this.followPort = options.publicUrlFollowsPort ?? false;
     this.clock = options.clock ?? Date.now;
     this.settings = this.store.load();
+    this.reachability = new DatabaseReachability(this.clock);
     this.backups = new BackupSchedule({
       dataDir: this.base.dataDir,
       settings: () => this.settings,
@@ -147,7 +168,54 @@ export class AdminService
       version: this.version,
       restartRequired: this.pendingRestart().length > 0,
       signupsNote: this.settings.allowNewUsers ? null : this.signupsClosedNote,
+      database: await this.databaseInUse(s.state),
     };
+  }
+
+  /**
+   * The database line of Settings and Status. A database server is asked (one empty read
+   * transaction, at most every few seconds) while the server runs, so an outage shows and
+   * clears by itself; an SQLite file has no server to lose.
+   */
+  private async databaseInUse(state: AdminStatus['state']): Promise<AdminStatus['database']> {
+    const location = this.controller.config.database;
+    if (location.kind === 'sqlite' || state !== 'running') {
+      if (state === 'stopped') this.reachability.clear();
+    } else if (this.clock() - this.lastProbe >= PROBE_EVERY_MS || this.reachability.unreachable) {
+      this.lastProbe = this.clock();
+      await this.probeDatabase();
+    }
+    return this.reachability.view(location);
+  }
+
+  private async probeDatabase(): Promise<void> {
+    let db;
+    try {
+      db = this.controller.context().db;
+    } catch {
+      return; // being opened or restored: nothing to ask yet
+    }
+    const where = describeLocation(this.controller.config.database);
+    let timer: NodeJS.Timeout | undefined;
+    const read = db.transaction('read', () => undefined);
+    read.catch(() => undefined);
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new DatabaseUnavailableError(`${where}: no answer within ${PROBE_TIMEOUT_MS / 1000} seconds`),
+          ),
+        PROBE_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([read, late]);
+      this.reachability.succeeded();
+    } catch (err) {
+      this.reachability.failed(err);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async start(): Promise<AdminStatus> {
@@ -220,13 +288,19 @@ export class AdminService
   async warnings(): Promise<Warning[]> {
     const s = this.controller.status();
     let accountCount = 0;
+    let countFailure: unknown = null;
     try {
       accountCount = await this.accounts.count();
-    } catch {
+      if (s.state === 'running') this.reachability.succeeded();
+    } catch (err) {
       // No database (it failed to open): the status already says why.
+      countFailure = err;
+      this.reachability.failed(err);
     }
-    const listenError =
+    let listenError =
       s.state === 'failed' && s.lastError ? { code: s.lastErrorCode, message: s.lastError } : null;
+    // A start that failed because the database server is away is said once, with what to check.
+    if (listenError && unavailableCause(countFailure) && this.reachability.unreachable) listenError = null;
     let storage: StorageHealthStatus;
     try {
       storage = this.controller.context().storageHealth.status();
@@ -236,6 +310,7 @@ export class AdminService
     }
     const schedule = this.backups.view();
     return computeWarnings(this.settings, this.platform, {
+      database: this.reachability.warnings(),
       listenError,
       accountCount,
       storage,
@@ -253,16 +328,22 @@ export class AdminService
   }
 
   async backup(destination: string, options: BackupOptions = {}): Promise<BackupResult> {
-    const dbFile = this.backedUpFile();
+    const { database } = this.controller.config;
+    const dbFile = databaseFileOf(database);
     const context = await this.controller.openContext();
-    return backupDatabase(context.db, destination, {
-      dbFile,
-      replace: options.replace === true,
-      secrets: collectSecrets(this.base),
-      clock: this.clock,
-      version: this.version,
-      ...(this.nativeBinding ? { nativeBinding: this.nativeBinding } : {}),
-    });
+    try {
+      return await backupDatabase(context.db, destination, {
+        ...(dbFile === null ? { workDir: this.base.dataDir } : { dbFile }),
+        replace: options.replace === true,
+        secrets: collectSecrets(this.base),
+        clock: this.clock,
+        version: this.version,
+        ...(this.nativeBinding ? { nativeBinding: this.nativeBinding } : {}),
+      });
+    } catch (err) {
+      this.reachability.failed(err);
+      throw err;
+    }
   }
 
   backupNow(): Promise<BackupResult> {
@@ -274,12 +355,19 @@ export class AdminService
   }
 
   async restore(source: string): Promise<RestoreResult> {
-    const dbFile = this.backedUpFile();
-    const staged = await stageRestore(source, dbFile, this.nativeBinding);
+    const { database } = this.controller.config;
+    const dbFile = databaseFileOf(database);
+    const staged = await stageRestore(source, dbFile ?? { workDir: this.base.dataDir }, this.nativeBinding);
     let previousDatabase: string | null = null;
     let secrets: string[] = [];
     try {
       await this.controller.withDatabaseClosed(async () => {
+        if (dbFile === null) {
+          // A database server: the backup is copied into it in one transaction (all or nothing).
+          await this.restoreIntoServer(staged.file);
+          secrets = restoreSecrets(staged.secrets, this.base);
+          return;
+        }
         try {
           previousDatabase = installRestore(staged.file, dbFile);
           // Before the server starts again, so it reads the restored secrets.
@@ -294,7 +382,7 @@ export class AdminService
       });
     } finally {
       // Gone after a successful rename; a leftover after a failure is removed here.
-      fs.rmSync(staged.file, { force: true });
+      discardStaged(staged.file);
     }
     this.logger.info('lifecycle', 'Database restored from a backup', {
       detail: previousDatabase ? `${source}; the previous database is kept as ${previousDatabase}` : source,
@@ -302,13 +390,24 @@ export class AdminService
     return { status: await this.status(), previousDatabase, secrets };
   }
 
-  /** The database file backups copy; a database server's data is refused in one line. */
-  private backedUpFile(): string {
-    const { database } = this.controller.config;
-    const file = databaseFileOf(database);
-    if (file === null)
-      throw new AdminError('unavailable', fileBackupRefusal(database) ?? 'No database file.');
-    return file;
+  /** Copies a staged backup into the configured database server (the server is stopped). */
+  private async restoreIntoServer(staged: string): Promise<void> {
+    let target;
+    try {
+      target = await openServerDatabase(this.controller.config.database);
+    } catch (err) {
+      this.reachability.failed(err);
+      const cause = unavailableCause(err);
+      throw new AdminError(
+        'unavailable',
+        `The backup could not be restored: ${cause ? unreachableSentence(cause) : err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    try {
+      await restoreIntoDatabase(target.db, staged, this.nativeBinding);
+    } finally {
+      await target.close();
+    }
   }
 
   /** Listener fields whose saved value the running listener does not use yet. */

@@ -26,7 +26,8 @@ export interface AdminApi {
   setupHelp(): Promise<SetupHelp>;
 
   /**
-   * SQLite online backup to a file the owner chose. Never overwrites anything that is not a
+   * A backup to a file the owner chose: one self-contained SQLite file whatever the database
+   * (SQLite's online backup, or a copy out of one snapshot of a database server). Never overwrites anything that is not a
    * Foxden backup; an existing Foxden backup is replaced only with `replace: true` (after the
    * GUI asked), else the call is refused with code 'conflict'.
    */
@@ -35,7 +36,10 @@ export interface AdminApi {
   backupNow(): Promise<BackupResult>;
   /** Scheduled backups: folder, schedule, the last good backup and the last failure. */
   backupStatus(): Promise<BackupStatus>;
-  /** Replaces the database with a backup (the server is stopped and started around it). */
+  /**
+   * Replaces the database with a backup (the server is stopped and started around it); into a
+   * database server, in one transaction (all or nothing).
+   */
   restore(source: string): Promise<RestoreResult>;
 }
 
@@ -65,6 +69,19 @@ export interface AdminStatus {
    * accounts."), until the owner opens them again; shown by the dashboard and the tray.
    */
   signupsNote?: string | null;
+  /** Which database is in use (never its password), and whether it can be reached now. */
+  database?: DatabaseInUse;
+}
+
+/** The database Foxden runs on, as Settings and Status show it. */
+export interface DatabaseInUse {
+  kind: 'sqlite' | 'postgres' | 'mysql';
+  /** "SQLite", "PostgreSQL" or "MySQL/MariaDB". */
+  name: string;
+  /** The SQLite file, or the database URL without its password. */
+  where: string;
+  /** Set while the database server cannot be reached: since when, what, and what to check. */
+  problem: { since: number; message: string; hint: string } | null;
 }
 
 /** The owner's settings; their keys and rules are defined once, in settings-schema.ts. */
@@ -133,6 +150,7 @@ export interface Warning {
     | 'signups-open-with-accounts'
     | 'disk-full'
     | 'disk-space-low'
+    | 'database-unreachable'
     | 'backup-failed'
     | 'backup-stale'
     | 'backup-off';

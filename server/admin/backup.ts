@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../db/types.js';
+import { copyDatabase, CopyError } from '../db/copy/copy-database.js';
+import { DatabaseUnavailableError } from '../db/errors.js';
+import { openDatabase } from '../db/open-database.js';
 import { MIGRATIONS } from '../db/sqlite/migrations.js';
 import { AdminError, type BackupResult } from './api.js';
 import type { BackupSecret } from './backup-secrets.js';
@@ -14,6 +17,12 @@ import type { BackupSecret } from './backup-secrets.js';
  * it, and when) and `foxden_backup_secrets` (the secrets a full restore needs; the file is
  * 0600 like the database). Restore copies the file's bytes before SQLite ever opens it, so
  * the source is only read, never written, locked or given side files.
+ *
+ * The format is the same whatever the live database is (issue 10, item 5): a PostgreSQL or
+ * MySQL/MariaDB database is copied (`copyDatabase`, out of one read transaction) into a fresh
+ * SQLite file, which is then marked like any other backup; a restore into such a database
+ * copies the backup file into it with replace, in one write transaction. So a backup made on
+ * one backend restores into any other.
  */
 
 const FILE_MODE = 0o600;
@@ -156,14 +165,14 @@ export function inspectBackupFile(file: string, nativeBinding?: string): BackupF
 /** The destination's folder must exist and be writable; only a Foxden backup may be replaced. */
 function checkDestination(
   destination: string,
-  dbFile: string,
+  dbFile: string | null,
   replace: boolean,
   nativeBinding: string | undefined,
 ): boolean {
   if (!path.isAbsolute(destination)) {
     throw new AdminError('invalid-argument', 'Choose a full path for the backup file.', 'path');
   }
-  if (isLiveDatabase(destination, dbFile)) {
+  if (dbFile !== null && isLiveDatabase(destination, dbFile)) {
     throw new AdminError(
       'invalid-argument',
       'That is the live database itself; choose another file.',
@@ -215,7 +224,13 @@ function checkDestination(
 }
 
 export interface BackupOptions {
-  dbFile: string;
+  /** The live SQLite file (never a destination; the working copy is made beside it). */
+  dbFile?: string;
+  /**
+   * Where the working copy of a database server's data is made (the private data directory)
+   * when there is no `dbFile`.
+   */
+  workDir?: string;
   /** Replace an existing Foxden backup at the destination (never anything else). */
   replace?: boolean;
   /** Secrets a full restore needs, stored in the backup's own clearly named table. */
@@ -288,17 +303,13 @@ export async function backupDatabase(
   options: BackupOptions,
 ): Promise<BackupResult> {
   const clock = options.clock ?? Date.now;
-  const existed = checkDestination(
-    destination,
-    options.dbFile,
-    options.replace === true,
-    options.nativeBinding,
-  );
-  const work = tempNextTo(options.dbFile, 'backup');
+  const dbFile = options.dbFile ?? null;
+  const existed = checkDestination(destination, dbFile, options.replace === true, options.nativeBinding);
+  const work = tempNextTo(dbFile ?? path.join(workDirOf(options), 'foxden.db'), 'backup');
   const temp = tempNextTo(destination, 'backup');
   const createdAt = clock();
   try {
-    await db.backup(work);
+    await snapshotInto(db, work, options.nativeBinding);
     finishBackupFile(work, createdAt, options);
     copyPrivate(work, temp);
     if (existed) {
@@ -329,6 +340,65 @@ export async function backupDatabase(
     removeWithSideFiles(work);
   }
   return { path: destination, bytes: fs.statSync(destination).size, createdAt };
+}
+
+function workDirOf(options: BackupOptions): string {
+  if (options.workDir === undefined) throw new Error('backupDatabase needs dbFile or workDir');
+  fs.mkdirSync(options.workDir, { recursive: true, mode: 0o700 });
+  return options.workDir;
+}
+
+/**
+ * One consistent snapshot of the live database as an SQLite file at `work`: SQLite's online
+ * backup of a file, or a verified copy out of one read transaction of a database server.
+ */
+async function snapshotInto(db: Database, work: string, nativeBinding: string | undefined): Promise<void> {
+  if (db.kind === 'sqlite') {
+    await db.backup(work);
+    return;
+  }
+  const copy = await openDatabase({ kind: 'sqlite', file: work }, nativeBinding ? { nativeBinding } : {});
+  try {
+    await copyDatabase(db, copy);
+  } catch (err) {
+    throw asBackupError(err, 'The backup could not be made');
+  } finally {
+    await copy.close();
+  }
+}
+
+/** A database server that is away, or a copy that did not verify, in the admin surface's terms. */
+function asBackupError(err: unknown, what: string): unknown {
+  if (err instanceof AdminError) return err;
+  if (err instanceof DatabaseUnavailableError) {
+    // The cause stays: the dashboard shows an unreachable database server with what to check.
+    return Object.assign(new AdminError('unavailable', `${what}: ${err.message}`), { cause: err });
+  }
+  if (err instanceof CopyError) return new AdminError('io', `${what}: ${err.message}`);
+  return err;
+}
+
+/**
+ * Replaces everything in the live database server `target` with the staged backup file, in
+ * one write transaction of `target` (all or nothing; verified before it commits). A backup made
+ * by an older Foxden is brought up to this schema first (the staged file is a private copy).
+ */
+export async function restoreIntoDatabase(
+  target: Database,
+  staged: string,
+  nativeBinding?: string,
+): Promise<void> {
+  let source: Database | null = null;
+  try {
+    source = await openDatabase({ kind: 'sqlite', file: staged }, nativeBinding ? { nativeBinding } : {});
+    await copyDatabase(source, target, { replace: true });
+  } catch (err) {
+    const plain = asBackupError(err, 'The backup could not be restored');
+    if (plain instanceof AdminError) throw plain;
+    throw new AdminError('io', `The backup could not be restored: ${messageOf(err)}`, 'path');
+  } finally {
+    await source?.close();
+  }
 }
 
 /** Refuses anything that is not a readable, undamaged Foxden database this version knows. */
@@ -373,12 +443,15 @@ export interface StagedRestore {
  */
 export async function stageRestore(
   sourceFile: string,
-  dbFile: string,
+  live: string | { workDir: string },
   nativeBinding?: string,
 ): Promise<StagedRestore> {
+  // A database server's backup is staged in the private data directory, like a file's beside it.
+  const dbFile = typeof live === 'string' ? live : null;
+  const stageBeside = typeof live === 'string' ? live : path.join(workDirOf(live), 'foxden.db');
   if (!path.isAbsolute(sourceFile))
     throw new AdminError('invalid-argument', 'Choose a full path for the backup file.', 'path');
-  if (isLiveDatabase(sourceFile, dbFile)) {
+  if (dbFile !== null && isLiveDatabase(sourceFile, dbFile)) {
     throw new AdminError(
       'invalid-argument',
       'That is the live database itself; choose a backup file.',
@@ -402,7 +475,7 @@ export async function stageRestore(
       'path',
     );
 
-  const temp = tempNextTo(dbFile, 'restore');
+  const temp = tempNextTo(stageBeside, 'restore');
   let db: BetterSqlite3.Database | null = null;
   try {
     try {
@@ -433,6 +506,11 @@ export async function stageRestore(
       'path',
     );
   }
+}
+
+/** Removes a staged restore that was not renamed into place (with any SQLite side files). */
+export function discardStaged(staged: string): void {
+  removeWithSideFiles(staged);
 }
 
 /**

@@ -402,8 +402,10 @@ function sameListener(a: ListenerSettings, b: ListenerSettings): boolean {
 function openFailure(err: unknown): AdminError {
   if (err instanceof AdminError) return err;
   // These already say in one plain line what is wrong and what to do.
-  if (err instanceof FileSystemProblem || isPlainDatabaseProblem(err))
-    return new AdminError('unavailable', err.message);
+  if (err instanceof FileSystemProblem || isPlainDatabaseProblem(err)) {
+    // The cause stays: the dashboard tells an unreachable database server from other problems.
+    return Object.assign(new AdminError('unavailable', err.message), { cause: err });
+  }
   // A database that cannot be opened (corrupt file, a driver's own failure).
   return new AdminError('unavailable', `The database could not be opened: ${messageOf(err)}`);
 }

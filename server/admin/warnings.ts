@@ -15,6 +15,8 @@ export interface RuntimeFacts {
   backup?: BackupFacts | null;
   /** The disk under the database: full, or its free space (none when it cannot be read). */
   storage?: StorageHealthStatus | null;
+  /** A database server that cannot be reached (database-reachability.ts words it). */
+  database?: Warning[];
 }
 
 /** A URL as clients would read it, or why it cannot be one. */
@@ -88,6 +90,7 @@ export function computeWarnings(
   facts: RuntimeFacts,
 ): Warning[] {
   const out = portWarningsFor(settings.port, platform);
+  out.push(...(facts.database ?? []));
   if (facts.listenError) out.push(listenWarning(facts.listenError));
   out.push(...storageWarnings(facts.storage));
 

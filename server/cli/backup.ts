@@ -1,13 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AdminError } from '../admin/api.js';
-import { backupDatabase, installRestore, stageRestore } from '../admin/backup.js';
+import {
+  backupDatabase,
+  discardStaged,
+  installRestore,
+  restoreIntoDatabase,
+  stageRestore,
+} from '../admin/backup.js';
 import { foxdenVersion } from '../admin/environment.js';
 import { collectSecrets, describeSecrets, restoreSecrets } from '../admin/backup-secrets.js';
 import type { Config } from '../config.js';
 import {
   databaseFileOf,
-  fileBackupRefusal,
+  describeLocation,
   openServerDatabase,
   serverRunningOn,
 } from '../db/server-database.js';
@@ -18,13 +24,6 @@ import { DATABASE_OPTIONS, toolConfig } from './tool-config.js';
 const BACKUP_OPTIONS = { ...DATABASE_OPTIONS, replace: { type: 'boolean' } } as const;
 
 const RESTORE_OPTIONS = DATABASE_OPTIONS;
-
-/** The database file backups copy; a database server's data is refused in one line. */
-function backedUpFile(config: Config): string {
-  const file = databaseFileOf(config.database);
-  if (file === null) throw new UsageError(fileBackupRefusal(config.database) ?? 'No database file to copy.');
-  return file;
-}
 
 /** An AdminError is the owner's to fix (exit 2 for a wrong file, 1 for the disk); others pass. */
 function asCliError(err: unknown): unknown {
@@ -44,15 +43,16 @@ export async function backup(args: string[], io: CliIo): Promise<number> {
     throw new UsageError('foxden backup needs the file to write, e.g. foxden backup /mnt/usb/foxden.db');
   const destination = path.resolve(io.cwd, target);
   const config = toolConfig(values, io);
-  const dbFile = backedUpFile(config);
-  if (!fs.existsSync(dbFile)) {
+  // A database server's data is copied out of one snapshot into the same kind of file.
+  const dbFile = databaseFileOf(config.database);
+  if (dbFile !== null && !fs.existsSync(dbFile)) {
     throw new UsageError(`There is no database at ${dbFile} to back up (check --data-dir or --config).`);
   }
   const secrets = collectSecrets(config);
   const { db, close } = await openServerDatabase(config.database, { tool: true });
   try {
     const result = await backupDatabase(db, destination, {
-      dbFile,
+      ...(dbFile === null ? { workDir: config.dataDir } : { dbFile }),
       replace: values.replace === true,
       secrets,
       version: foxdenVersion(),
@@ -82,7 +82,8 @@ export async function restore(args: string[], io: CliIo): Promise<number> {
     throw new UsageError('foxden restore needs the backup file, e.g. foxden restore /mnt/usb/foxden.db');
   const source = path.resolve(io.cwd, target);
   const config = toolConfig(values, io);
-  const dbFile = backedUpFile(config);
+  const dbFile = databaseFileOf(config.database);
+  if (dbFile === null) return restoreIntoServer(source, config, io);
   const holder = serverRunningOn(config.database);
   if (holder) {
     throw new UsageError(
@@ -110,6 +111,37 @@ export async function restore(args: string[], io: CliIo): Promise<number> {
       ? `The previous database was kept as ${previous}.\n`
       : 'There was no database before, so nothing was kept.\n',
   );
+  for (const line of restoreSecrets(staged.secrets, config)) io.stdout.write(`${line}\n`);
+  return 0;
+}
+
+/**
+ * `foxden restore FILE` onto a database server: the backup is copied into it in one write
+ * transaction (all or nothing, verified before it commits), replacing what it held. Nodes
+ * serving from it meanwhile keep serving and see the restored data at once.
+ */
+async function restoreIntoServer(source: string, config: Config, io: CliIo): Promise<number> {
+  const where = describeLocation(config.database);
+  let staged: Awaited<ReturnType<typeof stageRestore>>;
+  try {
+    staged = await stageRestore(source, { workDir: config.dataDir });
+  } catch (err) {
+    throw asCliError(err);
+  }
+  try {
+    const { db, close } = await openServerDatabase(config.database, { tool: true });
+    try {
+      await restoreIntoDatabase(db, staged.file);
+    } catch (err) {
+      throw asCliError(err);
+    } finally {
+      await close();
+    }
+  } finally {
+    discardStaged(staged.file);
+  }
+  io.stdout.write(`Restored ${where} from ${source}.\n`);
+  io.stdout.write('Everything it held before was replaced (make a backup first to keep a copy).\n');
   for (const line of restoreSecrets(staged.secrets, config)) io.stdout.write(`${line}\n`);
   return 0;
 }

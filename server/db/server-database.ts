@@ -50,8 +50,8 @@ export function describeLocation(location: DatabaseLocation): string {
 }
 
 /**
- * Whether the data is one file beside Foxden, so that `foxden backup`/`restore` and the
- * dashboard's backups can copy it as they are (a database server's data cannot be yet).
+ * Whether the data is one file beside Foxden (backups copy it as it is; a database server's
+ * data is copied out of one snapshot into the same kind of backup file).
  */
 export function isFileDatabase(location: DatabaseLocation): boolean {
   return location.kind === 'sqlite';
@@ -158,18 +158,7 @@ function fileSize(file: string): number {
   }
 }
 
-const SERVER_NAMES = { postgres: 'PostgreSQL', mysql: 'MySQL/MariaDB' } as const;
-
-/**
- * Why `foxden backup`/`restore` and the dashboard's backups cannot serve `location` yet, in
- * one line; null for a database file, which they copy.
- */
-export function fileBackupRefusal(location: DatabaseLocation): string | null {
-  if (location.kind === 'sqlite') return null;
-  return `Backups of a ${SERVER_NAMES[location.kind]} database are made with "foxden db copy --from ${location.display} --to sqlite:////path/to/backup.db" (or the database server's own tools); foxden backup and restore copy an SQLite database file.`;
-}
-
-/** The SQLite file at `location`, for the file backups; null for a database server. */
+/** The SQLite file at `location`, for backups and restores; null for a database server. */
 export function databaseFileOf(location: DatabaseLocation): string | null {
   return location.kind === 'sqlite' ? location.file : null;
 }

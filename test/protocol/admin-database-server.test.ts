@@ -15,7 +15,8 @@ import { databaseProblem, freshDatabase } from '../helpers/databases.js';
 
 // Issue 10, item 1: the admin surface (the dashboard's and headless mode's) over a database
 // server, which opens asynchronously: start waits for it, a stopped server still manages
-// accounts, an unreachable one fails in one line, and file backups say what to use instead.
+// accounts, an unreachable one fails in one line (Status and the warnings say what to check,
+// issue 10 item 7), and a backup of it fails naming it.
 
 const PASSWORD = 'hunter2-Secret';
 
@@ -60,13 +61,32 @@ test('an unreachable database server: start fails in one line naming it, never t
     // Warnings still answer (no disk of ours to check for a database server).
     const warnings = await service.warnings();
     assert.ok(!warnings.some((w) => w.code === 'disk-full' || w.code === 'disk-space-low'));
+    // Issue 10, item 7: the dashboard says so in plain words, with what to check, once.
+    const unreachable = warnings.filter((w) => w.code === 'database-unreachable');
+    assert.equal(unreachable.length, 1, JSON.stringify(warnings));
+    assert.match(
+      unreachable[0]?.message ?? '',
+      /^Foxden cannot reach PostgreSQL at 127\.0\.0\.1:9, database household: .+\.$/,
+    );
+    assert.match(unreachable[0]?.hint ?? '', /Check that the database server is running/);
+    assert.ok(!warnings.some((w) => w.code === 'listen-failed'), 'the same failure is not said twice');
+    const shown = await service.status();
+    assert.deepEqual(
+      { kind: shown.database?.kind, name: shown.database?.name, where: shown.database?.where },
+      { kind: 'postgres', name: 'PostgreSQL', where: display },
+    );
+    // Backups now work on a database server too (issue 10, item 5); this one cannot be reached.
     await assert.rejects(
       service.backup(path.join(os.tmpdir(), 'never.db')),
       (err: unknown) =>
         err instanceof AdminError &&
-        /^Backups of a PostgreSQL database are made with "foxden db copy --from postgresql:\/\/foxden@127\.0\.0\.1:9\/household /.test(
-          err.message,
-        ),
+        err.code === 'unavailable' &&
+        /Cannot open PostgreSQL at 127\.0\.0\.1:9, database household/.test(err.message),
+    );
+    assert.ok(!fs.existsSync(path.join(os.tmpdir(), 'never.db')));
+    assert.ok(
+      !JSON.stringify([warnings, shown]).includes(PASSWORD),
+      'the dashboard never shows the password',
     );
     const logged = JSON.stringify(logger.tail(0));
     assert.ok(!logged.includes(PASSWORD), 'the log never holds the password');
