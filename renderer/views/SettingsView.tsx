@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AdminSettings, SettingsUpdate } from '../../server/admin/api.js';
+import type { AdminSettings, DatabaseInUse, SettingsUpdate } from '../../server/admin/api.js';
 import { useApp } from '../app-context.js';
 import { FormError, RadioChoices, TextField, Toggle, type Choice } from '../components/Field.js';
 import { useAction } from '../hooks.js';
@@ -69,6 +69,7 @@ export function SettingsView() {
   const [errors, setErrors] = useState<Errors>({});
   const [result, setResult] = useState<SettingsUpdate | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [database, setDatabase] = useState<DatabaseInUse | null>(null);
   const save = useAction();
   const restart = useAction();
 
@@ -81,6 +82,11 @@ export function SettingsView() {
         setDraft(toDraft(s));
       },
       (err: unknown) => alive && setLoadError(toApiError(err).message),
+    );
+    // Read-only: which database this Foxden runs on (chosen with --database-url or the ini file).
+    api.status().then(
+      (s) => alive && setDatabase(s.database ?? null),
+      () => undefined,
     );
     return () => {
       alive = false;
@@ -227,6 +233,22 @@ export function SettingsView() {
             label="Close sign-ups automatically after the first account"
           />
         </div>
+
+        {database && (
+          <div className="card" data-testid="settings-database">
+            <h2>Database</h2>
+            <dl className="facts">
+              <dt>In use</dt>
+              <dd>{database.name}</dd>
+              <dt>{database.kind === 'sqlite' ? 'File' : 'Location'}</dt>
+              <dd className="mono">{database.where}</dd>
+            </dl>
+            <p className="hint">
+              Chosen when Foxden starts (--database-url, FOXDEN_DATABASE_URL or [storage] sqluri in the config
+              file); the password is never shown.
+            </p>
+          </div>
+        )}
 
         <div className="card">
           <h2>Desktop</h2>

@@ -3,7 +3,7 @@ import { useApp } from '../app-context.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { FormError } from '../components/Field.js';
 import { StateBadge } from '../components/StateBadge.js';
-import { formatDuration } from '../format.js';
+import { formatDuration, formatTime } from '../format.js';
 import { useAction } from '../hooks.js';
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
@@ -101,6 +101,21 @@ export function StatusView({ status }: StatusViewProps) {
           </dd>
           <dt>Data folder</dt>
           <dd className="mono">{status.dataDir}</dd>
+          {status.database && (
+            <>
+              <dt>Database</dt>
+              <dd data-testid="status-database">
+                {status.database.name} <span className="mono">{status.database.where}</span>
+                {status.database.problem && (
+                  <span className="field-error" role="alert" data-testid="database-problem">
+                    {' '}
+                    Cannot be reached since {formatTime(status.database.problem.since)}: see the warning
+                    above.
+                  </span>
+                )}
+              </dd>
+            </>
+          )}
           <dt>Version</dt>
           <dd>{status.version}</dd>
         </dl>

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../../server/config.js';
+import type { DatabaseLocation } from '../../server/db/database-url.js';
 import { Logger } from '../../server/log.js';
 import {
   createAdmin,
@@ -47,9 +48,10 @@ async function buildGui(outDir: string): Promise<void> {
 
 /**
  * The real thing, headless: AdminService over a real sync server (real SQLite in a temp data
- * directory) on one ephemeral loopback port, and the real admin HTTP listener on another.
+ * directory, or `database` when given) on one ephemeral loopback port, and the real admin
+ * HTTP listener on another.
  */
-export async function startGuiStack(): Promise<GuiStack> {
+export async function startGuiStack(options: { database?: DatabaseLocation } = {}): Promise<GuiStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-gui-'));
   const staticDir = path.join(dataDir, 'gui');
   await buildGui(staticDir);
@@ -57,7 +59,10 @@ export async function startGuiStack(): Promise<GuiStack> {
   const logger = new Logger();
   const syncPort = await freePort();
   const syncUrl = `http://127.0.0.1:${syncPort}/`;
-  const baseConfig = defaultConfig({ dataDir, host: '127.0.0.1', port: syncPort, publicUrl: syncUrl });
+  const baseConfig = {
+    ...defaultConfig({ dataDir, host: '127.0.0.1', port: syncPort, publicUrl: syncUrl }),
+    ...(options.database ? { database: options.database } : {}),
+  };
   const store = new MemorySettingsStore({
     ...DEFAULT_SETTINGS,
     port: syncPort,
