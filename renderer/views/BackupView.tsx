@@ -366,6 +366,8 @@ function RestoreCard({
                   The previous database was kept as{' '}
                   <span className="mono">{restored.result.previousDatabase}</span>.
                 </>
+              ) : restored.result.status.database && restored.result.status.database.kind !== 'sqlite' ? (
+                `Everything ${restored.result.status.database.name} held before was replaced.`
               ) : (
                 'There was no database before, so nothing was kept.'
               )}
