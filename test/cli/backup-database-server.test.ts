@@ -16,7 +16,8 @@ import type { DatabaseLocation } from '../../server/db/database-url.js';
 import { openDatabase } from '../../server/db/open-database.js';
 import { databaseProblem, freshDatabase, type TestDatabaseKind } from '../helpers/databases.js';
 import { fillEveryKind, viewOf, type Manifest } from '../db/copy-fixture.js';
-import { runCli, type CliResult } from './cli-process.js';
+import BetterSqlite3 from 'better-sqlite3';
+import { runCli, startServe, type CliResult } from './cli-process.js';
 
 const problems = {
   postgres: await databaseProblem('postgres'),
@@ -95,6 +96,30 @@ function journalByte(file: string): number {
   return b[18] as number;
 }
 
+/** A Sync 1.1 user added with `foxden user add`, and PUT/GET of records through a server. */
+async function sync11User(location: DatabaseLocation, dir: string, name: string) {
+  const added = await runCli(['user', 'add', name, '--database-url', urlOf(location), '--data-dir', dir], {
+    stdin: 'correct horse battery\n',
+  });
+  assert.equal(added.code, 0, added.stderr.join('\n'));
+  const auth = `Basic ${Buffer.from(`${name}:correct horse battery`).toString('base64')}`;
+  return {
+    async put(base: string, id: string) {
+      const res = await fetch(`${base}1.1/${name}/storage/tabs/${id}`, {
+        method: 'PUT',
+        headers: { Authorization: auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ id, payload: id }),
+      });
+      assert.equal(res.status, 200, await res.text());
+    },
+    async ids(base: string): Promise<string[]> {
+      const res = await fetch(`${base}1.1/${name}/storage/tabs`, { headers: { Authorization: auth } });
+      assert.equal(res.status, 200);
+      return ((await res.json()) as string[]).sort();
+    },
+  };
+}
+
 for (const kind of ['postgres', 'mysql'] as const) {
   describe(`foxden backup / restore on ${kind}`, { timeout: 180_000 }, () => {
     test('a backup is one marked SQLite file that restores into SQLite and into the same backend', async (t) => {
@@ -156,6 +181,57 @@ for (const kind of ['postgres', 'mysql'] as const) {
       const restored = await run('restore', file, target, dataDir());
       assert.equal(restored.code, 0, restored.stderr.join('\n'));
       assert.deepEqual(await view(target, manifest), expected, `sqlite backup → ${kind}`);
+    });
+
+    test('a restore that fails half-way leaves the database exactly as it was (one transaction)', async (t) => {
+      if (problems[kind]) return t.skip(problems[kind]);
+      const { location: sqlite, manifest } = await filled('sqlite', 'f');
+      const file = path.join(root, `broken-for-${kind}.db`);
+      const made = await run('backup', file, sqlite, dataDir());
+      assert.equal(made.code, 0, made.stderr.join('\n'));
+      // A valid SQLite file whose last Sync 1.1 user belongs to no storage user: SQLite without
+      // foreign keys takes it, the database server refuses it after the earlier tables went in.
+      const db = new BetterSqlite3(file);
+      db.pragma('foreign_keys = OFF');
+      db.prepare(
+        'INSERT INTO sync11_users (user_id, username, password_hash, email, status, created_ms) VALUES (987654, ?, ?, NULL, 1, 0)',
+      ).run('orphan', 'x');
+      db.close();
+
+      const { location: target, manifest: theirs } = await filled(kind, 'g');
+      const before = await view(target, theirs);
+      const failed = await run('restore', file, target, dataDir());
+      assert.equal(failed.code, 1, failed.stdout.concat(failed.stderr).join('\n'));
+      assert.equal(failed.stderr.length, 1, failed.stderr.join('\n'));
+      assert.match(failed.stderr[0] ?? '', /The backup could not be restored/);
+      assertNothingSecret(failed);
+      assert.deepEqual(await view(target, theirs), before, 'nothing of the backup went in');
+      assert.notDeepEqual(await view(target, manifest), await view(sqlite, manifest));
+    });
+
+    test('a server serving from the database sees the restored data at once', async (t) => {
+      if (problems[kind]) return t.skip(problems[kind]);
+      const location = await fresh(kind);
+      const dir = dataDir();
+      const user = await sync11User(location, dir, `carol${kind}`);
+      const server = await startServe(['--database-url', urlOf(location), '--data-dir', dir]);
+      try {
+        await user.put(server.url, 'kept');
+        const file = path.join(root, `${kind}-served.db`);
+        const made = await run('backup', file, location, dataDir());
+        assert.equal(made.code, 0, made.stderr.join('\n'));
+        await user.put(server.url, 'later');
+        assert.deepEqual(await user.ids(server.url), ['kept', 'later']);
+        const restored = await run('restore', file, location, dataDir());
+        assert.equal(restored.code, 0, restored.stderr.join('\n'));
+        assert.deepEqual(
+          await user.ids(server.url),
+          ['kept'],
+          'no cache of the running server hides the restore',
+        );
+      } finally {
+        await server.stop();
+      }
     });
 
     test('a file that is not a Foxden backup is refused in one line and the database is untouched', async (t) => {
