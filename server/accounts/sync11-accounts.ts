@@ -70,11 +70,13 @@ export class Sync11Accounts {
   /** Concurrent first requests with the same credentials share one password check. */
   private readonly pending = new Map<string, Promise<boolean>>();
   /**
-   * Rows (null: no such user) as last read, while the database is unchanged: Basic auth
+   * Rows (null: no such user) as last read, while the user's version stands: Basic auth
    * sends the credentials with every request, and the row changes only by a write — here,
-   * or by the CLI in another process, which Database.changeVersion also sees.
+   * by the CLI in another process or through another node, which Database.userVersion sees.
    */
   private readonly rows = new VersionedCache<string, Readonly<Sync11UserRow> | null>(USER_ROW_CACHE_SIZE);
+  /** The storage user id behind each name seen, for its version; an account keeps its id. */
+  private readonly userIds = new Map<string, number>();
 
   constructor(
     private readonly db: Database,
@@ -206,12 +208,24 @@ export class Sync11Accounts {
     return deleted;
   }
 
-  /** The stored row of `name`, from memory while the database's change version stands. */
+  /**
+   * The stored row of `name`, from memory while its user's version stands. The version is
+   * the user's (Database.userVersion), so the user id must be known first: a name seen for
+   * the first time is read without being kept.
+   */
   private currentRow(name: string): Promise<Readonly<Sync11UserRow> | null> {
-    return this.rows.read(this.db, name, async (tx) => {
-      const row = await tx.findSync11User(name);
-      return row && Object.freeze(row);
-    });
+    const userId = this.userIds.get(name);
+    return this.rows.read(
+      name,
+      () => this.db.userVersion(userId),
+      async () => {
+        const row = await this.db.transaction('read', (tx) => tx.findSync11User(name));
+        if (this.userIds.size >= USER_ROW_CACHE_SIZE * 4) this.userIds.clear();
+        if (row) this.userIds.set(name, row.userId);
+        else this.userIds.delete(name);
+        return row && Object.freeze(row);
+      },
+    );
   }
 
   /** Forgets every cached credential (e.g. when the owner asks to sign everyone out). */

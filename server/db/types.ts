@@ -126,6 +126,15 @@ export interface Database {
    */
   changeVersion(): number;
   /**
+   * The version to keep a cache entry about storage user `userId` under: it changes with
+   * every commit that may change what is stored for that user, from this process or any
+   * other node. Read it BEFORE the rows the entry keeps (the rule of changeVersion). SQLite
+   * answers changeVersion() from memory; a networked backend reads the user's row version,
+   * one primary-key lookup, so a write through another node counts at once. Null when the
+   * backend has no version for it (no such user, or no user given): keep nothing then.
+   */
+  userVersion(userId?: number): Awaitable<number | null>;
+  /**
    * Runs `fn` as one transaction of `mode`, as `transaction` does, but with the connection's
    * plain SQL runner and dialect instead of a Tx: table-level access for `foxden db copy`
    * (server/db/copy/), which moves every row of every table between backends. Every backend

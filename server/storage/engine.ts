@@ -77,8 +77,9 @@ export class StorageEngine {
   private readonly batchLifetimeMs: number;
   /**
    * Every client polls info/collections; its answer changes only by a committed write —
-   * through this engine, or by another process (the CLI) — and Database.changeVersion
-   * tells both apart from no write at all. Nothing here depends on the clock.
+   * through this engine, another process (the CLI) or another node — and
+   * Database.userVersion tells them apart from no write at all. Nothing here depends on the
+   * clock.
    */
   private readonly stampCache = new VersionedCache<number, readonly CollectionStamp[]>(STAMP_CACHE_USERS);
   private readonly storageModifiedCache = new VersionedCache<number, Millis>(STAMP_CACHE_USERS);
@@ -97,13 +98,22 @@ export class StorageEngine {
 
   /** The user's live collections with their timestamps; frozen, as it may be shared. */
   collectionStamps(userId: number): Promise<readonly CollectionStamp[]> {
-    return this.stampCache.read(this.db, userId, async (tx) =>
-      Object.freeze((await tx.collectionStamps(userId)).map((stamp) => Object.freeze(stamp))),
+    return this.stampCache.read(
+      userId,
+      () => this.db.userVersion(userId),
+      () =>
+        this.db.transaction('read', async (tx) =>
+          Object.freeze((await tx.collectionStamps(userId)).map((stamp) => Object.freeze(stamp))),
+        ),
     );
   }
 
   storageModified(userId: number): Promise<Millis> {
-    return this.storageModifiedCache.read(this.db, userId, (tx) => tx.storageModified(userId));
+    return this.storageModifiedCache.read(
+      userId,
+      () => this.db.userVersion(userId),
+      () => this.db.transaction('read', (tx) => tx.storageModified(userId)),
+    );
   }
 
   collectionCounts(userId: number): Promise<CollectionFigure[]> {

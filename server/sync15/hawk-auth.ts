@@ -291,7 +291,7 @@ async function authenticate(
 /** Refuses a uid that is not a Sync 1.5 user or whose tokenserver row was replaced. */
 async function checkUidLive(context: ServerContext, liveUids: LiveUidCache, uid: number): Promise<void> {
   // Taken before the rows are read, so a write racing with the read outdates the entry.
-  const version = context.db.changeVersion();
+  const version = await context.db.userVersion(uid);
   if (liveUids.has(uid, version)) return;
   const [kind, row] = await context.db.transaction(
     'read',

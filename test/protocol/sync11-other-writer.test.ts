@@ -1,23 +1,24 @@
 // The server keeps account rows and collection timestamps in memory between requests; another
-// connection to the same file (the CLI while the server runs) must be seen by the next request.
+// connection to the same database (the CLI while the server runs, or another node) must be seen
+// by the next request.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sync11Accounts } from '../../server/accounts/index.js';
-import { SqliteDatabase } from '../../server/db/sqlite/sqlite-database.js';
+import { openDatabase } from '../../server/db/open-database.js';
+import type { Database } from '../../server/db/types.js';
 import { StorageEngine } from '../../server/storage/engine.js';
 import { formatTimestamp } from '../../server/storage/timestamps.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { basicAuth, newUser, type Sync11User } from '../helpers/sync11-client.js';
-import { databaseFile } from '../helpers/database-file.js';
 
 let s: TestServer;
 let u: Sync11User;
-let other: SqliteDatabase;
+let other: Database;
 
 before(async () => {
   s = await startTestServer();
   u = await newUser(s.url, 'other-writer');
-  other = SqliteDatabase.open(databaseFile(s.config));
+  other = await openDatabase(s.config.database);
 });
 after(async () => {
   await other.close();

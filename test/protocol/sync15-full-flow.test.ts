@@ -3,13 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import { defaultConfig } from '../../server/config.js';
 import { FakeFxaKeys, keyId, newFxaUid } from '../helpers/fxa-tokens.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { hawkFetch, type HawkCredentials } from '../helpers/sync15-client.js';
 import type { BatchReply, Bso, PostResult } from './sync15-storage-helpers.js';
-import { databaseFile } from '../helpers/database-file.js';
 
 /**
  * One household device's life over real HTTP, as Firefox does it: FxA OAuth JWT → tokenserver
@@ -195,15 +193,18 @@ describe('Sync 1.5 full flow: token → batch upload → paged download → new 
     assert.deepEqual(await info.json(), {});
     assert.deepEqual(await (await hawk(second, `/storage/${COLLECTION}`)).json(), []);
 
-    const db = new Database(databaseFile(server.config), { readonly: true, fileMustExist: true });
-    try {
-      const count = (sql: string) => (db.prepare(sql).get(first.uid) as { n: number }).n;
-      assert.equal(count('SELECT COUNT(*) AS n FROM bsos WHERE user_id = ?'), 0);
-      assert.equal(count('SELECT COUNT(*) AS n FROM user_collections WHERE user_id = ?'), 0);
-      assert.equal(count('SELECT COUNT(*) AS n FROM batches WHERE user_id = ?'), 0);
-    } finally {
-      db.close();
-    }
+    // Read straight from the tables, on whichever backend the server runs.
+    const raw = server.server.context.db.raw;
+    assert.ok(raw, 'the database gives raw access');
+    const counts = await raw.call(server.server.context.db, 'read', async (runner) => {
+      const count = async (sql: string) => Number((await runner.all(sql, [first.uid]))[0]?.n);
+      return [
+        await count('SELECT COUNT(*) AS n FROM bsos WHERE user_id = ?'),
+        await count('SELECT COUNT(*) AS n FROM user_collections WHERE user_id = ?'),
+        await count('SELECT COUNT(*) AS n FROM batches WHERE user_id = ?'),
+      ];
+    });
+    assert.deepEqual(counts, [0, 0, 0]);
 
     const stale = await hawk(first, '/info/collections');
     assert.equal(stale.status, 401);

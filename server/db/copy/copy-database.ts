@@ -68,7 +68,7 @@ export async function copyDatabase(
         for await (const page of scanTable(src, from.kind, table, limits)) {
           largestPage = Math.max(largestPage, page.length);
           copied.add(table, page);
-          await insertRows(dst, table, page);
+          await insertRows(dst, table, page, dstDialect);
         }
         await options.onTable?.(table.name, copied.rows(table.name));
       }
@@ -133,8 +133,16 @@ async function prepareTarget(dst: SqlRunner, replace: boolean): Promise<void> {
 }
 
 /** Multi-row INSERTs bounded in rows and bytes; the target numbers records in arrival order. */
-async function insertRows(dst: SqlRunner, table: CopyTable, rows: readonly ScannedRow[]): Promise<void> {
+async function insertRows(
+  dst: SqlRunner,
+  table: CopyTable,
+  rows: readonly ScannedRow[],
+  dialect: SqlDialect,
+): Promise<void> {
   const row = `(${placeholders(table.columns.length)})`;
+  const asBytes = dialect.binaryPayload
+    ? table.columns.map((column) => table.utf8?.includes(column) === true)
+    : null;
   const head = `INSERT INTO ${table.name} (${table.columns.join(', ')}) VALUES `;
   let params: unknown[] = [];
   let count = 0;
@@ -149,7 +157,13 @@ async function insertRows(dst: SqlRunner, table: CopyTable, rows: readonly Scann
   for (const { values } of rows) {
     const size = values.reduce<number>((sum, value) => sum + sizeOf(value), 0);
     if (count === INSERT_MAX_ROWS || (count > 0 && bytes + size > INSERT_MAX_BYTES)) await flush();
-    params.push(...values);
+    params.push(
+      ...(asBytes
+        ? values.map((value, i) =>
+            asBytes[i] && typeof value === 'string' ? Buffer.from(value, 'utf8') : value,
+          )
+        : values),
+    );
     count++;
     bytes += size;
   }

@@ -52,7 +52,12 @@ export async function* scanTable(
     if (page.length === 0) return;
     let bytes = 0;
     const out = page.map((row) => {
-      const values = table.columns.map((column) => row[column]);
+      const values = table.columns.map((column) => {
+        const value = row[column];
+        return table.utf8?.includes(column) && value instanceof Uint8Array
+          ? Buffer.from(value).toString('utf8')
+          : value;
+      });
       for (const value of values) bytes += sizeOf(value);
       const owner = row.owner_;
       return { values, owner: owner === null || owner === undefined ? null : Number(owner) };

@@ -23,6 +23,11 @@ export interface CopyTable {
   readonly join?: string;
   /** Rows that keep an order of their own within (user, collection): the records. */
   readonly ranked?: boolean;
+  /**
+   * Text columns a backend may store as UTF-8 bytes (SqlDialect.binaryPayload): read as text
+   * from any backend, written as the target stores them.
+   */
+  readonly utf8?: readonly string[];
 }
 
 const fixed =
@@ -57,6 +62,7 @@ export const COPY_TABLES: readonly CopyTable[] = [
       'modified_ms',
       'expiry_ms',
     ],
+    utf8: ['payload'],
     // Insertion order, read along an index: SQLite's rowid; MySQL's seq has a unique index of
     // its own; PostgreSQL's is indexed only after (user_id, collection_id).
     key: (kind) =>

@@ -9,10 +9,13 @@ import type { Migration } from '../sql/migrate.js';
  */
 export const MYSQL_MIGRATIONS: readonly Migration[] = [
   [
+    // change_seq: Database.userVersion. It starts from the clock so that a user replaced by a
+    // restore or a copy never comes back with a version a node has cached.
     `CREATE TABLE IF NOT EXISTS storage_users (
       id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
       kind VARCHAR(32) NOT NULL,
-      created_ms BIGINT NOT NULL
+      created_ms BIGINT NOT NULL,
+      change_seq BIGINT NOT NULL DEFAULT (UNIX_TIMESTAMP(NOW(6)) * 1000000)
     ) {TABLE}`,
     `CREATE TABLE IF NOT EXISTS collections (
       id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,

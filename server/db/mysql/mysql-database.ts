@@ -67,7 +67,7 @@ function runnerFor(conn: mysql.PoolConnection): SqlRunner {
   };
 }
 
-/** MySQL/MariaDB through mysql2: a pool; no notification of other nodes' writes, so no caches. */
+/** MySQL/MariaDB through mysql2: a pool of connections. */
 class MysqlDriver implements NetworkDriver {
   readonly kind = 'mysql';
   readonly dialect = MYSQL_DIALECT;
@@ -76,7 +76,6 @@ class MysqlDriver implements NetworkDriver {
   // Writes take the user's row lock first; READ COMMITTED then sees every earlier writer and
   // takes no gap locks, which would make writers of different users deadlock.
   readonly beginWrite = ['SET TRANSACTION ISOLATION LEVEL READ COMMITTED', 'START TRANSACTION'];
-  readonly beforeCommit = [];
   readonly classify = classify;
   readonly where: string;
   private readonly pool: mysql.Pool;
@@ -121,10 +120,6 @@ class MysqlDriver implements NetworkDriver {
 
   reason(err: unknown): string {
     return plainReason(err);
-  }
-
-  remoteVersion(): null {
-    return null;
   }
 
   async close(): Promise<void> {

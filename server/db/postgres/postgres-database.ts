@@ -13,12 +13,9 @@ import { DEFAULT_POOL_SIZE, type NetworkDatabaseOptions } from '../sql/network-o
 import { POSTGRES_DIALECT, type SqlRunner } from '../sql/runner.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
-/** Every node LISTENs here; every write transaction NOTIFYs it just before COMMIT. */
-const CHANNEL = 'foxden_changes';
 /** Any fixed number: the advisory lock that lets one starting node migrate at a time. */
 const MIGRATION_LOCK = 7_415_926;
 const CONNECT_TIMEOUT_MS = 5000;
-const RELISTEN_MS = 1000;
 
 /** BIGINT (int8) and NUMERIC (SUM) as numbers: Foxden's values stay far below 2^53. */
 const INT8_OID = 20;
@@ -92,31 +89,24 @@ function describe(url: string): string {
   return `PostgreSQL at ${parsed.hostname || 'localhost'}:${parsed.port || 5432}, database ${database}`;
 }
 
-/** PostgreSQL through node-postgres: a pool, and one LISTEN connection for other nodes' writes. */
+/** PostgreSQL through node-postgres: a pool of connections. */
 class PostgresDriver implements NetworkDriver {
   readonly kind = 'postgres';
   readonly dialect = POSTGRES_DIALECT;
   readonly beginRead = ['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'];
   readonly beginWrite = ['BEGIN'];
-  readonly beforeCommit = [`NOTIFY ${CHANNEL}`];
   readonly classify = classify;
   readonly where: string;
   private readonly pool: pg.Pool;
-  private listener: pg.Client | null = null;
-  /** Notifications seen; null while not listening (then no cache may answer). */
-  private notified: number | null = null;
-  private closed = false;
-  private relisten: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly url: string,
-    poolSize: number,
-  ) {
+  constructor(url: string, poolSize: number) {
     this.where = describe(url);
     this.pool = new pg.Pool({
       connectionString: url,
       max: poolSize,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // Foxden's reads are small index lookups; a parallel plan, picked on stale statistics
+      // right after a big upload, made a 10-row incremental GET 100 times slower (bench).
+      options: '-c max_parallel_workers_per_gather=0',
       types,
     });
     // An idle connection the server dropped: the next checkout opens a new one.
@@ -146,48 +136,7 @@ class PostgresDriver implements NetworkDriver {
     return plainReason(err);
   }
 
-  remoteVersion(): number | null {
-    return this.notified;
-  }
-
-  /** Listens for other nodes' commits; on a lost connection, caches are off until it is back. */
-  async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    const lost = () => {
-      if (this.listener !== client) return;
-      this.listener = null;
-      this.notified = null;
-      client.end().catch(() => undefined);
-      this.scheduleRelisten();
-    };
-    client.on('error', lost);
-    client.on('end', lost);
-    client.on('notification', () => {
-      if (this.notified !== null) this.notified++;
-    });
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
-    this.listener = client;
-    // A fresh value: whatever was cached before the gap may be stale.
-    this.notified = Date.now();
-  }
-
-  private scheduleRelisten(): void {
-    if (this.closed || this.relisten) return;
-    this.relisten = setTimeout(() => {
-      this.relisten = undefined;
-      this.listen().catch(() => this.scheduleRelisten());
-    }, RELISTEN_MS);
-    this.relisten.unref();
-  }
-
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.relisten);
-    const listener = this.listener;
-    this.listener = null;
-    this.notified = null;
-    await listener?.end().catch(() => undefined);
     await this.pool.end();
   }
 }
@@ -215,7 +164,6 @@ export async function openPostgres(url: string, options: NetworkDatabaseOptions 
     } finally {
       conn.release(broken);
     }
-    await driver.listen();
   } catch (err) {
     await driver.close().catch(() => undefined);
     if (err instanceof SchemaTooNewError) throw err;

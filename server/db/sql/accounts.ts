@@ -1,7 +1,7 @@
 import type { AccountsTx, OwnersTx, Sync11UserRow } from '../types.js';
 import type { Millis } from '../records.js';
 import { rowCodec } from './row-codec.js';
-import { firstRow, type SqlRunner } from './runner.js';
+import { firstRow, type SqlDialect, type SqlRunner } from './runner.js';
 
 const SYNC11_USER = rowCodec<Sync11UserRow>({
   userId: 'user_id',
@@ -28,7 +28,19 @@ export class SqlOwners implements OwnersTx {
 }
 
 export class SqlAccounts implements AccountsTx {
-  constructor(private readonly db: SqlRunner) {}
+  constructor(
+    private readonly db: SqlRunner,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  /** A changed login moves the user's version, so no node keeps accepting the old one. */
+  private async touch(username: string): Promise<void> {
+    if (!this.dialect.versionedUsers) return;
+    await this.db.run(
+      'UPDATE storage_users SET change_seq = change_seq + 1 WHERE id = (SELECT user_id FROM sync11_users WHERE username = ?)',
+      [username],
+    );
+  }
 
   async findSync11User(username: string): Promise<Sync11UserRow | null> {
     return SYNC11_USER.one(
@@ -49,6 +61,7 @@ export class SqlAccounts implements AccountsTx {
   }
 
   async updateSync11Password(username: string, passwordHash: string): Promise<boolean> {
+    await this.touch(username);
     return (
       (await this.db.run('UPDATE sync11_users SET password_hash = ? WHERE username = ?', [
         passwordHash,
@@ -58,10 +71,12 @@ export class SqlAccounts implements AccountsTx {
   }
 
   async updateSync11Email(username: string, email: string): Promise<boolean> {
+    await this.touch(username);
     return (await this.db.run('UPDATE sync11_users SET email = ? WHERE username = ?', [email, username])) > 0;
   }
 
   async deleteSync11User(username: string): Promise<boolean> {
+    await this.touch(username);
     return (await this.db.run('DELETE FROM sync11_users WHERE username = ?', [username])) > 0;
   }
 }

@@ -10,7 +10,7 @@ export function composeTx(runner: SqlRunner, dialect: SqlDialect): Tx {
   const parts: object[] = [
     new SqlStorage(runner, dialect),
     new SqlOwners(runner),
-    new SqlAccounts(runner),
+    new SqlAccounts(runner, dialect),
     new SqlTokenserver(runner, dialect),
     new SqlFxa(runner),
   ];

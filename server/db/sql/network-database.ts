@@ -32,16 +32,9 @@ export interface NetworkDriver {
   /** Statements that open a read (one consistent snapshot) or a write transaction. */
   readonly beginRead: readonly string[];
   readonly beginWrite: readonly string[];
-  /** Run just before COMMIT of a write (PostgreSQL: NOTIFY the other nodes). */
-  readonly beforeCommit: readonly string[];
   classify(err: unknown): FailureKind;
   /** One line for an 'unavailable' failure: the server's own reason. */
   reason(err: unknown): string;
-  /**
-   * Grows whenever another node may have committed (see Database.changeVersion); null when
-   * the driver cannot tell, which turns caches off.
-   */
-  remoteVersion(): number | null;
   close(): Promise<void>;
 }
 
@@ -56,7 +49,7 @@ const MAX_ATTEMPTS = 4;
 export class NetworkDatabase implements Database {
   readonly kind: string;
   private closed = false;
-  /** Own writes move it at their start and end, as in the SQLite backend. */
+  /** Answered by changeVersion, a new value on every call. */
   private localVersion = 1;
   private readonly txs = new WeakMap<NetworkConnection, Tx>();
 
@@ -84,25 +77,17 @@ export class NetworkDatabase implements Database {
   private async run<T>(mode: TxMode, fn: (conn: NetworkConnection) => Awaitable<T>): Promise<T> {
     if (this.closed) throw new Error('database is closed');
     const write = mode === 'write';
-    if (write) this.localVersion++;
-    try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const result = await this.attempt(write, fn);
-          if (write) this.options.health?.writeSucceeded();
-          return result;
-        } catch (err) {
-          const kind = this.driver.classify(err);
-          if (kind === 'retry' && attempt < MAX_ATTEMPTS) continue;
-          if (write) this.options.health?.writeFailed(err);
-          if (kind === 'unavailable') {
-            throw new DatabaseUnavailableError(`${this.driver.where}: ${this.driver.reason(err)}`);
-          }
-          throw err;
-        }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.attempt(write, fn);
+        if (write) this.options.health?.writeSucceeded();
+        return result;
+      } catch (err) {
+        const kind = this.driver.classify(err);
+        if (kind === 'retry' && attempt < MAX_ATTEMPTS) continue;
+        if (write) this.options.health?.writeFailed(err);
+        throw this.asUnavailable(err);
       }
-    } finally {
-      if (write) this.localVersion++;
     }
   }
 
@@ -114,7 +99,6 @@ export class NetworkDatabase implements Database {
       let result: T;
       try {
         result = await fn(conn);
-        for (const sql of write ? this.driver.beforeCommit : []) await conn.exec(sql);
         await conn.exec('COMMIT');
       } catch (err) {
         await conn.exec('ROLLBACK').catch(() => {
@@ -140,12 +124,47 @@ export class NetworkDatabase implements Database {
     return tx;
   }
 
+  /**
+   * Other nodes' commits are not seen here, so there is no whole-database version: every
+   * call answers a new one, and caches keyed on it never answer (see userVersion).
+   */
   changeVersion(): number {
-    const remote = this.driver.remoteVersion();
-    // Not told of other nodes' writes: every call is a new version, so no cache answers.
-    if (remote === null || this.closed) return ++this.localVersion * 2 ** 20;
-    // Both only grow; a weighted sum moves whenever either does.
-    return this.localVersion * 2 ** 20 + remote;
+    return ++this.localVersion;
+  }
+
+  /**
+   * The user's row version (storage_users.change_seq, moved by every write of the user's
+   * data in the same transaction): one statement on its own, without BEGIN, since a single
+   * statement is always one snapshot.
+   */
+  async userVersion(userId?: number): Promise<number | null> {
+    if (userId === undefined || this.closed) return null;
+    const conn = await this.connectOrUnavailable();
+    let broken = false;
+    try {
+      const rows = await conn.runner.all('SELECT change_seq FROM storage_users WHERE id = ?', [userId]);
+      return rows.length === 0 ? null : Number(rows[0]?.change_seq);
+    } catch (err) {
+      broken = this.driver.classify(err) === 'unavailable';
+      throw this.asUnavailable(err);
+    } finally {
+      conn.release(broken);
+    }
+  }
+
+  private async connectOrUnavailable(): Promise<NetworkConnection> {
+    try {
+      return await this.driver.connect();
+    } catch (err) {
+      throw this.asUnavailable(err);
+    }
+  }
+
+  /** A lost or refusing server as DatabaseUnavailableError; anything else unchanged. */
+  private asUnavailable(err: unknown): unknown {
+    return this.driver.classify(err) === 'unavailable'
+      ? new DatabaseUnavailableError(`${this.driver.where}: ${this.driver.reason(err)}`)
+      : err;
   }
 
   async integrityCheck(): Promise<string> {

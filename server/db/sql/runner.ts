@@ -19,14 +19,22 @@ export interface SqlDialect {
   /** Column that orders a user's records as first inserted (the default sort). */
   readonly insertionOrder: string;
   /**
-   * Whether a write must lock the user's row (SELECT … FOR UPDATE) to keep other writers of
-   * the same user out; false where a write transaction already holds the whole database.
+   * Whether a write locks the user's storage_users row (keeping other writers of the user out,
+   * on any node) and moves its change_seq (Database.userVersion). False for SQLite, where a
+   * write transaction holds the whole file and one version covers it.
    */
-  readonly lockRows: boolean;
+  readonly versionedUsers: boolean;
   /** INSERT suffix that replaces the row on a conflict on `key`, taking `columns` from the new row. */
   upsert(key: readonly string[], columns: readonly string[]): string;
   /** INSERT suffix that leaves an existing row on a conflict on `key` as it is. */
   ignoreConflict(key: readonly string[]): string;
+  /**
+   * Whether record payloads are stored as UTF-8 bytes: PostgreSQL's text cannot hold U+0000,
+   * which a client may send (as \u0000 in JSON).
+   */
+  readonly binaryPayload: boolean;
+  /** A parameter compared with an integer column that may be fractional or infinite. */
+  readonly floatParam: string;
   /** The larger of two SQL expressions. */
   greatest(a: string, b: string): string;
   /** ORDER BY term for `column` descending with NULLs last (SQLite and MySQL: NULL is smallest). */
@@ -36,14 +44,18 @@ export interface SqlDialect {
 /** SQLite and PostgreSQL share the upsert syntax. */
 function onConflictDialect(
   insertionOrder: string,
-  lockRows: boolean,
+  versionedUsers: boolean,
   greatest: string,
   nullsLast: string,
+  binaryPayload: boolean,
+  floatParam: string,
 ): SqlDialect {
   return {
+    binaryPayload,
+    floatParam,
     descNullsLast: (column) => `${column} DESC${nullsLast}`,
     insertionOrder,
-    lockRows,
+    versionedUsers,
     upsert: (key, columns) =>
       ` ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`,
     ignoreConflict: (key) => ` ON CONFLICT (${key.join(', ')}) DO NOTHING`,
@@ -51,11 +63,20 @@ function onConflictDialect(
   };
 }
 
-export const SQLITE_DIALECT = onConflictDialect('rowid', false, 'MAX', '');
-export const POSTGRES_DIALECT = onConflictDialect('seq', true, 'GREATEST', ' NULLS LAST');
+export const SQLITE_DIALECT = onConflictDialect('rowid', false, 'MAX', '', false, '?');
+export const POSTGRES_DIALECT = onConflictDialect(
+  'seq',
+  true,
+  'GREATEST',
+  ' NULLS LAST',
+  true,
+  'CAST(? AS DOUBLE PRECISION)',
+);
 export const MYSQL_DIALECT: SqlDialect = {
   insertionOrder: 'seq',
-  lockRows: true,
+  versionedUsers: true,
+  binaryPayload: false,
+  floatParam: '?',
   upsert: (_key, columns) =>
     ` ON DUPLICATE KEY UPDATE ${columns.map((c) => `${c} = VALUES(${c})`).join(', ')}`,
   ignoreConflict: (key) => ` ON DUPLICATE KEY UPDATE ${key[0]} = ${key[0]}`,

@@ -9,16 +9,23 @@ import type {
   Millis,
   StoredBso,
 } from '../records.js';
-import { rowCodec } from './row-codec.js';
+import { rowCodec, type Conversion } from './row-codec.js';
 import { firstRow, IN_LIST_MAX, placeholders, type SqlDialect, type SqlRunner } from './runner.js';
 
 /** Collection id 0 holds the time of the last collection delete, so storage time never goes back. */
 const TOMBSTONE = 0;
 
+/** Text on SQLite and MySQL, UTF-8 bytes on PostgreSQL (SqlDialect.binaryPayload). */
+const PAYLOAD: Conversion<string | null> = {
+  read: (stored) =>
+    stored === null || typeof stored === 'string' ? stored : (stored as Buffer).toString('utf8'),
+  write: (value) => value,
+};
+
 const BSO = rowCodec<StoredBso>({
   id: 'id',
   modified: 'modified_ms',
-  payload: 'payload',
+  payload: ['payload', PAYLOAD],
   sortindex: 'sortindex',
   parentid: 'parentid',
   predecessorid: 'predecessorid',
@@ -56,16 +63,17 @@ const PUT_MAX_BYTES = 4 * 1024 * 1024;
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 
 /** The single-value filters and the condition each adds; `ids` is a list and handled apart. */
-const CONDITIONS: readonly [keyof Omit<BsoFilter, 'ids'>, string][] = [
-  ['newer', 'modified_ms > ?'],
-  ['older', 'modified_ms < ?'],
-  ['indexAbove', 'sortindex > ?'],
-  ['indexBelow', 'sortindex < ?'],
-  ['parentid', 'parentid = ?'],
-  ['predecessorid', 'predecessorid = ?'],
+const CONDITIONS: readonly [keyof Omit<BsoFilter, 'ids'>, (dialect: SqlDialect) => string][] = [
+  ['newer', () => 'modified_ms > ?'],
+  ['older', () => 'modified_ms < ?'],
+  // Sync 1.1 reads index bounds as floats: 1.5 and Infinity are valid.
+  ['indexAbove', (d) => `sortindex > ${d.floatParam}`],
+  ['indexBelow', (d) => `sortindex < ${d.floatParam}`],
+  ['parentid', () => 'parentid = ?'],
+  ['predecessorid', () => 'predecessorid = ?'],
 ];
 
-function whereFor(filter: BsoFilter, params: unknown[]): string {
+function whereFor(filter: BsoFilter, params: unknown[], dialect: SqlDialect): string {
   let sql = '';
   if (filter.ids) {
     // An empty list matches nothing; `IN ()` is not valid SQL on every backend.
@@ -75,8 +83,13 @@ function whereFor(filter: BsoFilter, params: unknown[]): string {
   for (const [key, condition] of CONDITIONS) {
     const value = filter[key];
     if (value === undefined) continue;
-    sql += ` AND ${condition}`;
-    params.push(value);
+    sql += ` AND ${condition(dialect)}`;
+    // ±Infinity as the largest finite double: the same comparison, and every driver can send it.
+    params.push(
+      typeof value === 'number' && !Number.isFinite(value) && !Number.isNaN(value)
+        ? Math.sign(value) * Number.MAX_VALUE
+        : value,
+    );
   }
   return sql;
 }
@@ -103,8 +116,9 @@ export class SqlStorage implements StorageTx {
   ) {}
 
   async lockStorageUser(userId: number): Promise<void> {
-    if (!this.dialect.lockRows) return;
-    await this.db.all('SELECT id FROM storage_users WHERE id = ? FOR UPDATE', [userId]);
+    if (!this.dialect.versionedUsers) return;
+    // The update is the lock (held to the end of the transaction) and moves userVersion.
+    await this.db.run('UPDATE storage_users SET change_seq = change_seq + 1 WHERE id = ?', [userId]);
   }
 
   async collectionId(name: string, create: boolean): Promise<number | null> {
@@ -238,7 +252,7 @@ export class SqlStorage implements StorageTx {
         collectionId,
         bso.id,
         bso.modified,
-        bso.payload,
+        this.dialect.binaryPayload && bso.payload !== null ? Buffer.from(bso.payload, 'utf8') : bso.payload,
         size,
         bso.sortindex,
         bso.parentid,
@@ -255,7 +269,7 @@ export class SqlStorage implements StorageTx {
     const params: unknown[] = [userId, collectionId, now];
     const columns = query.idsOnly ? BSO_ID_COLUMNS : BSO.columns;
     let sql = `SELECT ${columns} FROM bsos WHERE user_id = ? AND collection_id = ? AND ${LIVE}`;
-    sql += whereFor(query, params) + this.orderFor(query) + limitFor(query, 1, params);
+    sql += whereFor(query, params, this.dialect) + this.orderFor(query) + limitFor(query, 1, params);
     const rows = await this.db.all(sql, params);
     const more = query.limit !== undefined && rows.length > query.limit;
     if (more) rows.pop();
@@ -264,7 +278,7 @@ export class SqlStorage implements StorageTx {
 
   async deleteBsos(userId: number, collectionId: number, query: BsoQuery): Promise<number> {
     const params: unknown[] = [userId, collectionId];
-    const where = 'WHERE user_id = ? AND collection_id = ?' + whereFor(query, params);
+    const where = 'WHERE user_id = ? AND collection_id = ?' + whereFor(query, params, this.dialect);
     if (query.limit === undefined && query.sort === undefined) {
       return this.db.run(`DELETE FROM bsos ${where}`, params);
     }

@@ -1,7 +1,7 @@
 import type { Millis } from '../records.js';
 import type { TokenserverTx, TokenserverUserRow, TokenserverUserUpdate } from '../tokenserver-types.js';
 import { rowCodec } from './row-codec.js';
-import { firstRow, type SqlDialect, type SqlRunner } from './runner.js';
+import { firstRow, placeholders, type SqlDialect, type SqlRunner } from './runner.js';
 
 const USER = rowCodec<TokenserverUserRow>({
   uid: 'uid',
@@ -73,6 +73,13 @@ export class SqlTokenserver implements TokenserverTx {
       'UPDATE tokenserver_users SET replaced_at = ? WHERE email = ? AND uid <> ? AND replaced_at IS NULL',
       [now, email, keepUid],
     );
+    // A replaced uid is refused from now on: its version moves, so no node's cache says live.
+    if (this.dialect.versionedUsers && uids.length > 0) {
+      await this.db.run(
+        `UPDATE storage_users SET change_seq = change_seq + 1 WHERE id IN (${placeholders(uids.length)})`,
+        uids,
+      );
+    }
     return uids;
   }
 

@@ -71,6 +71,11 @@ export class SqliteDatabase implements Database {
     return this.transaction(mode, () => fn(this.runner, SQLITE_DIALECT));
   }
 
+  /** One version for the whole file: a write of any user moves every user's. */
+  userVersion(): number {
+    return this.changeVersion();
+  }
+
   changeVersion(): number {
     // A closed connection cannot tell: never let a cache answer for it.
     if (this.closed) return ++this.version;
