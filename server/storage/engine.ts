@@ -96,11 +96,14 @@ export class StorageEngine {
     return nowMillis(this.clock);
   }
 
-  /** The user's live collections with their timestamps; frozen, as it may be shared. */
-  collectionStamps(userId: number): Promise<readonly CollectionStamp[]> {
+  /**
+   * The user's live collections with their timestamps; frozen, as it may be shared.
+   * `version`: the user's version as the caller already read it this request (else read here).
+   */
+  collectionStamps(userId: number, version?: number | null): Promise<readonly CollectionStamp[]> {
     return this.stampCache.read(
       userId,
-      () => this.db.userVersion(userId),
+      () => (version === undefined ? this.db.userVersion(userId) : version),
       () =>
         this.db.transaction('read', async (tx) =>
           Object.freeze((await tx.collectionStamps(userId)).map((stamp) => Object.freeze(stamp))),
@@ -108,10 +111,10 @@ export class StorageEngine {
     );
   }
 
-  storageModified(userId: number): Promise<Millis> {
+  storageModified(userId: number, version?: number | null): Promise<Millis> {
     return this.storageModifiedCache.read(
       userId,
-      () => this.db.userVersion(userId),
+      () => (version === undefined ? this.db.userVersion(userId) : version),
       () => this.db.transaction('read', (tx) => tx.storageModified(userId)),
     );
   }

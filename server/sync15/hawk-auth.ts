@@ -276,7 +276,7 @@ async function authenticate(
     );
   }
 
-  await checkUidLive(context, state.liveUids, token.uid);
+  const version = await checkUidLive(context, state.liveUids, token.uid);
 
   return {
     userId: token.uid,
@@ -285,14 +285,22 @@ async function authenticate(
     fxaKid: token.fxa_kid ?? null,
     hashedFxaUid: token.hashed_fxa_uid ?? null,
     expires: token.expires,
+    version,
   };
 }
 
-/** Refuses a uid that is not a Sync 1.5 user or whose tokenserver row was replaced. */
-async function checkUidLive(context: ServerContext, liveUids: LiveUidCache, uid: number): Promise<void> {
+/**
+ * Refuses a uid that is not a Sync 1.5 user or whose tokenserver row was replaced; answers
+ * the user's version it checked at.
+ */
+async function checkUidLive(
+  context: ServerContext,
+  liveUids: LiveUidCache,
+  uid: number,
+): Promise<number | null> {
   // Taken before the rows are read, so a write racing with the read outdates the entry.
   const version = await context.db.userVersion(uid);
-  if (liveUids.has(uid, version)) return;
+  if (liveUids.has(uid, version)) return version;
   const [kind, row] = await context.db.transaction(
     'read',
     async (tx) => [await tx.storageUserKind(uid), await tx.tokenserverUserByUid(uid)] as const,
@@ -308,6 +316,7 @@ async function checkUidLive(context: ServerContext, liveUids: LiveUidCache, uid:
   }
   // Only a uid with both rows present is remembered; anything else is read again next time.
   if (kind === SYNC15_KIND && row) liveUids.add(uid, version);
+  return version;
 }
 
 /**

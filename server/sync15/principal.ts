@@ -13,6 +13,11 @@ export interface Sync15Principal {
   hashedFxaUid: string | null;
   /** Token expiry, seconds since the epoch; info/collections admits expired tokens (spec §2.7). */
   expires: number;
+  /**
+   * The user's version (Database.userVersion) as Hawk read it to check the uid is live: the
+   * request's cached reads use it too, so a request asks the database for it once.
+   */
+  version: number | null;
 }
 
 export interface Sync15Locals {

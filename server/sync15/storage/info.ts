@@ -12,13 +12,13 @@ export async function getInfo(req: StorageRequest): Promise<StorageReply> {
   if (route.kind === 'info/configuration') return jsonReply(configurationDocument(req), 0);
 
   const engine = context.engine;
-  const storageModified = await engine.storageModified(userId);
+  const storageModified = await engine.storageModified(userId, req.version);
   const early = readConditionalReply(req.conditional, storageModified);
   if (early) return early;
 
   switch (route.kind) {
     case 'info/collections': {
-      const stamps = await engine.collectionStamps(userId);
+      const stamps = await engine.collectionStamps(userId, req.version);
       const doc = Object.fromEntries(stamps.map((s) => [s.name, ts(s.modified)]));
       return withRecords(jsonReply(doc, storageModified), stamps.length);
     }

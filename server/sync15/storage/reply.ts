@@ -13,6 +13,8 @@ export interface StorageRequest {
   context: ServerContext;
   route: StorageRoute;
   userId: number;
+  /** The user's version Hawk read (Sync15Principal.version), for the engine's cached reads. */
+  version: number | null;
   method: string;
   headers: IncomingHttpHeaders;
   params: URLSearchParams;

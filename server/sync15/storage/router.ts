@@ -134,6 +134,7 @@ export function createStorage15Handler(context: ServerContext, auth: Sync15Authe
         context,
         route,
         userId: principal.userId,
+        version: principal.version,
         method,
         headers: req.headers,
         params: searchParams(req.originalUrl),

@@ -10,7 +10,10 @@ import { jsonReply, readConditionalReply } from './reply.js';
 export async function deleteStorage(req: StorageRequest): Promise<StorageReply> {
   const engine = req.context.engine;
   if (req.conditional.kind === 'unmodifiedSince') {
-    const refused = readConditionalReply(req.conditional, await engine.storageModified(req.userId));
+    const refused = readConditionalReply(
+      req.conditional,
+      await engine.storageModified(req.userId, req.version),
+    );
     if (refused) return refused;
   }
   const modified = await engine.deleteStorage(req.userId);
