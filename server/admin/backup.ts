@@ -309,7 +309,7 @@ export async function backupDatabase(
   const temp = tempNextTo(destination, 'backup');
   const createdAt = clock();
   try {
-    await snapshotInto(db, work, options.nativeBinding);
+    await snapshotInto(db, work);
     finishBackupFile(work, createdAt, options);
     copyPrivate(work, temp);
     if (existed) {
@@ -349,21 +349,14 @@ function workDirOf(options: BackupOptions): string {
 }
 
 /**
- * One consistent snapshot of the live database as an SQLite file at `work`: SQLite's online
- * backup of a file, or a verified copy out of one read transaction of a database server.
+ * One consistent snapshot of the live database as an SQLite file at `work` (Database.backup:
+ * SQLite's online backup of a file, a verified copy out of one read transaction of a server).
  */
-async function snapshotInto(db: Database, work: string, nativeBinding: string | undefined): Promise<void> {
-  if (db.kind === 'sqlite') {
-    await db.backup(work);
-    return;
-  }
-  const copy = await openDatabase({ kind: 'sqlite', file: work }, nativeBinding ? { nativeBinding } : {});
+async function snapshotInto(db: Database, work: string): Promise<void> {
   try {
-    await copyDatabase(db, copy);
+    await db.backup(work);
   } catch (err) {
     throw asBackupError(err, 'The backup could not be made');
-  } finally {
-    await copy.close();
   }
 }
 

@@ -13,8 +13,8 @@ Commands:
                             the same options as serve.
   backup <file> [--replace]  Save a backup of the database (and the secrets a restore needs);
                             works while the server runs.
-  restore <file>            Replace the database with a backup (stop the server first); the
-                            previous database is kept as <database>.before-restore.
+  restore <file>            Replace the database with a backup (a file: stop the server first,
+                            the previous one is kept as <database>.before-restore).
   db copy --from URL --to URL [--replace]
                             Copy every user, account and record to another database (SQLite,
                             PostgreSQL, MySQL/MariaDB) and verify the copy.
@@ -180,9 +180,11 @@ ${USER_OPTIONS_TEXT.replace('Options:\n', '')}`,
   restore: `Usage: foxden restore <file> [options]
 
 Replaces the database with the backup <file> (which may be on read-only media), and puts back
-the secrets it holds. Refused while a Foxden server runs on the database: stop it first, or
-restore from its dashboard. The previous database is kept as <database>.before-restore, and
-previous secrets as <file>.before-restore.
+the secrets it holds; previous secrets are kept as <file>.before-restore.
+A database file: refused while a Foxden server runs on it (stop it first, or restore from its
+dashboard); the previous database is kept as <database>.before-restore.
+A PostgreSQL or MySQL/MariaDB database: everything in it is replaced in one transaction (all or
+nothing); nothing of the previous data is kept, so make a backup first.
 
 ${USER_OPTIONS_TEXT}`,
 };

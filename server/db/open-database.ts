@@ -27,7 +27,11 @@ export async function openDatabase(
       return SqliteDatabase.open(location.file, { ...sqlite, ...(health ? { health } : {}) });
     case 'postgres':
     case 'mysql': {
-      const network = { ...(health ? { health } : {}), ...(poolSize ? { poolSize } : {}) };
+      const network = {
+        ...(health ? { health } : {}),
+        ...(poolSize ? { poolSize } : {}),
+        ...(sqlite.nativeBinding ? { nativeBinding: sqlite.nativeBinding } : {}),
+      };
       return openNetwork(location.kind, location.url, network);
     }
   }

@@ -19,7 +19,7 @@ import type { Database } from './types.js';
 
 export interface ServerDatabaseOptions {
   clock?: () => number;
-  /** better-sqlite3 addon built for Electron's ABI (a database file only). */
+  /** better-sqlite3 addon built for Electron's ABI (a database file, or a server's backup file). */
   nativeBinding?: string;
   /**
    * The data directory: a database file inside it is moved with --data-dir, one elsewhere
@@ -82,7 +82,10 @@ export async function openServerDatabase(
 ): Promise<ServerDatabase> {
   if (opensSynchronously(location)) return openServerDatabaseSync(location, options);
   const health = storageHealthOf(location, options.clock);
-  const db = await openDatabase(location, { health });
+  const db = await openDatabase(location, {
+    health,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
   return { db, health, where: describeLocation(location), close: () => db.close() };
 }
 

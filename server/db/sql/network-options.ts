@@ -5,6 +5,8 @@ export interface NetworkDatabaseOptions {
   health?: WriteOutcomeListener;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /** better-sqlite3 built for Electron, for the SQLite file a backup is written to. */
+  nativeBinding?: string;
 }
 
 export const DEFAULT_POOL_SIZE = 10;
