@@ -28,14 +28,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../server/db/open-database.js';
 import { nowMillis } from '../server/storage/timestamps.js';
-import { insertSync15User } from '../server/sync15/tokenserver/users.js';
 import {
   databaseProblem,
   freshDatabase,
   type FreshDatabase,
   type TestDatabaseKind,
 } from '../test/helpers/databases.js';
-import { mintToken } from '../test/helpers/sync15-client.js';
+import { insertSync15TestUser, mintToken } from '../test/helpers/sync15-client.js';
 import { freeLoopbackPort, FoxdenProcess, killAllFoxdenProcesses } from './foxden-process.js';
 import { hammer, request, runTasks } from './load.js';
 import { randomPayload, recordId } from './records.js';
@@ -300,21 +299,7 @@ async function createUsers(db: FreshDatabase, count: number): Promise<Created[]>
   try {
     const out: Created[] = [];
     for (let i = 0; i < count; i++) {
-      const fxaUid = randomBytes(16).toString('hex');
-      const row = await database.transaction('write', (tx) =>
-        insertSync15User(
-          tx,
-          {
-            email: `${fxaUid}@api.accounts.firefox.com`,
-            fxaUid,
-            generation: 0,
-            clientState: randomBytes(16).toString('hex'),
-            keysChangedAt: null,
-          },
-          nowMillis(),
-        ),
-      );
-      out.push({ uid: row.uid, fxaUid });
+      out.push(await insertSync15TestUser(database, { now: nowMillis() }));
     }
     return out;
   } finally {

@@ -12,13 +12,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../server/db/open-database.js';
 import { parseDatabaseUrl } from '../../server/db/database-url.js';
-import { insertSync15User } from '../../server/sync15/tokenserver/users.js';
 import {
   privatePostgresProblem,
   startPrivatePostgres,
   type PrivatePostgres,
 } from '../helpers/private-postgres.js';
-import { hawkFetch, mintToken, type HawkCredentials } from '../helpers/sync15-client.js';
+import {
+  hawkFetch,
+  insertSync15TestUser,
+  mintToken,
+  type HawkCredentials,
+} from '../helpers/sync15-client.js';
 import { cleanEnv, startServe, type RunningServe } from './cli-process.js';
 
 const problem = privatePostgresProblem();
@@ -38,25 +42,12 @@ before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-outage-'));
   const secret = randomBytes(32).toString('hex');
   const db = await openDatabase(parseDatabaseUrl(pg.url));
-  const fxaUid = randomBytes(16).toString('hex');
-  const row = await db.transaction('write', (tx) =>
-    insertSync15User(
-      tx,
-      {
-        email: `${fxaUid}@api.accounts.firefox.com`,
-        fxaUid,
-        generation: 0,
-        clientState: '',
-        keysChangedAt: null,
-      },
-      Date.now(),
-    ),
-  );
+  const { uid: created, fxaUid } = await insertSync15TestUser(db);
   await db.close();
   serve = await startServe(['--data-dir', path.join(tmp, 'data')], {
     env: cleanEnv({ FOXDEN_DATABASE_URL: pg.url, FOXDEN_MASTER_SECRET: secret }),
   });
-  uid = row.uid;
+  uid = created;
   credentials = mintToken(secret, { uid, node: serve.url, fxaUid });
 });
 

@@ -11,9 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../server/db/open-database.js';
 import type { Database } from '../../server/db/types.js';
-import { insertSync15User } from '../../server/sync15/tokenserver/users.js';
 import { databaseProblem, freshDatabase, type FreshDatabase } from '../helpers/databases.js';
-import { hawkFetch, mintToken, type HawkCredentials } from '../helpers/sync15-client.js';
+import {
+  hawkFetch,
+  insertSync15TestUser,
+  mintToken,
+  type HawkCredentials,
+} from '../helpers/sync15-client.js';
 import { Sync11User, freshEmail } from '../helpers/sync11-client.js';
 import { cleanEnv, startServe, type RunningServe } from './cli-process.js';
 
@@ -71,21 +75,8 @@ for (const kind of ['postgres', 'mysql'] as const) {
       const [a, b] = [() => nodes[0] as RunningServe, () => nodes[1] as RunningServe];
 
       async function sync15User(): Promise<Sync15Client> {
-        const fxaUid = randomBytes(16).toString('hex');
-        const row = await db.transaction('write', (tx) =>
-          insertSync15User(
-            tx,
-            {
-              email: `${fxaUid}@api.accounts.firefox.com`,
-              fxaUid,
-              generation: 0,
-              clientState: '',
-              keysChangedAt: null,
-            },
-            Date.now(),
-          ),
-        );
-        return { uid: row.uid, credentials: mintToken(secret, { uid: row.uid, node: PUBLIC_URL, fxaUid }) };
+        const { uid, fxaUid } = await insertSync15TestUser(db);
+        return { uid, credentials: mintToken(secret, { uid, node: PUBLIC_URL, fxaUid }) };
       }
 
       /** A Hawk request to `node`, signed for the public URL. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { buildHawkHeader, hawkPayloadHash } from '../../server/http/hawk/signing.js';
 import { TokenManager, type TokenFields } from '../../server/sync15/tokenlib.js';
 import { insertSync15User } from '../../server/sync15/tokenserver/users.js';
+import type { Database } from '../../server/db/types.js';
 import type { TestServer } from './server.js';
 
 export interface HawkCredentials {
@@ -92,16 +93,16 @@ export interface Sync15TestUser {
   fxaUid: string;
 }
 
-/** Creates a Sync 1.5 user directly in the database, with a valid token, bypassing FxA. */
-export async function createSync15User(
-  server: TestServer,
-  o: { fxaUid?: string; clientState?: string; expires?: number } = {},
-): Promise<Sync15TestUser> {
+/**
+ * A tokenserver row written straight into `db`, as the tokenserver makes one for a new Firefox
+ * account (bypassing FxA); answers the uid (also the storage user id).
+ */
+export async function insertSync15TestUser(
+  db: Database,
+  o: { fxaUid?: string; clientState?: string; now?: number } = {},
+): Promise<{ uid: number; fxaUid: string }> {
   const fxaUid = o.fxaUid ?? randomBytes(16).toString('hex');
-  const { context } = server.server;
-  const secret = context.config.masterSecret;
-  if (!secret) throw new Error('the test server has no master secret');
-  const row = await context.db.transaction('write', (tx) =>
+  const row = await db.transaction('write', (tx) =>
     insertSync15User(
       tx,
       {
@@ -111,15 +112,27 @@ export async function createSync15User(
         clientState: o.clientState ?? randomBytes(16).toString('hex'),
         keysChangedAt: null,
       },
-      context.clock(),
+      o.now ?? Date.now(),
     ),
   );
+  return { uid: row.uid, fxaUid };
+}
+
+/** Creates a Sync 1.5 user directly in the database, with a valid token, bypassing FxA. */
+export async function createSync15User(
+  server: TestServer,
+  o: { fxaUid?: string; clientState?: string; expires?: number } = {},
+): Promise<Sync15TestUser> {
+  const { context } = server.server;
+  const secret = context.config.masterSecret;
+  if (!secret) throw new Error('the test server has no master secret');
+  const { uid, fxaUid } = await insertSync15TestUser(context.db, { ...o, now: context.clock() });
   const node = server.url.replace(/\/$/, '');
   const credentials = mintToken(secret, {
-    uid: row.uid,
+    uid,
     node,
     fxaUid,
     ...(o.expires !== undefined ? { expires: o.expires } : {}),
   });
-  return { uid: row.uid, endpoint: `${server.url}1.5/${row.uid}`, credentials, fxaUid };
+  return { uid, endpoint: `${server.url}1.5/${uid}`, credentials, fxaUid };
 }

@@ -1,10 +1,8 @@
 import mysql from 'mysql2/promise';
 import type { Database } from '../types.js';
-import { DatabaseUnavailableError, SchemaTooNewError } from '../errors.js';
 import { errorCode, NETWORK_CODES, plainReason } from '../sql/failure.js';
-import { migrate, type Migration } from '../sql/migrate.js';
 import {
-  NetworkDatabase,
+  openNetworkDatabase,
   type FailureKind,
   type NetworkConnection,
   type NetworkDriver,
@@ -139,33 +137,18 @@ async function tableOptions(conn: NetworkConnection): Promise<string> {
  * Opens (and migrates) a MySQL or MariaDB database. Any failure to reach or prepare it is one
  * line naming host, port and database with the server's reason.
  */
-export async function openMysql(url: string, options: NetworkDatabaseOptions = {}): Promise<Database> {
-  const driver = new MysqlDriver(url, options.poolSize ?? DEFAULT_POOL_SIZE);
-  try {
-    const conn = await driver.connect();
-    let broken = false;
-    try {
+export function openMysql(url: string, options: NetworkDatabaseOptions = {}): Promise<Database> {
+  return openNetworkDatabase(
+    new MysqlDriver(url, options.poolSize ?? DEFAULT_POOL_SIZE),
+    async (conn) => {
       const table = await tableOptions(conn);
-      const migrations: Migration[] = MYSQL_MIGRATIONS.map((step) =>
-        step.map((sql) => sql.replaceAll('{TABLE}', table)),
-      );
-      await migrate(conn, {
-        migrations,
-        where: driver.where,
+      return {
+        migrations: MYSQL_MIGRATIONS.map((step) => step.map((sql) => sql.replaceAll('{TABLE}', table))),
         lock: `SELECT GET_LOCK('${MIGRATION_LOCK}', ${MIGRATION_LOCK_WAIT_S})`,
         unlock: `SELECT RELEASE_LOCK('${MIGRATION_LOCK}')`,
         transactionalDdl: false,
-      });
-    } catch (err) {
-      broken = true;
-      throw err;
-    } finally {
-      conn.release(broken);
-    }
-  } catch (err) {
-    await driver.close().catch(() => undefined);
-    if (err instanceof SchemaTooNewError) throw err;
-    throw new DatabaseUnavailableError(`Cannot open ${driver.where}: ${plainReason(err)}`);
-  }
-  return new NetworkDatabase(driver, options);
+      };
+    },
+    options,
+  );
 }

@@ -1,10 +1,8 @@
 import pg from 'pg';
 import type { Database } from '../types.js';
-import { DatabaseUnavailableError, SchemaTooNewError } from '../errors.js';
 import { errorCode, NETWORK_CODES, plainReason } from '../sql/failure.js';
-import { migrate } from '../sql/migrate.js';
 import {
-  NetworkDatabase,
+  openNetworkDatabase,
   type FailureKind,
   type NetworkConnection,
   type NetworkDriver,
@@ -145,29 +143,15 @@ class PostgresDriver implements NetworkDriver {
  * Opens (and migrates) a PostgreSQL database. Any failure to reach or prepare it is one line
  * naming host, port and database with the server's reason.
  */
-export async function openPostgres(url: string, options: NetworkDatabaseOptions = {}): Promise<Database> {
-  const driver = new PostgresDriver(url, options.poolSize ?? DEFAULT_POOL_SIZE);
-  try {
-    const conn = await driver.connect();
-    let broken = false;
-    try {
-      await migrate(conn, {
-        migrations: POSTGRES_MIGRATIONS,
-        where: driver.where,
-        lock: `SELECT pg_advisory_lock(${MIGRATION_LOCK})`,
-        unlock: `SELECT pg_advisory_unlock(${MIGRATION_LOCK})`,
-        transactionalDdl: true,
-      });
-    } catch (err) {
-      broken = true;
-      throw err;
-    } finally {
-      conn.release(broken);
-    }
-  } catch (err) {
-    await driver.close().catch(() => undefined);
-    if (err instanceof SchemaTooNewError) throw err;
-    throw new DatabaseUnavailableError(`Cannot open ${driver.where}: ${plainReason(err)}`);
-  }
-  return new NetworkDatabase(driver, options);
+export function openPostgres(url: string, options: NetworkDatabaseOptions = {}): Promise<Database> {
+  return openNetworkDatabase(
+    new PostgresDriver(url, options.poolSize ?? DEFAULT_POOL_SIZE),
+    async () => ({
+      migrations: POSTGRES_MIGRATIONS,
+      lock: `SELECT pg_advisory_lock(${MIGRATION_LOCK})`,
+      unlock: `SELECT pg_advisory_unlock(${MIGRATION_LOCK})`,
+      transactionalDdl: true,
+    }),
+    options,
+  );
 }

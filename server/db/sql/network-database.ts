@@ -1,5 +1,7 @@
 import type { Awaitable, Database, Tx, TxMode } from '../types.js';
-import { DatabaseUnavailableError } from '../errors.js';
+import { DatabaseUnavailableError, SchemaTooNewError } from '../errors.js';
+import { plainReason } from './failure.js';
+import { migrate, type MigrationPlan } from './migrate.js';
 import { composeTx } from './compose-tx.js';
 import type { NetworkDatabaseOptions } from './network-options.js';
 import type { SqlDialect, SqlRunner } from './runner.js';
@@ -196,4 +198,34 @@ export class NetworkDatabase implements Database {
     this.closed = true;
     await this.driver.close();
   }
+}
+
+/**
+ * Opens a database server through `driver`: one connection brings the schema up to date (the
+ * plan may look at that connection first, e.g. for the server's version), then the pool
+ * serves. Any failure to reach or prepare it is one line naming host, port and database with
+ * the server's reason, and closes the pool.
+ */
+export async function openNetworkDatabase(
+  driver: NetworkDriver,
+  planFor: (conn: NetworkConnection) => Promise<Omit<MigrationPlan, 'where'>>,
+  options: NetworkDatabaseOptions,
+): Promise<NetworkDatabase> {
+  try {
+    const conn = await driver.connect();
+    let broken = false;
+    try {
+      await migrate(conn, { ...(await planFor(conn)), where: driver.where });
+    } catch (err) {
+      broken = true;
+      throw err;
+    } finally {
+      conn.release(broken);
+    }
+  } catch (err) {
+    await driver.close().catch(() => undefined);
+    if (err instanceof SchemaTooNewError) throw err;
+    throw new DatabaseUnavailableError(`Cannot open ${driver.where}: ${plainReason(err)}`);
+  }
+  return new NetworkDatabase(driver, options);
 }
