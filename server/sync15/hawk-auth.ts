@@ -27,7 +27,11 @@ import { SYNC15_KIND } from './tokenserver/users.js';
  */
 
 export interface HawkAuthOptions {
-  /** Accepted clock difference, seconds. hawkauthlib's default window (spec §4.5). */
+  /**
+   * Accepted clock difference, seconds. An hour: Firefox corrects its clock against Mozilla's
+   * servers, not this one, so a personal server's clock may be far off (spec §4.5; hawkauthlib
+   * uses 60 s, syncstorage-rs a year). The nonce cache covers the whole window.
+   */
   skewSeconds?: number;
   nonceCacheSize?: number;
   /** How many verified tokens (signature checked, key derived) to remember. */
@@ -45,7 +49,7 @@ interface HawkState {
   publicOrigin: (publicUrl: string) => SignedOrigin;
 }
 
-const DEFAULT_SKEW_S = 60;
+const DEFAULT_SKEW_S = 3600;
 
 /** The Hawk refusals' Content-Type, as Express's res.type('application/json') used to write it. */
 const AUTH_CONTENT_TYPE = 'application/json; charset=utf-8';

@@ -108,7 +108,7 @@ describe('Sync 1.5 Hawk authentication (spec 1.5 §4)', () => {
   });
 
   test('stale timestamp → 401 with WWW-Authenticate ts/tsm so the client can resync', async () => {
-    const res = await hawkFetch(info, { credentials: user.credentials, ts: nowS() - 3600 });
+    const res = await hawkFetch(info, { credentials: user.credentials, ts: nowS() - 2 * 3600 });
     const www = res.headers.get('www-authenticate') ?? '';
     await assertUnauthorized(res);
     const m = /^Hawk ts="(\d+)", tsm="([^"]+)"/.exec(www);
@@ -116,7 +116,7 @@ describe('Sync 1.5 Hawk authentication (spec 1.5 §4)', () => {
     assert.ok(Math.abs(Number(m[1]) - nowS()) < 600);
     const tsm = createHmac('sha256', user.credentials.key).update(`hawk.1.ts\n${m[1]}\n`).digest('base64');
     assert.equal(m[2], tsm);
-    await assertUnauthorized(await hawkFetch(info, { credentials: user.credentials, ts: nowS() + 3600 }));
+    await assertUnauthorized(await hawkFetch(info, { credentials: user.credentials, ts: nowS() + 2 * 3600 }));
   });
 
   test('a replayed nonce → 401', async () => {
@@ -249,5 +249,58 @@ describe('Sync 1.5 Hawk authentication (spec 1.5 §4)', () => {
     await assertUnauthorized(
       await hawkFetch(`${old.endpoint}/info/collections`, { credentials: old.credentials }),
     );
+  });
+});
+
+/** The window is an hour (issue 11 item 12, spec §4.5): Firefox sets its clock by Mozilla's servers. */
+describe('Sync 1.5 Hawk: an hour of clock difference, nonces remembered for all of it', () => {
+  let server: TestServer;
+  let user: Sync15TestUser;
+  let info: string;
+  // The server's clock runs `offsetMs` ahead of the real one.
+  let offsetMs = 0;
+  const nowS = () => Math.floor(Date.now() / 1000);
+
+  before(async () => {
+    server = await startTestServer({}, { clock: () => Date.now() + offsetMs });
+    user = await createSync15User(server);
+    info = `${user.endpoint}/info/collections`;
+  });
+  after(() => server.close());
+
+  test('a request 30 minutes ahead or behind the server is accepted', async () => {
+    for (const ts of [nowS() - 30 * 60, nowS() + 30 * 60]) {
+      const res = await hawkFetch(info, { credentials: user.credentials, ts });
+      assert.equal(res.status, 200, `ts off by ${ts - nowS()} s`);
+    }
+  });
+
+  test('a request 2 hours off is refused with the server time and its tsm', async () => {
+    for (const ts of [nowS() - 2 * 3600, nowS() + 2 * 3600]) {
+      const res = await hawkFetch(info, { credentials: user.credentials, ts });
+      const www = res.headers.get('www-authenticate') ?? '';
+      await assertUnauthorized(res);
+      const m = /^Hawk ts="(\d+)", tsm="([^"]+)", error="Stale timestamp"$/.exec(www);
+      assert.ok(m, www);
+      assert.ok(Math.abs(Number(m[1]) - nowS()) < 60);
+      const tsm = createHmac('sha256', user.credentials.key).update(`hawk.1.ts\n${m[1]}\n`).digest('base64');
+      assert.equal(m[2], tsm);
+    }
+  });
+
+  test('a request replayed 30 minutes later is refused', async () => {
+    const once = { credentials: user.credentials, ts: nowS(), nonce: randomBytes(8).toString('base64') };
+    try {
+      assert.equal((await hawkFetch(info, once)).status, 200);
+      offsetMs = 30 * 60_000;
+      await assertUnauthorized(await hawkFetch(info, once));
+      // A fresh nonce with the same old ts still passes: the refusal is the replay, not the clock.
+      assert.equal(
+        (await hawkFetch(info, { ...once, nonce: randomBytes(8).toString('base64') })).status,
+        200,
+      );
+    } finally {
+      offsetMs = 0;
+    }
   });
 });

@@ -10,14 +10,14 @@ import { createSync15User, hawkFetch, type Sync15TestUser } from '../helpers/syn
 describe('Sync 1.5 storage: one clock reading per request', () => {
   let server: TestServer;
   let user: Sync15TestUser;
-  // While armed, every clock reading after the first of a request is two minutes later than
-  // the one before: a second reading would put the client's Hawk ts outside the 60 s window.
+  // While armed, every clock reading after the first of a request is two hours later than
+  // the one before: a second reading would put the client's Hawk ts outside the one-hour window.
   let armed = false;
   let readings = 0;
   let start = 0;
   const clock = (): number => {
     if (!armed) return Date.now();
-    return start + 120_000 * readings++;
+    return start + 7_200_000 * readings++;
   };
 
   before(async () => {
