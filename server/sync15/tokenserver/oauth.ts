@@ -1,4 +1,5 @@
 import { decodeJwt as decodeClaims, decodeProtectedHeader, type JWTVerifyGetKey } from 'jose';
+import { impossibleAccessJwt } from '../../jwt/access-jwt-shape.js';
 import { scopesOf } from '../../jwt/scopes.js';
 import { AccessJwtRejected, verifyAccessJwt } from '../../jwt/verify-access-jwt.js';
 import { invalidCredentials, unavailable } from './errors.js';
@@ -78,8 +79,8 @@ function identity(
 
 /**
  * Verifies a Bearer FxA OAuth token (spec 1.5 §3.2): RS256 JWT against FxA's keys, or FxA's
- * /verify for tokens that are not JWTs or when no key is usable. Expired or wrongly signed JWTs
- * are refused without asking FxA.
+ * /verify for tokens that are not JWTs or when no key is usable. Expired or wrongly signed JWTs,
+ * and tokens written as JWTs that no one could have signed, are refused without asking FxA.
  */
 export class OAuthVerifier {
   private readonly jwks: JwksSource;
@@ -89,7 +90,10 @@ export class OAuthVerifier {
   }
 
   async verify(token: string, settings: OAuthSettings): Promise<VerifiedToken> {
-    if (!decodeJwt(token)) return this.remoteVerify(token, settings.oauthServerUrl);
+    // FxA's opaque tokens have no dot; only FxA's /verify knows them (spec §3.2 step 2).
+    if (!token.includes('.')) return this.remoteVerify(token, settings.oauthServerUrl);
+    const impossible = impossibleAccessJwt(token, this.clock());
+    if (impossible) throw invalidCredentials(impossible);
     let keys: JWTVerifyGetKey;
     try {
       keys = await this.jwks.keys(settings.jwksFile, settings.oauthServerUrl);
