@@ -1,13 +1,44 @@
+import { promisify } from 'node:util';
+import { gunzip, inflate } from 'node:zlib';
 import type { Request } from 'express';
 
-export type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
+export type BodyRefusal = 'too-large' | 'aborted' | 'undecodable';
+export type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: BodyRefusal };
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+/**
+ * A gzip or deflate body decompressed, at most `limit` bytes of it (as body-parser does for
+ * Sync 1.5): too large is 413; bytes that do not decompress are the client's fault, 400, not
+ * an error for the catch-all. Other encodings are read as they come, as before.
+ */
+async function decodeBody(req: Request, body: Buffer, limit: number): Promise<BodyResult> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const decompress = encoding === 'gzip' ? gunzipAsync : encoding === 'deflate' ? inflateAsync : undefined;
+  if (decompress === undefined) return { ok: true, body };
+  try {
+    return { ok: true, body: await decompress(body, { maxOutputLength: limit }) };
+  } catch (err) {
+    const tooLarge = (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+    return { ok: false, reason: tooLarge ? 'too-large' : 'undecodable' };
+  }
+}
 
 /**
  * Reads a request body into memory up to `limit` bytes. An oversized body is refused from
  * Content-Length when declared, else as soon as it passes the limit; the rest is drained
- * so the client still reads the answer.
+ * so the client still reads the answer. A gzip or deflate body is then decompressed within the
+ * same limit (`decodeBody`).
  */
 export function readBody(req: Request, limit: number): Promise<BodyResult> {
+  const read = readRawBody(req, limit);
+  // The common case (no Content-Encoding) costs nothing more than before.
+  if (req.headers['content-encoding'] === undefined) return read;
+  return read.then((result) => (result.ok ? decodeBody(req, result.body, limit) : result));
+}
+
+function readRawBody(req: Request, limit: number): Promise<BodyResult> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();

@@ -7,6 +7,7 @@ import type { RequestLogLocals } from '../http/request-log.js';
 import type { Logger } from '../log.js';
 import { OverQuota, PreconditionFailed } from '../storage/errors.js';
 import type { AuthResult } from './basic-auth.js';
+import type { BodyRefusal } from './body.js';
 import { send, sendJson, sendText } from './respond.js';
 
 /**
@@ -66,15 +67,19 @@ export function serverIssue(retryAfter: number, detail: string, message: string 
   ]);
 }
 
-/** A Storage API body over the limit (413) or cut off (400). */
-export function storageBodyRefused(reason: 'too-large' | 'aborted'): Sync11Error {
+const UNDECODABLE = 'The request body does not decompress (Content-Encoding).';
+
+/** A Storage API body over the limit (413), cut off or not decompressing (400). */
+export function storageBodyRefused(reason: BodyRefusal): Sync11Error {
   if (reason === 'too-large')
     return new Sync11Error(413, { text: 'Request body too large.' }, 'request body too large');
+  if (reason === 'undecodable') return badRequest(UNDECODABLE);
   return badRequest('The request body was cut off.');
 }
 
-/** A User API body over the limit (413) or cut off (400). */
-export function userBodyRefused(reason: 'too-large' | 'aborted'): Sync11Error {
+/** A User API body over the limit (413), cut off or not decompressing (400). */
+export function userBodyRefused(reason: BodyRefusal): Sync11Error {
+  if (reason === 'undecodable') return badRequest(UNDECODABLE);
   const tooLarge = reason === 'too-large';
   return new Sync11Error(
     tooLarge ? 413 : 400,
@@ -160,5 +165,24 @@ export function sendSync11Error(res: Response, err: unknown, logger: Logger, ret
   const { body } = error;
   if ('code' in body) send(res, error.status, 'application/json', String(body.code));
   else if ('json' in body) sendJson(res, body.json, error.status);
-  else sendText(res, error.status, body.text);
+  else sendText(res, error.status, withStatusLine(error.status, body.text));
+}
+
+/** The statuses whose text bodies were WebOb's default error page in the seed's server. */
+const WEBOB_STATUS_LINES: Readonly<Record<number, string>> = {
+  400: '400 Bad Request',
+  401: '401 Unauthorized',
+  404: '404 Not Found',
+  412: '412 Precondition Failed',
+};
+
+/**
+ * WebOb's plain-text error page begins with the status line, then a blank line and the
+ * explanation (spec 1.1 §1.3); server-full's functional tests look for those words. Foxden's
+ * own text follows it, unless it only repeats the reason phrase.
+ */
+function withStatusLine(status: number, text: string): string {
+  const line = WEBOB_STATUS_LINES[status];
+  if (line === undefined) return text;
+  return line.endsWith(' ' + text) ? line : `${line}\n\n${text}`;
 }

@@ -177,34 +177,39 @@ function wire(status: number, type: string, body: string, log: Wire['log'] = {},
 }
 
 const EXPECTED: Record<string, Wire> = {
-  'unknown path 404': wire(404, TEXT, 'Not Found'),
+  'unknown path 404': wire(404, TEXT, '404 Not Found'),
   'wrong method 405': wire(405, TEXT, 'Method Not Allowed', {}, ['Allow: GET']),
   'no credentials 401': wire(
     401,
     TEXT,
-    'Unauthorized',
+    '401 Unauthorized',
     { detail: 'login refused for <user>: no credentials were sent' },
     ['WWW-Authenticate: Basic realm="Sync"'],
   ),
-  'wrong password 401': wire(401, TEXT, 'Unauthorized', {
+  'wrong password 401': wire(401, TEXT, '401 Unauthorized', {
     detail: 'login refused for <user>: wrong password',
   }),
   'collection name too long 400/13': wire(400, JSON_TYPE, '13', {
     user: '<user>',
     detail: 'collection name longer than 32 characters',
   }),
-  'bad X-If-Unmodified-Since 400': wire(400, TEXT, 'Invalid X-If-Unmodified-Since value.', {
-    user: '<user>',
-    detail: 'Invalid X-If-Unmodified-Since value.',
-  }),
-  'bad query 400': wire(400, TEXT, 'Invalid value for "newer".', {
+  'bad X-If-Unmodified-Since 400': wire(
+    400,
+    TEXT,
+    '400 Bad Request\n\nInvalid X-If-Unmodified-Since value.',
+    {
+      user: '<user>',
+      detail: 'Invalid X-If-Unmodified-Since value.',
+    },
+  ),
+  'bad query 400': wire(400, TEXT, '400 Bad Request\n\nInvalid value for "newer".', {
     user: '<user>',
     detail: 'Invalid value for "newer".',
   }),
   'precondition 412': wire(
     412,
     TEXT,
-    'Precondition Failed: the collection was modified since the given time.',
+    '412 Precondition Failed\n\nPrecondition Failed: the collection was modified since the given time.',
     { user: '<user>', detail: 'the collection changed after X-If-Unmodified-Since' },
   ),
   'over quota 400/14': wire(400, JSON_TYPE, '14', { user: '<user>', detail: 'over quota' }),
@@ -215,7 +220,7 @@ const EXPECTED: Record<string, Wire> = {
     user: '<user>',
     detail: 'request body too large',
   }),
-  'missing item 404': wire(404, TEXT, 'Not Found', { user: '<user>' }),
+  'missing item 404': wire(404, TEXT, '404 Not Found', { user: '<user>' }),
   'DELETE storage unconfirmed 400/4': wire(400, JSON_TYPE, '4', {
     user: '<user>',
     detail: 'DELETE storage without X-Confirm-Delete',
@@ -235,14 +240,14 @@ const EXPECTED: Record<string, Wire> = {
     { detail: 'password reset by e-mail is not offered' },
   ),
   'weak new password 400/9': wire(400, JSON_TYPE, '9', { detail: 'new password too weak' }),
-  'password change, wrong user 401': wire(401, TEXT, 'Unauthorized', {
+  'password change, wrong user 401': wire(401, TEXT, '401 Unauthorized', {
     detail: 'login refused for <user>: the user in the Authorization header is not the user in the URL',
   }),
   'user body too large 413': wire(413, TEXT, 'Invalid request body.', {
     user: '<user>',
     detail: 'request body too large',
   }),
-  'captcha 404': wire(404, TEXT, 'Not Found'),
+  'captcha 404': wire(404, TEXT, '404 Not Found'),
   'throttled login 503': wire(
     503,
     JSON_TYPE,

@@ -54,7 +54,16 @@ function send(res: Response, reply: StorageReply): void {
 interface BodyParserError {
   type?: unknown;
   status?: unknown;
+  code?: unknown;
 }
+
+/**
+ * A Content-Encoding body that does not decompress: body-parser passes zlib's own error on
+ * (code Z_DATA_ERROR, Z_BUF_ERROR, …; "incorrect header check", "unexpected end of file")
+ * with no `type`, so it is recognised by zlib's code.
+ */
+const isZlibError = (err: BodyParserError): boolean =>
+  typeof err.code === 'string' && err.code.startsWith('Z_');
 
 /**
  * Names anything thrown while serving a storage request as a StorageHttpError (spec 1.5
@@ -75,6 +84,8 @@ function asStorageError(context: ServerContext, req: Request, err: unknown): Sto
   if (typeof parser.type === 'string' && typeof parser.status === 'number' && parser.status < 500) {
     return new StorageHttpError(400, WeaveCode.unknown, 'unreadable request body');
   }
+  if (isZlibError(parser))
+    return new StorageHttpError(400, WeaveCode.unknown, 'request body does not decompress');
   context.logger.error('error', `Sync 1.5 storage failed: ${req.method} ${pathOf(req)}`, {
     detail: err instanceof Error ? err.message : String(err),
   });
