@@ -10,6 +10,13 @@ import {
   type HawkRequest,
 } from '../http/hawk/signing.js';
 import { NonceCache } from '../http/hawk/nonce-cache.js';
+import {
+  publicOriginCache,
+  resourceFor,
+  signedOrigin,
+  splitHostPort,
+  type SignedOrigin,
+} from '../http/hawk/signed-origin.js';
 import { ERRNO, FxaError, invalidToken } from './errors.js';
 
 /** ±60 s (fxa-local spec §4.0). */
@@ -20,28 +27,25 @@ export interface HawkVerified {
   id: string;
 }
 
-function defaultPort(protocol: string): number {
-  return protocol === 'https:' ? 443 : 80;
-}
-
-/** Host/port pairs the client may have signed: the public URL's, then the Host header's (spec §4.0). */
-function candidateOrigins(req: Request, publicUrl: string): { host: string; port: number }[] {
-  const out: { host: string; port: number }[] = [];
+/**
+ * Host, port and resource pairs the client may have signed (spec §4.0): the origin Sync 1.5's
+ * Hawk uses (trusted proxy headers, else the public URL, with the public URL's path prefix put
+ * back when a proxy stripped it), then the Host header with the path as received.
+ */
+function candidates(
+  req: Request,
+  publicUrl: string,
+  publicOrigin: (publicUrl: string) => SignedOrigin,
+): { host: string; port: number; resource: string }[] {
+  const out: { host: string; port: number; resource: string }[] = [];
   try {
-    const url = new URL(publicUrl);
-    out.push({
-      host: url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase(),
-      port: url.port ? Number(url.port) : defaultPort(url.protocol),
-    });
+    const origin = signedOrigin(req, publicOrigin(publicUrl));
+    out.push({ host: origin.host, port: origin.port, resource: resourceFor(req, origin.prefix) });
   } catch {
     // A malformed public URL leaves only the Host header.
   }
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(req.headers.host ?? '');
-  if (m)
-    out.push({
-      host: m[1]!.replace(/^\[(.*)\]$/, '$1').toLowerCase(),
-      port: m[2] ? Number(m[2]) : defaultPort(`${req.protocol}:`),
-    });
+  const hp = splitHostPort(req.headers.host ?? '', `${req.protocol}:`);
+  if (hp) out.push({ ...hp, resource: req.originalUrl });
   return out;
 }
 
@@ -52,6 +56,7 @@ function candidateOrigins(req: Request, publicUrl: string): { host: string; port
  */
 export class AccountsHawk {
   private readonly nonces = new NonceCache(2 * SKEW_MS);
+  private readonly publicOrigin = publicOriginCache();
 
   constructor(private readonly context: ServerContext) {}
 
@@ -70,16 +75,13 @@ export class AccountsHawk {
       ts: a.ts!,
       nonce: a.nonce!,
       method: req.method,
-      resource: req.originalUrl,
       hash: a.hash,
       ext: a.ext,
     };
-    const signedFor = (o: { host: string; port: number }): HawkRequest => ({ ...base, ...o });
     const mac = (r: HawkRequest) =>
       createHmac('sha256', key).update(normalizedRequestString(r)).digest('base64');
-    if (
-      !candidateOrigins(req, this.context.live().publicUrl).some((o) => macsEqual(mac(signedFor(o)), a.mac!))
-    ) {
+    const signedFor = candidates(req, this.context.live().publicUrl, this.publicOrigin);
+    if (!signedFor.some((o) => macsEqual(mac({ ...base, ...o }), a.mac!))) {
       throw new FxaError(
         401,
         ERRNO.INVALID_SIGNATURE,
