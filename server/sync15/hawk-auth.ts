@@ -11,6 +11,13 @@ import {
 } from '../http/hawk/signing.js';
 import { LiveUidCache } from './live-uid-cache.js';
 import { NonceCache } from '../http/hawk/nonce-cache.js';
+import {
+  publicOriginCache,
+  resourceFor,
+  signedOrigin as sharedSignedOrigin,
+  splitHostPort,
+  type SignedOrigin,
+} from '../http/hawk/signed-origin.js';
 import type { Sync15Principal } from './principal.js';
 import { StorageHttpError, WeaveCode } from './storage/errors.js';
 import type { StorageRoute } from './storage/paths.js';
@@ -62,88 +69,9 @@ function authFailure(status: 400 | 401, detail: string, wwwAuthenticate = 'Hawk'
   });
 }
 
-/** Where the client believed it was talking to: scheme, host, port and path prefix. */
-interface SignedOrigin {
-  host: string;
-  port: number;
-  prefix: string;
-  /** How we know, for log messages. */
-  source: string;
-}
-
-function defaultPort(protocol: string): number {
-  return protocol === 'https:' || protocol === 'https' ? 443 : 80;
-}
-
-/** Firefox signs IPv6 hosts without brackets (asciiHost). */
-function bareHost(hostname: string): string {
-  return hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-}
-
-function splitHostPort(value: string, protocol: string): { host: string; port: number } | null {
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(value.trim());
-  if (!m) return null;
-  return { host: bareHost(m[1]!), port: m[2] ? Number(m[2]) : defaultPort(protocol) };
-}
-
-function firstHeader(req: Request, name: string): string | undefined {
-  const value = req.headers[name];
-  const text = Array.isArray(value) ? value[0] : value;
-  return text?.split(',')[0]?.trim() || undefined;
-}
-
-function parsePublicOrigin(publicUrl: string): SignedOrigin {
-  const url = new URL(publicUrl);
-  return {
-    host: bareHost(url.hostname),
-    port: url.port ? Number(url.port) : defaultPort(url.protocol),
-    prefix: url.pathname.replace(/\/+$/, ''),
-    source: `this server's public URL (${url.origin}${url.pathname})`,
-  };
-}
-
-/** Remembers the last public URL's parsed origin: one cache per server, never per process. */
-function publicOriginCache(): (publicUrl: string) => SignedOrigin {
-  let last: { url: string; origin: SignedOrigin } | null = null;
-  return (publicUrl) => {
-    if (last?.url !== publicUrl) last = { url: publicUrl, origin: parsePublicOrigin(publicUrl) };
-    return last.origin;
-  };
-}
-
 /** The origin the MAC must be computed for (spec §4.4): trusted proxy headers, else the public URL. */
 function signedOrigin(req: Request, context: ServerContext, state: HawkState): SignedOrigin {
-  const configured = state.publicOrigin(context.live().publicUrl);
-  const forwardedHost = firstHeader(req, 'x-forwarded-host');
-  if (forwardedHost) {
-    // The listener's own proxy setting (Express compiles `false` to a function trusting no one).
-    const trust = req.app.get('trust proxy fn') as ((addr: string, i: number) => boolean) | undefined;
-    if (trust?.(req.socket.remoteAddress ?? '', 0)) {
-      const proto = firstHeader(req, 'x-forwarded-proto') ?? req.protocol;
-      const hp = splitHostPort(forwardedHost, proto);
-      const forwardedPort = firstHeader(req, 'x-forwarded-port');
-      if (hp) {
-        const port =
-          !/:\d+$/.test(forwardedHost) && forwardedPort && /^\d{1,5}$/.test(forwardedPort)
-            ? Number(forwardedPort)
-            : hp.port;
-        return {
-          host: hp.host,
-          port,
-          prefix: configured.prefix,
-          source: 'the X-Forwarded-Host/Proto headers from the proxy',
-        };
-      }
-    }
-  }
-  return configured;
-}
-
-/** The request target as sent, with the public path prefix a stripping proxy removed put back. */
-function resourceFor(req: Request, prefix: string): string {
-  const raw = req.originalUrl;
-  if (!prefix || raw === prefix || raw.startsWith(prefix + '/')) return raw;
-  return prefix + raw;
+  return sharedSignedOrigin(req, state.publicOrigin(context.live().publicUrl));
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
