@@ -121,9 +121,17 @@ export async function startHeadless(options: HeadlessOptions): Promise<Headless>
         ...(options.staticDir ? { staticDir: options.staticDir } : {}),
       });
     } catch (err) {
-      options.warn(
-        `the admin dashboard is not available: ${err instanceof Error ? err.message : String(err)} Sync keeps running.`,
-      );
+      // The same port as the sync listener is refused by Foxden itself, not "another program".
+      const ownPort =
+        options.adminPort !== 0 &&
+        options.adminPort === status.listen.port &&
+        (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      const reason = ownPort
+        ? `port ${options.adminPort} is Foxden's own sync port; give --admin-port a different port.`
+        : err instanceof Error
+          ? err.message
+          : String(err);
+      options.warn(`the admin dashboard is not available: ${reason} Sync keeps running.`);
     }
   }
 

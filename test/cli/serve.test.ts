@@ -167,6 +167,31 @@ test('a port already in use exits 1 with the reason in plain words', async () =>
   }
 });
 
+test('--admin-port equal to --port names Foxden\'s own sync port, not "another program"', async () => {
+  const port = await freePort();
+  const cli = spawnCli([
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--admin-port',
+    String(port),
+    '--data-dir',
+    freshDir(),
+  ]);
+  try {
+    await cli.waitForLine(/Foxden listening on http:/);
+    const warning = cli.stderr.find((l) => /admin dashboard is not available/.test(l)) ?? '';
+    assert.match(warning, new RegExp(`port ${port} is Foxden's own sync port`));
+    assert.doesNotMatch(warning, /another program/);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/__heartbeat__`)).status, 200);
+  } finally {
+    cli.child.kill('SIGTERM');
+    await cli.exit;
+  }
+});
+
 test('--no-allow-new-users keeps sign-ups closed, --allow-new-users opens them', async () => {
   const body = JSON.stringify({ password: 'correct horse', email: 'foobar@baz.com' });
   const put = (url: string) =>
