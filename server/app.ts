@@ -19,7 +19,7 @@ import {
 import { Logger } from './log.js';
 import { StorageEngine } from './storage/engine.js';
 import { requestLog } from './http/request-log.js';
-import { closeGracefully, listenOn } from './http/listen.js';
+import { closeGracefully, hostInUrl, listenOn } from './http/listen.js';
 import { mountSync11 } from './sync11/index.js';
 import { mountSync15 } from './sync15/index.js';
 import { localTokenIssuer } from './local-token-issuer.js';
@@ -226,7 +226,7 @@ function buildSyncServer(
           );
       }, PURGE_INTERVAL_MS);
       purgeTimer.unref();
-      logger.info('lifecycle', `listening on http://${address.host}:${address.port}/`);
+      logger.info('lifecycle', `listening on http://${hostInUrl(address.host)}:${address.port}/`);
       events.emit('listening', address);
       return address;
     },

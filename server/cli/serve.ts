@@ -1,3 +1,4 @@
+import { hostInUrl } from '../http/listen.js';
 import { startHeadless, type Headless } from '../admin/headless.js';
 import type { AdminSettings } from '../admin/api.js';
 import type { SettingOrigin } from '../admin/settings.js';
@@ -165,10 +166,9 @@ async function announce(
   const { address } = headless;
   const status = await headless.service.status();
   const settings = await headless.service.getSettings();
-  const shownHost = address.host.includes(':') ? `[${address.host}]` : address.host;
   logger.info(
     'lifecycle',
-    `Foxden listening on http://${shownHost}:${address.port}/ — clients use ${status.publicUrl}; ` +
+    `Foxden listening on http://${hostInUrl(address.host)}:${address.port}/ — clients use ${status.publicUrl}; ` +
       `${signupState(settings, headless.signupsFrom, maxNewUsers)}; data in ${dataDir}`,
   );
   if (headless.admin) logger.info('lifecycle', adminUrlLine(headless.admin));

@@ -60,3 +60,8 @@ export function closeGracefully(server: HttpServer, graceMs: number): Promise<vo
     server.closeIdleConnections();
   });
 }
+
+/** A listen address as it appears in a URL: IPv6 in brackets (`http://[::]:8173/`). */
+export function hostInUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
