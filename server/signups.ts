@@ -47,6 +47,8 @@ export class SignupGate extends EventEmitter<{ accountCreated: [AccountCreatedEv
    * until the owner gives new live settings (a new object from `source`).
    */
   private closedFor: LiveSettings | null = null;
+  /** `closedFor` with sign-ups off, made once: adapters read live() on every request. */
+  private closedView: LiveSettings | null = null;
 
   constructor(
     private readonly source: () => LiveSettings,
@@ -58,7 +60,9 @@ export class SignupGate extends EventEmitter<{ accountCreated: [AccountCreatedEv
   /** The live settings with this gate's own close applied: what every adapter reads. */
   live(): LiveSettings {
     const now = this.source();
-    return now === this.closedFor && now.allowNewUsers ? { ...now, allowNewUsers: false } : now;
+    if (now !== this.closedFor || !now.allowNewUsers) return now;
+    this.closedView ??= { ...now, allowNewUsers: false };
+    return this.closedView;
   }
 
   /** Accounts this opening admits in all; 0 means no limit. */
@@ -103,7 +107,10 @@ export class SignupGate extends EventEmitter<{ accountCreated: [AccountCreatedEv
         const limit = this.limit;
         const closed = limit > 0 && this.created >= limit;
         // Closed here, synchronously, so the very next request already finds them closed.
-        if (closed) this.closedFor = this.source();
+        if (closed) {
+          this.closedFor = this.source();
+          this.closedView = null;
+        }
         this.emit('accountCreated', { door, name, count: this.created, limit, closed });
       },
       cancel: () => {

@@ -181,7 +181,8 @@ export class AdminService
     const location = this.controller.config.database;
     if (location.kind === 'sqlite' || state !== 'running') {
       if (state === 'stopped') this.reachability.clear();
-    } else if (this.clock() - this.lastProbe >= PROBE_EVERY_MS || this.reachability.unreachable) {
+    } else if (this.clock() - this.lastProbe >= PROBE_EVERY_MS) {
+      // Also while the server is away: a status poll waits for at most one probe in a period.
       this.lastProbe = this.clock();
       await this.probeDatabase();
     }

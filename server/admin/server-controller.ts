@@ -13,6 +13,7 @@ import type { LogEvent, Logger } from '../log.js';
 import { isPlainDatabaseProblem } from '../db/server-database.js';
 import { FileSystemProblem } from '../fs/private-path.js';
 import { AdminError, type AdminStatus } from './api.js';
+import { LIVE_FIELDS } from './settings.js';
 
 export type ServerState = AdminStatus['state'];
 
@@ -50,8 +51,6 @@ export function isFailedRequest(event: LogEvent): boolean {
 
 /** Fields of a Config that a new listener picks up without reopening the database. */
 const LISTENER_FIELDS = ['host', 'port', 'trustProxy'] as const;
-/** Fields the server reads at request time, through SyncServerOptions.live. */
-const LIVE_FIELDS = ['publicUrl', 'allowNewUsers'] as const;
 
 /**
  * Whether a backend opened with `open` can serve `next` once its listener fields are

@@ -30,8 +30,11 @@ export type BackupSettings = Pick<AdminSettings, (typeof BACKUP_SETTING_KEYS)[nu
 /** Settings that only take effect when the listener is rebuilt. */
 export const RESTART_FIELDS: readonly (keyof AdminSettings)[] = ['port', 'bindScope', 'behindProxy'];
 
-/** Settings the running server reads at request time, so changing them needs no restart. */
-export const LIVE_FIELDS: readonly (keyof AdminSettings)[] = ['publicUrl', 'allowNewUsers'];
+/**
+ * Settings the running server reads at request time (SyncServerOptions.live), so changing
+ * them needs no restart; the same names in AdminSettings and Config.
+ */
+export const LIVE_FIELDS = ['publicUrl', 'allowNewUsers'] as const;
 
 /** "Home network" listens on every IPv4 interface; "this computer only" on 127.0.0.1. */
 const LAN_HOST = '0.0.0.0';

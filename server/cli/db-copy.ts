@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDatabaseUrl, withPassword, type DatabaseLocation } from '../db/database-url.js';
-import { copyLocations, displayLocation } from '../db/copy/copy-locations.js';
+import { copyLocations } from '../db/copy/copy-locations.js';
+import { describeLocation } from '../db/server-database.js';
 import { parseCommandArgs, stringValue, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -33,13 +34,13 @@ export async function dbCopy(args: string[], io: CliIo): Promise<number> {
     replace: values.replace === true,
     onTable: (table, rows) => {
       // Said once the copy is under way, not before a refusal.
-      if (!started) print(`Copying ${displayLocation(from)} to ${displayLocation(to)}:`);
+      if (!started) print(`Copying ${describeLocation(from)} to ${describeLocation(to)}:`);
       started = true;
       print(`  ${table.padEnd(NAME_WIDTH)} ${rows} ${rows === 1 ? 'row' : 'rows'}`);
     },
   });
   print(
-    `Copied ${result.users} users and ${result.records} records from ${displayLocation(from)} to ${displayLocation(to)}; row counts and checksums verified.`,
+    `Copied ${result.users} users and ${result.records} records from ${describeLocation(from)} to ${describeLocation(to)}; row counts and checksums verified.`,
   );
   return 0;
 }

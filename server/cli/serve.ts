@@ -5,7 +5,7 @@ import type { SettingOrigin } from '../admin/settings.js';
 import { adminUrlLine, DEFAULT_ADMIN_PORT } from '../admin/http-transport.js';
 import { loadConfig, type ConfigFlags } from '../config-load.js';
 import { configWarnings } from '../config-warnings.js';
-import { isFileDatabase, describeLocation } from '../db/server-database.js';
+import { databaseFileOf, describeLocation } from '../db/server-database.js';
 import { ensurePrivateDir } from '../fs/private-path.js';
 import { Logger, streamSink } from '../log.js';
 import { parseCommandArgs, stringValue, UsageError } from './args.js';
@@ -147,9 +147,10 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     if (stopRequested !== null) return stop(stopRequested);
 
     // A database server is named by its URL without the password; a file by its folder.
-    const dataIn = isFileDatabase(config.database)
-      ? config.dataDir
-      : `${config.dataDir} and ${describeLocation(config.database)}`;
+    const dataIn =
+      databaseFileOf(config.database) !== null
+        ? config.dataDir
+        : `${config.dataDir} and ${describeLocation(config.database)}`;
     void announce(headless, dataIn, config.maxNewUsers, logger).catch((err: unknown) =>
       io.warn(`Could not read the server status: ${err instanceof Error ? err.message : String(err)}`),
     );

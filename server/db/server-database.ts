@@ -49,14 +49,6 @@ export function describeLocation(location: DatabaseLocation): string {
   return location.kind === 'sqlite' ? location.file : location.display;
 }
 
-/**
- * Whether the data is one file beside Foxden (backups copy it as it is; a database server's
- * data is copied out of one snapshot into the same kind of backup file).
- */
-export function isFileDatabase(location: DatabaseLocation): boolean {
-  return location.kind === 'sqlite';
-}
-
 /** Whether `openServerDatabaseSync` can open `location` (a file opens without waiting). */
 export function opensSynchronously(location: DatabaseLocation): boolean {
   return location.kind === 'sqlite';

@@ -10,10 +10,14 @@ export type { Millis };
 
 export const TICK_MS = 10;
 
-/** The current time on the 10 ms grid (truncated, so it never runs ahead of the clock). */
-export function nowMillis(clock: () => number = Date.now): Millis {
-  const ms = clock();
+/** A clock reading on the 10 ms grid (truncated, so it never runs ahead of the clock). */
+export function onGrid(ms: number): Millis {
   return ms - (ms % TICK_MS);
+}
+
+/** The current time on the 10 ms grid. */
+export function nowMillis(clock: () => number = Date.now): Millis {
+  return onGrid(clock());
 }
 
 /** `1278109839900` → `"1278109839.90"`. */

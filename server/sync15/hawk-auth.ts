@@ -14,7 +14,7 @@ import { NonceCache } from '../http/hawk/nonce-cache.js';
 import {
   publicOriginCache,
   resourceFor,
-  signedOrigin as sharedSignedOrigin,
+  signedOrigin,
   splitHostPort,
   type SignedOrigin,
 } from '../http/hawk/signed-origin.js';
@@ -67,11 +67,6 @@ function authFailure(status: 400 | 401, detail: string, wwwAuthenticate = 'Hawk'
     contentType: AUTH_CONTENT_TYPE,
     headers: status === 401 ? { 'WWW-Authenticate': wwwAuthenticate } : undefined,
   });
-}
-
-/** The origin the MAC must be computed for (spec §4.4): trusted proxy headers, else the public URL. */
-function signedOrigin(req: Request, context: ServerContext, state: HawkState): SignedOrigin {
-  return sharedSignedOrigin(req, state.publicOrigin(context.live().publicUrl));
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
@@ -161,7 +156,8 @@ async function authenticate(
   }
 
   const key = verified.key;
-  const origin = signedOrigin(req, context, state);
+  // The origin the MAC must be computed for (spec §4.4): trusted proxy headers, else the public URL.
+  const origin = signedOrigin(req, state.publicOrigin(context.live().publicUrl));
   const base = { ts: a.ts!, nonce: a.nonce!, method: req.method, hash: a.hash, ext: a.ext };
   const signed: HawkRequest = {
     ...base,

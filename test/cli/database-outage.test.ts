@@ -77,6 +77,17 @@ test(
       if (group === 40) {
         await pg.stop();
         stoppedAt = performance.now();
+        // Local accounts say it in FxA's words: 503, errno 201 with retryAfter (fxa-local §4).
+        const status = await fetch(`${serve.url}auth/v1/account/status`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'someone@example.org' }),
+        });
+        const body = (await status.json()) as { errno?: number; retryAfter?: number };
+        assert.equal(status.status, 503);
+        assert.equal(body.errno, 201);
+        assert.equal(typeof body.retryAfter, 'number');
+        assert.equal(status.headers.get('retry-after'), String(body.retryAfter));
         // Back after two seconds, while the load goes on.
         outage = new Promise((resolve) => setTimeout(resolve, 2000)).then(async () => {
           await pg.start();

@@ -5,11 +5,7 @@ import { acquireInstanceLock, InstanceLockError, type InstanceLock } from '../sq
 import type { Database } from '../types.js';
 import { copyDatabase, CopyError, type CopyOptions, type CopyResult } from './copy-database.js';
 import { sameDatabase } from './same-database.js';
-
-/** How a location is named in messages: never with its password. */
-export function displayLocation(location: DatabaseLocation): string {
-  return location.kind === 'sqlite' ? location.file : location.display;
-}
+import { describeLocation } from '../server-database.js';
 
 /**
  * `foxden db copy`: opens both databases (the source's SQLite file read-only; the target is
@@ -23,7 +19,7 @@ export async function copyLocations(
 ): Promise<CopyResult> {
   if (sameDatabase(from, to)) {
     throw new CopyError(
-      `--from and --to both name ${displayLocation(to)}; a database cannot be copied onto itself.`,
+      `--from and --to both name ${describeLocation(to)}; a database cannot be copied onto itself.`,
       'unsupported',
     );
   }

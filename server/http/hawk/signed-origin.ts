@@ -15,12 +15,12 @@ export interface SignedOrigin {
   source: string;
 }
 
-export function defaultPort(protocol: string): number {
+function defaultPort(protocol: string): number {
   return protocol === 'https:' || protocol === 'https' ? 443 : 80;
 }
 
 /** Firefox signs IPv6 hosts without brackets (asciiHost). */
-export function bareHost(hostname: string): string {
+function bareHost(hostname: string): string {
   return hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
 }
 
@@ -36,7 +36,7 @@ function firstHeader(req: Request, name: string): string | undefined {
   return text?.split(',')[0]?.trim() || undefined;
 }
 
-export function parsePublicOrigin(publicUrl: string): SignedOrigin {
+function parsePublicOrigin(publicUrl: string): SignedOrigin {
   const url = new URL(publicUrl);
   return {
     host: bareHost(url.hostname),

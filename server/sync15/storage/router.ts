@@ -3,7 +3,7 @@ import type { Sync15Authenticator } from '../hawk-auth.js';
 import type { ServerContext } from '../../context.js';
 import type { RequestLogLocals } from '../../http/request-log.js';
 import { BatchNotFound, OverQuota, PreconditionFailed } from '../../storage/errors.js';
-import { formatTimestamp, TICK_MS, type Millis } from '../../storage/timestamps.js';
+import { formatTimestamp, onGrid, type Millis } from '../../storage/timestamps.js';
 import { deleteCollection, getCollection, postCollection } from './collection.js';
 import { preconditionFailed, StorageHttpError, WeaveCode } from './errors.js';
 import { checkContentLength, parseConditional } from './headers.js';
@@ -19,9 +19,6 @@ interface StorageLocals extends RequestLogLocals {
   storage15Now?: Millis;
   principal15?: Sync15Principal;
 }
-
-/** The 10 ms grid of spec 1.5 §2.5, as nowMillis, from the request's one clock reading. */
-const onGrid = (ms: number): Millis => ms - (ms % TICK_MS);
 
 const locals = (res: Response): StorageLocals => res.locals as StorageLocals;
 

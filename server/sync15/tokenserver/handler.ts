@@ -1,7 +1,7 @@
 import { decodePathSegment, searchParams } from '../../http/url-parts.js';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ServerContext } from '../../context.js';
-import { TICK_MS } from '../../storage/timestamps.js';
+import { onGrid } from '../../storage/timestamps.js';
 import type { Sync15Locals } from '../principal.js';
 import { TokenManager } from '../tokenlib.js';
 import { assignUser } from './assign.js';
@@ -141,8 +141,7 @@ async function issueToken(
   checkClientStateAgrees(legacyState, keyId);
 
   const email = local ? localIssuer.emailFor(verified.fxaUid) : fxaEmailFor(config, verified.fxaUid);
-  // On the 10 ms grid, as nowMillis would give.
-  const now = clockMs - (clockMs % TICK_MS);
+  const now = onGrid(clockMs);
   // A new Mozilla-account user takes one of this opening's places (config.maxNewUsers); the
   // place is counted once the transaction commits, and given back if it does not.
   let ticket: SignupTicket | null = null;
