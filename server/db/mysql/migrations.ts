@@ -167,4 +167,13 @@ export const MYSQL_MIGRATIONS: readonly Migration[] = [
       CONSTRAINT fxa_devices_account FOREIGN KEY (uid) REFERENCES fxa_accounts (uid) ON DELETE CASCADE
     ) {TABLE}`,
   ],
+  // 2: one index per record order, each ending in id (keyset paging, issue 11 #19), as on SQLite.
+  // One ALTER, so it happens whole or not at all (MySQL 8 has no IF EXISTS for indexes).
+  // Descending index columns need MariaDB 10.8 or MySQL 8; older servers ignore DESC.
+  [
+    `ALTER TABLE bsos DROP INDEX bsos_modified,
+      ADD INDEX bsos_modified (user_id, collection_id, modified_ms, id),
+      ADD INDEX bsos_newest (user_id, collection_id, modified_ms DESC, id),
+      ADD INDEX bsos_sortindex (user_id, collection_id, sortindex DESC, id)`,
+  ],
 ];

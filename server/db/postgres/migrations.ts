@@ -155,4 +155,11 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     'CREATE INDEX fxa_devices_uid ON fxa_devices (uid)',
     'CREATE UNIQUE INDEX fxa_devices_session ON fxa_devices (session_id) WHERE session_id IS NOT NULL',
   ],
+  // 2: one index per record order, each ending in id (keyset paging, issue 11 #19), as on SQLite.
+  [
+    'DROP INDEX IF EXISTS bsos_modified',
+    'CREATE INDEX bsos_modified ON bsos (user_id, collection_id, modified_ms, id)',
+    'CREATE INDEX bsos_newest ON bsos (user_id, collection_id, modified_ms DESC, id)',
+    'CREATE INDEX bsos_sortindex ON bsos (user_id, collection_id, sortindex DESC NULLS LAST, id)',
+  ],
 ];

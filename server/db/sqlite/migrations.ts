@@ -152,4 +152,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX fxa_devices_uid ON fxa_devices (uid);
   CREATE UNIQUE INDEX fxa_devices_session ON fxa_devices (session_id) WHERE session_id IS NOT NULL;
   `,
+  // 4: one index per record order, each ending in id so the order is total and a page can
+  // start where the last one ended (keyset paging, issue 11 #19): oldest and the newer/older
+  // filters, newest (ties by id ascending, so a separate descending index), and sort=index
+  // (NULL sorts last in a descending SQLite index).
+  `
+  DROP INDEX bsos_modified;
+  CREATE INDEX bsos_modified ON bsos (user_id, collection_id, modified_ms, id);
+  CREATE INDEX bsos_newest ON bsos (user_id, collection_id, modified_ms DESC, id);
+  CREATE INDEX bsos_sortindex ON bsos (user_id, collection_id, sortindex DESC, id);
+  `,
 ];
