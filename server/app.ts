@@ -19,6 +19,7 @@ import {
 import { Logger } from './log.js';
 import { StorageEngine } from './storage/engine.js';
 import { requestLog } from './http/request-log.js';
+import { corsMiddleware } from './http/cors.js';
 import { closeGracefully, hostInUrl, listenOn } from './http/listen.js';
 import { mountSync11 } from './sync11/index.js';
 import { mountSync15 } from './sync15/index.js';
@@ -160,6 +161,9 @@ function buildSyncServer(
   app.set('etag', false);
   app.set('trust proxy', listener.trustProxy);
   app.use(requestLog(logger, serverEvents));
+  // Before the adapters: a preflight is answered on every Sync 1.5 path, as syncstorage-rs does.
+  const cors = corsMiddleware(config.corsOrigins);
+  if (cors) app.use(cors);
 
   let shuttingDown = false;
   const heartbeat = (_req: Request, res: Response) => {

@@ -42,6 +42,7 @@ export interface ConfigFlags {
   masterSecretFile?: string;
   fxaOauthServer?: string;
   databaseUrl?: string;
+  corsOrigins?: string;
 }
 
 export interface ConfigSources {
@@ -87,6 +88,7 @@ export const ENV = {
   masterSecret: 'FOXDEN_MASTER_SECRET',
   masterSecretFile: 'FOXDEN_MASTER_SECRET_FILE',
   databaseUrl: 'FOXDEN_DATABASE_URL',
+  corsOrigins: 'FOXDEN_CORS_ORIGINS',
   /** A file whose first line is the database password (kept out of argv and of the URL). */
   databasePasswordFile: 'FOXDEN_DATABASE_PASSWORD_FILE',
 } as const;
@@ -107,6 +109,7 @@ type Key =
   | 'trustProxy'
   | 'logFormat'
   | 'retryAfter'
+  | 'corsOrigins'
   | 'sharedSecret'
   | 'batchMaxCount'
   | 'batchMaxBytes'
@@ -169,6 +172,7 @@ function envLayer(env: NodeJS.ProcessEnv, cwd: string): Layer {
   take('trustProxy', ENV.trustProxy);
   take('masterSecretFile', ENV.masterSecretFile);
   take('database', ENV.databaseUrl);
+  take('corsOrigins', ENV.corsOrigins);
   return layer;
 }
 
@@ -194,6 +198,7 @@ function flagLayer(flags: ConfigFlags, cwd: string): Layer {
   take('masterSecretFile', 'master-secret-file', flags.masterSecretFile);
   take('fxaOauthServerUrl', 'fxa-oauth-server', flags.fxaOauthServer);
   take('database', 'database-url', flags.databaseUrl);
+  take('corsOrigins', 'cors-origins', flags.corsOrigins);
   return layer;
 }
 
@@ -208,6 +213,7 @@ const FOXDEN_KEYS: Record<string, Key> = {
   master_secret_file: 'masterSecretFile',
   fxa_jwks_file: 'fxaJwksFile',
   fxa_oauth_server: 'fxaOauthServerUrl',
+  cors_origins: 'corsOrigins',
 };
 
 /** The seed's settings that keep their meaning (spec 1.1 §8.2 [REC]). */
@@ -319,6 +325,7 @@ function validate(layer: Layer, env: NodeJS.ProcessEnv): Config {
   if (layer.logFormat) config.logFormat = toLogFormat(layer.logFormat);
   if (layer.retryAfter) config.retryAfter = toInteger(layer.retryAfter, 0, 86400 * 7, 'a number of seconds');
   if (layer.sharedSecret) config.sharedSecret = toText(layer.sharedSecret);
+  if (layer.corsOrigins) config.corsOrigins = toCorsOrigins(layer.corsOrigins);
   if (layer.batchMaxCount) {
     config.sync11.batchMaxCount = toInteger(layer.batchMaxCount, 1, 100_000, 'a positive number of records');
   }
@@ -468,6 +475,27 @@ function toLogFormat(s: Setting): 'text' | 'json' {
   const format = toText(s).toLowerCase();
   if (format !== 'text' && format !== 'json') fail(s, 'text or json');
   return format;
+}
+
+const CORS_EXPECTED =
+  '* (any origin), none, or origins such as "https://app.example.org, http://192.168.1.20:8080"';
+
+/** `*`, `none`/`off`/`false` (no CORS), or a comma list of `scheme://host[:port]` origins. */
+function toCorsOrigins(s: Setting): '*' | string[] | null {
+  const text = Array.isArray(s.value) ? s.value.join(',') : String(s.value).trim();
+  const lower = text.toLowerCase();
+  if (lower === '*') return '*';
+  if (lower === 'none' || (FALSE_WORDS.has(lower) && lower !== '0')) return null;
+  const origins = text
+    .split(/[\s,]+/)
+    .filter((part) => part !== '')
+    // Browsers send an origin in lower case and without a path; a pasted URL's "/" is forgiven.
+    .map((part) => part.replace(/\/$/, '').toLowerCase());
+  if (origins.length === 0) fail(s, CORS_EXPECTED);
+  for (const origin of origins) {
+    if (!/^[a-z][a-z0-9+.-]*:\/\/[^/?#@\s]+$/.test(origin)) fail(s, CORS_EXPECTED);
+  }
+  return origins;
 }
 
 const TRUST_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);

@@ -18,6 +18,7 @@ export const READ_KEYS: Readonly<Record<string, readonly string[]>> = {
     'master_secret_file',
     'fxa_jwks_file',
     'fxa_oauth_server',
+    'cors_origins',
   ],
   nodes: ['fallback_node'],
   storage: ['sqluri', 'use_quota', 'quota_size', 'batch_max_count', 'batch_max_bytes'],

@@ -32,6 +32,12 @@ export interface Config {
   logFormat: 'text' | 'json';
   /** Seconds sent in Retry-After with a 503. */
   retryAfter: number;
+  /**
+   * Web origins whose pages may call Sync 1.5 (storage, tokenserver) and the heartbeats
+   * cross-origin (http/cors.ts): '*' for any (syncstorage-rs's default), a list of origins, or
+   * null for no CORS at all.
+   */
+  corsOrigins: '*' | string[] | null;
   /** Optional value of `X-Weave-Secret` that bypasses sign-up checks (spec 1.1 §5.2 step 7). */
   sharedSecret: string | null;
   sync11: {
@@ -132,6 +138,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     trustProxy: false,
     logFormat: 'text',
     retryAfter: 1800,
+    corsOrigins: '*',
     sharedSecret: null,
     sync11: { batchMaxCount: 100, batchMaxBytes: 1048576 },
     masterSecret: null,

@@ -53,6 +53,8 @@ Options:
                             in the data directory), postgresql://USER@HOST:5432/DB or
                             mysql://USER@HOST:3306/DB. Keep its password in the file named by
                             FOXDEN_DATABASE_PASSWORD_FILE, never on the command line.
+  --cors-origins LIST       Web pages that may call Sync 1.5 cross-origin: * (default, any
+                            origin), none, or origins such as https://app.example.org.
   --admin-port N            Dashboard listener on 127.0.0.1 (default 8174; 0 picks any free port).
   --no-admin                Do not start the dashboard listener.
   -h, --help                Show this text.
@@ -60,7 +62,8 @@ Options:
 Environment: FOXDEN_HOST, FOXDEN_PORT, FOXDEN_DATA_DIR, FOXDEN_PUBLIC_URL, FOXDEN_ALLOW_NEW_USERS,
   FOXDEN_MAX_NEW_USERS, FOXDEN_QUOTA_KB, FOXDEN_LOG_FORMAT, FOXDEN_TRUST_PROXY, FOXDEN_CONFIG,
   FOXDEN_ADMIN_PORT, FOXDEN_MASTER_SECRET, FOXDEN_MASTER_SECRET_FILE, FOXDEN_DATABASE_URL,
-  FOXDEN_DATABASE_PASSWORD_FILE (a file whose first line is the database password).
+  FOXDEN_DATABASE_PASSWORD_FILE (a file whose first line is the database password),
+  FOXDEN_CORS_ORIGINS.
 Secrets are never accepted as command-line arguments.
 `;
 
