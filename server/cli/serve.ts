@@ -26,6 +26,7 @@ export const SERVE_OPTIONS = {
   'fxa-oauth-server': { type: 'string' },
   'master-secret-file': { type: 'string' },
   'database-url': { type: 'string' },
+  'cors-origins': { type: 'string' },
   'admin-port': { type: 'string' },
   admin: { type: 'boolean' },
 } as const;
@@ -62,6 +63,7 @@ export function serveFlags(args: string[]): ConfigFlags {
   put('fxaOauthServer', 'fxa-oauth-server');
   put('masterSecretFile', 'master-secret-file');
   put('databaseUrl', 'database-url');
+  put('corsOrigins', 'cors-origins');
   const allow = values['allow-new-users'];
   if (typeof allow === 'boolean') flags.allowNewUsers = allow;
   return flags;
