@@ -1,0 +1,262 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { spawnCli, tempCases, type CliProcess } from '../cli/cli-process.js';
+import { freePort } from '../helpers/ports.js';
+import { guideBlock, serveArgs, withFlag } from './guide-blocks.js';
+import {
+  caddyGlobals,
+  caddySite,
+  nginxMain,
+  nginxSite,
+  requireBinary,
+  skipUnless,
+  startCaddy,
+  startNginx,
+  throwawayCertificate,
+  type Certificate,
+  type Daemon,
+} from './proxies.js';
+import { localAccountSignIn, storage, storageHawk, sync15Token, type Through } from './sync-flows.js';
+import { request, requestH2 } from './tls-client.js';
+
+/**
+ * docs/deploy.md, run (issue 11 #6): the guide's `foxden serve` command and its nginx and Caddy
+ * blocks, verbatim but for the server name, certificate paths and ports, in front of the real
+ * CLI on loopback with a throwaway certificate. Through each proxy, at the root and under the
+ * guide's path prefix: the discovery document, a local-account sign-in, the tokenserver and
+ * Hawk-signed Sync 1.5 storage requests whose targets carry percent-escapes (a proxy that
+ * rewrites them breaks the signature: 401), one of them over HTTP/2.
+ * Skipped when a proxy is not installed, except under CI=true, where that fails.
+ */
+const { tmp } = tempCases('foxden-deploy-', 'case');
+
+interface Foxden {
+  cli: CliProcess;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const LISTENING = /Foxden listening on http:\/\/\S+:(\d+)\//;
+
+/** The guide's serve command with Foxden's port, the test's public URL and its own data dir. */
+async function startFoxden(publicUrl: string, dataDir: string): Promise<Foxden> {
+  let args = serveArgs(guideBlock('serve'));
+  args = withFlag(args, '--port', '0');
+  args = withFlag(args, '--public-url', publicUrl);
+  // Test-only: its own data folder, no dashboard, sign-ups open for the local account.
+  const cli = spawnCli(['serve', ...args, '--data-dir', dataDir, '--no-admin', '--allow-new-users']);
+  const stop = async () => {
+    if (cli.child.exitCode === null && cli.child.signalCode === null) {
+      cli.child.kill('SIGTERM');
+      const timer = setTimeout(() => cli.child.kill('SIGKILL'), 10_000);
+      await cli.exit;
+      clearTimeout(timer);
+    }
+  };
+  try {
+    const line = await cli.waitForLine(LISTENING, 30_000);
+    return { cli, port: Number(LISTENING.exec(line)![1]), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+interface Deployment {
+  root: Through;
+  prefix: Through;
+  /** Plain-HTTP port of the redirect the guide sets up. */
+  httpPort: number;
+}
+
+/** Starts both Foxdens (root and /sync/) and the proxy; everything is stopped by `after`. */
+function deploy(
+  name: string,
+  startProxy: (dir: string, certificate: Certificate, ports: Ports) => Promise<Daemon>,
+): () => Deployment {
+  let deployment: Deployment | undefined;
+  const stops: (() => Promise<void>)[] = [];
+  before(async () => {
+    const dir = path.join(tmp, name);
+    fs.mkdirSync(dir, { mode: 0o700 });
+    const certificate = await throwawayCertificate(dir);
+    const ports: Ports = {
+      rootHttps: await freePort(),
+      http: await freePort(),
+      prefixHttps: await freePort(),
+      rootFoxden: 0,
+      prefixFoxden: 0,
+    };
+    const root = { publicUrl: `https://localhost:${ports.rootHttps}/`, ca: certificate.pem };
+    const prefix = { publicUrl: `https://localhost:${ports.prefixHttps}/sync/`, ca: certificate.pem };
+    const rootFoxden = await startFoxden(root.publicUrl, path.join(dir, 'data-root'));
+    stops.push(rootFoxden.stop);
+    const prefixFoxden = await startFoxden(prefix.publicUrl, path.join(dir, 'data-prefix'));
+    stops.push(prefixFoxden.stop);
+    ports.rootFoxden = rootFoxden.port;
+    ports.prefixFoxden = prefixFoxden.port;
+    const proxy = await startProxy(dir, certificate, ports);
+    stops.unshift(proxy.stop);
+    deployment = { root, prefix, httpPort: ports.http };
+  });
+  after(async () => {
+    // Every process, even when one stop fails.
+    await Promise.allSettled(stops.map((stop) => stop()));
+  });
+  return () => {
+    if (!deployment) throw new Error(`the ${name} deployment did not start`);
+    return deployment;
+  };
+}
+
+interface Ports {
+  rootHttps: number;
+  http: number;
+  prefixHttps: number;
+  rootFoxden: number;
+  prefixFoxden: number;
+}
+
+/** The checks every proxy must pass, at the root and under the prefix. */
+function throughTheProxy(get: () => Deployment) {
+  for (const where of ['root', 'prefix'] as const) {
+    describe(`at the ${where === 'root' ? 'root' : 'path prefix /sync/'}`, () => {
+      it('serves the discovery document with addresses under the public URL', async () => {
+        const t = get()[where];
+        const res = await request(`${t.publicUrl}.well-known/fxa-client-configuration`, { ca: t.ca });
+        assert.equal(res.status, 200, res.text());
+        const doc = res.json<Record<string, string>>();
+        const publicRoot = t.publicUrl.replace(/\/$/, '');
+        assert.equal(doc.auth_server_base_url, `${publicRoot}/auth`);
+        assert.equal(doc.sync_tokenserver_base_url, publicRoot);
+        for (const value of Object.values(doc)) assert.ok(value.startsWith(publicRoot), value);
+      });
+
+      it('signs in to a local account and syncs over Sync 1.5, escapes intact', async () => {
+        const t = get()[where];
+        const signedIn = await localAccountSignIn(t);
+        const node = await sync15Token(t, signedIn);
+        assert.match(node.endpoint, new RegExp(`^${t.publicUrl.replace(/[.]/g, '\\.')}1\\.5/\\d+$`));
+
+        const meta = '{"syncID":"proxyproxy01","storageVersion":5}';
+        const put = await storage(t, node, 'PUT', 'storage/meta/global', { payload: meta });
+        assert.equal(put.status, 200, put.text());
+
+        const records = ['a', 'b', 'c'].map((id) => ({ id, payload: `{"ciphertext":"${id}"}` }));
+        const post = await storage(t, node, 'POST', 'storage/history', records);
+        assert.equal(post.status, 200, post.text());
+        assert.deepEqual(post.json<{ success: string[] }>().success.sort(), ['a', 'b', 'c']);
+
+        // The query as Firefox sends it: a comma escaped. A proxy that unescaped it would make
+        // the signed target differ from the received one: 401.
+        const some = await storage(t, node, 'GET', 'storage/history?ids=a%2Cb&full=1');
+        assert.equal(some.status, 200, some.text());
+        assert.deepEqual(
+          some
+            .json<{ id: string }[]>()
+            .map((r) => r.id)
+            .sort(),
+          ['a', 'b'],
+        );
+
+        // An id with reserved characters, escaped in the path.
+        const odd = await storage(t, node, 'PUT', 'storage/history/%7Bx%2Cy%7D', { payload: '{"odd":1}' });
+        assert.equal(odd.status, 200, odd.text());
+        const back = await storage(t, node, 'GET', 'storage/history/%7Bx%2Cy%7D');
+        assert.equal(back.status, 200, back.text());
+        assert.equal(back.json<{ id: string }>().id, '{x,y}');
+
+        const got = await storage(t, node, 'GET', 'storage/meta/global');
+        assert.equal(got.json<{ payload: string }>().payload, meta);
+
+        // Browsers speak HTTP/2 to the proxy.
+        const url = `${node.endpoint}/info/collections`;
+        const h2 = await requestH2(url, {
+          headers: { authorization: storageHawk(node, 'GET', url) },
+          ca: t.ca,
+        });
+        assert.equal(h2.alpn, 'h2');
+        assert.equal(h2.status, 200, h2.text());
+        assert.deepEqual(Object.keys(h2.json()).sort(), ['history', 'meta']);
+      });
+    });
+  }
+}
+
+describe('docs/deploy.md: nginx', { skip: skipUnless('nginx', 'openssl') }, () => {
+  const get = deploy('nginx', async (dir, certificate, ports) => {
+    requireBinary('nginx');
+    const rootSite = path.join(dir, 'site-root.conf');
+    fs.writeFileSync(
+      rootSite,
+      nginxSite(guideBlock('nginx'), {
+        httpsPort: ports.rootHttps,
+        httpPort: ports.http,
+        foxdenPort: ports.rootFoxden,
+        certificate,
+      }),
+    );
+    const prefixSite = path.join(dir, 'site-prefix.conf');
+    fs.writeFileSync(
+      prefixSite,
+      nginxSite(guideBlock('nginx-prefix'), {
+        httpsPort: ports.prefixHttps,
+        foxdenPort: ports.prefixFoxden,
+        certificate,
+      }),
+    );
+    const main = path.join(dir, 'nginx.conf');
+    fs.writeFileSync(main, nginxMain(dir, [rootSite, prefixSite]));
+    return startNginx(dir, main, [ports.rootHttps, ports.http, ports.prefixHttps]);
+  });
+
+  throughTheProxy(get);
+
+  it('redirects plain HTTP to HTTPS, path and query kept', async () => {
+    const res = await request(`http://localhost:${get().httpPort}/1.0/sync/1.5?x=%2C`);
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.location, 'https://localhost/1.0/sync/1.5?x=%2C');
+  });
+
+  it('sends /sync to /sync/', async () => {
+    const t = get().prefix;
+    const res = await request(t.publicUrl.replace(/\/$/, ''), { ca: t.ca });
+    assert.equal(res.status, 301);
+    assert.match(String(res.headers.location), /\/sync\/$/);
+  });
+});
+
+describe('docs/deploy.md: Caddy', { skip: skipUnless('caddy', 'openssl') }, () => {
+  const get = deploy('caddy', async (dir, certificate, ports) => {
+    requireBinary('caddy');
+    const caddyfile = path.join(dir, 'Caddyfile');
+    fs.writeFileSync(
+      caddyfile,
+      [
+        caddyGlobals(ports.http),
+        caddySite(guideBlock('caddy'), {
+          httpsPort: ports.rootHttps,
+          foxdenPort: ports.rootFoxden,
+          certificate,
+        }),
+        caddySite(guideBlock('caddy-prefix'), {
+          httpsPort: ports.prefixHttps,
+          foxdenPort: ports.prefixFoxden,
+          certificate,
+        }),
+      ].join('\n'),
+    );
+    return startCaddy(dir, caddyfile, [ports.rootHttps, ports.prefixHttps]);
+  });
+
+  throughTheProxy(get);
+
+  it('sends /sync to /sync/', async () => {
+    const t = get().prefix;
+    const res = await request(t.publicUrl.replace(/\/$/, ''), { ca: t.ca });
+    assert.equal(res.status, 302);
+    assert.match(String(res.headers.location), /\/sync\/$/);
+  });
+});
