@@ -283,3 +283,168 @@ export async function startCaddy(dir: string, caddyfile: string, ports: number[]
   }
   return startDaemon(caddy, ['run', ...args], { ports, env, cwd: dir });
 }
+
+/**
+ * Debian 12's `server.http-parseopts` (from /etc/lighttpd/lighttpd.conf when installed, else
+ * a copy of it): the URL normalisation the guide's `url-normalize` line must undo.
+ */
+export function debianLighttpdParseopts(): string {
+  try {
+    const conf = fs.readFileSync('/etc/lighttpd/lighttpd.conf', 'utf8');
+    const m = /^server\.http-parseopts\s*=\s*\([\s\S]*?^\)/m.exec(conf);
+    if (m) return m[0];
+  } catch {
+    // not installed: the copy below
+  }
+  return [
+    'server.http-parseopts = (',
+    '  "header-strict"           => "enable",',
+    '  "host-strict"             => "enable",',
+    '  "host-normalize"          => "enable",',
+    '  "url-normalize-unreserved"=> "enable",',
+    '  "url-normalize-required"  => "enable",',
+    '  "url-ctrls-reject"        => "enable",',
+    '  "url-path-2f-decode"      => "enable",',
+    '  "url-path-dotseg-remove"  => "enable",',
+    ')',
+  ].join('\n');
+}
+
+/**
+ * A lighttpd block from the guide for the test: the `:443` socket on 127.0.0.1, the
+ * certificate, the host condition matching `localhost` on the test's ports (lighttpd's Host
+ * includes a non-default port), and Foxden's port.
+ */
+export function lighttpdSite(block: string, site: Site & { hostPorts: number[] }): string {
+  const socket: [RegExp, string][] = block.includes('$SERVER["socket"]')
+    ? [
+        [/\$SERVER\["socket"\] == ":443"/g, `$SERVER["socket"] == "127.0.0.1:${site.httpsPort}"`],
+        [LETSENCRYPT('fullchain.pem'), site.certificate.cert],
+        [LETSENCRYPT('privkey.pem'), site.certificate.key],
+      ]
+    : [];
+  return replaceAll(block, [
+    ...socket,
+    [
+      /\$HTTP\["host"\] == "(?:sync\.)?example\.org"/g,
+      `$HTTP["host"] =~ "^localhost:(${site.hostPorts.join('|')})$"`,
+    ],
+    [/"port" => 8173\b/g, `"port" => ${site.foxdenPort}`],
+  ]);
+}
+
+/**
+ * The base configuration lighttpd runs with: what Debian's lighttpd.conf sets that matters
+ * here (mod_redirect loaded, its http-parseopts), on 127.0.0.1, files in the temp dir, then the
+ * guide's block as conf-enabled/ includes it, then `extra` (the prefix site on its own port).
+ */
+export function lighttpdMain(dir: string, httpPort: number, siteFile: string, extra: string): string {
+  const www = path.join(dir, 'www');
+  fs.mkdirSync(www, { recursive: true });
+  return [
+    `server.document-root = "${www}"`,
+    `server.bind = "127.0.0.1"`,
+    `server.port = ${httpPort}`,
+    `server.pid-file = "${path.join(dir, 'lighttpd.pid')}"`,
+    `server.errorlog = "${path.join(dir, 'error.log')}"`,
+    'server.modules = ( "mod_indexfile", "mod_access", "mod_alias", "mod_redirect" )',
+    debianLighttpdParseopts(),
+    `include "${siteFile}"`,
+    extra,
+    '',
+  ].join('\n');
+}
+
+/** `lighttpd -tt`, then lighttpd in the foreground (-D). */
+export async function startLighttpd(conf: string, ports: number[]): Promise<Daemon> {
+  const lighttpd = requireBinary('lighttpd');
+  try {
+    await run(lighttpd, ['-tt', '-f', conf], { timeout: 20_000 });
+  } catch (err) {
+    throw new Error(
+      `lighttpd -tt refused the guide's configuration:\n${(err as { stderr?: string }).stderr ?? err}`,
+    );
+  }
+  return withErrorLog(path.dirname(conf), startDaemon(lighttpd, ['-D', '-f', conf], { ports }));
+}
+
+/**
+ * An Apache virtual host from the guide for the test: `*:443`/`*:80` become the test's
+ * 127.0.0.1 ports (and the `"443"` of X-Forwarded-Port the HTTPS port), the certificate,
+ * `localhost`, Foxden's port.
+ */
+export function apacheSite(block: string, site: Site): string {
+  const replacements: [RegExp, string][] = [
+    [/<VirtualHost \*:443>/g, `<VirtualHost 127.0.0.1:${site.httpsPort}>`],
+    [/X-Forwarded-Port "443"/g, `X-Forwarded-Port "${site.httpsPort}"`],
+    [LETSENCRYPT('fullchain.pem'), site.certificate.cert],
+    [LETSENCRYPT('privkey.pem'), site.certificate.key],
+    [/\bServerName (?:sync\.)?example\.org$/gm, 'ServerName localhost'],
+    [/\b127\.0\.0\.1:8173\//g, `127.0.0.1:${site.foxdenPort}/`],
+  ];
+  if (site.httpPort !== undefined) {
+    replacements.push([/<VirtualHost \*:80>/g, `<VirtualHost 127.0.0.1:${site.httpPort}>`]);
+    replacements.push([/https:\/\/sync\.example\.org\//g, 'https://localhost/']);
+  }
+  return replaceAll(block, replacements);
+}
+
+/** Debian's module directory and the modules `a2enmod ssl proxy proxy_http headers http2` enables. */
+const APACHE_MODULES = '/usr/lib/apache2/modules';
+const APACHE_LOADS = [
+  ['mpm_event_module', 'mod_mpm_event.so'],
+  ['authz_core_module', 'mod_authz_core.so'],
+  ['alias_module', 'mod_alias.so'],
+  ['socache_shmcb_module', 'mod_socache_shmcb.so'],
+  ['ssl_module', 'mod_ssl.so'],
+  ['proxy_module', 'mod_proxy.so'],
+  ['proxy_http_module', 'mod_proxy_http.so'],
+  ['headers_module', 'mod_headers.so'],
+  ['http2_module', 'mod_http2.so'],
+];
+
+/** A stand-alone apache2.conf for the test: loopback ports, files in the temp dir, the sites. */
+export function apacheMain(dir: string, ports: number[], siteFiles: string[]): string {
+  // As root, Apache refuses to serve without switching to another user.
+  const asRoot = process.getuid?.() === 0;
+  return [
+    `ServerRoot ${dir}`,
+    `DefaultRuntimeDir ${dir}`,
+    `PidFile ${path.join(dir, 'apache2.pid')}`,
+    `ErrorLog ${path.join(dir, 'error.log')}`,
+    'LogLevel warn',
+    'ServerName localhost',
+    ...APACHE_LOADS.map(([name, file]) => `LoadModule ${name} ${APACHE_MODULES}/${file}`),
+    ...(asRoot ? ['User nobody', 'Group nogroup'] : []),
+    ...ports.map((port) => `Listen 127.0.0.1:${port}`),
+    ...siteFiles.map((file) => `Include ${file}`),
+    '',
+  ].join('\n');
+}
+
+/** `apache2 -t`, then Apache in the foreground (-DFOREGROUND), its environment cleared of Debian's envvars. */
+export async function startApache(conf: string, ports: number[]): Promise<Daemon> {
+  const apache = requireBinary('apache2');
+  try {
+    await run(apache, ['-t', '-f', conf], { timeout: 20_000 });
+  } catch (err) {
+    throw new Error(
+      `apache2 -t refused the guide's configuration:\n${(err as { stderr?: string }).stderr ?? err}`,
+    );
+  }
+  return withErrorLog(path.dirname(conf), startDaemon(apache, ['-DFOREGROUND', '-f', conf], { ports }));
+}
+
+/**
+ * lighttpd and Apache cannot log to a pipe's /dev/stderr (Node's child pipes are sockets):
+ * their error.log in the temp dir goes into the start failure instead.
+ */
+async function withErrorLog(dir: string, started: Promise<Daemon>): Promise<Daemon> {
+  try {
+    return await started;
+  } catch (err) {
+    const file = path.join(dir, 'error.log');
+    const log = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '(no error.log)';
+    throw new Error(`${(err as Error).message}\nerror.log:\n${log}`);
+  }
+}

@@ -6,13 +6,19 @@ import { spawnCli, tempCases, type CliProcess } from '../cli/cli-process.js';
 import { freePort } from '../helpers/ports.js';
 import { guideBlock, serveArgs, withFlag } from './guide-blocks.js';
 import {
+  apacheMain,
+  apacheSite,
   caddyGlobals,
   caddySite,
+  lighttpdMain,
+  lighttpdSite,
   nginxMain,
   nginxSite,
   requireBinary,
   skipUnless,
+  startApache,
   startCaddy,
+  startLighttpd,
   startNginx,
   throwawayCertificate,
   type Certificate,
@@ -91,10 +97,15 @@ function deploy(
     };
     const root = { publicUrl: `https://localhost:${ports.rootHttps}/`, ca: certificate.pem };
     const prefix = { publicUrl: `https://localhost:${ports.prefixHttps}/sync/`, ca: certificate.pem };
-    const rootFoxden = await startFoxden(root.publicUrl, path.join(dir, 'data-root'));
-    stops.push(rootFoxden.stop);
-    const prefixFoxden = await startFoxden(prefix.publicUrl, path.join(dir, 'data-prefix'));
-    stops.push(prefixFoxden.stop);
+    const started = await Promise.allSettled([
+      startFoxden(root.publicUrl, path.join(dir, 'data-root')),
+      startFoxden(prefix.publicUrl, path.join(dir, 'data-prefix')),
+    ]);
+    for (const s of started) if (s.status === 'fulfilled') stops.push(s.value.stop);
+    const [rootFoxden, prefixFoxden] = started.map((s) => {
+      if (s.status === 'rejected') throw s.reason;
+      return s.value;
+    }) as [Foxden, Foxden];
     ports.rootFoxden = rootFoxden.port;
     ports.prefixFoxden = prefixFoxden.port;
     const proxy = await startProxy(dir, certificate, ports);
@@ -258,5 +269,89 @@ describe('docs/deploy.md: Caddy', { skip: skipUnless('caddy', 'openssl') }, () =
     const res = await request(t.publicUrl.replace(/\/$/, ''), { ca: t.ca });
     assert.equal(res.status, 302);
     assert.match(String(res.headers.location), /\/sync\/$/);
+  });
+});
+
+describe('docs/deploy.md: lighttpd', { skip: skipUnless('lighttpd', 'openssl') }, () => {
+  const get = deploy('lighttpd', async (dir, certificate, ports) => {
+    requireBinary('lighttpd');
+    const rootSite = path.join(dir, 'foxden.conf');
+    fs.writeFileSync(
+      rootSite,
+      lighttpdSite(guideBlock('lighttpd'), {
+        httpsPort: ports.rootHttps,
+        foxdenPort: ports.rootFoxden,
+        certificate,
+        hostPorts: [ports.rootHttps, ports.http],
+      }),
+    );
+    const prefixSite = path.join(dir, 'foxden-prefix.conf');
+    fs.writeFileSync(
+      prefixSite,
+      lighttpdSite(guideBlock('lighttpd-prefix'), {
+        httpsPort: ports.prefixHttps,
+        foxdenPort: ports.prefixFoxden,
+        certificate,
+        hostPorts: [ports.prefixHttps],
+      }),
+    );
+    // The prefix site on a port of its own; the guide's :443 socket block serves every host.
+    const prefixSocket = [
+      `$SERVER["socket"] == "127.0.0.1:${ports.prefixHttps}" {`,
+      '    ssl.engine  = "enable"',
+      `    ssl.pemfile = "${certificate.cert}"`,
+      `    ssl.privkey = "${certificate.key}"`,
+      '}',
+      `include "${prefixSite}"`,
+    ].join('\n');
+    const conf = path.join(dir, 'lighttpd.conf');
+    fs.writeFileSync(conf, lighttpdMain(dir, ports.http, rootSite, prefixSocket));
+    return startLighttpd(conf, [ports.http, ports.rootHttps, ports.prefixHttps]);
+  });
+
+  throughTheProxy(get);
+
+  it('redirects plain HTTP to HTTPS, path and query kept', async () => {
+    const res = await request(`http://localhost:${get().httpPort}/1.0/sync/1.5?x=%2C`);
+    assert.equal(res.status, 301);
+    // ${url.authority} keeps the port the browser used (none in the guide's :80 case).
+    assert.match(String(res.headers.location), /^https:\/\/localhost(:\d+)?\/1\.0\/sync\/1\.5\?x=%2C$/);
+  });
+});
+
+describe('docs/deploy.md: Apache', { skip: skipUnless('apache2', 'openssl') }, () => {
+  const get = deploy('apache', async (dir, certificate, ports) => {
+    requireBinary('apache2');
+    const rootSite = path.join(dir, 'foxden.conf');
+    fs.writeFileSync(
+      rootSite,
+      apacheSite(guideBlock('apache'), {
+        httpsPort: ports.rootHttps,
+        httpPort: ports.http,
+        foxdenPort: ports.rootFoxden,
+        certificate,
+      }),
+    );
+    const prefixSite = path.join(dir, 'foxden-prefix.conf');
+    fs.writeFileSync(
+      prefixSite,
+      apacheSite(guideBlock('apache-prefix'), {
+        httpsPort: ports.prefixHttps,
+        foxdenPort: ports.prefixFoxden,
+        certificate,
+      }),
+    );
+    const conf = path.join(dir, 'apache2.conf');
+    const listen = [ports.rootHttps, ports.http, ports.prefixHttps];
+    fs.writeFileSync(conf, apacheMain(dir, listen, [rootSite, prefixSite]));
+    return startApache(conf, listen);
+  });
+
+  throughTheProxy(get);
+
+  it('redirects plain HTTP to HTTPS, path and query kept', async () => {
+    const res = await request(`http://localhost:${get().httpPort}/1.0/sync/1.5?x=%2C`);
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.location, 'https://localhost/1.0/sync/1.5?x=%2C');
   });
 });
