@@ -1,13 +1,17 @@
 import fs from 'node:fs';
-import os from 'node:os';
+import type os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readNetworkInterfaces } from '../network-interfaces.js';
 
 /**
  * This machine's addresses other devices can use: non-internal IPv4 and global IPv6.
- * Link-local IPv6 (fe80::) is left out because a URL to it needs an interface scope.
+ * Link-local IPv6 (fe80::) is left out because a URL to it needs an interface scope. None
+ * when the system refuses to list its interfaces (readNetworkInterfaces).
  */
-export function lanAddresses(interfaces = os.networkInterfaces()): string[] {
+export function lanAddresses(
+  interfaces: ReturnType<typeof os.networkInterfaces> = readNetworkInterfaces(),
+): string[] {
   const out: string[] = [];
   for (const list of Object.values(interfaces)) {
     for (const addr of list ?? []) {

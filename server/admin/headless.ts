@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import type { ConfigOrigin, ConfigSourceKey } from '../config-load.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { readNetworkInterfaces } from '../network-interfaces.js';
 import type { AdminService } from './admin-service.js';
 import type { AdminSettings } from './api.js';
 import { startAdminHttp, type AdminHttp } from './http-transport.js';
+import { lanAddresses } from './environment.js';
 import { createAdmin } from './index.js';
 import type { ServerController } from './server-controller.js';
 import { JsonFileSettingsStore, writeFileAtomic, type SettingsStore } from './settings-store.js';
@@ -96,55 +98,71 @@ export async function startHeadless(options: HeadlessOptions): Promise<Headless>
     store,
     logger,
     publicUrlFollowsPort: !options.publicUrlGiven && settings.port === 0,
+    // A system that refuses to list its interfaces (systemd without AF_NETLINK) shows none.
+    lanAddresses: () => lanAddresses(readNetworkInterfaces(options.warn)),
   });
 
-  const status = await service.start();
-  if (status.state !== 'running' || !status.listen) {
-    const failure = new Error(
-      status.lastError ?? 'The sync server could not start.',
-    ) as NodeJS.ErrnoException;
-    const code = controller.status().lastErrorCode;
-    if (code) failure.code = code;
+  // Whatever fails once the sync listener may be open closes everything opened so far, so
+  // `foxden serve` never stays up half-started.
+  let admin: AdminHttp | null = null;
+  const closeAll = async () => {
+    await admin?.close();
     service.detach();
     await controller.dispose();
-    throw failure;
-  }
-
-  let admin: AdminHttp | null = null;
-  if (options.adminPort !== null) {
-    try {
-      admin = await startAdminHttp({
-        service,
-        port: options.adminPort,
-        dataDir: config.dataDir,
-        logger,
-        ...(options.staticDir ? { staticDir: options.staticDir } : {}),
-      });
-    } catch (err) {
-      // The same port as the sync listener is refused by Foxden itself, not "another program".
-      const ownPort =
-        options.adminPort !== 0 &&
-        options.adminPort === status.listen.port &&
-        (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
-      const reason = ownPort
-        ? `port ${options.adminPort} is Foxden's own sync port; give --admin-port a different port.`
-        : err instanceof Error
-          ? err.message
-          : String(err);
-      options.warn(`the admin dashboard is not available: ${reason} Sync keeps running.`);
+  };
+  let address: { host: string; port: number };
+  try {
+    const status = await service.start();
+    if (status.state !== 'running' || !status.listen) {
+      const failure = new Error(
+        status.lastError ?? 'The sync server could not start.',
+      ) as NodeJS.ErrnoException;
+      const code = controller.status().lastErrorCode;
+      if (code) failure.code = code;
+      throw failure;
     }
+    address = status.listen;
+    if (options.adminPort !== null) admin = await startAdminOrWarn(options, service, address.port);
+  } catch (err) {
+    await closeAll().catch(() => undefined);
+    throw err;
   }
 
   return {
     service,
     controller,
     admin,
-    address: status.listen,
+    address,
     signupsFrom: resolved.origins.allowNewUsers,
-    async close() {
-      await admin?.close();
-      service.detach();
-      await controller.dispose();
-    },
+    close: closeAll,
   };
+}
+
+/** The admin listener, or null with a warning when it cannot be had: sync keeps running. */
+async function startAdminOrWarn(
+  options: HeadlessOptions,
+  service: AdminService,
+  syncPort: number,
+): Promise<AdminHttp | null> {
+  const adminPort = options.adminPort ?? 0;
+  try {
+    return await startAdminHttp({
+      service,
+      port: adminPort,
+      dataDir: options.config.dataDir,
+      logger: options.logger,
+      ...(options.staticDir ? { staticDir: options.staticDir } : {}),
+    });
+  } catch (err) {
+    // The same port as the sync listener is refused by Foxden itself, not "another program".
+    const ownPort =
+      adminPort !== 0 && adminPort === syncPort && (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    const reason = ownPort
+      ? `port ${adminPort} is Foxden's own sync port; give --admin-port a different port.`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+    options.warn(`the admin dashboard is not available: ${reason} Sync keeps running.`);
+    return null;
+  }
 }

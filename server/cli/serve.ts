@@ -115,19 +115,27 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   io.onSignal('SIGINT', (signal) => onStop(signal));
   io.onSignal('SIGTERM', (signal) => onStop(signal));
 
-  const headless = await startHeadless({
-    config,
-    publicUrlGiven,
-    origins,
-    logger,
-    adminPort,
-    // Sign-ups opened on the command line for this run close after --max-new-users accounts
-    // (default 10), not after the first one.
-    ...(flags.allowNewUsers === true ? { overrides: { autoCloseSignups: false } } : {}),
-    warn: (message) => io.warn(message),
-  });
+  let headless: Headless;
+  try {
+    headless = await startHeadless({
+      config,
+      publicUrlGiven,
+      origins,
+      logger,
+      adminPort,
+      // Sign-ups opened on the command line for this run close after --max-new-users accounts
+      // (default 10), not after the first one.
+      ...(flags.allowNewUsers === true ? { overrides: { autoCloseSignups: false } } : {}),
+      warn: (message) => io.warn(message),
+    });
+  } catch (err) {
+    // startHeadless closed what it opened; main prints the one line. A signal from now on
+    // ends the process at once, whatever might still be closing.
+    onStop = () => process.exit(1);
+    throw err;
+  }
 
-  return new Promise<number>((resolve) => {
+  return new Promise<number>((resolve, reject) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -153,9 +161,17 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       databaseFileOf(config.database) !== null
         ? config.dataDir
         : `${config.dataDir} and ${describeLocation(config.database)}`;
-    void announce(headless, dataIn, config.maxNewUsers, logger).catch((err: unknown) =>
-      io.warn(`Could not read the server status: ${err instanceof Error ? err.message : String(err)}`),
-    );
+    announce(headless, dataIn, config.maxNewUsers, logger).catch((err: unknown) => {
+      // Still part of the start: never keep serving without having said where.
+      if (stopping) return;
+      stopping = true;
+      onStop = () => process.exit(1);
+      const failure = new Error(
+        `Foxden stopped: reading the server status at start failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      const fail = () => reject(failure);
+      headless.close().then(fail, fail);
+    });
   });
 }
 
