@@ -129,8 +129,19 @@ function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<
   });
 }
 
-function allowedHosts(port: number): string[] {
-  return [`127.0.0.1:${port}`, `localhost:${port}`];
+/**
+ * A Host header naming this computer by a loopback name, on any port: `localhost`,
+ * `127.x.x.x` or `[::1]`. Any port, because an SSH tunnel (`ssh -L 9000:127.0.0.1:8174`)
+ * makes the browser send its own local port. Still proof against DNS rebinding: a rebinding
+ * page keeps its own host name, and no outside domain can be called localhost or an address.
+ */
+export function isLoopbackHostHeader(value: string): boolean {
+  const m = /^(\[[^\]]*\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(value);
+  if (!m) return false;
+  const name = m[1] as string;
+  if (m[2] !== undefined && Number(m[2]) > 65535) return false;
+  if (name === 'localhost' || name === '[::1]') return true;
+  return net.isIPv4(name) && name.startsWith('127.');
 }
 
 /** Returns a refusal reason, or null when the request may proceed. */
@@ -140,14 +151,21 @@ function refuseForeign(req: http.IncomingMessage, port: number): { status: numbe
     return { status: 403, message: 'The admin interface only answers this computer.' };
   }
   const host = (req.headers.host ?? '').toLowerCase();
-  if (!allowedHosts(port).includes(host)) {
+  if (!isLoopbackHostHeader(host)) {
     return {
       status: 403,
       message: 'Unexpected Host header: open the dashboard at http://127.0.0.1:' + port + '/.',
     };
   }
-  const origin = req.headers.origin;
-  if (origin !== undefined && !allowedHosts(port).some((h) => origin.toLowerCase() === `http://${h}`)) {
+  // An Origin must be the page's own: the host this request was sent to (through a tunnel,
+  // its local port), or this listener's own address. Never another port's page.
+  const origin = req.headers.origin?.toLowerCase();
+  if (
+    origin !== undefined &&
+    origin !== `http://${host}` &&
+    origin !== `http://127.0.0.1:${port}` &&
+    origin !== `http://localhost:${port}`
+  ) {
     return { status: 403, message: 'Requests from other web sites are refused.' };
   }
   const fetchSite = req.headers['sec-fetch-site'];

@@ -142,10 +142,11 @@ describe('admin HTTP listener', () => {
 
   test('a foreign Host header is refused with 403 (DNS rebinding), even with the token', async () => {
     const auth = { Authorization: `Bearer ${admin.token}` };
+    // Loopback names on another port are accepted (an SSH tunnel: admin-ssh-tunnel.test.ts).
     for (const host of [
       `evil.example:${admin.port}`,
-      '127.0.0.1',
-      `127.0.0.1:${admin.port + 1}`,
+      `localhost.evil.example:${admin.port}`,
+      `127.0.0.1.evil.example:${admin.port}`,
       `192.168.1.20:${admin.port}`,
     ]) {
       const res = await raw(admin.port, 'POST', '/api/status', { ...auth, Host: host }, '[]');
