@@ -23,6 +23,14 @@ export function configWarnings(config: Config, platform: NodeJS.Platform = proce
         'Clients will not reach it unless a reverse proxy forwards that port; if one does, set trust_proxy.',
     );
   }
+  const prefix = url.pathname.replace(/\/+$/, '');
+  if (prefix !== '' && config.trustProxy === false) {
+    warnings.push(
+      `The public URL ${config.publicUrl} ends in the path ${prefix}/, but Foxden answers at the root: ` +
+        `requests to ${prefix}/… get 404 unless a reverse proxy removes ${prefix} first. ` +
+        'If one does, set trust_proxy; otherwise remove the path from the public URL.',
+    );
+  }
   if (publicPort !== config.port && FIREFOX_BLOCKED_PORTS.has(publicPort)) {
     warnings.push(
       `The public URL uses port ${publicPort}, which Firefox and Pale Moon refuse to connect to.`,

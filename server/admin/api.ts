@@ -147,6 +147,7 @@ export interface Warning {
     | 'public-url-invalid'
     | 'public-url-localhost-on-lan'
     | 'public-url-port-mismatch'
+    | 'public-url-path-without-proxy'
     | 'signups-open-with-accounts'
     | 'disk-full'
     | 'disk-space-low'

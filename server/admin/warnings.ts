@@ -119,6 +119,15 @@ export function computeWarnings(
         hint: 'Use another port in the public URL (and in the reverse proxy, if there is one).',
       });
     }
+    const prefix = url.pathname.replace(/\/+$/, '');
+    if (!settings.behindProxy && prefix !== '') {
+      out.push({
+        code: 'public-url-path-without-proxy',
+        severity: 'warning',
+        message: `The public URL ends in the path ${prefix}/, but Foxden answers at the root: requests to ${prefix}/… get 404 unless a reverse proxy removes ${prefix} first.`,
+        hint: 'If a reverse proxy does, turn on "Behind a reverse proxy"; otherwise remove the path from the public URL.',
+      });
+    }
     if (!settings.behindProxy && settings.port !== 0 && publicPort !== settings.port) {
       out.push({
         code: 'public-url-port-mismatch',

@@ -57,3 +57,28 @@ test('SIGTERM the moment the first line appears (interfaces unreadable) stops th
     clearTimeout(killer);
   }
 });
+
+test('a public URL with a path and no proxy trusted: a start warning on stderr (issue 11 item 10)', async () => {
+  const cli = spawnCli([
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--no-admin',
+    '--data-dir',
+    fresh(),
+    '--public-url',
+    'http://127.0.0.1:8173/sync/',
+  ]);
+  try {
+    await cli.waitForLine(LISTENING, 15_000);
+    assert.ok(
+      cli.stderr.some((l) => /^foxden: warning: .*path \/sync\/.*404 unless a reverse proxy/.test(l)),
+      cli.stderr.join('\n'),
+    );
+  } finally {
+    cli.child.kill('SIGTERM');
+  }
+  assert.equal(await cli.exit, 0);
+});
