@@ -145,6 +145,18 @@ function throughTheProxy(get: () => Deployment) {
         for (const value of Object.values(doc)) assert.ok(value.startsWith(publicRoot), value);
       });
 
+      it('serves the sign-in page Firefox opens, and its script', async () => {
+        const t = get()[where];
+        const page = await request(`${t.publicUrl}signin`, { ca: t.ca });
+        assert.equal(page.status, 200, `${page.text()} (npm run build makes dist/fxa-page)`);
+        const script = /<script[^>]* src="([^"]+)"/.exec(page.text())?.[1];
+        assert.ok(script?.startsWith(new URL(t.publicUrl).pathname), script);
+        const origin = t.publicUrl.replace(/^(https:\/\/[^/]+)\/.*$/, '$1');
+        const js = await request(`${origin}${script}`, { ca: t.ca });
+        assert.equal(js.status, 200, script);
+        assert.match(String(js.headers['content-type']), /javascript/);
+      });
+
       it('signs in to a local account and syncs over Sync 1.5, escapes intact', async () => {
         const t = get()[where];
         const signedIn = await localAccountSignIn(t);
@@ -259,10 +271,21 @@ describe('docs/deploy.md: Caddy', { skip: skipUnless('caddy', 'openssl') }, () =
         }),
       ].join('\n'),
     );
-    return startCaddy(dir, caddyfile, [ports.rootHttps, ports.prefixHttps]);
+    return startCaddy(dir, caddyfile, [ports.rootHttps, ports.prefixHttps, ports.http]);
   });
 
   throughTheProxy(get);
+
+  it('redirects plain HTTP to HTTPS, path and query kept', async () => {
+    const res = await request(`http://localhost:${get().httpPort}/1.0/sync/1.5?x=%2C`);
+    assert.equal(res.status, 308);
+    // Both test sites are named localhost (on two ports): Caddy redirects to one of them.
+    const ports = [get().root, get().prefix].map((t) => new URL(t.publicUrl).port).join('|');
+    assert.match(
+      String(res.headers.location),
+      new RegExp(`^https://localhost:(${ports})/1\\.0/sync/1\\.5\\?x=%2C$`),
+    );
+  });
 
   it('sends /sync to /sync/', async () => {
     const t = get().prefix;
