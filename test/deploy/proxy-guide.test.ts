@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { usernameFromEmail } from '../../server/accounts/index.js';
 import { spawnCli, tempCases, type CliProcess } from '../cli/cli-process.js';
 import { freePort } from '../helpers/ports.js';
+import { basicAuth } from '../helpers/sync11-client.js';
 import { guideBlock, serveArgs, withFlag } from './guide-blocks.js';
 import {
   apacheMain,
@@ -28,12 +30,13 @@ import { localAccountSignIn, storage, storageHawk, sync15Token, type Through } f
 import { request, requestH2 } from './tls-client.js';
 
 /**
- * docs/deploy.md, run (issue 11 #6): the guide's `foxden serve` command and its nginx and Caddy
- * blocks, verbatim but for the server name, certificate paths and ports, in front of the real
- * CLI on loopback with a throwaway certificate. Through each proxy, at the root and under the
- * guide's path prefix: the discovery document, a local-account sign-in, the tokenserver and
- * Hawk-signed Sync 1.5 storage requests whose targets carry percent-escapes (a proxy that
- * rewrites them breaks the signature: 401), one of them over HTTP/2.
+ * docs/deploy.md, run (issue 11 #6): the guide's `foxden serve` command and its nginx, Caddy,
+ * lighttpd and Apache blocks, verbatim but for the server name, certificate paths and ports, in
+ * front of the real CLI on loopback with a throwaway certificate. Through each proxy, at the root
+ * and under the guide's path prefix: the discovery document, the sign-in page, Sync 1.1 with
+ * Basic auth, a local-account sign-in, the tokenserver and Hawk-signed Sync 1.5 storage requests
+ * whose targets carry percent-escapes (a proxy that rewrites them breaks the signature: 401),
+ * one of them over HTTP/2; and each proxy's plain-HTTP redirect.
  * Skipped when a proxy is not installed, except under CI=true, where that fails.
  */
 const { tmp } = tempCases('foxden-deploy-', 'case');
@@ -155,6 +158,40 @@ function throughTheProxy(get: () => Deployment) {
         const js = await request(`${origin}${script}`, { ca: t.ca });
         assert.equal(js.status, 200, script);
         assert.match(String(js.headers['content-type']), /javascript/);
+      });
+
+      it('syncs over Sync 1.1 with Basic auth (Pale Moon), node/weave under the public URL', async () => {
+        const t = get()[where];
+        const email = `palemoon-${where}@example.org`;
+        const user = usernameFromEmail(email);
+        const password = 'correct horse battery';
+        const created = await request(`${t.publicUrl}user/1.0/${user}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password, 'captcha-challenge': null, 'captcha-response': null }),
+          ca: t.ca,
+        });
+        assert.equal(created.status, 200, created.text());
+        const auth = { authorization: basicAuth(user, password) };
+        const node = await request(`${t.publicUrl}user/1.0/${user}/node/weave`, { headers: auth, ca: t.ca });
+        assert.equal(node.text(), t.publicUrl);
+
+        const storageUrl = `${t.publicUrl}1.1/${user}/storage/bookmarks`;
+        const post = await request(storageUrl, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify(['a', 'b', 'c'].map((id) => ({ id, payload: `{"p":"${id}"}` }))),
+          ca: t.ca,
+        });
+        assert.equal(post.status, 200, post.text());
+        const some = await request(`${storageUrl}?ids=a%2Cb`, { headers: auth, ca: t.ca });
+        assert.equal(some.status, 200, some.text());
+        assert.deepEqual(some.json<string[]>().sort(), ['a', 'b']);
+        const refused = await request(`${storageUrl}?ids=a`, {
+          headers: { authorization: basicAuth(user, 'wrong') },
+          ca: t.ca,
+        });
+        assert.equal(refused.status, 401);
       });
 
       it('signs in to a local account and syncs over Sync 1.5, escapes intact', async () => {
