@@ -209,6 +209,15 @@ function throughTheProxy(get: () => Deployment) {
         assert.equal(post.status, 200, post.text());
         assert.deepEqual(post.json<{ success: string[] }>().success.sort(), ['a', 'b', 'c']);
 
+        // A first sync's upload: 1.8 MB in one POST, over nginx's default 1 MB body limit.
+        const big = Array.from({ length: 20 }, (_, i) => ({
+          id: `big${i}`,
+          payload: JSON.stringify({ ciphertext: 'x'.repeat(90_000) }),
+        }));
+        const bigPost = await storage(t, node, 'POST', 'storage/tabs', big);
+        assert.equal(bigPost.status, 200, bigPost.text());
+        assert.equal(bigPost.json<{ success: string[] }>().success.length, 20);
+
         // The query as Firefox sends it: a comma escaped. A proxy that unescaped it would make
         // the signed target differ from the received one: 401.
         const some = await storage(t, node, 'GET', 'storage/history?ids=a%2Cb&full=1');
@@ -239,7 +248,7 @@ function throughTheProxy(get: () => Deployment) {
         });
         assert.equal(h2.alpn, 'h2');
         assert.equal(h2.status, 200, h2.text());
-        assert.deepEqual(Object.keys(h2.json()).sort(), ['history', 'meta']);
+        assert.deepEqual(Object.keys(h2.json()).sort(), ['history', 'meta', 'tabs']);
       });
     });
   }
