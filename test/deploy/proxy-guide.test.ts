@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { usernameFromEmail } from '../../server/accounts/index.js';
 import { spawnCli, tempCases, type CliProcess } from '../cli/cli-process.js';
-import { freePort } from '../helpers/ports.js';
+import { occupyPort } from '../helpers/ports.js';
 import { basicAuth } from '../helpers/sync11-client.js';
 import { guideBlock, serveArgs, withFlag } from './guide-blocks.js';
 import {
@@ -73,6 +73,13 @@ async function startFoxden(publicUrl: string, dataDir: string): Promise<Foxden> 
   }
 }
 
+/** Ports free a moment ago for the proxy to listen on, held together so no two are the same. */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const held = await Promise.all(Array.from({ length: count }, () => occupyPort()));
+  await Promise.all(held.map((h) => h.release()));
+  return held.map((h) => h.port);
+}
+
 interface Deployment {
   root: Through;
   prefix: Through;
@@ -91,10 +98,11 @@ function deploy(
     const dir = path.join(tmp, name);
     fs.mkdirSync(dir, { mode: 0o700 });
     const certificate = await throwawayCertificate(dir);
+    const [rootHttps, http, prefixHttps] = await distinctFreePorts(3);
     const ports: Ports = {
-      rootHttps: await freePort(),
-      http: await freePort(),
-      prefixHttps: await freePort(),
+      rootHttps: rootHttps!,
+      http: http!,
+      prefixHttps: prefixHttps!,
       rootFoxden: 0,
       prefixFoxden: 0,
     };
