@@ -19,6 +19,7 @@ import {
 import { Logger } from './log.js';
 import { StorageEngine } from './storage/engine.js';
 import { requestLog } from './http/request-log.js';
+import { forwardedOriginWatch } from './http/forwarded-origin-watch.js';
 import { corsMiddleware } from './http/cors.js';
 import { closeGracefully, hostInUrl, listenOn } from './http/listen.js';
 import { mountSync11 } from './sync11/index.js';
@@ -161,6 +162,8 @@ function buildSyncServer(
   app.set('etag', false);
   app.set('trust proxy', listener.trustProxy);
   app.use(requestLog(logger, serverEvents));
+  // A trusted proxy naming another address than the public URL's is said once in the log.
+  app.use(forwardedOriginWatch(() => signups.live(), logger));
   // Before the adapters: a preflight is answered on every Sync 1.5 path, as syncstorage-rs does.
   const cors = corsMiddleware(config.corsOrigins);
   if (cors) app.use(cors);

@@ -9,6 +9,7 @@ import {
   parseHawkHeader,
   type HawkRequest,
 } from '../http/hawk/signing.js';
+import { explainMacMismatch, type SignedTarget } from '../http/hawk/mismatch.js';
 import { NonceCache } from '../http/hawk/nonce-cache.js';
 import {
   publicOriginCache,
@@ -80,14 +81,15 @@ export class AccountsHawk {
     };
     const mac = (r: HawkRequest) =>
       createHmac('sha256', key).update(normalizedRequestString(r)).digest('base64');
-    const signedFor = candidates(req, this.context.live().publicUrl, this.publicOrigin);
+    const publicUrl = this.context.live().publicUrl;
+    const signedFor = candidates(req, publicUrl, this.publicOrigin);
     if (!signedFor.some((o) => macsEqual(mac({ ...base, ...o }), a.mac!))) {
       throw new FxaError(
         401,
         ERRNO.INVALID_SIGNATURE,
         'Invalid request signature',
         {},
-        `Hawk MAC mismatch on ${req.method} ${req.path} (wrong key, or signed for another host/port)`,
+        this.explain(req, publicUrl, (target) => macsEqual(mac({ ...base, ...target }), a.mac!)),
       );
     }
     if (a.hash && Buffer.isBuffer(req.body)) {
@@ -121,5 +123,20 @@ export class AccountsHawk {
       );
     }
     return { id };
+  }
+
+  /** The log's words for a failed MAC (only computed then); the public URL may be malformed. */
+  private explain(req: Request, publicUrl: string, matches: (target: SignedTarget) => boolean): string {
+    let configured: SignedOrigin | null = null;
+    try {
+      configured = this.publicOrigin(publicUrl);
+    } catch {
+      // Only the Host header was tried.
+    }
+    const host = splitHostPort(req.headers.host ?? '', `${req.protocol}:`);
+    const checked = configured
+      ? signedOrigin(req, configured)
+      : { host: host?.host ?? '?', port: host?.port ?? 0, prefix: '', source: 'the Host header' };
+    return explainMacMismatch(req, checked, configured, matches);
   }
 }

@@ -11,11 +11,11 @@ import {
 } from '../http/hawk/signing.js';
 import { LiveUidCache } from './live-uid-cache.js';
 import { NonceCache } from '../http/hawk/nonce-cache.js';
+import { explainMacMismatch } from '../http/hawk/mismatch.js';
 import {
   publicOriginCache,
   resourceFor,
   signedOrigin,
-  splitHostPort,
   type SignedOrigin,
 } from '../http/hawk/signed-origin.js';
 import type { Sync15Principal } from './principal.js';
@@ -166,7 +166,11 @@ async function authenticate(
     port: origin.port,
   };
   if (!macsEqual(hawkMac(key, signed), a.mac!)) {
-    throw authFailure(401, explainMacMismatch(req, key, base, signed, origin));
+    const configured = state.publicOrigin(context.live().publicUrl);
+    const explained = explainMacMismatch(req, origin, configured, (target) =>
+      macsEqual(hawkMac(key, { ...base, ...target }), a.mac!),
+    );
+    throw authFailure(401, explained);
   }
 
   // The MAC covers the hash; checking it against the body is optional in Hawk (spec §4.2). The
@@ -245,48 +249,4 @@ async function checkUidLive(
   // Only a uid with both rows present is remembered; anything else is read again next time.
   if (kind === SYNC15_KIND && row) liveUids.add(uid, version);
   return version;
-}
-
-/**
- * Tries the usual ways a request gets signed for a different address than ours (spec §4.4)
- * to tell the owner which part differs; never logs the token or the key.
- */
-function explainMacMismatch(
-  req: Request,
-  key: string,
-  base: Omit<HawkRequest, 'resource' | 'host' | 'port'>,
-  expected: HawkRequest,
-  origin: SignedOrigin,
-): string {
-  const given = parseHawkHeader(req.headers.authorization);
-  const mac = given.ok ? (given.attributes.mac ?? '') : '';
-  const ours = `${expected.host}:${expected.port}`;
-  const tries = (r: HawkRequest) => macsEqual(hawkMac(key, r), mac);
-  const hostHeader = req.headers.host ? splitHostPort(req.headers.host, req.protocol) : null;
-  const bare = req.originalUrl;
-  const alternatives: { request: HawkRequest; explain: string }[] = [];
-  if (hostHeader) {
-    for (const resource of new Set([expected.resource, bare])) {
-      alternatives.push({
-        request: { ...base, resource, host: hostHeader.host, port: hostHeader.port },
-        explain: `the signed host was ${hostHeader.host}:${hostHeader.port} but ${origin.source} says ${ours} — check the public URL / proxy headers`,
-      });
-    }
-  }
-  if (expected.resource !== bare) {
-    alternatives.push({
-      request: { ...expected, resource: bare },
-      explain: `the client signed the path without the public URL's prefix ${origin.prefix} — check the public URL`,
-    });
-  }
-  for (const port of [80, 443]) {
-    if (port === expected.port) continue;
-    alternatives.push({
-      request: { ...expected, port },
-      explain: `the client signed port ${port} but ${origin.source} says ${expected.port} — check the scheme/port of the public URL or X-Forwarded-Proto`,
-    });
-  }
-  const hit = alternatives.find((alt) => tries(alt.request));
-  if (hit) return `Hawk MAC mismatch: ${hit.explain}`;
-  return `Hawk MAC mismatch for ${req.method} ${ours}${expected.resource.split('?')[0]}: the request was signed for another address, or altered on the way`;
 }

@@ -55,32 +55,46 @@ export function publicOriginCache(): (publicUrl: string) => SignedOrigin {
   };
 }
 
+/** The listener's own proxy setting (Express compiles `false` to a function trusting no one). */
+export function trustsPeer(req: Request): boolean {
+  const trust = req.app.get('trust proxy fn') as ((addr: string, i: number) => boolean) | undefined;
+  return trust?.(req.socket.remoteAddress ?? '', 0) ?? false;
+}
+
+/**
+ * Host and port from X-Forwarded-Host (its own port, else X-Forwarded-Port, else the
+ * default of X-Forwarded-Proto's scheme), whoever sent them; null when unusable.
+ */
+export function forwardedHostPort(
+  req: Request,
+  forwardedHost: string,
+): { host: string; port: number } | null {
+  const proto = firstHeader(req, 'x-forwarded-proto') ?? req.protocol;
+  const hp = splitHostPort(forwardedHost, proto);
+  if (!hp) return null;
+  const forwardedPort = firstHeader(req, 'x-forwarded-port');
+  if (!/:\d+$/.test(forwardedHost) && forwardedPort && /^\d{1,5}$/.test(forwardedPort)) {
+    return { host: hp.host, port: Number(forwardedPort) };
+  }
+  return hp;
+}
+
+/** The first X-Forwarded-Host value, if the request has one. */
+export function forwardedHostOf(req: Request): string | undefined {
+  return firstHeader(req, 'x-forwarded-host');
+}
+
+export const FORWARDED_SOURCE = 'the X-Forwarded-Host/Proto headers from the proxy';
+
 /**
  * The origin the MAC must be computed for: the trusted proxy's X-Forwarded-Host/Proto/Port,
  * else the public URL (`configured`). The path prefix always comes from the public URL.
  */
 export function signedOrigin(req: Request, configured: SignedOrigin): SignedOrigin {
-  const forwardedHost = firstHeader(req, 'x-forwarded-host');
-  if (forwardedHost) {
-    // The listener's own proxy setting (Express compiles `false` to a function trusting no one).
-    const trust = req.app.get('trust proxy fn') as ((addr: string, i: number) => boolean) | undefined;
-    if (trust?.(req.socket.remoteAddress ?? '', 0)) {
-      const proto = firstHeader(req, 'x-forwarded-proto') ?? req.protocol;
-      const hp = splitHostPort(forwardedHost, proto);
-      const forwardedPort = firstHeader(req, 'x-forwarded-port');
-      if (hp) {
-        const port =
-          !/:\d+$/.test(forwardedHost) && forwardedPort && /^\d{1,5}$/.test(forwardedPort)
-            ? Number(forwardedPort)
-            : hp.port;
-        return {
-          host: hp.host,
-          port,
-          prefix: configured.prefix,
-          source: 'the X-Forwarded-Host/Proto headers from the proxy',
-        };
-      }
-    }
+  const forwardedHost = forwardedHostOf(req);
+  if (forwardedHost && trustsPeer(req)) {
+    const hp = forwardedHostPort(req, forwardedHost);
+    if (hp) return { host: hp.host, port: hp.port, prefix: configured.prefix, source: FORWARDED_SOURCE };
   }
   return configured;
 }
