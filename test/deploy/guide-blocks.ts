@@ -27,9 +27,9 @@ export function replaceAll(block: string, replacements: [RegExp | string, string
   for (const [from, to] of replacements) {
     const pattern = typeof from === 'string' ? new RegExp(escapeRegExp(from), 'g') : from;
     if (!pattern.global) throw new Error(`replacement ${String(from)} must be global`);
-    const next = out.replace(pattern, () => to);
-    if (next === out) throw new Error(`placeholder ${String(from)} not found in the guide block:\n${block}`);
-    out = next;
+    if (!out.match(pattern))
+      throw new Error(`placeholder ${String(from)} not found in the guide block:\n${block}`);
+    out = out.replace(pattern, () => to);
   }
   return out;
 }
