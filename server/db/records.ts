@@ -36,11 +36,26 @@ export interface BsoFilter {
   predecessorid?: string;
 }
 
+/**
+ * Where a page ended, in its query's sort: the last row's sort value (modified for newest and
+ * oldest, sortindex for index, which may be null) and id, the tie-breaker that makes each
+ * order total. The next page starts strictly after it (keyset paging).
+ */
+export interface PageCursor {
+  value: number | null;
+  id: string;
+}
+
 export interface BsoQuery extends BsoFilter {
   /** Absent: insertion order, which Sync 1.1 clients and tests rely on. */
   sort?: SortOrder;
   limit?: number;
   offset?: number;
+  /**
+   * Only rows after this one in `sort`'s order (needs `sort`; replaces `offset`): a page costs
+   * its own rows wherever it starts, and rows added or changed before it shift nothing.
+   */
+  after?: PageCursor;
   /**
    * The caller lists ids only: items come back with `payload`, `parentid` and `predecessorid`
    * null. An id listing of a large collection would otherwise read every payload into memory

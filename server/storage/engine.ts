@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, StagedItem, Tx } from '../db/types.js';
 import { VersionedCache } from '../db/versioned-cache.js';
 import { BatchNotFound, OverQuota, PreconditionFailed } from './errors.js';
+import { PageEnds } from './page-ends.js';
 import { nowMillis, TICK_MS, type Millis } from './timestamps.js';
 import type {
   BsoQuery,
@@ -83,6 +84,7 @@ export class StorageEngine {
    */
   private readonly stampCache = new VersionedCache<number, readonly CollectionStamp[]>(STAMP_CACHE_USERS);
   private readonly storageModifiedCache = new VersionedCache<number, Millis>(STAMP_CACHE_USERS);
+  private readonly pageEnds = new PageEnds();
 
   constructor(
     readonly db: Database,
@@ -157,8 +159,12 @@ export class StorageEngine {
     return this.db.transaction('read', async (tx) => {
       const cid = await tx.collectionId(collection, false);
       if (cid === null) return { items: [], more: false, collectionModified: 0 };
-      const result = await tx.queryBsos(userId, cid, query, this.now());
-      return { ...result, collectionModified: await tx.collectionModified(userId, cid) };
+      const collectionModified = await tx.collectionModified(userId, cid);
+      // A row-count offset this server's previous page ended at becomes a seek (page-ends.ts).
+      const run = this.pageEnds.seek(userId, collection, query, collectionModified);
+      const result = await tx.queryBsos(userId, cid, run, this.now());
+      if (result.more) this.pageEnds.remember(userId, collection, query, result.items, collectionModified);
+      return { ...result, collectionModified };
     });
   }
 

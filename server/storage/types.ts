@@ -5,6 +5,7 @@ export type {
   BsoQuery,
   CollectionFigure,
   CollectionStamp,
+  PageCursor,
   QueryResult,
   SortOrder,
   StoredBso,

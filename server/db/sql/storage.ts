@@ -11,6 +11,7 @@ import type {
 } from '../records.js';
 import { rowCodec, type Conversion } from './row-codec.js';
 import { firstRow, IN_LIST_MAX, placeholders, type SqlDialect, type SqlRunner } from './runner.js';
+import { limitOnly, NULL_SORTINDEX, pageInMemory, seekFor, type PlacedBso } from './bso-pages.js';
 
 /** Collection id 0 holds the time of the last collection delete, so storage time never goes back. */
 const TOMBSTONE = 0;
@@ -266,13 +267,46 @@ export class SqlStorage implements StorageTx {
   }
 
   async queryBsos(userId: number, collectionId: number, query: BsoQuery, now: Millis): Promise<QueryResult> {
-    const params: unknown[] = [userId, collectionId, now];
     const columns = query.idsOnly ? BSO_ID_COLUMNS : BSO.columns;
-    let sql = `SELECT ${columns} FROM bsos WHERE user_id = ? AND collection_id = ? AND ${LIVE}`;
-    sql += whereFor(query, params, this.dialect) + this.orderFor(query) + limitFor(query, 1, params);
-    const rows = await this.db.all(sql, params);
-    const more = query.limit !== undefined && rows.length > query.limit;
-    if (more) rows.pop();
+    // The query's rows, narrowed by `filter`, then `tail` (seek, ORDER BY, LIMIT) adds its SQL.
+    const select = (filter: BsoFilter, tail: (params: unknown[]) => string) => {
+      const params: unknown[] = [userId, collectionId, now];
+      let sql = `SELECT ${columns}, ${this.dialect.insertionOrder} AS pos FROM bsos WHERE user_id = ? AND collection_id = ? AND ${LIVE}`;
+      sql += whereFor(filter, params, this.dialect);
+      sql += tail(params);
+      return this.db.all(sql, params);
+    };
+    if (query.ids) {
+      // Primary-key lookups, then order and page here: an ORDER BY … LIMIT would tempt the
+      // planner to walk the whole collection in index order instead (issue 11 #19).
+      const rows: PlacedBso[] = [];
+      const ids = [...new Set(query.ids)];
+      for (let i = 0; i < ids.length; i += IN_LIST_MAX) {
+        const found = await select({ ...query, ids: ids.slice(i, i + IN_LIST_MAX) }, () => '');
+        for (const row of found) rows.push({ bso: toBso(row), pos: Number(row.pos) });
+      }
+      return pageInMemory(rows, query);
+    }
+    const order = this.orderFor(query);
+    let rows: Record<string, unknown>[];
+    const { after, sort, limit } = query;
+    if (!after) {
+      rows = await select(query, (params) => order + limitFor(query, 1, params));
+    } else {
+      if (!sort) throw new Error('a page cursor needs a sort');
+      // Past a row without a sortindex only NULLs are left: id alone orders them.
+      const seekOrder = sort === 'index' && after.value === null ? ' ORDER BY id ASC' : order;
+      rows = await select(
+        query,
+        (params) => seekFor(sort, after, params) + seekOrder + limitOnly(limit, 1, params),
+      );
+      if (sort === 'index' && after.value !== null && (limit === undefined || rows.length <= limit)) {
+        const left = limit === undefined ? undefined : limit - rows.length;
+        rows.push(...(await select(query, (params) => NULL_SORTINDEX + limitOnly(left, 1, params))));
+      }
+    }
+    const more = limit !== undefined && rows.length > limit;
+    if (more) rows.length = limit;
     return { items: rows.map(toBso), more };
   }
 

@@ -1,6 +1,12 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Awaitable, Database, Tx, TxMode } from '../types.js';
-import { openSqlite, ensurePrivateFile, type OpenSqliteOptions, type SqliteHandle } from './open.js';
+import {
+  openSqlite,
+  ensurePrivateFile,
+  refreshPlannerStatistics,
+  type OpenSqliteOptions,
+  type SqliteHandle,
+} from './open.js';
 import type { WriteOutcomeListener } from '../../storage-health.js';
 import { StatementCache } from './statements.js';
 import { composeTx } from '../sql/compose-tx.js';
@@ -142,6 +148,12 @@ export class SqliteDatabase implements Database {
     if (this.closed) return;
     this.closed = true;
     await this.tail.catch(() => undefined);
+    try {
+      // Statistics for the next start, from what this run's queries saw (SQLite's advice).
+      refreshPlannerStatistics(this.db, false);
+    } catch {
+      // A read-only or full disk: the statistics can wait; closing must not.
+    }
     this.db.close();
   }
 }

@@ -4,7 +4,16 @@ import { parseListBody } from './body.js';
 import { bodyFormat, checkDeclaredSizes, responseFormat, type BodyFormat } from './headers.js';
 import { SYNC15_POLICY } from './policy.js';
 import { selectPostItems } from './post.js';
-import { formatOffsetToken, parseBatchMode, parseCollectionQuery, parseIds } from './query.js';
+import { cursorOf } from '../../storage/page-ends.js';
+import type { SortOrder, StoredBso } from '../../storage/types.js';
+import {
+  checkTokenFits,
+  formatOffsetToken,
+  parseBatchMode,
+  parseCollectionQuery,
+  parseIds,
+  type CollectionQuery,
+} from './query.js';
 import {
   jsonReply,
   readConditionalReply,
@@ -26,6 +35,7 @@ export async function getCollection(req: StorageRequest): Promise<StorageReply> 
   const limit = Math.min(query.limit ?? cap, cap);
   // Full downloads default to newest first; id lists keep storage order (RS get_bsos).
   const sort = query.sort ?? (query.full ? 'newest' : undefined);
+  checkTokenFits(query, sort);
   const result = await req.context.engine.query(req.userId, collectionOf(req), {
     // An empty `ids=` filters nothing, as in RS.
     ids: query.ids && query.ids.length > 0 ? query.ids : undefined,
@@ -34,6 +44,7 @@ export async function getCollection(req: StorageRequest): Promise<StorageReply> 
     sort,
     limit,
     offset: query.offset,
+    ...(query.after ? { after: query.after.cursor } : {}),
     idsOnly: !query.full,
   });
   const early = readConditionalReply(req.conditional, result.collectionModified);
@@ -41,8 +52,21 @@ export async function getCollection(req: StorageRequest): Promise<StorageReply> 
 
   const elements: JsonValue[] = query.full ? result.items.map(bsoJson) : result.items.map((b) => b.id);
   const headers: Record<string, string> = { 'X-Weave-Records': String(elements.length) };
-  if (result.more) headers['X-Weave-Next-Offset'] = formatOffsetToken(query.offset + result.items.length);
+  if (result.more) headers['X-Weave-Next-Offset'] = nextOffset(query, sort, result.items);
   return { ...renderList(elements, format), lastModified: result.collectionModified, headers };
+}
+
+/** Where the next page starts: after this page's last row, or a row count in insertion order. */
+function nextOffset(
+  query: CollectionQuery,
+  sort: SortOrder | undefined,
+  items: readonly StoredBso[],
+): string {
+  const last = items.at(-1);
+  if (sort === undefined) return formatOffsetToken({ rows: query.offset + items.length });
+  // An empty page (limit=0) hands on the position it was asked for.
+  if (!last) return formatOffsetToken(query.after ?? { rows: query.offset });
+  return formatOffsetToken({ sort, cursor: cursorOf(last, sort) });
 }
 
 function renderList(elements: JsonValue[], format: BodyFormat): StorageReply {

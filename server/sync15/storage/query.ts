@@ -1,4 +1,4 @@
-import type { SortOrder } from '../../storage/types.js';
+import type { PageCursor, SortOrder } from '../../storage/types.js';
 import { parseTimestamp, type Millis } from '../../storage/timestamps.js';
 import { isValidBsoId } from './bso.js';
 import { badRequest } from './errors.js';
@@ -19,8 +19,10 @@ export interface CollectionQuery {
   older?: Millis;
   full: boolean;
   limit?: number;
-  /** Rows to skip, from the opaque X-Weave-Next-Offset token. */
+  /** Rows to skip, from an X-Weave-Next-Offset token of the plain kind. */
   offset: number;
+  /** Where the previous page ended, from a keyset token (OffsetToken). */
+  after?: { sort: SortOrder; cursor: PageCursor };
   sort?: SortOrder;
 }
 
@@ -35,16 +37,73 @@ function timestampParam(params: URLSearchParams, name: string): Millis | undefin
 const SORTS: ReadonlySet<string> = new Set<SortOrder>(['newest', 'oldest', 'index']);
 
 /**
- * The offset token this server hands out is a plain row count: enough for one household,
- * because Firefox pins X-If-Unmodified-Since while paging, so a concurrent change shows up
- * as 412 rather than a skipped row (spec 1.5 §2.8).
+ * X-Weave-Next-Offset is opaque to clients (spec 1.5 §2.8). For a sorted query this server
+ * hands out where the page ended (keyset paging, issue 11 #19): base64url of
+ * `[1, sort, value, id]`, the last row's sort value (modified or sortindex) and id, so the
+ * next page is one index seek plus its own rows however deep it is, and records written
+ * between pages shift nothing (Firefox pins X-If-Unmodified-Since while paging, so it gets 412
+ * instead; other clients no longer see a row twice). Queries in insertion order (id lists
+ * without sort) keep a plain row count, which older Foxdens handed out for every query and
+ * which is still accepted for any.
  */
-export function parseOffsetToken(value: string): number {
-  if (!/^\d{1,9}$/.test(value)) throw badRequest('invalid offset');
-  return Number(value);
+const TOKEN_VERSION = 1;
+const SORT_CODES: Record<SortOrder, string> = { newest: 'n', oldest: 'o', index: 'i' };
+const CODE_SORTS = new Map(Object.entries(SORT_CODES).map(([sort, code]) => [code, sort as SortOrder]));
+/** Sort values: modified (ms) or sortindex, both within these bounds. */
+const MAX_SORT_VALUE = 2 ** 53 - 1;
+
+export type OffsetToken = { rows: number } | { sort: SortOrder; cursor: PageCursor };
+
+export function parseOffsetToken(value: string): OffsetToken {
+  if (/^\d{1,9}$/.test(value)) return { rows: Number(value) };
+  const invalid = () => badRequest('invalid offset');
+  // A token is short; anything long is not one of ours.
+  if (value.length > 200 || !/^[A-Za-z0-9_-]+$/.test(value)) throw invalid();
+  let parsed: unknown;
+  try {
+    const bytes = Buffer.from(value, 'base64url');
+    // Node's decoder skips stray trailing characters: only the exact encoding is ours.
+    if (bytes.toString('base64url') !== value) throw invalid();
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== TOKEN_VERSION) throw invalid();
+  const [, code, sortValue, id] = parsed as [unknown, unknown, unknown, unknown];
+  const sort = typeof code === 'string' ? CODE_SORTS.get(code) : undefined;
+  if (sort === undefined || !isValidBsoId(id)) throw invalid();
+  const numeric = typeof sortValue === 'number' && Number.isSafeInteger(sortValue);
+  if (sort === 'index') {
+    if (sortValue !== null && !(numeric && Math.abs(sortValue) <= MAX_SORT_VALUE)) throw invalid();
+  } else if (!(numeric && sortValue >= 0)) {
+    throw invalid();
+  }
+  return { sort, cursor: { value: sortValue as number | null, id } };
 }
 
-export const formatOffsetToken = (rows: number): string => String(rows);
+export function formatOffsetToken(position: OffsetToken): string {
+  if ('rows' in position) return String(position.rows);
+  const { sort, cursor } = position;
+  return Buffer.from(JSON.stringify([TOKEN_VERSION, SORT_CODES[sort], cursor.value, cursor.id])).toString(
+    'base64url',
+  );
+}
+
+/**
+ * A keyset token must come from this very query: the same sort, and (like RS's tokens) a
+ * position that its `newer`/`older` bounds allow; otherwise 400.
+ */
+export function checkTokenFits(query: CollectionQuery, sort: SortOrder | undefined): void {
+  if (!query.after) return;
+  if (query.after.sort !== sort) throw badRequest('offset token of another sort');
+  const { value } = query.after.cursor;
+  if (sort === 'index' || value === null) return;
+  if (
+    (query.newer !== undefined && value <= query.newer) ||
+    (query.older !== undefined && value >= query.older)
+  )
+    throw badRequest('offset token outside newer/older');
+}
 
 /** GET/DELETE collection parameters with their validation; unknown ones are ignored (§2.8). */
 export function parseCollectionQuery(params: URLSearchParams): CollectionQuery {
@@ -61,7 +120,11 @@ export function parseCollectionQuery(params: URLSearchParams): CollectionQuery {
     query.limit = Number(limit);
   }
   const offset = params.get('offset');
-  if (offset !== null) query.offset = parseOffsetToken(offset);
+  if (offset !== null) {
+    const token = parseOffsetToken(offset);
+    if ('rows' in token) query.offset = token.rows;
+    else query.after = token;
+  }
   const sort = params.get('sort');
   if (sort !== null) {
     if (!SORTS.has(sort)) throw badRequest('invalid sort');

@@ -1,0 +1,95 @@
+import type { BsoQuery, PageCursor, QueryResult, SortOrder, StoredBso } from '../records.js';
+
+/**
+ * Keyset paging over the record orders (issue 11 #19). Each sort is total (id breaks ties,
+ * ascending) and has an index in that exact order (migrations: bsos_modified, bsos_newest,
+ * bsos_sortindex), so a page that starts after a cursor is one index seek plus its own rows.
+ * Row comparisons are spelled `a <= ? AND (a < ? OR id > ?)`: the first term is the index
+ * range every backend's planner understands, the rest drops the ties already served.
+ */
+export function seekFor(sort: SortOrder, after: PageCursor, params: unknown[]): string {
+  if (sort === 'index' && after.value === null) {
+    // NULL sorts last: only the NULL rows past the id are left.
+    params.push(after.id);
+    return ' AND sortindex IS NULL AND id > ?';
+  }
+  const column = sort === 'index' ? 'sortindex' : 'modified_ms';
+  const [inclusive, strict] = sort === 'oldest' ? ['>=', '>'] : ['<=', '<'];
+  params.push(after.value, after.value, after.id);
+  return ` AND ${column} ${inclusive} ? AND (${column} ${strict} ? OR id > ?)`;
+}
+
+/**
+ * sort=index after a row with a sortindex: the rows with a smaller one come first, then those
+ * without one (NULL sorts last), which no range on the same index reaches; a second SELECT,
+ * ordered by id alone (among NULLs that is the sort's order; MariaDB sorts otherwise).
+ */
+export const NULL_SORTINDEX = ' AND sortindex IS NULL ORDER BY id ASC';
+
+/** ` LIMIT ?` for `limit` rows plus `extra` (the one that tells whether there is more), or nothing. */
+export function limitOnly(limit: number | undefined, extra: number, params: unknown[]): string {
+  if (limit === undefined) return '';
+  params.push(limit + extra);
+  return ' LIMIT ?';
+}
+
+/** A row with its insertion position (rowid / seq), the order when no sort is asked for. */
+export interface PlacedBso {
+  bso: StoredBso;
+  pos: number;
+}
+
+/** Ids compare as the backends store them: binary, code unit by code unit. */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** JavaScript's spelling of orderFor's ORDER BY, for rows fetched by primary key. */
+function compareIn(sort: SortOrder | undefined): (a: PlacedBso, b: PlacedBso) => number {
+  switch (sort) {
+    case 'oldest':
+      return (a, b) => a.bso.modified - b.bso.modified || compareIds(a.bso.id, b.bso.id);
+    case 'newest':
+      return (a, b) => b.bso.modified - a.bso.modified || compareIds(a.bso.id, b.bso.id);
+    case 'index':
+      return (a, b) => {
+        const x = a.bso.sortindex;
+        const y = b.bso.sortindex;
+        if (x !== y) {
+          if (x === null) return 1;
+          if (y === null) return -1;
+          return y - x;
+        }
+        return compareIds(a.bso.id, b.bso.id);
+      };
+    default:
+      return (a, b) => a.pos - b.pos;
+  }
+}
+
+/** Whether `row` comes strictly after `after` in `sort`'s order. */
+function isAfter(bso: StoredBso, sort: SortOrder, after: PageCursor): boolean {
+  const probe: PlacedBso = {
+    bso: { ...bso, modified: after.value ?? 0, sortindex: after.value, id: after.id },
+    pos: 0,
+  };
+  return compareIn(sort)({ bso, pos: 0 }, probe) > 0;
+}
+
+/**
+ * The page of `query` among rows already fetched (by primary key: an `ids` query reads at most
+ * its ids, so sorting them here is cheaper than any plan that walks the collection in order).
+ */
+export function pageInMemory(rows: PlacedBso[], query: BsoQuery): QueryResult {
+  rows.sort(compareIn(query.sort));
+  let chosen = rows;
+  if (query.after && query.sort) {
+    const { sort, after } = query;
+    chosen = rows.filter((row) => isAfter(row.bso, sort, after));
+  } else if (query.offset) {
+    chosen = rows.slice(query.offset);
+  }
+  const more = query.limit !== undefined && chosen.length > query.limit;
+  if (query.limit !== undefined) chosen = chosen.slice(0, query.limit);
+  return { items: chosen.map((row) => row.bso), more };
+}
