@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { BIN, tempCases } from '../cli/cli-process.js';
 import { guideBlock, replaceAll, serveArgs } from './guide-blocks.js';
-import { findBinary } from './proxies.js';
+import { findBinary } from './proxy-process.js';
 
 /**
  * The parts of docs/deploy.md no proxy runs: the marker reader itself, and the systemd unit

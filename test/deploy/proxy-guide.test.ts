@@ -7,25 +7,17 @@ import { spawnCli, tempCases, type CliProcess } from '../cli/cli-process.js';
 import { occupyPort } from '../helpers/ports.js';
 import { basicAuth } from '../helpers/sync11-client.js';
 import { guideBlock, serveArgs, withFlag } from './guide-blocks.js';
+import { apacheMain, apacheSite, startApache } from './apache.js';
+import { caddyGlobals, caddySite, startCaddy } from './caddy.js';
+import { lighttpdMain, lighttpdSite, startLighttpd } from './lighttpd.js';
+import { nginxMain, nginxSite, startNginx } from './nginx.js';
 import {
-  apacheMain,
-  apacheSite,
-  caddyGlobals,
-  caddySite,
-  lighttpdMain,
-  lighttpdSite,
-  nginxMain,
-  nginxSite,
   requireBinary,
   skipUnless,
-  startApache,
-  startCaddy,
-  startLighttpd,
-  startNginx,
   throwawayCertificate,
   type Certificate,
   type Daemon,
-} from './proxies.js';
+} from './proxy-process.js';
 import { localAccountSignIn, storage, storageHawk, sync15Token, type Through } from './sync-flows.js';
 import { request, requestH2 } from './tls-client.js';
 
