@@ -51,16 +51,12 @@ const warnings = (host: string) =>
   });
 
 describe('the dashboard through an SSH tunnel on another local port', () => {
-  it(
-    'answers for 127.0.0.1 and localhost on the tunnel port',
-    { todo: 'needs the admin listener to accept loopback Host names on any port (issue 11 #10)' },
-    async () => {
-      for (const name of ['127.0.0.1', 'localhost']) {
-        const res = await warnings(`${name}:${localPort}`);
-        assert.equal(res.status, 200, `${name}: ${res.text()}`);
-      }
-    },
-  );
+  it('answers for 127.0.0.1 and localhost on the tunnel port', async () => {
+    for (const name of ['127.0.0.1', 'localhost']) {
+      const res = await warnings(`${name}:${localPort}`);
+      assert.equal(res.status, 200, `${name}: ${res.text()}`);
+    }
+  });
 
   it('still refuses a host name that is not loopback (DNS rebinding)', async () => {
     const res = await warnings(`sync.example.org:${localPort}`);
