@@ -206,6 +206,8 @@ function buildSyncServer(
     shuttingDown = true;
     if (purgeTimer) clearInterval(purgeTimer);
     purgeTimer = undefined;
+    // The reclaimer's slice under way ends before the database may close; floors left stay.
+    await engine.stopBackgroundWork();
     const closing = server;
     server = null;
     if (closing) await closeGracefully(closing, 2000);
@@ -233,6 +235,15 @@ function buildSyncServer(
           );
       }, PURGE_INTERVAL_MS);
       purgeTimer.unref();
+      // Rows large deletes left (issue 11 #19), now and whenever another one happens.
+      engine.startBackgroundWork({
+        onReclaimed: (rows, ms, longest) =>
+          logger.info(
+            'lifecycle',
+            `${rows} deleted records reclaimed in ${(ms / 1000).toFixed(1)} s (longest step ${Math.round(longest)} ms)`,
+          ),
+        onError: (err) => logger.error('error', 'Reclaiming deleted records failed', { detail: String(err) }),
+      });
       logger.info('lifecycle', `listening on http://${hostInUrl(address.host)}:${address.port}/`);
       events.emit('listening', address);
       return address;

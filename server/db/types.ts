@@ -44,7 +44,7 @@ export interface StorageTx {
   collectionBytes(userId: number, now: Millis): Awaitable<CollectionFigure[]>;
   totalBytes(userId: number, now: Millis): Awaitable<number>;
 
-  /** The stored row, expired or not. */
+  /** The stored row, expired or not (a row a large delete left for reclaiming is absent). */
   getBso(userId: number, collectionId: number, id: string): Awaitable<StoredBso | null>;
   /** The stored rows among `ids` (expired or not), in no particular order. */
   getBsos(userId: number, collectionId: number, ids: readonly string[]): Awaitable<StoredBso[]>;
@@ -56,8 +56,26 @@ export interface StorageTx {
   queryBsos(userId: number, collectionId: number, query: BsoQuery, now: Millis): Awaitable<QueryResult>;
   /** Deletes matching rows (expired ones too); `limit`/`sort` pick which when given. */
   deleteBsos(userId: number, collectionId: number, query: BsoQuery): Awaitable<number>;
-  deleteCollectionBsos(userId: number, collectionId: number): Awaitable<number>;
-  deleteUserStorage(userId: number): Awaitable<void>;
+  /**
+   * Deletes every record of the collection, visibly at once and with bounded work: a few
+   * thousand rows by a plain DELETE; more by recording `floor` (the delete's timestamp: after
+   * every stored row's, before any later write's) below which the collection's rows read as
+   * absent everywhere, leaving the rows to `reclaimDeleted`; without `floor`, the newest
+   * stored row's time. Answers how many records went (through a floor: a lower bound).
+   */
+  deleteCollectionBsos(userId: number, collectionId: number, floor?: Millis): Awaitable<number>;
+  /**
+   * Deletes every record, collection and batch of the user, as deleteCollectionBsos does each
+   * collection. Without `floor` the storage user is being dropped: nothing of theirs stays.
+   */
+  deleteUserStorage(userId: number, floor?: Millis): Awaitable<void>;
+  /**
+   * Removes up to `max` rows that a large delete left below a floor (one floor at a time),
+   * and the floor once none is left. Null when no floor is left at all.
+   */
+  reclaimDeleted(max: number): Awaitable<number | null>;
+  /** Whether a large delete left rows for reclaimDeleted. */
+  hasDeletedRows(): Awaitable<boolean>;
   purgeExpired(now: Millis, max: number): Awaitable<number>;
 
   createBatch(batch: BatchInfo): Awaitable<void>;
@@ -144,5 +162,11 @@ export interface Database {
   integrityCheck(): Promise<string>;
   /** A consistent copy of the whole database in a new file. */
   backup(destination: string): Promise<void>;
+  /**
+   * After large deletes have been reclaimed: one small step of giving space back (SQLite:
+   * an incremental vacuum of a bounded number of pages, and a checkpoint that truncates the
+   * WAL). Answers whether more steps are left. Absent where the server reclaims by itself.
+   */
+  compactStep?(): Promise<boolean>;
   close(): Promise<void>;
 }

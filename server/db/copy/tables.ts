@@ -71,6 +71,14 @@ export const COPY_TABLES: readonly CopyTable[] = [
     ranked: true,
   },
   {
+    // Floors of large deletes still being reclaimed: without them a copy would bring the
+    // deleted records back.
+    name: 'bso_floors',
+    columns: ['user_id', 'collection_id', 'floor_ms'],
+    key: fixed('user_id', 'collection_id'),
+    owner: 't.user_id',
+  },
+  {
     name: 'batches',
     columns: ['id', 'user_id', 'collection', 'created_ms'],
     key: fixed('id'),

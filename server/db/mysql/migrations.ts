@@ -176,4 +176,13 @@ export const MYSQL_MIGRATIONS: readonly Migration[] = [
       ADD INDEX bsos_newest (user_id, collection_id, modified_ms DESC, id),
       ADD INDEX bsos_sortindex (user_id, collection_id, sortindex DESC, id)`,
   ],
+  // 3: floors of large deletes (issue 11 #19), as on SQLite.
+  [
+    `CREATE TABLE IF NOT EXISTS bso_floors (
+      user_id BIGINT NOT NULL,
+      collection_id INT NOT NULL,
+      floor_ms BIGINT NOT NULL,
+      PRIMARY KEY (user_id, collection_id)
+    ) {TABLE}`,
+  ],
 ];

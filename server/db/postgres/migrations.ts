@@ -162,4 +162,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     'CREATE INDEX bsos_newest ON bsos (user_id, collection_id, modified_ms DESC, id)',
     'CREATE INDEX bsos_sortindex ON bsos (user_id, collection_id, sortindex DESC NULLS LAST, id)',
   ],
+  // 3: floors of large deletes (issue 11 #19), as on SQLite.
+  [
+    `CREATE TABLE IF NOT EXISTS bso_floors (
+      user_id BIGINT NOT NULL,
+      collection_id INTEGER NOT NULL,
+      floor_ms BIGINT NOT NULL,
+      PRIMARY KEY (user_id, collection_id)
+    )`,
+  ],
 ];

@@ -57,6 +57,26 @@ const BATCH = rowCodec<BatchInfo>({
 });
 
 const LIVE = '(expiry_ms IS NULL OR expiry_ms > ?)';
+/**
+ * A large delete (more visible records than LARGE_DELETE_ROWS) records a floor for its
+ * (user, collection) in `bso_floors`: rows modified at or before it are deleted, read as
+ * absent at once, and removed in small slices by `reclaimDeleted` in the background. Every
+ * read of a collection's records adds this condition (params: user id, collection id): one
+ * primary-key probe of a table that is empty except while a reclaim runs.
+ */
+const ABOVE_FLOOR =
+  'modified_ms > COALESCE((SELECT f.floor_ms FROM bso_floors f WHERE f.user_id = ? AND f.collection_id = ?), 0)';
+/**
+ * ABOVE_FLOOR as the record reads spell it: the same condition, but `modified_ms + 0` makes it
+ * a filter and never an index range, so each read keeps the index of its own order or key (as
+ * a range, it made sort=index pages and ids= lookups walk bsos_newest: test/db/query-plan).
+ */
+const ABOVE_FLOOR_FILTER =
+  'modified_ms + 0 > COALESCE((SELECT f.floor_ms FROM bso_floors f WHERE f.user_id = ? AND f.collection_id = ?), 0)';
+/** More visible records than this are deleted through a floor and the background reclaimer. */
+export const LARGE_DELETE_ROWS = 2_000;
+/** The floor of a storage user being dropped: everything of theirs is deleted. */
+const FOREVER = Number.MAX_SAFE_INTEGER;
 /** Rows and payload bytes per multi-row INSERT. */
 const PUT_MAX_ROWS = 100;
 const PUT_MAX_BYTES = 4 * 1024 * 1024;
@@ -189,28 +209,49 @@ export class SqlStorage implements StorageTx {
 
   /** One figure per collection over the user's live records; `aggregate` is a fixed SQL text. */
   private async perCollection(aggregate: string, userId: number, now: Millis): Promise<CollectionFigure[]> {
+    const params: unknown[] = [userId, now];
+    const floors = await this.belowFloors(userId, params);
     return (await this.db.all(
       `SELECT c.name AS name, ${aggregate} AS value FROM bsos b JOIN collections c ON c.id = b.collection_id
-       WHERE b.user_id = ? AND ${LIVE} GROUP BY b.collection_id, c.name`,
-      [userId, now],
+       WHERE b.user_id = ? AND ${LIVE}${floors} GROUP BY b.collection_id, c.name`,
+      params,
     )) as unknown as CollectionFigure[];
   }
 
   async totalBytes(userId: number, now: Millis): Promise<number> {
+    const params: unknown[] = [userId, now];
+    const floors = await this.belowFloors(userId, params);
     const row = await firstRow(
       this.db,
-      `SELECT SUM(payload_bytes) AS total FROM bsos WHERE user_id = ? AND ${LIVE}`,
-      [userId, now],
+      `SELECT SUM(payload_bytes) AS total FROM bsos WHERE user_id = ? AND ${LIVE}${floors}`,
+      params,
     );
     return (row?.total as number | null | undefined) ?? 0;
+  }
+
+  /**
+   * The condition that leaves out the user's deleted rows in every collection, with its
+   * params pushed: nothing when the user has no floor (the usual case), so a scan of all the
+   * user's rows pays no per-row lookup.
+   */
+  private async belowFloors(userId: number, params: unknown[]): Promise<string> {
+    const floors = await this.db.all('SELECT collection_id, floor_ms FROM bso_floors WHERE user_id = ?', [
+      userId,
+    ]);
+    let sql = '';
+    for (const floor of floors) {
+      sql += ' AND NOT (collection_id = ? AND modified_ms <= ?)';
+      params.push(floor.collection_id, floor.floor_ms);
+    }
+    return sql;
   }
 
   async getBso(userId: number, collectionId: number, id: string): Promise<StoredBso | null> {
     return BSO.one(
       await firstRow(
         this.db,
-        `SELECT ${BSO.columns} FROM bsos WHERE user_id = ? AND collection_id = ? AND id = ?`,
-        [userId, collectionId, id],
+        `SELECT ${BSO.columns} FROM bsos WHERE user_id = ? AND collection_id = ? AND id = ? AND ${ABOVE_FLOOR}`,
+        [userId, collectionId, id, userId, collectionId],
       ),
     );
   }
@@ -220,8 +261,8 @@ export class SqlStorage implements StorageTx {
     for (let i = 0; i < ids.length; i += IN_LIST_MAX) {
       const chunk = ids.slice(i, i + IN_LIST_MAX);
       const found = await this.db.all(
-        `SELECT ${BSO.columns} FROM bsos WHERE user_id = ? AND collection_id = ? AND id IN (${placeholders(chunk.length)})`,
-        [userId, collectionId, ...chunk],
+        `SELECT ${BSO.columns} FROM bsos WHERE user_id = ? AND collection_id = ? AND id IN (${placeholders(chunk.length)}) AND ${ABOVE_FLOOR_FILTER}`,
+        [userId, collectionId, ...chunk, userId, collectionId],
       );
       for (const row of found) rows.push(toBso(row));
     }
@@ -270,8 +311,8 @@ export class SqlStorage implements StorageTx {
     const columns = query.idsOnly ? BSO_ID_COLUMNS : BSO.columns;
     // The query's rows, narrowed by `filter`, then `tail` (seek, ORDER BY, LIMIT) adds its SQL.
     const select = (filter: BsoFilter, tail: (params: unknown[]) => string) => {
-      const params: unknown[] = [userId, collectionId, now];
-      let sql = `SELECT ${columns}, ${this.dialect.insertionOrder} AS pos FROM bsos WHERE user_id = ? AND collection_id = ? AND ${LIVE}`;
+      const params: unknown[] = [userId, collectionId, now, userId, collectionId];
+      let sql = `SELECT ${columns}, ${this.dialect.insertionOrder} AS pos FROM bsos WHERE user_id = ? AND collection_id = ? AND ${LIVE} AND ${ABOVE_FLOOR_FILTER}`;
       sql += whereFor(filter, params, this.dialect);
       sql += tail(params);
       return this.db.all(sql, params);
@@ -311,14 +352,20 @@ export class SqlStorage implements StorageTx {
   }
 
   async deleteBsos(userId: number, collectionId: number, query: BsoQuery): Promise<number> {
-    const params: unknown[] = [userId, collectionId];
-    const where = 'WHERE user_id = ? AND collection_id = ?' + whereFor(query, params, this.dialect);
-    if (query.limit === undefined && query.sort === undefined) {
+    // Rows already deleted through a floor are not counted again (the reclaimer removes them).
+    const params: unknown[] = [userId, collectionId, userId, collectionId];
+    const where =
+      `WHERE user_id = ? AND collection_id = ? AND ${ABOVE_FLOOR_FILTER}` +
+      whereFor(query, params, this.dialect);
+    if (query.limit === undefined && query.sort === undefined && query.ids === undefined) {
       return this.db.run(`DELETE FROM bsos ${where}`, params);
     }
     // A limited delete picks its rows first: no backend deletes with ORDER BY … LIMIT the same way.
+    // So does a delete by ids, each looked up by its key: with the floor condition, SQLite took
+    // a DELETE (and a SELECT of indexed columns only) through bsos_newest, walking the whole
+    // collection; payload_bytes is in no index, so the lookup by key stays the cheapest plan.
     const sql =
-      `SELECT id FROM bsos ${where}` +
+      `SELECT id, payload_bytes FROM bsos ${where}` +
       this.orderFor(query) +
       limitFor({ ...query, offset: undefined }, 0, params);
     const ids = (await this.db.all(sql, params)).map((row) => row.id as string);
@@ -333,18 +380,120 @@ export class SqlStorage implements StorageTx {
     return removed;
   }
 
-  async deleteCollectionBsos(userId: number, collectionId: number): Promise<number> {
-    return this.db.run('DELETE FROM bsos WHERE user_id = ? AND collection_id = ?', [userId, collectionId]);
+  async deleteCollectionBsos(userId: number, collectionId: number, floor?: Millis): Promise<number> {
+    return this.deleteVisible(userId, collectionId, floor, LARGE_DELETE_ROWS);
   }
 
-  async deleteUserStorage(userId: number): Promise<void> {
-    await this.db.run('DELETE FROM bsos WHERE user_id = ?', [userId]);
+  /**
+   * Deletes the collection's visible rows, at most `budget` of them by a plain DELETE in this
+   * transaction; more than that by raising the collection's floor to `floor` (which is after
+   * every stored row's timestamp and before every later write's). Answers how many rows went:
+   * exact for a plain DELETE, `budget + 1` (at least that many) through a floor.
+   */
+  private async deleteVisible(
+    userId: number,
+    collectionId: number,
+    floor: Millis | undefined,
+    budget: number,
+  ): Promise<number> {
+    const below = await firstRow(
+      this.db,
+      'SELECT floor_ms FROM bso_floors WHERE user_id = ? AND collection_id = ?',
+      [userId, collectionId],
+    );
+    const current = (below?.floor_ms as number | undefined) ?? 0;
+    // Along the (user, collection, modified) index: at most `budget` entries are walked.
+    const many = await firstRow(
+      this.db,
+      'SELECT modified_ms FROM bsos WHERE user_id = ? AND collection_id = ? AND modified_ms > ? ORDER BY modified_ms LIMIT 1 OFFSET ?',
+      [userId, collectionId, current, budget],
+    );
+    if (!many) {
+      return this.db.run('DELETE FROM bsos WHERE user_id = ? AND collection_id = ? AND modified_ms > ?', [
+        userId,
+        collectionId,
+        current,
+      ]);
+    }
+    // Without a given floor: the newest stored row's time (every later write is newer).
+    const newest =
+      floor ??
+      ((
+        await firstRow(
+          this.db,
+          'SELECT MAX(modified_ms) AS m FROM bsos WHERE user_id = ? AND collection_id = ?',
+          [userId, collectionId],
+        )
+      )?.m as number);
+    await this.db.run(
+      'INSERT INTO bso_floors (user_id, collection_id, floor_ms) VALUES (?, ?, ?)' +
+        this.dialect.upsert(['user_id', 'collection_id'], ['floor_ms']),
+      [userId, collectionId, Math.max(newest, current)],
+    );
+    return budget + 1;
+  }
+
+  async deleteUserStorage(userId: number, floor: Millis = FOREVER): Promise<void> {
+    // The user's collections with rows, one index seek each (a user has a handful).
+    let budget = LARGE_DELETE_ROWS;
+    for (let after = -1; ; ) {
+      const next = await firstRow(
+        this.db,
+        'SELECT collection_id FROM bsos WHERE user_id = ? AND collection_id > ? ORDER BY collection_id LIMIT 1',
+        [userId, after],
+      );
+      if (!next) break;
+      after = next.collection_id as number;
+      // A plain DELETE only while the whole request stays under one large delete's work.
+      budget -= Math.min(budget, await this.deleteVisible(userId, after, floor, budget));
+    }
     await this.db.run('DELETE FROM user_collections WHERE user_id = ?', [userId]);
     await this.db.run(
       'DELETE FROM batch_items WHERE batch_id IN (SELECT id FROM batches WHERE user_id = ?)',
       [userId],
     );
     await this.db.run('DELETE FROM batches WHERE user_id = ?', [userId]);
+  }
+
+  async reclaimDeleted(max: number): Promise<number | null> {
+    const floor = await firstRow(
+      this.db,
+      'SELECT user_id, collection_id, floor_ms FROM bso_floors ORDER BY user_id, collection_id LIMIT 1',
+    );
+    if (!floor) return null;
+    const key = [floor.user_id, floor.collection_id];
+    const ids = (
+      await this.db.all(
+        'SELECT id FROM bsos WHERE user_id = ? AND collection_id = ? AND modified_ms <= ? ORDER BY modified_ms LIMIT ?',
+        [...key, floor.floor_ms, max],
+      )
+    ).map((row) => row.id as string);
+    // Where other connections write at once (PostgreSQL, MySQL: READ COMMITTED), each row must
+    // still be below the floor: a write since the SELECT may have replaced it. An SQLite write
+    // transaction holds the whole file, and there the extra condition made the planner walk the
+    // floor's whole range instead of looking each id up by its key.
+    const recheck = this.dialect.versionedUsers ? ' AND modified_ms <= ?' : '';
+    let removed = 0;
+    for (let i = 0; i < ids.length; i += IN_LIST_MAX) {
+      const chunk = ids.slice(i, i + IN_LIST_MAX);
+      removed += await this.db.run(
+        `DELETE FROM bsos WHERE user_id = ? AND collection_id = ? AND id IN (${placeholders(chunk.length)})${recheck}`,
+        [...key, ...chunk, ...(recheck ? [floor.floor_ms] : [])],
+      );
+    }
+    // No write lands at or below a floor, so once none is left the floor has done its work
+    // (unless a newer delete has raised it meanwhile).
+    if (ids.length < max) {
+      await this.db.run('DELETE FROM bso_floors WHERE user_id = ? AND collection_id = ? AND floor_ms = ?', [
+        ...key,
+        floor.floor_ms,
+      ]);
+    }
+    return removed;
+  }
+
+  async hasDeletedRows(): Promise<boolean> {
+    return (await firstRow(this.db, 'SELECT 1 AS x FROM bso_floors LIMIT 1')) !== undefined;
   }
 
   async purgeExpired(now: Millis, max: number): Promise<number> {

@@ -162,4 +162,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX bsos_newest ON bsos (user_id, collection_id, modified_ms DESC, id);
   CREATE INDEX bsos_sortindex ON bsos (user_id, collection_id, sortindex DESC, id);
   `,
+  // 5: floors of large deletes (issue 11 #19): a (user, collection)'s rows modified at or
+  // before floor_ms are deleted and read as absent; the server removes them in small slices
+  // in the background and then the floor.
+  `
+  CREATE TABLE bso_floors (
+    user_id INTEGER NOT NULL,
+    collection_id INTEGER NOT NULL,
+    floor_ms INTEGER NOT NULL,
+    PRIMARY KEY (user_id, collection_id)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { StoredBso } from '../../server/db/records.js';
+import { SQLITE_DIALECT, type SqlRunner } from '../../server/db/sql/runner.js';
+import { SqlStorage } from '../../server/db/sql/storage.js';
+import { openSqlite, type SqliteHandle } from '../../server/db/sqlite/open.js';
+
+/**
+ * Issue 11 item 19: the statements of deletes and of the background reclaimer look rows up by
+ * their key or walk only the rows they remove, never the whole collection. The floor condition
+ * (bso_floors) once turned a DELETE by ids into a walk of bsos_newest on SQLite.
+ */
+const USER = 1;
+const HISTORY = 4;
+const ROWS = 3000;
+
+let dir: string;
+let db: SqliteHandle;
+let seen: { sql: string; params: readonly unknown[] }[] = [];
+const runner: SqlRunner = {
+  all(sql, params = []) {
+    seen.push({ sql, params });
+    return db.prepare(sql).all(...params) as Record<string, unknown>[];
+  },
+  run(sql, params = []) {
+    seen.push({ sql, params });
+    return db.prepare(sql).run(...params).changes;
+  },
+  insertReturningId(sql, params = []) {
+    return Number(db.prepare(sql).run(...params).lastInsertRowid);
+  },
+};
+const storage = new SqlStorage(runner, SQLITE_DIALECT);
+
+/** The plan of every statement on bsos `fn` ran. */
+async function plansOf(fn: () => Promise<unknown>): Promise<string[]> {
+  seen = [];
+  await fn();
+  return seen
+    .filter((s) => /\bFROM bsos\b/.test(s.sql))
+    .map((s) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...s.params) as { detail: string }[])
+        .map((step) => step.detail)
+        .join('\n'),
+    );
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-delete-plan-'));
+  db = openSqlite(path.join(dir, 'foxden.db'));
+  const bsos: StoredBso[] = Array.from({ length: ROWS }, (_, i) => ({
+    id: `r${String(i).padStart(6, '0')}`,
+    modified: 1_000_000 + Math.floor(i / 100) * 10,
+    payload: 'x'.repeat(100),
+    sortindex: (i * 7919) % 1000,
+    parentid: null,
+    predecessorid: null,
+    expiry: null,
+  }));
+  await storage.putBsos(USER, HISTORY, bsos);
+});
+
+after(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a delete by ids looks each id up by primary key', async () => {
+  const plans = await plansOf(() =>
+    storage.deleteBsos(USER, HISTORY, { ids: ['r000001', 'r000002', 'r000003'] }),
+  );
+  assert.ok(plans.length > 0);
+  for (const plan of plans)
+    assert.match(
+      plan,
+      /USING (COVERING )?INDEX sqlite_autoindex_bsos_1 \(user_id=\? AND collection_id=\? AND id=\?\)/,
+      plan,
+    );
+});
+
+test("the reclaimer walks the floor's rows in modified order and deletes each by primary key", async () => {
+  assert.ok((await storage.deleteCollectionBsos(USER, HISTORY, 2_000_000)) > 0);
+  const plans = await plansOf(() => storage.reclaimDeleted(500));
+  const [select, ...deletes] = plans;
+  assert.match(
+    select ?? '',
+    /bsos_(newest|modified) \(user_id=\? AND collection_id=\? AND modified_ms<\?\)/,
+    select,
+  );
+  assert.ok(deletes.length > 0);
+  for (const plan of deletes)
+    assert.match(plan, /sqlite_autoindex_bsos_1 \(user_id=\? AND collection_id=\? AND id=\?\)/, plan);
+});
