@@ -76,6 +76,12 @@ export interface StorageTx {
   reclaimDeleted(max: number): Awaitable<number | null>;
   /** Whether a large delete left rows for reclaimDeleted. */
   hasDeletedRows(): Awaitable<boolean>;
+  /** Removes the rows among `ids` that a large delete left for reclaiming. */
+  dropDeleted(userId: number, collectionId: number, ids: readonly string[]): Awaitable<void>;
+  /** The collection's floor (rows at or before it are deleted), or 0 when it has none. */
+  collectionFloor(userId: number, collectionId: number): Awaitable<Millis>;
+  /** Ids of the collection's rows newer than `floor`, or null when there are more than `max`. */
+  idsAbove(userId: number, collectionId: number, floor: Millis, max: number): Awaitable<string[] | null>;
   purgeExpired(now: Millis, max: number): Awaitable<number>;
 
   createBatch(batch: BatchInfo): Awaitable<void>;

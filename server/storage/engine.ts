@@ -49,6 +49,13 @@ export interface EngineOptions {
 }
 
 /**
+ * While a deleted collection's rows wait for the reclaimer, a listing of the collection with at
+ * most this many records written since reads them by primary key (ordered and paged in memory),
+ * instead of walking an index past every deleted row.
+ */
+const FEW_SINCE_FLOOR = 2_000;
+
+/**
  * Expired records removed per purge transaction, with as long a rest after it: a few
  * milliseconds of work (expired rows are scattered over users and collections, so each
  * touches index pages of its own; whole-collection reclaim slices measured 10-40 µs a row).
@@ -95,6 +102,12 @@ export class StorageEngine {
   private readonly pageEnds = new PageEnds();
   /** Removes what large deletes left, once background work is started (a serving server). */
   private reclaimer: Reclaimer | null = null;
+  /**
+   * Whether a floor of a large delete may exist (reads then look for their collection's): set
+   * by this engine's deletes and at start (a restart may find some); cleared when the reclaimer
+   * finds none. A floor set by another process or node is hidden by the SQL all the same.
+   */
+  private floorsMayExist = true;
 
   constructor(
     readonly db: Database,
@@ -113,8 +126,12 @@ export class StorageEngine {
    * left); a serving server calls it, a one-shot CLI command does not.
    */
   startBackgroundWork(options: ReclaimerOptions = {}): void {
-    this.reclaimer ??= new Reclaimer(this.db, options);
+    this.reclaimer ??= this.newReclaimer(options);
     this.reclaimer.start();
+  }
+
+  private newReclaimer(options: ReclaimerOptions): Reclaimer {
+    return new Reclaimer(this.db, { ...options, onIdle: () => (this.floorsMayExist = false) });
   }
 
   async stopBackgroundWork(): Promise<void> {
@@ -123,7 +140,7 @@ export class StorageEngine {
 
   /** Reclaims everything large deletes left, now (tests, and a server's last chance). */
   reclaimNow(): Promise<number> {
-    this.reclaimer ??= new Reclaimer(this.db);
+    this.reclaimer ??= this.newReclaimer({});
     return this.reclaimer.drain();
   }
 
@@ -191,7 +208,7 @@ export class StorageEngine {
       const collectionModified = await tx.collectionModified(userId, cid);
       // A row-count offset this server's previous page ended at becomes a seek (page-ends.ts).
       const run = this.pageEnds.seek(userId, collection, query, collectionModified);
-      const result = await tx.queryBsos(userId, cid, run, this.now());
+      const result = await tx.queryBsos(userId, cid, await this.pastFloor(tx, userId, cid, run), this.now());
       if (result.more) this.pageEnds.remember(userId, collection, query, result.items, collectionModified);
       return { ...result, collectionModified };
     });
@@ -244,6 +261,7 @@ export class StorageEngine {
       return { modified, removed };
     });
     // A large delete left rows below a floor: reclaim them in the background.
+    this.floorsMayExist = true;
     this.reclaimer?.wake();
     return result;
   }
@@ -270,6 +288,7 @@ export class StorageEngine {
       return { modified, removed };
     });
     // A large delete left rows below a floor: reclaim them in the background.
+    this.floorsMayExist = true;
     this.reclaimer?.wake();
     return result;
   }
@@ -284,6 +303,7 @@ export class StorageEngine {
       return modified;
     });
     // A large delete left rows below a floor: reclaim them in the background.
+    this.floorsMayExist = true;
     this.reclaimer?.wake();
     return result;
   }
@@ -373,6 +393,20 @@ export class StorageEngine {
     return removed;
   }
 
+  /**
+   * `query` for a collection a large delete has left rows in: only rows newer than its floor
+   * (the same answer, as a range an index can seek), and when few were written since, by their
+   * ids, which reads them by primary key instead of walking past every deleted row.
+   */
+  private async pastFloor(tx: Tx, userId: number, cid: number, query: BsoQuery): Promise<BsoQuery> {
+    if (!this.floorsMayExist || query.ids) return query;
+    const floor = await tx.collectionFloor(userId, cid);
+    if (floor === 0) return query;
+    const since = { ...query, newer: Math.max(query.newer ?? 0, floor) };
+    const ids = await tx.idsAbove(userId, cid, floor, FEW_SINCE_FLOOR);
+    return ids === null ? since : { ...since, ids };
+  }
+
   private async openBatch(tx: Tx, userId: number, collection: string, batch: string): Promise<void> {
     const info = await tx.getBatch(batch);
     if (
@@ -437,12 +471,23 @@ export class StorageEngine {
     // One bulk read and one bulk write, not two round trips per record on a networked database.
     const byId = new Map<string, StoredBso>();
     if (items.length > 0) {
-      for (const bso of await tx.getBsos(
+      const found = await tx.getBsos(
         userId,
         cid,
         items.map((write) => write.id),
-      )) {
+      );
+      for (const bso of found) {
         if (isLive(bso, now)) byId.set(bso.id, bso);
+      }
+      // A deleted row waiting for the reclaimer goes first, so a record written again under its
+      // id is new in every way, its place in insertion order too.
+      if (this.floorsMayExist && found.length < items.length) {
+        const seen = new Set(found.map((bso) => bso.id));
+        await tx.dropDeleted(
+          userId,
+          cid,
+          items.map((write) => write.id).filter((id) => !seen.has(id)),
+        );
       }
     }
     const result: Millis[] = [];

@@ -18,6 +18,8 @@ export interface ReclaimerOptions {
    */
   onReclaimed?: (rows: number, ms: number, longestStepMs: number) => void;
   onError?: (err: unknown) => void;
+  /** Called whenever the reclaimer has found no floor left at all. */
+  onIdle?: () => void;
   /** How often to look for floors left by other processes or nodes. */
   pollMs?: number;
 }
@@ -90,7 +92,10 @@ export class Reclaimer {
   }
 
   private async runUntilDone(): Promise<void> {
-    if (!(await this.db.transaction('read', (tx) => tx.hasDeletedRows()))) return;
+    if (!(await this.db.transaction('read', (tx) => tx.hasDeletedRows()))) {
+      this.options.onIdle?.();
+      return;
+    }
     const t0 = performance.now();
     this.longestStepMs = 0;
     const rows = await this.reclaimAll();
@@ -105,7 +110,10 @@ export class Reclaimer {
       const removed = await this.db.transaction('write', (tx) => tx.reclaimDeleted(this.sliceRows));
       const ms = performance.now() - t0;
       this.longestStepMs = Math.max(this.longestStepMs, ms);
-      if (removed === null) break;
+      if (removed === null) {
+        this.options.onIdle?.();
+        break;
+      }
       any = true;
       total += removed;
       this.resize(removed, ms);

@@ -68,10 +68,12 @@ after(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('a delete by ids looks each id up by primary key', async () => {
-  const plans = await plansOf(() =>
-    storage.deleteBsos(USER, HISTORY, { ids: ['r000001', 'r000002', 'r000003'] }),
-  );
+test('a delete by ids, and dropping deleted rows before a write, look each id up by primary key', async () => {
+  const ids = ['r000001', 'r000002', 'r000003'];
+  const plans = [
+    ...(await plansOf(() => storage.deleteBsos(USER, HISTORY, { ids }))),
+    ...(await plansOf(() => storage.dropDeleted(USER, HISTORY, ['r000004', 'r000005']))),
+  ];
   assert.ok(plans.length > 0);
   for (const plan of plans)
     assert.match(
@@ -79,6 +81,16 @@ test('a delete by ids looks each id up by primary key', async () => {
       /USING (COVERING )?INDEX sqlite_autoindex_bsos_1 \(user_id=\? AND collection_id=\? AND id=\?\)/,
       plan,
     );
+});
+
+test('the rows written since a floor are found by a range of the modified index', async () => {
+  const plans = await plansOf(() => storage.idsAbove(USER, HISTORY, 1_000_100, 2000));
+  assert.equal(plans.length, 1);
+  assert.match(
+    plans[0] ?? '',
+    /bsos_(newest|modified) \(user_id=\? AND collection_id=\? AND modified_ms>\?\)/,
+    plans[0],
+  );
 });
 
 test("the reclaimer walks the floor's rows in modified order and deletes each by primary key", async () => {

@@ -118,6 +118,23 @@ for (const { kind, skip } of await conformanceKinds()) {
       });
     });
 
+    test('listings of the collection while its rows wait keep every order, page and filter', async () => {
+      const ids = async (query: Parameters<StorageEngine['query']>[2]) => {
+        const result = await engine.query(user, 'history', query);
+        return [result.items.map((b) => b.id), result.more];
+      };
+      assert.deepEqual(await ids({}), [['h7', 'fresh', 'h8'], false]);
+      assert.deepEqual(await ids({ sort: 'index', limit: 2 }), [['h7', 'fresh'], true]);
+      assert.deepEqual(await ids({ sort: 'newest', limit: 2, offset: 2 }), [['h7'], false]);
+      assert.deepEqual(await ids({ sort: 'oldest', limit: 1, offset: 1 }), [['fresh'], true]);
+      assert.deepEqual(await ids({ ids: ['h1', 'h8', 'fresh'], sort: 'oldest' }), [['fresh', 'h8'], false]);
+      assert.deepEqual(await ids({ parentid: 'none' }), [[], false]);
+      assert.deepEqual(
+        (await engine.query(user, 'history', { idsOnly: true, sort: 'newest' })).items.length,
+        3,
+      );
+    });
+
     test('the reclaimer removes the deleted rows and then the floor, and keeps the new ones', async () => {
       const removed = await engine.reclaimNow();
       assert.ok(removed >= LARGE - 3, `reclaimed ${removed}`);

@@ -492,6 +492,41 @@ export class SqlStorage implements StorageTx {
     return removed;
   }
 
+  async dropDeleted(userId: number, collectionId: number, ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += IN_LIST_MAX) {
+      const chunk = ids.slice(i, i + IN_LIST_MAX);
+      // Found by key first (payload_bytes keeps SQLite off bsos_newest, see deleteBsos), then
+      // deleted by key: the writer holds the user's lock, so they stay what was found.
+      const dead = await this.db.all(
+        `SELECT id, payload_bytes FROM bsos WHERE user_id = ? AND collection_id = ? AND id IN (${placeholders(chunk.length)}) AND NOT (${ABOVE_FLOOR_FILTER})`,
+        [userId, collectionId, ...chunk, userId, collectionId],
+      );
+      if (dead.length === 0) continue;
+      await this.db.run(
+        `DELETE FROM bsos WHERE user_id = ? AND collection_id = ? AND id IN (${placeholders(dead.length)})`,
+        [userId, collectionId, ...dead.map((row) => row.id)],
+      );
+    }
+  }
+
+  async collectionFloor(userId: number, collectionId: number): Promise<Millis> {
+    const row = await firstRow(
+      this.db,
+      'SELECT floor_ms FROM bso_floors WHERE user_id = ? AND collection_id = ?',
+      [userId, collectionId],
+    );
+    return (row?.floor_ms as number | undefined) ?? 0;
+  }
+
+  async idsAbove(userId: number, collectionId: number, floor: Millis, max: number): Promise<string[] | null> {
+    // A range of the (user, collection, modified) index: only the rows written since the floor.
+    const rows = await this.db.all(
+      'SELECT id FROM bsos WHERE user_id = ? AND collection_id = ? AND modified_ms > ? ORDER BY modified_ms LIMIT ?',
+      [userId, collectionId, floor, max + 1],
+    );
+    return rows.length > max ? null : rows.map((row) => row.id as string);
+  }
+
   async hasDeletedRows(): Promise<boolean> {
     return (await firstRow(this.db, 'SELECT 1 AS x FROM bso_floors LIMIT 1')) !== undefined;
   }
