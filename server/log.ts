@@ -28,8 +28,31 @@ export interface LogSink {
   write(event: LogEvent): void;
 }
 
+/** The last whole second formatted, so a line costs a few string joins, not a Date. */
+let cachedSecond = NaN;
+let cachedPrefix = '';
+
+/**
+ * `new Date(ms).toISOString()`, cheaper: the "YYYY-MM-DDTHH:MM:SS." part is worked out once
+ * per second and the milliseconds appended. Falls back to Date for anything unusual
+ * (fractions, years outside 0000–9999).
+ */
+export function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(ms).toISOString();
+    if (iso.length !== 24 || !Number.isInteger(ms)) return iso;
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, 20);
+    return iso;
+  }
+  if (!Number.isInteger(ms)) return new Date(ms).toISOString();
+  const milli = ms - second * 1000;
+  return `${cachedPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
 export function formatText(e: LogEvent): string {
-  const time = new Date(e.time).toISOString();
+  const time = isoTime(e.time);
   if (e.kind === 'request') {
     const user = e.user ? ` user=${e.user}` : '';
     return `${time} ${e.address ?? '-'} ${e.method} ${e.path} ${e.status} ${e.durationMs}ms${user}${e.detail ? ` (${e.detail})` : ''}`;
@@ -37,10 +60,15 @@ export function formatText(e: LogEvent): string {
   return `${time} ${e.level.toUpperCase()} ${e.message}${e.detail ? ` (${e.detail})` : ''}`;
 }
 
+export function formatLine(e: LogEvent, format: 'text' | 'json'): string {
+  return (format === 'json' ? JSON.stringify(e) : formatText(e)) + '\n';
+}
+
+/** A line per event, written at once (a stream that is not a file descriptor: tests, a dev console). */
 export function streamSink(stream: NodeJS.WritableStream, format: 'text' | 'json'): LogSink {
   return {
     write(e) {
-      stream.write((format === 'json' ? JSON.stringify(e) : formatText(e)) + '\n');
+      stream.write(formatLine(e, format));
     },
   };
 }

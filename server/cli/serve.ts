@@ -7,7 +7,8 @@ import { loadConfig, type ConfigFlags } from '../config-load.js';
 import { configWarnings } from '../config-warnings.js';
 import { databaseFileOf, describeLocation } from '../db/server-database.js';
 import { ensurePrivateDir } from '../fs/private-path.js';
-import { Logger, streamSink } from '../log.js';
+import { Logger } from '../log.js';
+import { stdoutSink } from '../log-fd-sink.js';
 import { parseCommandArgs, stringValue, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -103,7 +104,9 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   for (const warning of configWarnings(config)) io.warn(warning);
 
   ensurePrivateDir(config.dataDir);
-  const logger = new Logger([streamSink(io.stdout, config.logFormat)]);
+  // Batched asynchronous writes on stdout's descriptor: no write system call per request;
+  // everything waiting is written at exit (server/log-fd-sink.ts).
+  const logger = new Logger([stdoutSink(io.stdout, config.logFormat, (message) => io.warn(message))]);
 
   // Handlers go in before anything is printed: whoever waits for the "listening" line may
   // signal the moment it appears.
