@@ -12,6 +12,8 @@ import type { BsoQuery, StoredBso } from '../../server/db/records.js';
 import { SQLITE_DIALECT, type SqlRunner } from '../../server/db/sql/runner.js';
 import { SqlStorage } from '../../server/db/sql/storage.js';
 import { openSqlite, type SqliteHandle } from '../../server/db/sqlite/open.js';
+import { SqliteDatabase } from '../../server/db/sqlite/sqlite-database.js';
+import BetterSqlite3 from 'better-sqlite3';
 
 const USER = 1;
 const HISTORY = 4;
@@ -124,4 +126,38 @@ describe('SQLite query plans of record pages', () => {
       assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
     }
   });
+});
+
+test('the server leaves planner statistics behind when it closes (PRAGMA optimize)', async () => {
+  const where = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-optimize-'));
+  try {
+    const file = path.join(where, 'data', 'foxden.db');
+    const database = SqliteDatabase.open(file);
+    const rows: StoredBso[] = Array.from({ length: 2000 }, (_, i) => ({
+      id: `s${i}`,
+      modified: 1_000_000 + i * 10,
+      payload: 'x',
+      sortindex: i % 50,
+      parentid: null,
+      predecessorid: null,
+      expiry: null,
+    }));
+    await database.transaction('write', (tx) => tx.putBsos(USER, HISTORY, rows));
+    await database.transaction('read', (tx) => tx.queryBsos(USER, HISTORY, { sort: 'index', limit: 10 }, 1));
+    await database.close();
+    const after = new BetterSqlite3(file, { readonly: true });
+    try {
+      const stats = after.prepare("SELECT idx FROM sqlite_stat1 WHERE tbl = 'bsos'").all() as {
+        idx: string;
+      }[];
+      assert.ok(
+        stats.some((s) => s.idx === 'bsos_sortindex'),
+        JSON.stringify(stats),
+      );
+    } finally {
+      after.close();
+    }
+  } finally {
+    fs.rmSync(where, { recursive: true, force: true });
+  }
 });

@@ -152,8 +152,8 @@ export function migrate(db: SqliteHandle): void {
  * SQLite's own advice for a connection that has just opened (PRAGMA optimize=0x10002, each
  * index sampled over at most 400 rows, so it stays milliseconds at a million records). The
  * record reads do not depend on them (each has an index in its own order, ids= goes by primary
- * key, test/db/query-plan); other queries and future ones plan better with them. Run again at
- * close (SqliteDatabase.close), as SQLite advises for long-lived connections.
+ * key, test/db/query-plan); other queries and future ones plan better with them. Run again
+ * every few hours and at close (SqliteDatabase), as SQLite advises for long-lived connections.
  */
 export function refreshPlannerStatistics(db: SqliteHandle, atOpen = true): void {
   db.pragma('analysis_limit = 400');

@@ -14,6 +14,8 @@ import { composeTx } from '../sql/compose-tx.js';
 import { SQLITE_DIALECT, type SqlDialect, type SqlRunner } from '../sql/runner.js';
 import { sqliteRunner } from './sqlite-runner.js';
 
+/** How often a long-running server refreshes the planner's statistics (open.ts). */
+const OPTIMIZE_EVERY_MS = 6 * 60 * 60 * 1000;
 /** PRAGMA auto_vacuum's answer for INCREMENTAL. */
 const INCREMENTAL = 2;
 /** Pages given back per compactStep (4 MB of 4 KB pages): a few milliseconds of work. */
@@ -42,6 +44,8 @@ export class SqliteDatabase implements Database {
   private lastDataVersion: number;
   /** Set once PRAGMA data_version was read in this event-loop turn. */
   private dataVersionFresh = false;
+  /** PRAGMA optimize now and then, as SQLite advises for a connection that lives for days. */
+  private readonly optimizeTimer: NodeJS.Timeout;
 
   private constructor(
     private readonly db: SqliteHandle,
@@ -51,6 +55,17 @@ export class SqliteDatabase implements Database {
     this.tx = composeTx(this.runner, SQLITE_DIALECT);
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.lastDataVersion = this.dataVersion.get() as number;
+    this.optimizeTimer = setInterval(() => {
+      // Queued like a transaction; milliseconds of work (analysis_limit), then out of the way.
+      void this.enqueue(async () => {
+        try {
+          refreshPlannerStatistics(this.db, false);
+        } catch {
+          // A busy or full disk: the next round, or the next start, will do it.
+        }
+      });
+    }, OPTIMIZE_EVERY_MS);
+    this.optimizeTimer.unref();
   }
 
   static open(
@@ -182,6 +197,7 @@ export class SqliteDatabase implements Database {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.optimizeTimer);
     await this.tail.catch(() => undefined);
     try {
       // Statistics for the next start, from what this run's queries saw (SQLite's advice).
