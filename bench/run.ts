@@ -1,7 +1,9 @@
 /**
- * `npm run bench`: throughput, latency and memory figures for Foxden in one run, with the
- * floors (bare Node http, minimal Express, raw better-sqlite3 inserts) measured in the same
- * run on the same machine, and the targets checked against them.
+ * `npm run bench`: throughput, latency and memory figures for Foxden as users run it (the
+ * `foxden serve` CLI, its request log on and its stdout redirected to a file, as under
+ * systemd), with the floors (bare Node http, minimal Express, raw better-sqlite3 inserts)
+ * measured in the same run on the same machine, and the targets checked against them. An
+ * in-process server without a request log gives a second Sync 1.1 GET line, for comparison.
  *
  * Flags: --quick (short runs, for checking the harness), --profile (CPU profile of the
  * server process, summarised at the end), --server-flags="<node flags>" (try a V8 tuning).
@@ -16,7 +18,10 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { buildChildren } from './build-children.js';
+import { openDatabase } from '../server/db/open-database.js';
+import { insertSync15TestUser } from '../test/helpers/sync15-client.js';
 import { ChildServer, killAllChildren } from './child.js';
+import { compileDist, FoxdenProcess, freeLoopbackPort, killAllFoxdenProcesses } from './foxden-process.js';
 import type { MemoryFigures } from './ipc.js';
 import { hammer, runTasks, type LoadFigures } from './load.js';
 import { summariseProfiles } from './profile-summary.js';
@@ -40,6 +45,13 @@ const SERVER_FLAGS = (
 )
   .split(/\s+/)
   .filter((f) => f.startsWith('--'));
+/**
+ * Another built tree (e.g. `git archive <commit> | tar -x` + `npx tsc -p tsconfig.build.json`):
+ * its `foxden serve` gets a Sync 1.1 GET line of its own, in the same interleaved rounds.
+ */
+const COMPARE_ROOT = process.argv
+  .find((a) => a.startsWith('--compare-root='))
+  ?.slice('--compare-root='.length);
 
 const SETTINGS = {
   connections: 10,
@@ -63,8 +75,10 @@ const SETTINGS = {
   fillMaxMs: QUICK ? 10_000 : 40_000,
   uploadMax: QUICK ? 5 : 40,
   uploadMaxMs: QUICK ? 5_000 : 15_000,
+  compileTimeoutMs: 180_000,
+  startTimeoutMs: 30_000,
   /** The whole run must end by itself even if something hangs. */
-  watchdogMs: 6 * 60 * 1000,
+  watchdogMs: 8 * 60 * 1000,
 };
 
 const BENCH_EMAIL = 'bench@example.com';
@@ -79,9 +93,11 @@ const figures: {
   express?: GetFigures;
   sync11Get?: GetFigures;
   sync15Get?: GetFigures;
+  inProcessGet?: GetFigures;
   rawInsert?: number;
   sync11Post?: number;
   storedRss?: number;
+  stored?: number;
 } = {};
 /** The server's RSS after each stage, so a memory figure can be traced to what caused it. */
 const rssTrail: string[] = [];
@@ -106,7 +122,42 @@ async function stage<T>(section: string, name: string, fn: () => Promise<T>): Pr
   }
 }
 
-async function noteRss(server: ChildServer, label: string): Promise<void> {
+/**
+ * A server under test: the shipped CLI (`foxden serve`, figures from /proc) or the in-process
+ * bench child (figures over IPC).
+ */
+interface UnderTest {
+  url: string;
+  /** CPU time used so far (user + system), microseconds. */
+  cpuMicros(): Promise<number>;
+  memory(): Promise<{ rss: number; maxRss: number; detail: string }>;
+}
+
+function inProcess(child: ChildServer): UnderTest {
+  return {
+    url: child.url,
+    cpuMicros: async () => (await child.memory()).cpuMicros,
+    memory: async () => {
+      const mem = await child.memory();
+      return { rss: mem.rss, maxRss: mem.maxRss, detail: heapDetail(mem) };
+    },
+  };
+}
+
+function shippedCli(node: FoxdenProcess): UnderTest {
+  const figures = () => {
+    const mem = node.memory();
+    if (!mem) throw new Error('no /proc figures for the foxden serve process (Linux only)');
+    return mem;
+  };
+  return {
+    url: node.origin,
+    cpuMicros: async () => figures().cpuMicros,
+    memory: async () => ({ ...figures(), detail: 'VmRSS/VmHWM of the foxden serve process' }),
+  };
+}
+
+async function noteRss(server: UnderTest, label: string): Promise<void> {
   const mem = await server.memory().catch(() => null);
   rssTrail.push(`${label} ${mem ? (mem.rss / MB).toFixed(0) : '?'}`);
 }
@@ -124,7 +175,7 @@ type GetFigures = LoadFigures & { cpuMicrosPerRequest: number; rounds: number[] 
 interface GetTarget {
   section: string;
   name: string;
-  child: ChildServer;
+  child: UnderTest;
   path: string;
   headers?: Headers;
   store: (f: GetFigures) => void;
@@ -135,7 +186,7 @@ async function measureGet(
   t: GetTarget,
   seconds: number,
 ): Promise<LoadFigures & { cpuMicrosPerRequest: number }> {
-  const cpuBefore = (await t.child.memory()).cpuMicros;
+  const cpuBefore = await t.child.cpuMicros();
   const f = await hammer({
     origin: t.child.url,
     path: t.path,
@@ -144,7 +195,7 @@ async function measureGet(
     maxRequests: SETTINGS.maxRequests,
     ...(t.headers ? { headers: t.headers } : {}),
   });
-  const cpuAfter = (await t.child.memory()).cpuMicros;
+  const cpuAfter = await t.child.cpuMicros();
   if (f.ok === 0 || f.failed > 0) throw new Error(`GET ${t.path}: ${f.ok} ok, ${f.failed} failed`);
   return { ...f, cpuMicrosPerRequest: (cpuAfter - cpuBefore) / (f.ok + f.failed) };
 }
@@ -245,11 +296,7 @@ async function readLikeFirefox(origin: string, agent: http.Agent, user: Sync11Us
  * then reads, then the memory figure, before any GET load test or Sync 1.5 traffic could be
  * counted as "memory with 100,000 records stored".
  */
-async function sync11StoreAndMeasure(
-  server: ChildServer,
-  user: Sync11User,
-  agent: http.Agent,
-): Promise<void> {
+async function sync11StoreAndMeasure(server: UnderTest, user: Sync11User, agent: http.Agent): Promise<void> {
   const origin = server.url;
   let nextIndex = 0;
   let viaHttp = 0;
@@ -351,49 +398,39 @@ async function sync11StoreAndMeasure(
         viaHttp += f.records;
         nextIndex = first + missingBatches * SETTINGS.batchSize;
       }
-      let viaEngine = 0;
-      const stillMissing = SETTINGS.storedRecords - (await countRecords(origin, agent, user));
-      if (stillMissing > 0) {
-        viaEngine = await server.seed({
-          type: 'seed',
-          username: user.username,
-          collection: 'history',
-          firstIndex: nextIndex,
-          count: stillMissing,
-          payloadBytes: SETTINGS.payloadBytes,
-        });
-      }
       const stored = await countRecords(origin, agent, user);
       await readLikeFirefox(origin, agent, user);
       const mem = await server.memory();
       figures.storedRss = mem.rss;
+      figures.stored = stored;
       rows.push({
         section: 'Memory',
         name: `RSS, ${stored.toLocaleString('en-US')} x 1 KB stored`,
         value: formatMb(mem.rss),
-        detail: `after storing them (${viaHttp.toLocaleString('en-US')} via POST, ${viaEngine.toLocaleString('en-US')} via engine) and reads; ${heapDetail(mem)}`,
+        detail: `after storing them (${viaHttp.toLocaleString('en-US')} via POST) and reads like Firefox's; ${mem.detail}`,
       });
     },
   );
   await noteRss(server, 'reads');
 }
 
-async function freshProcessMemory(script: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function freshProcessMemory(start: () => Promise<FoxdenProcess>): Promise<void> {
   await stage('Memory', 'RSS, restarted over the stored data', async () => {
-    const child = await ChildServer.start(script, [], { env, execArgv: SERVER_FLAGS });
+    const node = await start();
+    const server = shippedCli(node);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      await readLikeFirefox(child.url, agent, sync11Credentials(BENCH_EMAIL));
-      const mem = await child.memory();
+      await readLikeFirefox(server.url, agent, sync11Credentials(BENCH_EMAIL));
+      const mem = await server.memory();
       rows.push({
         section: 'Memory',
         name: 'RSS, restarted over the stored data',
         value: formatMb(mem.rss),
-        detail: `after the same reads; ${heapDetail(mem)}`,
+        detail: `a new foxden serve after the same reads; ${mem.detail}`,
       });
     } finally {
       agent.destroy();
-      await child.stop();
+      await node.stop();
     }
   });
 }
@@ -422,33 +459,40 @@ function targets(): Target[] {
     a && b
       ? `; by server CPU per request ${formatPercent(b.cpuMicrosPerRequest / a.cpuMicrosPerRequest)} (${b.cpuMicrosPerRequest.toFixed(0)} vs ${a.cpuMicrosPerRequest.toFixed(0)} us)`
       : '';
+  const complete = figures.stored !== undefined && figures.stored >= SETTINGS.storedRecords;
   const storedTarget: Target =
     figures.storedRss === undefined
       ? { name: 'RSS with 100,000 x 1 KB stored', pass: null, detail: 'not measured' }
       : {
           name: 'RSS with 100,000 x 1 KB stored',
-          pass: QUICK ? null : figures.storedRss < 100 * MB,
-          detail: `${formatMb(figures.storedRss)} (need < 100 MB)${QUICK ? '; --quick stores fewer records, so no verdict' : ''}`,
+          pass: QUICK || !complete ? null : figures.storedRss < 100 * MB,
+          detail:
+            `${formatMb(figures.storedRss)} (need < 100 MB)` +
+            (QUICK
+              ? '; --quick stores fewer records, so no verdict'
+              : complete
+                ? ''
+                : `; only ${(figures.stored ?? 0).toLocaleString('en-US')} stored in the time allowed, so no verdict`),
         };
   return [
     ratio(
-      'Sync 1.1 GET vs Express floor',
+      'Sync 1.1 GET (foxden serve) vs Express floor',
       figures.sync11Get?.perSecond,
       figures.express?.perSecond,
-      0.7,
+      0.85,
       'minimal Express',
       cpu(figures.sync11Get, figures.express),
     ),
     ratio(
-      'Sync 1.1 batch POST vs raw inserts',
+      'Sync 1.1 batch POST (foxden serve) vs raw inserts',
       figures.sync11Post,
       figures.rawInsert,
-      0.25,
+      0.4,
       'raw better-sqlite3 inserts',
     ),
     storedTarget,
     ratio(
-      'Sync 1.5 Hawk GET vs Sync 1.1 GET',
+      'Sync 1.5 Hawk GET vs Sync 1.1 GET (foxden serve)',
       figures.sync15Get?.perSecond,
       figures.sync11Get?.perSecond,
       0.8,
@@ -467,16 +511,31 @@ function startChild(
   return stage('Start', label, () => ChildServer.start(script, args, options));
 }
 
+/** The Sync 1.5 bench user's tokenserver row, written into the data directory's database before the server opens it. */
+async function createSync15Row(dataDir: string): Promise<{ uid: number; fxaUid: string }> {
+  const database = await openDatabase({ kind: 'sqlite', file: path.join(dataDir, 'foxden.db') });
+  try {
+    return await insertSync15TestUser(database);
+  } finally {
+    await database.close();
+  }
+}
+
+function stopEverything(): void {
+  killAllChildren();
+  killAllFoxdenProcesses();
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const watchdog = setTimeout(() => {
     log('watchdog: the run took too long; stopping');
-    killAllChildren();
+    stopEverything();
     process.exit(2);
   }, SETTINGS.watchdogMs);
   watchdog.unref();
   process.once('SIGINT', () => {
-    killAllChildren();
+    stopEverything();
     process.exit(130);
   });
 
@@ -487,29 +546,63 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(' ')}, Node ${process.version}`,
   );
+  compileDist(root, SETTINGS.compileTimeoutMs, log);
   const build = buildChildren(root);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-bench-data-'));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-bench-'));
+  const dataDir = path.join(work, 'data');
+  const inProcessDir = path.join(work, 'in-process');
+  fs.mkdirSync(dataDir, { mode: 0o700 });
+  fs.mkdirSync(inProcessDir, { mode: 0o700 });
+  const stdoutFile = path.join(work, 'foxden-serve.log');
   const profileDir = PROFILE ? fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-bench-profile-')) : null;
   const masterSecret = randomBytes(32).toString('hex');
   const serverScript = path.join(build.outDir, 'bench', 'server-child.js');
   const baselineScript = path.join(build.outDir, 'bench', 'baseline-child.js');
-  const serverEnv = { FOXDEN_BENCH_DATA_DIR: dataDir, FOXDEN_BENCH_MASTER_SECRET: masterSecret };
+  // Node flags go before bin/foxden.js, as `node <flags> bin/foxden.js serve` (--cpu-prof
+  // is not allowed in NODE_OPTIONS).
+  const nodeArgs = [...SERVER_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  const startCli = async (cliRoot = root, dir = dataDir, out = stdoutFile): Promise<FoxdenProcess> => {
+    const port = await freeLoopbackPort();
+    return FoxdenProcess.start({
+      root: cliRoot,
+      port,
+      dataDir: dir,
+      publicUrl: `http://127.0.0.1:${port}/`,
+      env: { FOXDEN_MASTER_SECRET: masterSecret },
+      nodeArgs,
+      startTimeoutMs: SETTINGS.startTimeoutMs,
+      stdoutFile: out,
+      extraArgs: ['--allow-new-users'],
+    });
+  };
   const children: ChildServer[] = [];
+  let cli: FoxdenProcess | null = null;
+  let compared: FoxdenProcess | null = null;
   try {
+    const row15 = await stage('Start', 'Sync 1.5 tokenserver row', () => createSync15Row(dataDir));
     const bare = await startChild('bare Node http', baselineScript, ['node']);
     const express = await startChild('minimal Express 5', baselineScript, ['express']);
-    const server = await startChild('Foxden server', serverScript, [], {
-      env: serverEnv,
-      execArgv: [...SERVER_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    cli = await stage('Start', 'foxden serve (stdout to a file)', startCli);
+    const inProc = await startChild('in-process server, no request log', serverScript, [], {
+      env: { FOXDEN_BENCH_DATA_DIR: inProcessDir, FOXDEN_BENCH_MASTER_SECRET: masterSecret },
+      execArgv: SERVER_FLAGS,
     });
-    for (const c of [bare, express, server]) if (c) children.push(c);
+    for (const c of [bare, express, inProc]) if (c) children.push(c);
+    if (COMPARE_ROOT) {
+      const dir = path.join(work, 'compared');
+      fs.mkdirSync(dir, { mode: 0o700 });
+      compared = await stage('Start', `foxden serve from ${COMPARE_ROOT}`, () =>
+        startCli(path.resolve(COMPARE_ROOT), dir, path.join(work, 'compared.log')),
+      );
+    }
+    const server = cli ? shippedCli(cli) : null;
     await stage('Memory', 'idle RSS', async () => {
       const idle = async (c: ChildServer | null) => (c ? formatMb((await c.memory()).rss) : 'n/a');
       rows.push({
         section: 'Memory',
         name: 'idle RSS before any request',
-        value: await idle(server),
-        detail: `Foxden; floors for comparison: bare Node http ${await idle(bare)}, minimal Express ${await idle(express)}`,
+        value: server ? formatMb((await server.memory()).rss) : 'n/a',
+        detail: `foxden serve; for comparison: bare Node http ${await idle(bare)}, minimal Express ${await idle(express)}, in-process server ${await idle(inProc)}`,
       });
     });
 
@@ -519,7 +612,7 @@ async function main(): Promise<void> {
       getTargets.push({
         section: 'Floor',
         name: 'bare Node http, fixed JSON',
-        child: bare,
+        child: inProcess(bare),
         path: FIXED,
         store: (f) => (figures.bareNode = f),
       });
@@ -527,15 +620,15 @@ async function main(): Promise<void> {
       getTargets.push({
         section: 'Floor',
         name: 'minimal Express 5, fixed JSON',
-        child: express,
+        child: inProcess(express),
         path: FIXED,
         store: (f) => (figures.express = f),
       });
 
-    if (server) {
-      await noteRss(server, 'start');
-      const agent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.postConcurrency });
-      try {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: SETTINGS.postConcurrency });
+    try {
+      if (server) {
+        await noteRss(server, 'start');
         const u11 = await stage('Sync 1.1', 'sign-up and a few collections', async () => {
           const user = await createSync11User(server.url, agent, BENCH_EMAIL);
           await seedFewCollections(server.url, agent, user);
@@ -552,55 +645,91 @@ async function main(): Promise<void> {
             store: (f) => (figures.sync11Get = f),
           });
         }
-        const u15 = await stage('Sync 1.5', 'user with a few collections', () =>
-          setupSync15User(
-            server.url,
-            masterSecret,
-            (fxaUid) => server.createSync15User(fxaUid),
-            FEW_COLLECTIONS,
-          ),
-        );
-        if (u15) {
+      }
+      const u15 =
+        server && row15
+          ? await stage('Sync 1.5', 'user with a few collections', () =>
+              setupSync15User(server.url, masterSecret, async () => row15.uid, FEW_COLLECTIONS, row15.fxaUid),
+            )
+          : null;
+      if (server && u15) {
+        getTargets.push({
+          section: 'Sync 1.5',
+          name: 'GET info/collections (Hawk)',
+          child: server,
+          path: `/1.5/${u15.uid}/info/collections`,
+          headers: u15.sign,
+          store: (f) => (figures.sync15Get = f),
+        });
+      }
+      if (inProc) {
+        const target = inProcess(inProc);
+        const user = await stage('In-process', 'sign-up and a few collections', async () => {
+          const u = await createSync11User(target.url, agent, BENCH_EMAIL);
+          await seedFewCollections(target.url, agent, u);
+          return u;
+        });
+        if (user)
           getTargets.push({
+            section: 'In-process',
+            name: 'Sync 1.1 GET info/collections, no request log',
+            child: target,
+            path: `/1.1/${user.username}/info/collections`,
+            headers: () => ({ authorization: user.authorization }),
+            store: (f) => (figures.inProcessGet = f),
+          });
+      }
+      if (compared) {
+        const target = shippedCli(compared);
+        const user = await stage('Compared', 'sign-up and a few collections', async () => {
+          const u = await createSync11User(target.url, agent, BENCH_EMAIL);
+          await seedFewCollections(target.url, agent, u);
+          return u;
+        });
+        if (user)
+          getTargets.push({
+            section: 'Compared',
+            name: `Sync 1.1 GET info/collections, ${path.basename(path.resolve(COMPARE_ROOT as string))}`,
+            child: target,
+            path: `/1.1/${user.username}/info/collections`,
+            headers: () => ({ authorization: user.authorization }),
+            store: () => undefined,
+          });
+      }
+      await measureGets(getTargets);
+      if (server) await noteRss(server, 'GETs');
+      await compared?.stop();
+
+      if (server && u15) {
+        await stage('Sync 1.5', 'batched upload, 1,000 in POSTs of 100', async () => {
+          const f = await measureBatchedUploads({
+            origin: server.url,
+            user: u15,
+            batchSize: SETTINGS.batchSize,
+            payloadBytes: SETTINGS.payloadBytes,
+            uploadRecords: 1000,
+            maxUploads: SETTINGS.uploadMax,
+            maxMs: SETTINGS.uploadMaxMs,
+          });
+          rows.push({
             section: 'Sync 1.5',
-            name: 'GET info/collections (Hawk)',
-            child: server,
-            path: `/1.5/${u15.uid}/info/collections`,
-            headers: u15.sign,
-            store: (f) => (figures.sync15Get = f),
+            name: 'batched upload, 1,000 in POSTs of 100',
+            value: formatRate(f.recordsPerSecond, 'rec/s'),
+            detail: `${f.records.toLocaleString('en-US')} records in ${f.seconds.toFixed(1)} s, 2 connections, per 1,000-record upload p50 ${f.p50Ms.toFixed(0)} ms, p99 ${f.p99Ms.toFixed(0)} ms`,
           });
-        }
-        await measureGets(getTargets);
-        await noteRss(server, 'GETs');
+        });
+        await noteRss(server, '1.5 upload');
+      }
 
-        if (u15) {
-          await stage('Sync 1.5', 'batched upload, 1,000 in POSTs of 100', async () => {
-            const f = await measureBatchedUploads({
-              origin: server.url,
-              user: u15,
-              batchSize: SETTINGS.batchSize,
-              payloadBytes: SETTINGS.payloadBytes,
-              uploadRecords: 1000,
-              maxUploads: SETTINGS.uploadMax,
-              maxMs: SETTINGS.uploadMaxMs,
-            });
-            rows.push({
-              section: 'Sync 1.5',
-              name: 'batched upload, 1,000 in POSTs of 100',
-              value: formatRate(f.recordsPerSecond, 'rec/s'),
-              detail: `${f.records.toLocaleString('en-US')} records in ${f.seconds.toFixed(1)} s, 2 connections, per 1,000-record upload p50 ${f.p50Ms.toFixed(0)} ms, p99 ${f.p99Ms.toFixed(0)} ms`,
-            });
-          });
-          await noteRss(server, '1.5 upload');
-        }
-
+      if (server && cli) {
+        const node = cli;
         await stage('Memory', 'peak RSS', async () => {
           const mem = await server.memory();
           rows.push({
             section: 'Memory',
-            name: 'peak RSS of the server process',
+            name: 'peak RSS of foxden serve',
             value: formatMb(mem.maxRss),
-            detail: `getrusage maxrss over the whole run; now ${formatMb(mem.rss)}, ${heapDetail(mem)}`,
+            detail: `VmHWM over the whole run; now ${formatMb(mem.rss)}`,
           });
           rows.push({
             section: 'Memory',
@@ -609,21 +738,26 @@ async function main(): Promise<void> {
             detail: rssTrail.join(' -> '),
           });
         });
-      } finally {
-        agent.destroy();
+        await node.stop();
+        rows.push({
+          section: 'Start',
+          name: 'request log of foxden serve',
+          value: `${node.logLines.toLocaleString('en-US')} lines`,
+          detail: `stdout redirected to a file (${formatMb(fs.statSync(stdoutFile).size)}), counted after SIGTERM`,
+        });
       }
-    } else {
-      await measureGets(getTargets);
+    } finally {
+      agent.destroy();
     }
     for (const c of children) await c.stop();
-    if (server) await freshProcessMemory(serverScript, { ...serverEnv });
+    if (cli) await freshProcessMemory(startCli);
   } finally {
-    killAllChildren();
+    stopEverything();
     build.cleanup();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(work, { recursive: true, force: true });
   }
 
-  const order = ['Start', 'Floor', 'Sync 1.1', 'Sync 1.5', 'Memory'];
+  const order = ['Start', 'Floor', 'Sync 1.1', 'Sync 1.5', 'In-process', 'Compared', 'Memory'];
   const ranked = rows
     .map((r, i) => ({ r, i }))
     .sort((a, b) => order.indexOf(a.r.section) - order.indexOf(b.r.section) || a.i - b.i);
@@ -638,7 +772,8 @@ async function main(): Promise<void> {
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}.\n` +
-      'The load generator shares the machine with the servers; on a busy machine compare ratios, not absolutes.\n',
+      'Foxden figures are the shipped CLI (foxden serve, request log to a file) unless the line says in-process.\n' +
+      'The load generator shares the machine with the servers; on a busy machine compare ratios and CPU per request, not absolutes.\n',
   );
   if (profileDir) {
     process.stdout.write(summariseProfiles(profileDir, root));
@@ -648,7 +783,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  killAllChildren();
+  stopEverything();
   process.stderr.write(
     `[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );

@@ -34,16 +34,17 @@ export function hawkHeaderFor(origin: string, creds: { id: string; key: string }
 
 /**
  * A Sync 1.5 user with a few collections. The tokenserver row is made inside the server
- * process (`createUser`, it owns the database); the token is minted with the shared master
- * secret exactly as the tokenserver would (test/helpers/sync15-client.ts).
+ * process (`createUser`, it owns the database), or was written before it started (`fxaUid`
+ * given: the row's); the token is minted with the shared master secret exactly as the
+ * tokenserver would (test/helpers/sync15-client.ts).
  */
 export async function setupSync15User(
   origin: string,
   masterSecret: string,
   createUser: (fxaUid: string) => Promise<number>,
   collections: readonly string[],
+  fxaUid = randomBytes(16).toString('hex'),
 ): Promise<Sync15User> {
-  const fxaUid = randomBytes(16).toString('hex');
   const uid = await createUser(fxaUid);
   const token = mintToken(masterSecret, { uid, node: origin, fxaUid });
   const user: Sync15User = { uid, ...token, sign: hawkHeaderFor(origin, token) };
