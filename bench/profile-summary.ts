@@ -122,7 +122,8 @@ function shortUrl(url: string, projectRoot: string): string {
   if (build?.[1]) return build[1].replace(/^node_modules\//, '');
   const nm = /node_modules\/(.*)$/.exec(plain);
   if (nm?.[1]) return nm[1];
-  return plain.startsWith(projectRoot) ? path.relative(projectRoot, plain) : plain;
+  // foxden serve runs the compiled tree: dist/server/… is the project's server/….
+  return plain.startsWith(projectRoot) ? path.relative(projectRoot, plain).replace(/^dist\//, '') : plain;
 }
 
 function moduleOf(where: string, functionName: string): string {

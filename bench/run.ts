@@ -46,12 +46,13 @@ const SERVER_FLAGS = (
   .split(/\s+/)
   .filter((f) => f.startsWith('--'));
 /**
- * Another built tree (e.g. `git archive <commit> | tar -x` + `npx tsc -p tsconfig.build.json`):
- * its `foxden serve` gets a Sync 1.1 GET line of its own, in the same interleaved rounds.
+ * Other built trees (e.g. `git archive <commit> | tar -x` + `npx tsc -p tsconfig.build.json`;
+ * this one too, for a like-for-like pair): each tree's `foxden serve` gets a Sync 1.1 GET
+ * line of its own on a few small collections, in the same interleaved rounds.
  */
-const COMPARE_ROOT = process.argv
-  .find((a) => a.startsWith('--compare-root='))
-  ?.slice('--compare-root='.length);
+const COMPARE_ROOTS = process.argv
+  .filter((a) => a.startsWith('--compare-root='))
+  .map((a) => path.resolve(a.slice('--compare-root='.length)));
 
 const SETTINGS = {
   connections: 10,
@@ -577,7 +578,7 @@ async function main(): Promise<void> {
   };
   const children: ChildServer[] = [];
   let cli: FoxdenProcess | null = null;
-  let compared: FoxdenProcess | null = null;
+  const compared: { root: string; node: FoxdenProcess }[] = [];
   try {
     const row15 = await stage('Start', 'Sync 1.5 tokenserver row', () => createSync15Row(dataDir));
     const bare = await startChild('bare Node http', baselineScript, ['node']);
@@ -588,12 +589,13 @@ async function main(): Promise<void> {
       execArgv: SERVER_FLAGS,
     });
     for (const c of [bare, express, inProc]) if (c) children.push(c);
-    if (COMPARE_ROOT) {
-      const dir = path.join(work, 'compared');
+    for (const [i, compareRoot] of COMPARE_ROOTS.entries()) {
+      const dir = path.join(work, `compared-${i}`);
       fs.mkdirSync(dir, { mode: 0o700 });
-      compared = await stage('Start', `foxden serve from ${COMPARE_ROOT}`, () =>
-        startCli(path.resolve(COMPARE_ROOT), dir, path.join(work, 'compared.log')),
+      const node = await stage('Start', `foxden serve from ${compareRoot}`, () =>
+        startCli(compareRoot, dir, path.join(work, `compared-${i}.log`)),
       );
+      if (node) compared.push({ root: compareRoot, node });
     }
     const server = cli ? shippedCli(cli) : null;
     await stage('Memory', 'idle RSS', async () => {
@@ -679,9 +681,9 @@ async function main(): Promise<void> {
             store: (f) => (figures.inProcessGet = f),
           });
       }
-      if (compared) {
-        const target = shippedCli(compared);
-        const user = await stage('Compared', 'sign-up and a few collections', async () => {
+      for (const { root: compareRoot, node } of compared) {
+        const target = shippedCli(node);
+        const user = await stage('Compared', `${compareRoot}: sign-up and a few collections`, async () => {
           const u = await createSync11User(target.url, agent, BENCH_EMAIL);
           await seedFewCollections(target.url, agent, u);
           return u;
@@ -689,7 +691,7 @@ async function main(): Promise<void> {
         if (user)
           getTargets.push({
             section: 'Compared',
-            name: `Sync 1.1 GET info/collections, ${path.basename(path.resolve(COMPARE_ROOT as string))}`,
+            name: `Sync 1.1 GET info/collections, ${compareRoot}`,
             child: target,
             path: `/1.1/${user.username}/info/collections`,
             headers: () => ({ authorization: user.authorization }),
@@ -698,7 +700,7 @@ async function main(): Promise<void> {
       }
       await measureGets(getTargets);
       if (server) await noteRss(server, 'GETs');
-      await compared?.stop();
+      for (const { node } of compared) await node.stop();
 
       if (server && u15) {
         await stage('Sync 1.5', 'batched upload, 1,000 in POSTs of 100', async () => {
