@@ -93,7 +93,17 @@ export class Logger extends EventEmitter<{ event: [LogEvent] }> {
   }
 
   log(input: LogInput): LogEvent {
-    const event: LogEvent = { seq: ++this.seq, time: Date.now(), ...input };
+    return this.record({ seq: 0, time: 0, ...input });
+  }
+
+  /**
+   * Logs an event the caller built whole (the request log, once per request): its `seq` and
+   * `time` are set here, and the object itself is kept, without the copy log() makes.
+   * Building it with `seq` and `time` first keeps the JSON lines' key order.
+   */
+  record(event: LogEvent): LogEvent {
+    event.seq = ++this.seq;
+    event.time = Date.now();
     // Overwrite the oldest slot when full: O(1), where Array.shift moved every element.
     const size = this.ring.length;
     this.ring[(this.start + this.count) % size] = event;

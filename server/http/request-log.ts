@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ServerEvents } from '../context.js';
-import type { LogInput, Logger } from '../log.js';
+import type { LogEvent, Logger } from '../log.js';
 import { clientAddress } from './client-address.js';
 
 /** Fields an adapter may set on `res.locals` for the request log. */
@@ -38,7 +38,10 @@ export function requestLog(logger: Logger, events: ServerEvents) {
     const url = req.originalUrl;
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const event: LogInput = {
+    // seq and time first, as log() orders them: the JSON lines keep their key order.
+    const event: LogEvent = {
+      seq: 0,
+      time: 0,
       level: status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info',
       kind: 'request',
       message: `${req.method} ${path} ${status}`,
@@ -54,7 +57,7 @@ export function requestLog(logger: Logger, events: ServerEvents) {
     if (locals.collection) event.collection = locals.collection;
     if (locals.logDetail) event.detail = locals.logDetail;
     // One emit, of the object the log built: counters read this, not the log.
-    events.emit('requestFinished', logger.log(event));
+    events.emit('requestFinished', logger.record(event));
   }
   return (req: Request, res: Response, next: NextFunction): void => {
     (res as Timed)[STARTED] = performance.now();

@@ -168,6 +168,19 @@ test('JSON lines to a file: every request line on SIGTERM, each a whole JSON eve
       paths,
       Array.from({ length: 200 }, (_, i) => `/log-order/${i + 1}`),
     );
+    // The JSON shape users parse: the same keys in the same order as before the batching.
+    assert.deepEqual(Object.keys(events.find((e) => e.kind === 'request') ?? {}), [
+      'seq',
+      'time',
+      'level',
+      'kind',
+      'message',
+      'method',
+      'path',
+      'address',
+      'status',
+      'durationMs',
+    ]);
     const seqs = events.map((e) => e.seq);
     assert.deepEqual(
       seqs,
