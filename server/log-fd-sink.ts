@@ -66,6 +66,8 @@ export function fdSink(
   let pendingChars = 0;
   /** The bytes of the write in flight not yet written (a short write leaves some). */
   let inFlight: Buffer | null = null;
+  /** The write in flight failed with EAGAIN and waits for its retry: nothing of it was written. */
+  let waitingRetry: Buffer | null = null;
   /** A line that must not wait is waiting (written when the write in flight completes). */
   let urgent = false;
   let dropped = 0;
@@ -133,13 +135,16 @@ export function fdSink(
     const chunk = inFlight as Buffer;
     if (err) {
       if (err.code === 'EAGAIN') {
-        setTimeout(() => fs.write(fd, chunk, 0, chunk.length, null, onWritten), EAGAIN_RETRY_MS).unref();
+        waitingRetry = chunk;
+        setTimeout(retryWrite, EAGAIN_RETRY_MS).unref();
         return;
       }
       fail(err, chunk);
       return;
     }
     outage = false;
+    // Lines dropped while the output fell behind are announced where the log resumes.
+    if (dropped > announced) noteDropped();
     if (written < chunk.length) {
       inFlight = chunk.subarray(written);
       fs.write(fd, inFlight, 0, inFlight.length, null, onWritten);
@@ -149,6 +154,14 @@ export function fdSink(
     if (pending.length === 0) return settleDrain();
     if (urgent || pendingChars >= BATCH_CHARS || drainWaiters.length > 0) startWrite();
     else arm(FLUSH_AFTER_MS);
+  };
+
+  const retryWrite = () => {
+    // flushSync (at exit) may have written it meanwhile.
+    if (waitingRetry === null) return;
+    waitingRetry = null;
+    const chunk = inFlight as Buffer;
+    fs.write(fd, chunk, 0, chunk.length, null, onWritten);
   };
 
   /** Drops the failed batch and what waits (counted), and retries later. */
@@ -170,9 +183,16 @@ export function fdSink(
   };
 
   const flushSync = () => {
-    // A write in flight is the kernel's or the thread pool's now: it is not written twice.
-    if (pending.length === 0) return;
-    let buffer = Buffer.from(pending.join(''));
+    // A write in flight is the kernel's or the thread pool's now: it is not written twice;
+    // one waiting for its EAGAIN retry was not written at all, so it goes first.
+    const first = waitingRetry;
+    if (first !== null) {
+      waitingRetry = null;
+      inFlight = null;
+    }
+    if (pending.length === 0 && first === null) return;
+    const text = pending.join('');
+    let buffer = first === null ? Buffer.from(text) : Buffer.concat([first, Buffer.from(text)]);
     pending = [];
     pendingChars = 0;
     let eagain = 0;

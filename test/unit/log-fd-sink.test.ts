@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -184,6 +184,44 @@ test(
       assert.equal(second.dropped, 10);
     } finally {
       fs.closeSync(fd);
+    }
+  },
+);
+
+test(
+  'fdSink on a non-blocking pipe whose reader pauses (EAGAIN): every line arrives, in order, once',
+  { skip: process.platform === 'win32' },
+  async () => {
+    // The child reads nothing for a while, then copies its stdin to its stdout.
+    const child = spawn(
+      process.execPath,
+      ['-e', 'setTimeout(() => process.stdin.pipe(process.stdout), 800)'],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      // The parent's end of the child's stdin: a non-blocking socket (test-only peek at the handle).
+      const fd = (child.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+      assert.ok(fd > 2, `pipe fd ${fd}`);
+      let received = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => (received += chunk));
+      const sink = fdSink(fd, 'text');
+      const expected: string[] = [];
+      // About 600 KB: more than a socket buffer holds, less than the sink's memory bound.
+      for (let i = 1; i <= 6000; i++) {
+        const e = requestEvent(i);
+        expected.push(formatLine(e, 'text'));
+        sink.write(e);
+        if (i % 200 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await sink.drain();
+      sink.close();
+      const want = expected.join('');
+      await until(() => received.length >= want.length, 'every line through the pipe', 10_000);
+      assert.equal(received, want);
+      assert.equal(sink.dropped, 0);
+    } finally {
+      child.kill('SIGKILL');
     }
   },
 );
