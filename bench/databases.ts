@@ -19,7 +19,6 @@
  * All traffic goes to 127.0.0.1, every load loop is bounded in count and time, a watchdog
  * ends the run, every child is killed and every fresh database dropped at the end.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -35,7 +34,7 @@ import {
   type TestDatabaseKind,
 } from '../test/helpers/databases.js';
 import { insertSync15TestUser, mintToken } from '../test/helpers/sync15-client.js';
-import { freeLoopbackPort, FoxdenProcess, killAllFoxdenProcesses } from './foxden-process.js';
+import { compileDist, freeLoopbackPort, FoxdenProcess, killAllFoxdenProcesses } from './foxden-process.js';
 import { hammer, request, runTasks } from './load.js';
 import { randomPayload, recordId } from './records.js';
 import { formatPercent, formatRate, renderTable, type Row, type Target } from './report.js';
@@ -596,23 +595,6 @@ function report(): string {
   return `${sideBySide}\n${nodes}\n${renderTable(details, targets)}`;
 }
 
-function compile(): void {
-  log('compiling the server (npx tsc -p tsconfig.build.json) ...');
-  const result = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: SETTINGS.compileTimeoutMs,
-  });
-  if (result.error) throw new Error(`tsc could not run: ${result.error.message}`);
-  if (result.status !== 0) {
-    // tsc emits despite type errors (work in progress elsewhere in the tree); say so, go on.
-    const errors = (result.stdout.match(/error TS\d+/g) ?? []).length;
-    log(`tsc reported ${errors} type error(s); dist/ was emitted anyway`);
-  }
-  if (!fs.existsSync(path.join(root, 'dist', 'server', 'cli.js')))
-    throw new Error('dist/server/cli.js was not built');
-}
-
 /** Whether the compiled `foxden serve` reads FOXDEN_DATABASE_URL at all (it is being added). */
 function serveReadsDatabaseUrl(): boolean {
   const file = path.join(root, 'dist', 'server', 'config-load.js');
@@ -658,7 +640,7 @@ async function main(): Promise<void> {
       .join(' ')}, Node ${process.version}`,
   );
   try {
-    compile();
+    compileDist(root, SETTINGS.compileTimeoutMs, log);
     const databaseUrl = serveReadsDatabaseUrl();
     const backends: Backend[] = [];
     for (const kind of KINDS) {
