@@ -20,9 +20,10 @@ import { Logger } from './log.js';
 import { StorageEngine } from './storage/engine.js';
 import { requestLog } from './http/request-log.js';
 import { forwardedOriginWatch } from './http/forwarded-origin-watch.js';
-import { corsMiddleware } from './http/cors.js';
+import { corsCheck } from './http/cors.js';
+import { afterSync15, frontDoor } from './http/front-door.js';
 import { closeGracefully, hostInUrl, listenOn } from './http/listen.js';
-import { mountSync11 } from './sync11/index.js';
+import { sync11Handler } from './sync11/index.js';
 import { mountSync15 } from './sync15/index.js';
 import { localTokenIssuer } from './local-token-issuer.js';
 import { mountFxaPage } from './fxa/page/index.js';
@@ -161,12 +162,17 @@ function buildSyncServer(
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', listener.trustProxy);
-  app.use(requestLog(logger, serverEvents));
-  // A trusted proxy naming another address than the public URL's is said once in the log.
-  app.use(forwardedOriginWatch(() => signups.live(), logger));
-  // Before the adapters: a preflight is answered on every Sync 1.5 path, as syncstorage-rs does.
-  const cors = corsMiddleware(config.corsOrigins);
-  if (cors) app.use(cors);
+  const sync11 = sync11Handler(context);
+  app.use(
+    frontDoor({
+      startLog: requestLog(logger, serverEvents),
+      // A trusted proxy naming another address than the public URL's is said once in the log.
+      watchForwardedOrigin: forwardedOriginWatch(() => signups.live(), logger),
+      // Before the adapters: a preflight is answered on every Sync 1.5 path, as syncstorage-rs does.
+      cors: corsCheck(config.corsOrigins),
+      sync11,
+    }),
+  );
 
   let shuttingDown = false;
   const heartbeat = (_req: Request, res: Response) => {
@@ -176,9 +182,10 @@ function buildSyncServer(
       .send('{}');
   };
 
-  // Sync 1.5 first: Sync 1.1's /1.0/<user>/... routes would otherwise swallow /1.0/sync/1.5.
+  // Under /1.0/, Sync 1.5 first: Sync 1.1's /1.0/<user>/... routes would otherwise swallow
+  // /1.0/sync/1.5 (the front door gave Sync 1.1 its other paths already).
   mountSync15(app, context, localTokenIssuer(context));
-  mountSync11(app, context);
+  app.use(afterSync15(sync11));
   // After the sync adapters (which leave these paths alone) so that sync traffic, nearly all
   // of the requests, does not walk three more route layers; before the sign-in page.
   app.get('/__heartbeat__', heartbeat);

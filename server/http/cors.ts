@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 
 /**
  * CORS for Sync 1.5 (storage and tokenserver) and the heartbeats, answered as syncstorage-rs
@@ -85,10 +85,11 @@ export function isCorsPath(path: string): boolean {
 }
 
 /**
- * The middleware for `origins`, or null when CORS is off. A request without `Origin` (every
- * Firefox and Pale Moon request) costs one header lookup.
+ * The check for `origins`, or null when CORS is off: true when it answered the request (a
+ * preflight), false when the request goes on (with the CORS headers set on its response). A
+ * request without `Origin` (every Firefox and Pale Moon request) costs one header lookup.
  */
-export function corsMiddleware(origins: CorsOrigins | null): RequestHandler | null {
+export function corsCheck(origins: CorsOrigins | null): ((req: Request, res: Response) => boolean) | null {
   if (origins === null) return null;
   const allowed = origins === '*' ? null : new Set(origins);
   const methods = new Set<string>(CORS_ALLOWED_METHODS);
@@ -98,14 +99,15 @@ export function corsMiddleware(origins: CorsOrigins | null): RequestHandler | nu
   const exposeHeaders = CORS_EXPOSED_HEADERS.join(', ');
   const maxAge = String(CORS_MAX_AGE_SECONDS);
 
-  const refuse = (res: Response, message: string) => {
+  const refuse = (res: Response, message: string): true => {
     res.status(400).setHeader('Vary', PREFLIGHT_VARY);
     res.type('text/plain').send(message);
+    return true;
   };
 
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, res: Response): boolean => {
     const origin = req.headers.origin;
-    if (origin === undefined || !isCorsPath(req.path)) return next();
+    if (origin === undefined || !isCorsPath(req.path)) return false;
     const originAllowed = allowed === null || allowed.has(origin);
     const requestedMethod = req.headers['access-control-request-method'];
 
@@ -125,7 +127,7 @@ export function corsMiddleware(origins: CorsOrigins | null): RequestHandler | nu
       res.setHeader('Vary', PREFLIGHT_VARY);
       res.setHeader('Content-Length', '0');
       res.end();
-      return;
+      return true;
     }
 
     // An actual request: a page from another origin may read the answer only when allowed.
@@ -135,6 +137,6 @@ export function corsMiddleware(origins: CorsOrigins | null): RequestHandler | nu
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Expose-Headers', exposeHeaders);
     }
-    next();
+    return false;
   };
 }

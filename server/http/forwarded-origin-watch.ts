@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request } from 'express';
 import type { LiveSettings } from '../config.js';
 import type { Logger } from '../log.js';
 import { forwardedHostPort, publicOriginCache, trustsPeer } from './hawk/signed-origin.js';
@@ -23,7 +23,7 @@ function shownAddress(host: string, port: number): string {
  * would be sent somewhere else. A request without X-Forwarded-Host, or with the same forwarded
  * headers as the last one that agreed, costs one or three header reads and nothing more.
  */
-export function forwardedOriginWatch(live: () => LiveSettings, logger: Logger): RequestHandler {
+export function forwardedOriginWatch(live: () => LiveSettings, logger: Logger): (req: Request) => void {
   const publicOrigin = publicOriginCache();
   const said = new Set<string>();
   // The last forwarded headers (and public URL) found to agree, compared by identity of text.
@@ -76,7 +76,7 @@ export function forwardedOriginWatch(live: () => LiveSettings, logger: Logger): 
     );
   }
 
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return (req: Request) => {
     const forwardedHost = req.headers['x-forwarded-host'];
     if (typeof forwardedHost === 'string') {
       try {
@@ -85,6 +85,5 @@ export function forwardedOriginWatch(live: () => LiveSettings, logger: Logger): 
         // Advice for the owner must never fail a request.
       }
     }
-    next();
   };
 }

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { ServerEvents } from '../context.js';
 import type { LogEvent, Logger } from '../log.js';
 import { clientAddress } from './client-address.js';
@@ -23,7 +23,8 @@ const STARTED = Symbol('requestLogStarted');
 type Timed = Response & { [STARTED]?: number };
 
 /**
- * Logs every request once it finishes (client address, method, path without query, status,
+ * Starts the log of one request (front-door.ts calls it first for every request), which is
+ * written once it finishes (client address, method, path without query, status,
  * time, user) and emits it as the server's typed 'requestFinished' event. On the path of
  * every request, so it allocates no closure per request (one 'finish' handler, reading the
  * response it is called on) and builds the event in one object.
@@ -59,10 +60,9 @@ export function requestLog(logger: Logger, events: ServerEvents) {
     // One emit, of the object the log built: counters read this, not the log.
     events.emit('requestFinished', logger.record(event));
   }
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, res: Response): void => {
     (res as Timed)[STARTED] = performance.now();
     (res.locals as RequestLogLocals).address = clientAddress(req);
     res.on('finish', finished);
-    next();
   };
 }

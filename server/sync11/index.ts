@@ -1,4 +1,4 @@
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { sync11AccountsFor, type Sync11Accounts } from '../accounts/index.js';
 import type { ServerContext } from '../context.js';
 import { searchParams } from '../http/url-parts.js';
@@ -47,19 +47,22 @@ async function dispatch(
 }
 
 /**
- * Mounts the Sync 1.1 User API 1.0 and Storage API 1.1 (spec 1.1 §5, §6). One middleware
- * routes by itself: Express gives neither 405s nor the /1.0/ sharing with the Sync 1.5
- * tokenserver, and anything that is not a Sync 1.1 path goes on with next(). The path is
- * matched here once (routes.ts); authentication and the endpoint get the match's params.
+ * The Sync 1.1 User API 1.0 and Storage API 1.1 (spec 1.1 §5, §6) as one handler that routes
+ * by itself: Express gives neither 405s nor the /1.0/ sharing with the Sync 1.5 tokenserver,
+ * and anything that is not a Sync 1.1 path goes on with next(). The path is matched here once
+ * (routes.ts); authentication and the endpoint get the match's params. app.ts calls it from
+ * its front layer for paths Sync 1.5 cannot own, and after Sync 1.5 for /1.0/ paths.
  */
-export function mountSync11(app: Express, context: ServerContext): void {
+export function sync11Handler(
+  context: ServerContext,
+): (req: Request, res: Response, next: NextFunction) => void {
   const accounts = sync11AccountsFor(context);
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
     const match = matchRoute(req.method, req.path);
     if (match.kind === 'elsewhere') return next();
     (res.locals as RequestLogLocals).protocol = 'sync1.1';
     // On every response, errors included: Firefox uses it to measure clock skew (spec 1.1 §1.2 item 7 [REC]).
     setServerTime(res, context.engine.now());
     void dispatch(match, req, res, context, accounts);
-  });
+  };
 }
