@@ -23,8 +23,12 @@ export type JsonValue =
   | { readonly [key: string]: JsonValue | undefined };
 
 const NON_ASCII = /[\u007f-\uffff]/g;
+/** The same class, unflagged: a test of it has no lastIndex to carry between calls. */
+const HAS_NON_ASCII = /[\u007f-\uffff]/;
 
 function escapeNonAscii(json: string): string {
+  // Nearly every body is ASCII already: a test is cheaper than a replace that finds nothing.
+  if (!HAS_NON_ASCII.test(json)) return json;
   return json.replace(NON_ASCII, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
@@ -55,7 +59,11 @@ function write(value: JsonValue): string {
   }
   let s = '{';
   let first = true;
-  for (const [k, v] of Object.entries(value as Record<string, JsonValue | undefined>)) {
+  const object = value as Record<string, JsonValue | undefined>;
+  // The own enumerable string keys in Object.entries's order, without an array per entry.
+  for (const k in object) {
+    if (!Object.hasOwn(object, k)) continue;
+    const v = object[k];
     if (v === undefined) continue;
     s += (first ? '' : ',') + JSON.stringify(k) + ':' + write(v);
     first = false;

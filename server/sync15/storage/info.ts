@@ -1,6 +1,6 @@
 import { quotaBytesOf } from '../../config.js';
-import { ts, type JsonValue } from '../../http/json.js';
-import type { CollectionFigure } from '../../storage/types.js';
+import { stringifyJson, ts, type JsonValue } from '../../http/json.js';
+import type { CollectionFigure, CollectionStamp } from '../../storage/types.js';
 import { jsonReply, readConditionalReply, type StorageReply, type StorageRequest } from './reply.js';
 
 /**
@@ -19,8 +19,14 @@ export async function getInfo(req: StorageRequest): Promise<StorageReply> {
   switch (route.kind) {
     case 'info/collections': {
       const stamps = await engine.collectionStamps(userId, req.version);
-      const doc = Object.fromEntries(stamps.map((s) => [s.name, ts(s.modified)]));
-      return withRecords(jsonReply(doc, storageModified), stamps.length);
+      const reply: StorageReply = {
+        status: 200,
+        body: infoCollectionsBody(stamps),
+        contentType: 'application/json',
+        lastModified: storageModified,
+        headers: { 'X-Weave-Records': String(stamps.length) },
+      };
+      return reply;
     }
     case 'info/collection_counts': {
       const counts = await engine.collectionCounts(userId);
@@ -48,6 +54,22 @@ export async function getInfo(req: StorageRequest): Promise<StorageReply> {
       return jsonReply([used / 1024, quotaKb], storageModified);
     }
   }
+}
+
+/**
+ * info/collections bodies by the engine's list of stamps, which is one frozen object for as
+ * long as the user's data stands (engine.ts stampCache): the document Firefox asks for before
+ * every sync is serialized once per change, not once per request.
+ */
+const infoCollectionsBodies = new WeakMap<readonly CollectionStamp[], string>();
+
+function infoCollectionsBody(stamps: readonly CollectionStamp[]): string {
+  let body = infoCollectionsBodies.get(stamps);
+  if (body === undefined) {
+    body = stringifyJson(Object.fromEntries(stamps.map((s) => [s.name, ts(s.modified)])));
+    infoCollectionsBodies.set(stamps, body);
+  }
+  return body;
 }
 
 function figures(list: CollectionFigure[], map: (n: number) => number): JsonValue {
