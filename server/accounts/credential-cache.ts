@@ -33,13 +33,9 @@ export class CredentialCache {
   }
 
   keyFor(username: string, password: string, storedHash: string): string {
-    return createHmac('sha256', this.key)
-      .update(username)
-      .update('\0')
-      .update(password)
-      .update('\0')
-      .update(storedHash)
-      .digest('base64');
+    // One update of the joined text: the same bytes (and HMAC) as an update per part, with
+    // one call into the native Hmac instead of five, on every Sync 1.1 request.
+    return createHmac('sha256', this.key).update(`${username}\0${password}\0${storedHash}`).digest('base64');
   }
 
   has(key: string): boolean {
