@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
+import { freePort } from '../helpers/ports.js';
 import { BIN, cleanEnv, ROOT, tempCases } from './cli-process.js';
 
 /**
@@ -48,18 +48,6 @@ async function serve(dataDir: string, stdout: number | 'pipe', port: number, arg
   child.stderr?.on('data', (chunk: string) => (stderr += chunk));
   const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, port, stderr: () => stderr, exit } satisfies Served;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls until `check` is true; bounded by `timeoutMs`. */
@@ -238,6 +226,40 @@ test(
       assert.equal(await s.exit, 0, s.stderr());
     } finally {
       s.child.kill('SIGKILL');
+    }
+  },
+);
+
+test(
+  'stdout and stderr one pipe whose reader went away (2>&1 | head): the server keeps serving and stops cleanly',
+  { skip: !posix },
+  async () => {
+    const dir = fresh();
+    const port = await freePort();
+    // exec: the shell becomes foxden serve, so the signal below reaches it directly.
+    const command = `exec "$0" "$1" serve --host 127.0.0.1 --port ${port} --no-admin --data-dir "$2" 2>&1`;
+    const child = spawn('/bin/sh', ['-c', command, process.execPath, BIN, path.join(dir, 'data')], {
+      cwd: ROOT,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    try {
+      let seen = '';
+      child.stdout?.setEncoding('utf8');
+      child.stdout?.on('data', (chunk: string) => (seen += chunk));
+      await until(() => seen.includes('Foxden listening on'), 'the listening line on the pipe');
+      // The one read end of both streams goes: the log's EPIPE warning itself now meets EPIPE.
+      child.stdout?.destroy();
+      await requests(port, 50);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await requests(port, 50);
+      assert.equal(await answers(port), true);
+      assert.equal(child.exitCode, null, 'still running');
+      child.kill('SIGTERM');
+      assert.equal(await exit, 0);
+    } finally {
+      child.kill('SIGKILL');
     }
   },
 );
