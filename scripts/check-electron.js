@@ -76,6 +76,14 @@ function main() {
   }
   // Electron's own override (a binary kept elsewhere) is used as it is.
   if (process.env.ELECTRON_OVERRIDE_DIST_PATH || electronBinaryPresent(electronDir)) return 0;
+  // Electron's install script ignores this variable (only npm's install step honours it), so a
+  // download here would surprise whoever set it: say so instead.
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) {
+    console.error(
+      `Electron ${pkg.version} is not downloaded and ELECTRON_SKIP_BINARY_DOWNLOAD is set: unset it and run npm start again, ${SERVE_INSTEAD}`,
+    );
+    return 1;
+  }
   console.log(`Downloading Electron ${pkg.version} (the first npm start only)…`);
   const result = spawnSync(process.execPath, [path.join(electronDir, 'install.js')], { stdio: 'inherit' });
   if (result.status === 0 && electronBinaryPresent(electronDir)) return 0;
