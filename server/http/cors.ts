@@ -70,8 +70,11 @@ const HEADERS_NOT_ALLOWED = 'Requested headers are not allowed';
 
 const PREFLIGHT_VARY = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers';
 
-/** `/1.0/sync/{version}`: the tokenserver (other `/1.0/...` paths are Sync 1.1's). */
-const TOKENSERVER_PATH = /^\/1\.0\/sync\/[^/]+\/?$/;
+/**
+ * `/1.0/sync/1.5`: the tokenserver. Not any `/1.0/sync/{x}`: `/1.0/sync/storage` is Sync 1.1's
+ * storage of a user named `sync`, which gets no CORS.
+ */
+const TOKENSERVER_PATH = /^\/1\.0\/sync\/1\.5\/?$/;
 
 /** Where CORS applies: Sync 1.5 storage, the tokenserver, and the heartbeats. */
 export function isCorsPath(path: string): boolean {

@@ -132,6 +132,8 @@ test('Sync 1.1 and the local-account API get no CORS (OPTIONS answered as before
   await withServer({}, async (s) => {
     for (const p of [
       '1.0/alice/info/collections',
+      // Sync 1.1 storage of a user named `sync`, not the tokenserver's /1.0/sync/1.5.
+      '1.0/sync/storage',
       'user/1.0/alice',
       'v1/account/login',
       'v1/account/status',
@@ -174,7 +176,7 @@ test('CORS turned off: OPTIONS answered as before (405 on storage, 404 elsewhere
     assert.equal(token.headers.get('access-control-allow-origin'), null);
     const heartbeat = await preflight(`${s.url}__heartbeat__`, 'https://app.example.org');
     assert.equal(heartbeat.status, 404);
-    assert.equal(res.headers.get('access-control-allow-origin'), null);
+    assert.equal(heartbeat.headers.get('access-control-allow-origin'), null);
     const hb = await fetch(`${s.url}__heartbeat__`, { headers: { Origin: 'https://app.example.org' } });
     assert.equal(hb.headers.get('access-control-allow-origin'), null);
   });
