@@ -168,13 +168,26 @@ export const MYSQL_MIGRATIONS: readonly Migration[] = [
     ) {TABLE}`,
   ],
   // 2: one index per record order, each ending in id (keyset paging, issue 11 #19), as on SQLite.
-  // One ALTER, so it happens whole or not at all (MySQL 8 has no IF EXISTS for indexes).
+  // DDL commits at once on MySQL, so a crash before the schema version is written leaves the
+  // indexes made: each step looks first (MySQL 8 has no IF [NOT] EXISTS for indexes).
   // Descending index columns need MariaDB 10.8 or MySQL 8; older servers ignore DESC.
   [
-    `ALTER TABLE bsos DROP INDEX bsos_modified,
-      ADD INDEX bsos_modified (user_id, collection_id, modified_ms, id),
-      ADD INDEX bsos_newest (user_id, collection_id, modified_ms DESC, id),
-      ADD INDEX bsos_sortindex (user_id, collection_id, sortindex DESC, id)`,
+    ...unlessIndex(
+      'bsos_modified',
+      'id',
+      `ALTER TABLE bsos DROP INDEX bsos_modified,
+        ADD INDEX bsos_modified (user_id, collection_id, modified_ms, id)`,
+    ),
+    ...unlessIndex(
+      'bsos_newest',
+      null,
+      'ALTER TABLE bsos ADD INDEX bsos_newest (user_id, collection_id, modified_ms DESC, id)',
+    ),
+    ...unlessIndex(
+      'bsos_sortindex',
+      null,
+      'ALTER TABLE bsos ADD INDEX bsos_sortindex (user_id, collection_id, sortindex DESC, id)',
+    ),
   ],
   // 3: floors of large deletes (issue 11 #19), as on SQLite.
   [
@@ -186,3 +199,20 @@ export const MYSQL_MIGRATIONS: readonly Migration[] = [
     ) {TABLE}`,
   ],
 ];
+
+/**
+ * Statements that run `ddl` (no quote in it) only when the bsos index `name` does not exist yet,
+ * or, given `column`, has no such column yet (its older shape): a prepared statement picked by
+ * a look at information_schema, in the migration's own session.
+ */
+function unlessIndex(name: string, column: string | null, ddl: string): string[] {
+  const has = column === null ? '' : ` AND column_name = '${column}'`;
+  return [
+    `SET @foxden_step = IF(EXISTS(SELECT 1 FROM information_schema.STATISTICS
+      WHERE table_schema = DATABASE() AND table_name = 'bsos' AND index_name = '${name}'${has}),
+      'DO 0', '${ddl}')`,
+    'PREPARE foxden_step FROM @foxden_step',
+    'EXECUTE foxden_step',
+    'DEALLOCATE PREPARE foxden_step',
+  ];
+}

@@ -171,4 +171,11 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (user_id, collection_id)
     )`,
   ],
+  // 4: ids compare byte by byte ("C"), as on SQLite and MariaDB and as bso-pages.ts orders the
+  // rows it reads by key. A cluster made with a linguistic locale (en_US.UTF-8, ICU) gave TEXT
+  // that collation, so `ORDER BY id` and the keyset seek `id > ?` disagreed with the pages
+  // ordered in memory: rows were skipped or repeated across pages (issue 11 #19). PostgreSQL
+  // rebuilds the primary key and the three order indexes that end in id; the table keeps its
+  // rows. The ACCESS EXCLUSIVE lock lasts the rebuild (docs/scale.md, upgrades).
+  ['ALTER TABLE bsos ALTER COLUMN id TYPE TEXT COLLATE "C"'],
 ];
