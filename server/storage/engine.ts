@@ -104,10 +104,16 @@ export class StorageEngine {
   private reclaimer: Reclaimer | null = null;
   /**
    * Whether a floor of a large delete may exist (reads then look for their collection's): set
-   * by this engine's deletes and at start (a restart may find some); cleared when the reclaimer
-   * finds none. A floor set by another process or node is hidden by the SQL all the same.
+   * by this engine's deletes, at start (a restart may find some) and whenever the reclaimer
+   * finds one (another process's or node's, found by its poll); cleared when the reclaimer
+   * finds none, unless a delete began while it looked. The SQL hides deleted rows either way.
    */
   private floorsMayExist = true;
+  /**
+   * Moves when one of this engine's deletes begins and when it ends: a look for floors that saw
+   * it move overlapped a delete (whose floor it may not have seen), and clears nothing.
+   */
+  private deleteTicks = 0;
 
   constructor(
     readonly db: Database,
@@ -131,7 +137,14 @@ export class StorageEngine {
   }
 
   private newReclaimer(options: ReclaimerOptions): Reclaimer {
-    return new Reclaimer(this.db, { ...options, onIdle: () => (this.floorsMayExist = false) });
+    return new Reclaimer(this.db, {
+      ...options,
+      onLook: () => this.deleteTicks,
+      onIdle: (look) => {
+        if (look === this.deleteTicks) this.floorsMayExist = false;
+      },
+      onFloor: () => (this.floorsMayExist = true),
+    });
   }
 
   async stopBackgroundWork(): Promise<void> {
@@ -241,6 +254,7 @@ export class StorageEngine {
     policy: WritePolicy,
     precondition?: Precondition,
   ): Promise<DeleteResult> {
+    this.deleteTicks++;
     const result = await this.db.transaction('write', async (tx) => {
       await tx.lockStorageUser(userId);
       const cid = await tx.collectionId(collection, false);
@@ -262,6 +276,7 @@ export class StorageEngine {
     });
     // A large delete left rows below a floor: reclaim them in the background.
     this.floorsMayExist = true;
+    this.deleteTicks++;
     this.reclaimer?.wake();
     return result;
   }
@@ -272,6 +287,7 @@ export class StorageEngine {
     collection: string,
     precondition?: Precondition,
   ): Promise<DeleteResult> {
+    this.deleteTicks++;
     const result = await this.db.transaction('write', async (tx) => {
       await tx.lockStorageUser(userId);
       const cid = await tx.collectionId(collection, false);
@@ -289,12 +305,14 @@ export class StorageEngine {
     });
     // A large delete left rows below a floor: reclaim them in the background.
     this.floorsMayExist = true;
+    this.deleteTicks++;
     this.reclaimer?.wake();
     return result;
   }
 
   /** Deletes every record and collection of the user. */
   async deleteStorage(userId: number): Promise<Millis> {
+    this.deleteTicks++;
     const result = await this.db.transaction('write', async (tx) => {
       await tx.lockStorageUser(userId);
       const modified = Math.max(this.now(), (await tx.storageModified(userId)) + TICK_MS);
@@ -304,6 +322,7 @@ export class StorageEngine {
     });
     // A large delete left rows below a floor: reclaim them in the background.
     this.floorsMayExist = true;
+    this.deleteTicks++;
     this.reclaimer?.wake();
     return result;
   }

@@ -18,8 +18,15 @@ export interface ReclaimerOptions {
    */
   onReclaimed?: (rows: number, ms: number, longestStepMs: number) => void;
   onError?: (err: unknown) => void;
-  /** Called whenever the reclaimer has found no floor left at all. */
-  onIdle?: () => void;
+  /**
+   * Called when a look for floors begins; what it answers is handed to `onIdle` if that look
+   * finds none (the engine passes a count of deletes begun, so a delete made meanwhile counts).
+   */
+  onLook?: () => number;
+  /** Called whenever the reclaimer has found no floor left at all, with what `onLook` gave. */
+  onIdle?: (look: number) => void;
+  /** Called whenever the reclaimer has found a floor (this process's or another's). */
+  onFloor?: () => void;
   /** How often to look for floors left by other processes or nodes. */
   pollMs?: number;
 }
@@ -92,10 +99,12 @@ export class Reclaimer {
   }
 
   private async runUntilDone(): Promise<void> {
+    const look = this.options.onLook?.() ?? 0;
     if (!(await this.db.transaction('read', (tx) => tx.hasDeletedRows()))) {
-      this.options.onIdle?.();
+      this.options.onIdle?.(look);
       return;
     }
+    this.options.onFloor?.();
     const t0 = performance.now();
     this.longestStepMs = 0;
     const rows = await this.reclaimAll();
@@ -107,13 +116,15 @@ export class Reclaimer {
     let any = false;
     while (this.started) {
       const t0 = performance.now();
+      const look = this.options.onLook?.() ?? 0;
       const removed = await this.db.transaction('write', (tx) => tx.reclaimDeleted(this.sliceRows));
       const ms = performance.now() - t0;
       this.longestStepMs = Math.max(this.longestStepMs, ms);
       if (removed === null) {
-        this.options.onIdle?.();
+        this.options.onIdle?.(look);
         break;
       }
+      this.options.onFloor?.();
       any = true;
       total += removed;
       this.resize(removed, ms);
