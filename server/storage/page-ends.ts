@@ -19,9 +19,11 @@ export function cursorOf(bso: StoredBso, sort: SortOrder): PageCursor {
  * Where recent pages ended, so that a row-count offset (Sync 1.1's `offset=`, spec 1.1 §6.5,
  * and Sync 1.5's old plain tokens) seeks instead of walking and dropping `offset` rows: the
  * page that asks for offset N of a query starts after the row this server's page ending at N
- * handed out, when the collection has not been written since. Then both give the same rows
- * (a total order over the same records), so the answer is exactly OFFSET's; otherwise the
- * query runs with OFFSET as before. Only sorted queries without `ids` qualify (an `ids` query
+ * handed out, when the collection has not been written since; otherwise the query runs with
+ * OFFSET as before. Over the same records both give the same rows (a total order), but not
+ * always the same answer: a record that expires between two pages leaves OFFSET's count one
+ * short, so OFFSET skips a row the client never had, where the seek carries on after the last
+ * row it was sent (the better answer). Only sorted queries without `ids` qualify (an `ids` query
  * is paged in memory anyway). Bounded; least recently used entries go first.
  */
 export class PageEnds {
