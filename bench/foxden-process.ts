@@ -76,6 +76,28 @@ export class FoxdenProcess {
     }
   }
 
+  /**
+   * Where the RSS is (MB, from /proc/<pid>/smaps_rollup and status): pages of files (the node
+   * binary and shared libraries, which no setting of ours moves) and anonymous memory (V8's
+   * heaps, malloc, thread stacks), and the thread count; null off Linux.
+   */
+  rssBreakdown(): { fileMb: number; anonMb: number; threads: number } | null {
+    if (this.proc.pid === undefined) return null;
+    try {
+      const rollup = fs.readFileSync(`/proc/${this.proc.pid}/smaps_rollup`, 'utf8');
+      const status = fs.readFileSync(`/proc/${this.proc.pid}/status`, 'utf8');
+      const kb = (text: string, name: string) =>
+        Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1]);
+      const rss = kb(rollup, 'Rss');
+      const anon = kb(rollup, 'Anonymous');
+      const threads = kb(status, 'Threads');
+      if (![rss, anon, threads].every(Number.isFinite)) return null;
+      return { fileMb: (rss - anon) / 1024, anonMb: anon / 1024, threads };
+    } catch {
+      return null;
+    }
+  }
+
   /** Spawns the server and waits for its "Foxden listening on" line. */
   static start(o: FoxdenServeOptions): Promise<FoxdenProcess> {
     const args = [

@@ -132,6 +132,8 @@ interface UnderTest {
   /** CPU time used so far (user + system), microseconds. */
   cpuMicros(): Promise<number>;
   memory(): Promise<{ rss: number; maxRss: number; detail: string }>;
+  /** Where the RSS is, for `foxden serve` (from /proc); null for the in-process child. */
+  rssBreakdown(): string | null;
 }
 
 function inProcess(child: ChildServer): UnderTest {
@@ -142,6 +144,7 @@ function inProcess(child: ChildServer): UnderTest {
       const mem = await child.memory();
       return { rss: mem.rss, maxRss: mem.maxRss, detail: heapDetail(mem) };
     },
+    rssBreakdown: () => null,
   };
 }
 
@@ -155,6 +158,12 @@ function shippedCli(node: FoxdenProcess): UnderTest {
     url: node.origin,
     cpuMicros: async () => figures().cpuMicros,
     memory: async () => ({ ...figures(), detail: 'VmRSS/VmHWM of the foxden serve process' }),
+    rssBreakdown: () => {
+      const b = node.rssBreakdown();
+      return b
+        ? `${b.anonMb.toFixed(1)} MB anonymous (V8 heaps, malloc, thread stacks), ${b.fileMb.toFixed(1)} MB of files (the node binary, shared libraries), ${b.threads} threads`
+        : null;
+    },
   };
 }
 
@@ -410,6 +419,10 @@ async function sync11StoreAndMeasure(server: UnderTest, user: Sync11User, agent:
         value: formatMb(mem.rss),
         detail: `after storing them (${viaHttp.toLocaleString('en-US')} via POST) and reads like Firefox's; ${mem.detail}`,
       });
+      const breakdown = server.rssBreakdown();
+      if (breakdown !== null) {
+        rows.push({ section: 'Memory', name: 'RSS breakdown, records stored', value: '', detail: breakdown });
+      }
     },
   );
   await noteRss(server, 'reads');
