@@ -27,12 +27,13 @@ for (const { kind, skip } of await conformanceKinds()) {
     });
 
     /** totalBytes through a runner that counts the statements it is given. */
+    let lastSql = '';
     async function measured(user: number): Promise<{ total: number; statements: number }> {
       assert.ok(backend.db.raw, 'every backend offers raw access');
       return backend.db.raw('read', async (runner, dialect) => {
         let statements = 0;
         const counting: SqlRunner = {
-          all: (sql, params) => (statements++, runner.all(sql, params)),
+          all: (sql, params) => (statements++, (lastSql = sql), runner.all(sql, params)),
           run: (sql, params) => (statements++, runner.run(sql, params)),
           insertReturningId: (sql, params) => (statements++, runner.insertReturningId(sql, params)),
         };
@@ -60,5 +61,25 @@ for (const { kind, skip } of await conformanceKinds()) {
       await engine.putItems(user, 'tabs', [{ id: 'gone', payload: 'x'.repeat(100), ttl: 0 }], SYNC15);
       assert.equal((await measured(user)).total, 14);
     });
+
+    test(
+      'SQLite: the floors subquery starts from bso_floors, not from every row of the user',
+      {
+        skip: kind === 'sqlite' ? false : 'SQLite plan',
+      },
+      async () => {
+        await measured(1);
+        const plan = await backend.db.raw!('read', async (runner) =>
+          runner.all(`EXPLAIN QUERY PLAN ${lastSql}`, [1, 1, 1, 1]),
+        );
+        const details = plan.map((row) => String(row.detail));
+        const sub = details.indexOf('SCALAR SUBQUERY 1');
+        assert.match(details[sub + 1] ?? '', /^SEARCH f USING PRIMARY KEY/, details.join('\n'));
+        assert.match(
+          details[sub + 2] ?? '',
+          /^SEARCH d USING INDEX \w+ \(user_id=\? AND collection_id=\? AND modified_ms<\?\)/,
+        );
+      },
+    );
   });
 }

@@ -221,13 +221,14 @@ export class SqlStorage implements StorageTx {
   async totalBytes(userId: number, now: Millis): Promise<number> {
     // Every write's quota check: one statement, one round trip. The live rows' bytes less those
     // of the rows below the user's floors (no floor: one probe of an empty table), so the scan
-    // of the user's rows pays no per-row lookup either way.
+    // of the user's rows pays no per-row lookup either way. CROSS JOIN keeps SQLite's loop
+    // starting from the floors (else it walked the user's rows probing bso_floors for each).
     const row = await firstRow(
       this.db,
       `SELECT COALESCE(SUM(payload_bytes), 0) - COALESCE((
-         SELECT SUM(d.payload_bytes) FROM bso_floors f JOIN bsos d
-           ON d.user_id = f.user_id AND d.collection_id = f.collection_id AND d.modified_ms <= f.floor_ms
-         WHERE f.user_id = ? AND (d.expiry_ms IS NULL OR d.expiry_ms > ?)), 0) AS total
+         SELECT SUM(d.payload_bytes) FROM bso_floors f CROSS JOIN bsos d
+         WHERE f.user_id = ? AND d.user_id = f.user_id AND d.collection_id = f.collection_id
+           AND d.modified_ms <= f.floor_ms AND (d.expiry_ms IS NULL OR d.expiry_ms > ?)), 0) AS total
        FROM bsos WHERE user_id = ? AND ${LIVE}`,
       [userId, now, userId, now],
     );
