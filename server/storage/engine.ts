@@ -42,6 +42,15 @@ export interface DeleteResult {
   removed: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Whether the page after this one may be asked for by a row count (Sync 1.1's `offset=`):
+   * only then is where the page ended kept for that request to seek from (PageEnds). Sync 1.5
+   * hands on its own cursor, so it says false. Default true.
+   */
+  rowOffsetsFollow?: boolean;
+}
+
 export interface EngineOptions {
   clock?: () => number;
   /** How long a batch stays open (Sync 1.5: two hours). */
@@ -214,6 +223,7 @@ export class StorageEngine {
     userId: number,
     collection: string,
     query: BsoQuery,
+    options: QueryOptions = {},
   ): Promise<QueryResult & { collectionModified: Millis }> {
     return this.db.transaction('read', async (tx) => {
       const cid = await tx.collectionId(collection, false);
@@ -222,7 +232,8 @@ export class StorageEngine {
       // A row-count offset this server's previous page ended at becomes a seek (page-ends.ts).
       const run = this.pageEnds.seek(userId, collection, query, collectionModified);
       const result = await tx.queryBsos(userId, cid, await this.pastFloor(tx, userId, cid, run), this.now());
-      if (result.more) this.pageEnds.remember(userId, collection, query, result.items, collectionModified);
+      if (result.more && options.rowOffsetsFollow !== false)
+        this.pageEnds.remember(userId, collection, query, result.items, collectionModified);
       return { ...result, collectionModified };
     });
   }

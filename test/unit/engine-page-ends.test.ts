@@ -100,3 +100,12 @@ test('an offset no page ended at, or after a write, runs as OFFSET', async () =>
     ['r6', 'r5', 'r4', 'r3'],
   );
 });
+
+test('a page whose next page comes with a cursor (Sync 1.5) leaves no page end behind', async () => {
+  const first = await engine.query(user, 'h', { sort: 'newest', limit: 4 }, { rowOffsetsFollow: false });
+  assert.equal(first.more, true);
+  asked = [];
+  await engine.query(user, 'h', { sort: 'newest', limit: 4, offset: 4 });
+  assert.equal(asked[0]?.offset, 4, 'nothing was remembered to seek from');
+  assert.equal(asked[0]?.after, undefined);
+});

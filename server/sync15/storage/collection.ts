@@ -36,17 +36,23 @@ export async function getCollection(req: StorageRequest): Promise<StorageReply> 
   // Full downloads default to newest first; id lists keep storage order (RS get_bsos).
   const sort = query.sort ?? (query.full ? 'newest' : undefined);
   checkTokenFits(query, sort);
-  const result = await req.context.engine.query(req.userId, collectionOf(req), {
-    // An empty `ids=` filters nothing, as in RS.
-    ids: query.ids && query.ids.length > 0 ? query.ids : undefined,
-    newer: query.newer,
-    older: query.older,
-    sort,
-    limit,
-    offset: query.offset,
-    ...(query.after ? { after: query.after.cursor } : {}),
-    idsOnly: !query.full,
-  });
+  const result = await req.context.engine.query(
+    req.userId,
+    collectionOf(req),
+    {
+      // An empty `ids=` filters nothing, as in RS.
+      ids: query.ids && query.ids.length > 0 ? query.ids : undefined,
+      newer: query.newer,
+      older: query.older,
+      sort,
+      limit,
+      offset: query.offset,
+      ...(query.after ? { after: query.after.cursor } : {}),
+      idsOnly: !query.full,
+    },
+    // Every next page of a sorted listing comes with a cursor (nextOffset), never a row count.
+    { rowOffsetsFollow: false },
+  );
   const early = readConditionalReply(req.conditional, result.collectionModified);
   if (early) return early;
 
