@@ -96,32 +96,45 @@ export type RouteMatch =
  * tokenserver) is never answered here.
  */
 function ownsPath(parts: readonly string[]): boolean {
-  const [first, , third] = parts;
+  // parts[0] is the empty text before the path's leading "/".
+  const first = parts[1];
   if (first === 'user' || first === 'misc' || first === '1' || first === '1.1') return true;
-  return first === '1.0' && (third === 'info' || third === 'storage');
+  return first === '1.0' && (parts[3] === 'info' || parts[3] === 'storage');
+}
+
+/** A segment without "%" decodes to itself: only escaped segments pay for decoding. */
+function decoded(raw: string): string | null {
+  return raw.includes('%') ? decodePathSegment(raw) : raw;
 }
 
 /** Matches a raw (still percent-encoded) path; one trailing slash is ignored. */
 export function matchRoute(method: string, rawPath: string): RouteMatch {
   let path = rawPath;
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-  const rawParts = path.split('/').slice(1);
-  if (!ownsPath(rawParts)) return { kind: 'elsewhere' };
-  const parts = rawParts.map(decodePathSegment);
+  // Split once; the segments are parts[1..] (parts[0] is what precedes the leading "/").
+  const parts: (string | null)[] = path.split('/');
+  if (!ownsPath(parts as string[])) return { kind: 'elsewhere' };
+  for (let i = 1; i < parts.length; i++) parts[i] = decoded(parts[i] as string);
+  const count = parts.length - 1;
   const verb = method === 'HEAD' ? 'GET' : method;
   for (const route of ROUTES as readonly RouteDef[]) {
-    if (route.segments.length !== parts.length) continue;
-    const params: RouteParams = { user: '', collection: '', item: '' };
+    if (route.segments.length !== count) continue;
     let ok = true;
-    for (let i = 0; i < parts.length && ok; i++) {
+    for (let i = 0; i < count && ok; i++) {
       const segment = route.segments[i] as Segment;
-      const value = parts[i];
+      const value = parts[i + 1];
       if (value === null || value === undefined) ok = false;
       else if (typeof segment === 'string') ok = segment === value;
-      else if (!segment.pattern.test(value)) ok = false;
-      else if (segment.param !== 'version') params[segment.param] = value;
+      else ok = segment.pattern.test(value);
     }
     if (!ok) continue;
+    // Filled only for the route that matched (the checks above ran the same tests).
+    const params: RouteParams = { user: '', collection: '', item: '' };
+    for (let i = 0; i < count; i++) {
+      const segment = route.segments[i] as Segment;
+      if (typeof segment !== 'string' && segment.param !== 'version')
+        params[segment.param] = parts[i + 1] as string;
+    }
     if (route.methods.includes(verb)) return { kind: 'route', name: route.name as RouteName, params };
     if (route.notFound?.includes(verb)) return { kind: 'not-found' };
     return { kind: 'method-not-allowed', allow: route.methods };

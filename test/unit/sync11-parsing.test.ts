@@ -28,6 +28,23 @@ test('routes: 404 / 405 / elsewhere; /1.0/sync/1.5 is never Sync 1.1', () => {
   assert.equal(matchRoute('GET', '/user/1.1/bob').kind, 'not-found');
 });
 
+test('routes: escaped segments decode, malformed escapes are 404, odd paths are elsewhere', () => {
+  assert.deepEqual(matchRoute('GET', '/1.1/b%6Fb/info/collections'), {
+    kind: 'route',
+    name: 'info.collections',
+    params: { user: 'bob', collection: '', item: '' },
+  });
+  assert.equal(matchRoute('GET', '/1.1/bob/storage/c/%zz').kind, 'not-found');
+  assert.equal(matchRoute('GET', '/1.1/%E0%A4%A/info/collections').kind, 'not-found');
+  assert.deepEqual(matchRoute('GET', '/'), { kind: 'elsewhere' });
+  assert.deepEqual(matchRoute('OPTIONS', '*'), { kind: 'elsewhere' });
+  assert.deepEqual(matchRoute('GET', '/1.1/bob/storage/tabs'), {
+    kind: 'route',
+    name: 'collection',
+    params: { user: 'bob', collection: 'tabs', item: '' },
+  });
+});
+
 test('Accept negotiation', () => {
   assert.equal(negotiateListFormat(undefined), 'application/json');
   assert.equal(negotiateListFormat('application/newlines'), 'application/newlines');
