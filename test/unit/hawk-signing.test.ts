@@ -83,6 +83,17 @@ test('parse: rejects other schemes, junk and duplicates; reports missing fields'
   assert.deepEqual(missingHawkAttributes(r.attributes), ['ts', 'nonce', 'mac']);
 });
 
+test('parse: ends at trailing whitespace or a trailing comma; a value may hold spaces, commas and = signs', () => {
+  const r = parseHawkHeader('Hawk id="a b,c=d", ts="1",\t\n ');
+  assert.ok(r.ok);
+  assert.deepEqual(r.attributes, { id: 'a b,c=d', ts: '1' });
+  assert.equal(parseHawkHeader('Hawk id="a", ts="1" ,x').ok, false);
+  // The same header parsed twice in a row gives the same answer (no state carried over).
+  const header = 'Hawk id="x\\\\y", mac="m"';
+  assert.deepEqual(parseHawkHeader(header), parseHawkHeader(header));
+  assert.deepEqual(parseHawkHeader(header), { ok: true, attributes: { id: 'x\\y', mac: 'm' } });
+});
+
 test('buildHawkHeader round-trips through the parser and verifies', () => {
   const header = buildHawkHeader({ id: 'i"d', key: HAWK_KEY, ...EXAMPLE });
   const r = parseHawkHeader(header);

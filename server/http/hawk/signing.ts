@@ -20,8 +20,13 @@ export interface HawkAttributes {
 export type HawkParseResult = { ok: true; attributes: HawkAttributes } | { ok: false; reason: string };
 
 const KNOWN = new Set(['id', 'ts', 'nonce', 'mac', 'hash', 'ext', 'app', 'dlg']);
-/** Attribute name, `=`, then a double-quoted value where `\` escapes the next character. */
-const ATTRIBUTE = /^\s*([A-Za-z]+)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/;
+/**
+ * Attribute name, `=`, then a double-quoted value where `\` escapes the next character.
+ * Sticky: matched where the previous attribute ended (lastIndex), without slicing the rest.
+ */
+const ATTRIBUTE = /\s*([A-Za-z]+)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/y;
+/** Only whitespace from lastIndex to the end (String#trim's and \s's characters are the same). */
+const ONLY_SPACE = /\s*$/y;
 const MAX_HEADER = 8192;
 
 /**
@@ -39,19 +44,24 @@ export function parseHawkHeader(header: string | undefined): HawkParseResult {
       reason: `the Authorization scheme is "${(match?.[1] ?? '').slice(0, 20)}", not Hawk`,
     };
   }
-  let rest = match[2] ?? '';
+  const rest = match[2] ?? '';
   const attributes: HawkAttributes = {};
   const seen = new Set<string>();
+  let at = 0;
   // Each round consumes at least one character, so this ends within header.length rounds.
-  while (rest.trim() !== '') {
+  for (;;) {
+    ONLY_SPACE.lastIndex = at;
+    if (ONLY_SPACE.test(rest)) break;
+    ATTRIBUTE.lastIndex = at;
     const m = ATTRIBUTE.exec(rest);
     if (!m) return { ok: false, reason: 'the Hawk header is malformed (expected name="value" pairs)' };
     const name = m[1]!;
-    const value = m[2]!.replace(/\\(.)/g, '$1');
+    const quoted = m[2]!;
+    const value = quoted.includes('\\') ? quoted.replace(/\\(.)/g, '$1') : quoted;
     if (seen.has(name)) return { ok: false, reason: `the Hawk header repeats "${name}"` };
     seen.add(name);
     if (KNOWN.has(name)) attributes[name as keyof HawkAttributes] = value;
-    rest = rest.slice(m[0].length);
+    at = ATTRIBUTE.lastIndex;
   }
   return { ok: true, attributes };
 }
@@ -75,18 +85,7 @@ export interface HawkRequest {
 
 /** The MAC input of spec §4.2; every line, the last one included, ends in "\n". */
 export function normalizedRequestString(r: HawkRequest): string {
-  return [
-    'hawk.1.header',
-    r.ts,
-    r.nonce,
-    r.method.toUpperCase(),
-    r.resource,
-    r.host.toLowerCase(),
-    String(r.port),
-    r.hash ?? '',
-    r.ext ?? '',
-    '',
-  ].join('\n');
+  return `hawk.1.header\n${r.ts}\n${r.nonce}\n${r.method.toUpperCase()}\n${r.resource}\n${r.host.toLowerCase()}\n${r.port}\n${r.hash ?? ''}\n${r.ext ?? ''}\n`;
 }
 
 /** base64(HMAC-SHA256(key, normalized string)); the key is the ASCII text of the token's key (§4.2). */

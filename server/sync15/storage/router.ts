@@ -30,8 +30,11 @@ function pathOf(req: Request): string {
 
 /** Writes a reply with the headers every storage response carries (spec 1.5 §2.5). */
 function send(res: Response, reply: StorageReply): void {
-  const now = locals(res).storage15Now ?? 0;
-  res.setHeader('X-Weave-Timestamp', formatTimestamp(Math.max(now, reply.lastModified ?? 0)));
+  const now = locals(res).storage15Now;
+  const stamp = Math.max(now ?? 0, reply.lastModified ?? 0);
+  // The handler below set it to `now` as the request came in; written again only when a later
+  // X-Last-Modified raises it (or it was never set).
+  if (stamp !== now) res.setHeader('X-Weave-Timestamp', formatTimestamp(stamp));
   if (reply.lastModified !== undefined) res.setHeader('X-Last-Modified', formatTimestamp(reply.lastModified));
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
   res.statusCode = reply.status;
