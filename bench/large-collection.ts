@@ -206,20 +206,37 @@ function rateOf(d: Download): number {
   return d.records / d.seconds;
 }
 
-/** A whole download, page by page, as a new device makes it; bounded by maxSeconds. */
+/** Which of recordIdFor(0..expected-1) `id` is, or -1 for an id the collection never held. */
+function recordIndexOf(id: string, expected: number): number {
+  const i = id.length === 12 && id[0] === 'h' ? parseInt(id.slice(1), 36) : NaN;
+  return Number.isInteger(i) && i >= 0 && i < expected && recordIdFor(i) === id ? i : -1;
+}
+
+/**
+ * A whole download, page by page, as a new device makes it; bounded by maxSeconds. Every id
+ * must be one of the collection's and come once: a paging bug that skips one record and
+ * repeats another would keep the count right.
+ */
 async function download(
-  next: (offset: string | null) => Promise<{ count: number; offset: string | null }>,
+  next: (offset: string | null) => Promise<{ ids: string[]; offset: string | null }>,
   expected: number,
   maxSeconds: number,
 ): Promise<Download> {
   const start = performance.now();
   let records = 0;
+  const seen = new Uint8Array(expected);
   let offset: string | null = null;
   let firstPageMs = 0;
   for (let page = 0; ; page++) {
     const got = await next(offset);
     if (page === 0) firstPageMs = performance.now() - start;
-    records += got.count;
+    for (const id of got.ids) {
+      const i = recordIndexOf(id, expected);
+      if (i < 0) throw new Error(`downloaded ${JSON.stringify(id)}, which the collection does not hold`);
+      if (seen[i]) throw new Error(`downloaded ${id} twice`);
+      seen[i] = 1;
+    }
+    records += got.ids.length;
     offset = got.offset;
     if (offset === null) break;
     if ((performance.now() - start) / 1000 > maxSeconds) break;
@@ -227,8 +244,9 @@ async function download(
   }
   const seconds = (performance.now() - start) / 1000;
   const complete = offset === null;
+  // Unique ids of the collection, as many as it holds: each of them exactly once.
   if (complete && records !== expected)
-    throw new Error(`downloaded ${records} records, the collection holds ${expected}`);
+    throw new Error(`downloaded ${records} distinct records, the collection holds ${expected}`);
   return { records, seconds, complete, firstPageMs };
 }
 
@@ -322,9 +340,9 @@ async function measure(
           async (offset) => {
             const base = `/1.5/${users.uid}/storage/${COLLECTION}?full=1&limit=${PAGE}&sort=${sort}`;
             const res = await get15(offset === null ? base : `${base}&offset=${encodeURIComponent(offset)}`);
-            const count = (JSON.parse(res.body) as unknown[]).length;
+            const ids = (JSON.parse(res.body) as { id: string }[]).map((record) => record.id);
             const next = res.headers['x-weave-next-offset'];
-            return { count, offset: typeof next === 'string' ? next : null };
+            return { ids, offset: typeof next === 'string' ? next : null };
           },
           size,
           settings.maxSeconds,
@@ -339,9 +357,9 @@ async function measure(
             const res = await get11(
               `/1.1/${SYNC11_USER}/storage/${COLLECTION}?full=1&limit=${PAGE}&offset=${at}&sort=${sort}`,
             );
-            const count = (JSON.parse(res.body) as unknown[]).length;
-            done = at + count;
-            return { count, offset: count === PAGE && done < size ? String(done) : null };
+            const ids = (JSON.parse(res.body) as { id: string }[]).map((record) => record.id);
+            done = at + ids.length;
+            return { ids, offset: ids.length === PAGE && done < size ? String(done) : null };
           },
           size,
           settings.maxSeconds,
