@@ -314,9 +314,12 @@ export class SqlStorage implements StorageTx {
   }
 
   async queryBsos(userId: number, collectionId: number, query: BsoQuery, now: Millis): Promise<QueryResult> {
-    const columns = query.idsOnly ? BSO_ID_COLUMNS : BSO.columns;
     // The query's rows, narrowed by `filter`, then `tail` (seek, ORDER BY, LIMIT) adds its SQL.
-    const select = (filter: BsoFilter, tail: (params: unknown[]) => string) => {
+    const select = (
+      filter: BsoFilter,
+      tail: (params: unknown[]) => string,
+      columns = query.idsOnly ? BSO_ID_COLUMNS : BSO.columns,
+    ) => {
       const params: unknown[] = [userId, collectionId, now, userId, collectionId];
       let sql = `SELECT ${columns}, ${this.dialect.insertionOrder} AS pos FROM bsos WHERE user_id = ? AND collection_id = ? AND ${LIVE} AND ${ABOVE_FLOOR_FILTER}`;
       sql += whereFor(filter, params, this.dialect);
@@ -328,11 +331,25 @@ export class SqlStorage implements StorageTx {
       // planner to walk the whole collection in index order instead (issue 11 #19).
       const rows: PlacedBso[] = [];
       const ids = [...new Set(query.ids)];
+      // More ids than the page holds (a listing past a floor names up to 2,000): order and page
+      // their keys, then read whole records for the page's ids only.
+      const keysFirst = !query.idsOnly && query.limit !== undefined && ids.length > query.limit;
       for (let i = 0; i < ids.length; i += IN_LIST_MAX) {
-        const found = await select({ ...query, ids: ids.slice(i, i + IN_LIST_MAX) }, () => '');
+        const chunk = { ...query, ids: ids.slice(i, i + IN_LIST_MAX) };
+        const found = await select(chunk, () => '', keysFirst ? BSO_ID_COLUMNS : undefined);
         for (const row of found) rows.push({ bso: toBso(row), pos: Number(row.pos) });
       }
-      return pageInMemory(rows, query);
+      const page = pageInMemory(rows, query);
+      if (!keysFirst) return page;
+      const whole = new Map<string, StoredBso>();
+      const pageIds = page.items.map((bso) => bso.id);
+      for (let i = 0; i < pageIds.length; i += IN_LIST_MAX) {
+        const found = await select({ ids: pageIds.slice(i, i + IN_LIST_MAX) }, () => '', BSO.columns);
+        for (const row of found) whole.set(row.id as string, toBso(row));
+      }
+      // In one transaction the rows stay what the keys said (a row gone meanwhile is left out).
+      const items = page.items.flatMap((bso) => whole.get(bso.id) ?? []);
+      return { items, more: page.more };
     }
     const order = this.orderFor(query);
     let rows: Record<string, unknown>[];
