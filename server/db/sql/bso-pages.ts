@@ -39,9 +39,27 @@ export interface PlacedBso {
   pos: number;
 }
 
-/** Ids compare as the backends store them: binary, code unit by code unit. */
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * Ids compare as the backends order them: by code point, which is UTF-8's byte order (SQLite's
+ * BINARY, PostgreSQL's "C", MariaDB's utf8mb4_nopad_bin, MySQL's utf8mb4_0900_bin). JavaScript's
+ * `<` compares UTF-16 code units, which differs from that for one pair only: a character
+ * outside the BMP (a surrogate pair, 0xD800-0xDFFF) against one of U+E000-U+FFFF, so those
+ * two ranges swap here. Sync 1.1 takes any id; Sync 1.5's are ASCII and never get that far.
+ */
+export function compareIds(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x < 0xd800 || y < 0xd800 ? x - y : codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+/** A code unit of 0xD800 and over, ranked so that surrogates come after U+E000-U+FFFF. */
+function codePointRank(unit: number): number {
+  return unit < 0xe000 ? unit + 0x2000 : unit - 0x800;
 }
 
 /** JavaScript's spelling of orderFor's ORDER BY, for rows fetched by primary key. */
