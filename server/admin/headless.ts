@@ -5,9 +5,8 @@ import type { Logger } from '../log.js';
 import { readNetworkInterfaces } from '../network-interfaces.js';
 import type { AdminService } from './admin-service.js';
 import type { AdminSettings } from './api.js';
-import { startAdminHttp, type AdminHttp } from './http-transport.js';
+import type { AdminHttp } from './http-transport.js';
 import { lanAddresses } from './environment.js';
-import { createAdmin } from './index.js';
 import type { ServerController } from './server-controller.js';
 import { JsonFileSettingsStore, writeFileAtomic, type SettingsStore } from './settings-store.js';
 import { changedFields, resolveHeadlessSettings, savedFields, type SettingOrigin } from './settings.js';
@@ -93,6 +92,10 @@ export async function startHeadless(options: HeadlessOptions): Promise<Headless>
   const resolved = resolveHeadlessSettings(saved, config, options.origins ?? {});
   const settings = { ...resolved.settings, ...options.overrides };
   const store = new HeadlessSettingsStore(file, settings, saved);
+  // Loaded here, not at the top: the sync server's modules (Express, both protocols) load
+  // once `foxden serve` has tuned the V8 heap (cli/serve.ts), and `foxden setup-info`, which
+  // reads readSaved from this module, does not load them at all.
+  const { createAdmin } = await import('./index.js');
   const { controller, service } = createAdmin({
     baseConfig: config,
     store,
@@ -146,6 +149,7 @@ async function startAdminOrWarn(
 ): Promise<AdminHttp | null> {
   const adminPort = options.adminPort ?? 0;
   try {
+    const { startAdminHttp } = await import('./http-transport.js');
     return await startAdminHttp({
       service,
       port: adminPort,

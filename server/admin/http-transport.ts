@@ -21,7 +21,7 @@ import { isAdminMethod } from './validate.js';
 
 /** Loopback only, by design: there is no option to bind anything else. */
 export const ADMIN_HOST = '127.0.0.1';
-export const DEFAULT_ADMIN_PORT = 8174;
+export { adminUrlLine, DEFAULT_ADMIN_PORT } from './admin-url.js';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export const ADMIN_CSP = [
@@ -382,11 +382,6 @@ export interface AdminHttp {
   port: number;
   server: http.Server;
   close(): Promise<void>;
-}
-
-/** The line headless mode prints: `admin: http://127.0.0.1:<port>/#token=<token>`. */
-export function adminUrlLine(admin: Pick<AdminHttp, 'dashboardUrl'>): string {
-  return `admin: ${admin.dashboardUrl}`;
 }
 
 /**
