@@ -117,6 +117,43 @@ describe('PostgreSQL: ids in byte order under a linguistic (ICU en-US) database 
   });
 });
 
+describe('PostgreSQL: migration 4 on a database of schema 3 that holds records', async () => {
+  const skip = await skipFor('postgres');
+  test('the stored ids come back in byte order, by SQL and by seek', { skip, timeout: 60_000 }, async () => {
+    const admin = adminUrl('postgres');
+    const name = `foxden_test_icu_${Date.now().toString(36)}_${crypto.randomBytes(4).toString('hex')}`;
+    await pgAdmin(
+      admin,
+      `CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`,
+    );
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    try {
+      // Schema 3 as an earlier Foxden left it: ids in the database's (linguistic) collation.
+      await (await openDatabase({ kind: 'postgres', url: url.href, display: name })).close();
+      await pgAdmin(url.href, 'ALTER TABLE bsos ALTER COLUMN id TYPE TEXT COLLATE "default"');
+      await pgAdmin(url.href, 'UPDATE foxden_schema SET version = 3');
+      await pgAdmin(url.href, `INSERT INTO storage_users (id, kind, created_ms) VALUES (7, 'test', 1)`);
+      await pgAdmin(
+        url.href,
+        `INSERT INTO bsos (user_id, collection_id, id, modified_ms, payload_bytes) VALUES ${IDS.map(
+          (id) => `(7, 4, '${id}', 1000, 0)`,
+        ).join(', ')}`,
+      );
+      const db = await openDatabase({ kind: 'postgres', url: url.href, display: name });
+      try {
+        const engine = new StorageEngine(db);
+        await engine.reclaimNow(); // no floor: listings go by SQL alone
+        assert.deepEqual(await walk(engine, 7, { sort: 'newest', limit: 3 }), byteOrder(IDS));
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await pgAdmin(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
+  });
+});
+
 describe('MariaDB/MySQL: the index migration runs again after a crash before the version update', async () => {
   const skip = await skipFor('mysql');
   test('schema version set back to 1, the migration runs again and succeeds', { skip }, async () => {
