@@ -12,6 +12,7 @@ import { caddyGlobals, caddySite, startCaddy } from './caddy.js';
 import { lighttpdMain, lighttpdSite, startLighttpd } from './lighttpd.js';
 import { nginxMain, nginxSite, startNginx } from './nginx.js';
 import {
+  killOnExit,
   requireBinary,
   skipUnless,
   throwawayCertificate,
@@ -48,6 +49,7 @@ async function startFoxden(publicUrl: string, dataDir: string): Promise<Foxden> 
   args = withFlag(args, '--public-url', publicUrl);
   // Test-only: its own data folder, no dashboard, sign-ups open for the local account.
   const cli = spawnCli(['serve', ...args, '--data-dir', dataDir, '--no-admin', '--allow-new-users']);
+  killOnExit(cli.child);
   const stop = async () => {
     if (cli.child.exitCode === null && cli.child.signalCode === null) {
       cli.child.kill('SIGTERM');

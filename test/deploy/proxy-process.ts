@@ -83,15 +83,49 @@ export async function throwawayCertificate(dir: string): Promise<Certificate> {
 export interface Daemon {
   child: ChildProcess;
   output: string[];
-  /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
+  /** SIGTERM to its process group, then SIGKILL after 5 s; resolves once the group leader is gone. */
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-// Last resort if a test process dies between start and its after hook.
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+/**
+ * Processes this test file started and must not outlive it: a proxy is the leader of a process
+ * group of its own (`detached`), so its workers (nginx's, Apache's children) are signalled with
+ * it; a foxden serve child is one process, signalled alone.
+ */
+const running = new Map<ChildProcess, 'group' | 'process'>();
+
+/** Signals a child's whole process group (a detached proxy) or the child itself; never throws. */
+export function signalTree(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    if (running.get(child) === 'group') process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Registers a child the exit and signal hooks below must kill (foxden serve children). */
+export function killOnExit(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  running.set(child, running.get(child) ?? 'process');
+  child.once('close', () => running.delete(child));
+}
+
+function killAll(): void {
+  for (const child of running.keys()) signalTree(child, 'SIGKILL');
+}
+// Last resort if the test file ends between a start and its after hook. On SIGINT, SIGTERM or
+// SIGHUP the process would die without an 'exit' event: kill the children, then die of the same
+// signal. (A SIGKILL of the test file runs nothing: the proxies and serve children then remain;
+// see docs/deploy.md's test notes.)
+process.once('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.kill(process.pid, signal);
+  });
+}
 
 /** Starts a proxy in the foreground and waits (bounded) until every port accepts connections. */
 export async function startDaemon(
@@ -103,8 +137,10 @@ export async function startDaemon(
     env: o.env ?? process.env,
     cwd: o.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so stopping it reaches its workers too.
+    detached: true,
   });
-  running.add(child);
+  running.set(child, 'group');
   const output: string[] = [];
   const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout?.on('data', collect);
@@ -113,12 +149,14 @@ export async function startDaemon(
   let exited = false;
   void gone.then(() => {
     exited = true;
+    // Workers the master left behind (it died of a signal it could not pass on) go with it.
+    signalTree(child, 'SIGKILL');
     running.delete(child);
   });
   const stop = async () => {
     if (!exited) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      signalTree(child, 'SIGTERM');
+      const timer = setTimeout(() => signalTree(child, 'SIGKILL'), 5_000);
       await gone;
       clearTimeout(timer);
     }
