@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { replaceAll } from './guide-blocks.js';
+import { assertNoPrivilegedPorts, replaceAll } from './guide-blocks.js';
 import {
   LETSENCRYPT,
   checkConfig,
@@ -28,7 +28,7 @@ export function apacheSite(block: string, site: Site): string {
     replacements.push([/<VirtualHost \*:80>/g, `<VirtualHost 127.0.0.1:${site.httpPort}>`]);
     replacements.push([/https:\/\/sync\.example\.org\//g, 'https://localhost/']);
   }
-  return replaceAll(block, replacements);
+  return assertNoPrivilegedPorts('Apache', replaceAll(block, replacements));
 }
 
 /** Debian's module directory and the modules `a2enmod ssl proxy proxy_http headers http2` enables. */

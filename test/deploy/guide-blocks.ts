@@ -58,3 +58,30 @@ export function withFlag(args: string[], flag: string, value: string): string[] 
   if (at < 0 || at + 1 >= args.length) throw new Error(`the guide's serve command has no ${flag} VALUE`);
   return [...args.slice(0, at + 1), value, ...args.slice(at + 2)];
 }
+
+/**
+ * Ports a guide block binds in production (80, 443) that the test must never bind: the tests
+ * run as root in CI, where a leftover `listen 80` would take the machine's real port. Each
+ * proxy's site function calls this on its result, so a guide edit that adds a listener the test
+ * does not rewrite fails here instead of binding it.
+ */
+const PRIVILEGED = [
+  // nginx `listen 80;`, `listen [::]:443 ssl`, Apache `Listen 80`, `Listen 0.0.0.0:443`
+  /^[ \t]*listen[ \t]+(?:\S*:)?(?:80|443)\b/gim,
+  // Apache `<VirtualHost *:80>`, lighttpd `":443"`, Caddy `:443 {`, any host:80 / host:443
+  /:(?:80|443)\b(?![.:\d])/g,
+  // lighttpd `server.port = 80`, Caddy `http_port 80` / `https_port 443`
+  /\b(?:server\.port|https?_port)[ \t=]+(?:80|443)\b/g,
+];
+
+export function assertNoPrivilegedPorts(label: string, config: string): string {
+  for (const pattern of PRIVILEGED) {
+    const found = config.match(pattern);
+    if (found)
+      throw new Error(
+        `${label}: the test config still binds a privileged port (${found.map((f) => f.trim()).join(', ')}); ` +
+          `rewrite it to a test port:\n${config}`,
+      );
+  }
+  return config;
+}

@@ -5,8 +5,12 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { BIN, tempCases } from '../cli/cli-process.js';
-import { guideBlock, replaceAll, serveArgs } from './guide-blocks.js';
-import { findBinary } from './proxy-process.js';
+import { apacheSite } from './apache.js';
+import { caddySite } from './caddy.js';
+import { assertNoPrivilegedPorts, guideBlock, replaceAll, serveArgs } from './guide-blocks.js';
+import { lighttpdSite } from './lighttpd.js';
+import { nginxSite } from './nginx.js';
+import { findBinary, type Site } from './proxy-process.js';
 
 /**
  * The parts of docs/deploy.md no proxy runs: the marker reader itself, and the systemd unit
@@ -27,6 +31,57 @@ describe('guideBlock', () => {
 
   it('fails loudly when a placeholder is gone rather than running an unreplaced config', () => {
     assert.throws(() => replaceAll('listen 8443;', [[/listen 443/g, 'listen 1']]), /placeholder/);
+  });
+});
+
+describe('the site rewriters never leave a privileged port to bind (the tests run as root in CI)', () => {
+  const certificate = { cert: '/tmp/c.pem', key: '/tmp/k.pem', pem: '' };
+  const site: Site = { httpsPort: 40443, foxdenPort: 40173, certificate };
+
+  it("nginx: the guide's root block without an HTTP port refuses its listen 80", () => {
+    assert.throws(() => nginxSite(guideBlock('nginx'), site), /privileged port \(listen 80\)/);
+    assert.doesNotMatch(nginxSite(guideBlock('nginx'), { ...site, httpPort: 40080 }), /\b(80|443)\b/);
+  });
+
+  it('nginx: a server block with no listen (port 80 as root) is refused', () => {
+    const block = `${guideBlock('nginx')}server {\n    server_name www.example.org;\n    return 204;\n}\n`;
+    assert.throws(() => nginxSite(block, { ...site, httpPort: 40080 }), /without listen/);
+  });
+
+  it("Apache: the guide's root block without an HTTP port refuses <VirtualHost *:80>", () => {
+    assert.throws(() => apacheSite(guideBlock('apache'), site), /privileged port \(:80\)/);
+  });
+
+  it('lighttpd: a second socket on :80 or [::]:443 is refused', () => {
+    for (const socket of ['":80"', '"[::]:443"']) {
+      const block = `${guideBlock('lighttpd')}$SERVER["socket"] == ${socket} { }\n`;
+      assert.throws(() => lighttpdSite(block, { ...site, hostPorts: [40443] }), /privileged port/);
+    }
+  });
+
+  it('Caddy: a site address without the test port is refused', () => {
+    const block = `${guideBlock('caddy')}\nwww.example.org {\n\tredir https://sync.example.org{uri}\n}\n`;
+    assert.throws(() => caddySite(block, site), /would bind ports 80 and 443/);
+  });
+
+  it('every form of 80 and 443, and no test port', () => {
+    for (const config of [
+      'listen 80;',
+      '  Listen 443',
+      'listen [::]:443 ssl;',
+      '<VirtualHost *:443>',
+      ':80 {',
+      'server.port = 80',
+      'http_port 80',
+    ])
+      assert.throws(() => assertNoPrivilegedPorts('x', config), /privileged port/, config);
+    for (const config of [
+      'listen 127.0.0.1:40443 ssl;',
+      'proxy_pass http://127.0.0.1:8043;',
+      ':8080 {',
+      'port => 4430',
+    ])
+      assert.equal(assertNoPrivilegedPorts('x', config), config);
   });
 });
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { replaceAll } from './guide-blocks.js';
+import { assertNoPrivilegedPorts, replaceAll } from './guide-blocks.js';
 import {
   LETSENCRYPT,
   checkConfig,
@@ -50,7 +50,7 @@ export function lighttpdSite(block: string, site: Site & { hostPorts: number[] }
         [LETSENCRYPT('privkey.pem'), site.certificate.key],
       ]
     : [];
-  return replaceAll(block, [
+  const out = replaceAll(block, [
     ...socket,
     [
       /\$HTTP\["host"\] == "(?:sync\.)?example\.org"/g,
@@ -58,6 +58,7 @@ export function lighttpdSite(block: string, site: Site & { hostPorts: number[] }
     ],
     [/"port" => 8173\b/g, `"port" => ${site.foxdenPort}`],
   ]);
+  return assertNoPrivilegedPorts('lighttpd', out);
 }
 
 /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { replaceAll } from './guide-blocks.js';
+import { assertNoPrivilegedPorts, replaceAll } from './guide-blocks.js';
 import {
   LETSENCRYPT,
   checkConfig,
@@ -13,7 +13,9 @@ import {
 /**
  * An nginx server block from the guide for the test: `listen 443`/`listen 80` on 127.0.0.1
  * (the `[::]` lines dropped: CI machines may have no IPv6), the certificate, `localhost` and
- * Foxden's port. Nothing else is touched.
+ * Foxden's port. Nothing else is touched. Throws if the result would still bind port 80 or
+ * 443 (a `listen 80` with no `httpPort` to put there, a `server` block with no `listen`, which
+ * nginx binds to port 80 as root).
  */
 export function nginxSite(block: string, site: Site): string {
   const replacements: [RegExp, string][] = [
@@ -25,7 +27,11 @@ export function nginxSite(block: string, site: Site): string {
     [/\b127\.0\.0\.1:8173\b/g, `127.0.0.1:${site.foxdenPort}`],
   ];
   if (site.httpPort !== undefined) replacements.push([/\blisten 80;/g, `listen 127.0.0.1:${site.httpPort};`]);
-  return replaceAll(block, replacements);
+  const out = assertNoPrivilegedPorts('nginx', replaceAll(block, replacements));
+  for (const server of out.split(/^\s*server\s*\{/m).slice(1))
+    if (!/^\s*listen\s/m.test(server))
+      throw new Error(`nginx: a server block without listen would bind port 80:\n${out}`);
+  return out;
 }
 
 /**
