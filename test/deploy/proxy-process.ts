@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
+import net, { type Socket } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -105,20 +105,50 @@ export function signalTree(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** Registers a child the exit and signal hooks below must kill (foxden serve children). */
+/** Watchdogs of the foxden serve children (see killOnExit), each the leader of its group. */
+const watchdogs = new Set<ChildProcess>();
+
+function stopWatchdog(watchdog: ChildProcess): void {
+  watchdogs.delete(watchdog);
+  try {
+    if (watchdog.pid !== undefined) process.kill(-watchdog.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  watchdog.stdin?.destroy();
+}
+
+/**
+ * Registers a child (a foxden serve) the exit and signal hooks below must kill, and gives it a
+ * watchdog for when they cannot run (the test process SIGKILLed): a detached `sh` that SIGKILLs
+ * the child when the pipe from this process reaches end-of-file. Unreferenced, so it never keeps
+ * the test process alive; stopped as soon as the child is gone.
+ */
 export function killOnExit(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   running.set(child, running.get(child) ?? 'process');
-  child.once('close', () => running.delete(child));
+  const watchdog = spawn('/bin/sh', ['-c', 'cat >/dev/null; kill -KILL "$1"', 'sh', String(child.pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  watchdog.on('error', () => watchdogs.delete(watchdog));
+  watchdog.unref();
+  (watchdog.stdin as Socket | null)?.unref();
+  watchdogs.add(watchdog);
+  child.once('close', () => {
+    running.delete(child);
+    stopWatchdog(watchdog);
+  });
 }
 
 function killAll(): void {
+  for (const watchdog of [...watchdogs]) stopWatchdog(watchdog);
   for (const child of running.keys()) signalTree(child, 'SIGKILL');
 }
 // Last resort if the test file ends between a start and its after hook. On SIGINT, SIGTERM or
 // SIGHUP the process would die without an 'exit' event: kill the children, then die of the same
-// signal. (A SIGKILL of the test file runs nothing: the proxies and serve children then remain;
-// see docs/deploy.md's test notes.)
+// signal. A SIGKILL of the test file runs neither: the watchdogs (WATCHDOG below for a proxy's
+// group, killOnExit's for a foxden serve) then kill what it started.
 process.once('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
@@ -127,17 +157,28 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
+/**
+ * Run by `sh -c` with the proxy's command line as "$@": a background subshell that waits for
+ * end-of-file on the pipe it was given (fd 3, a copy of stdin: an asynchronous list's own stdin
+ * is /dev/null) and then SIGKILLs its process group, i.e. the proxy, its workers and itself.
+ */
+const WATCHDOG =
+  'exec 3<&0; (cat <&3 >/dev/null 2>&1; kill -KILL 0) >/dev/null 2>&1 & exec 3<&- </dev/null; exec "$@"';
+
 /** Starts a proxy in the foreground and waits (bounded) until every port accepts connections. */
 export async function startDaemon(
   command: string,
   args: string[],
   o: { ports: number[]; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
 ): Promise<Daemon> {
-  const child = spawn(command, args, {
+  // `sh` leaves a watchdog in the group, then becomes the proxy (exec): the watchdog reads the
+  // test's end of a pipe and kills the group when it closes, as it does when the test process
+  // dies in any way, SIGKILL included, which runs none of the hooks above.
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'sh', command, ...args], {
     env: o.env ?? process.env,
     cwd: o.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so stopping it reaches its workers too.
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // Its own process group, so stopping it reaches its workers (and the watchdog) too.
     detached: true,
   });
   running.set(child, 'group');
@@ -149,6 +190,7 @@ export async function startDaemon(
   let exited = false;
   void gone.then(() => {
     exited = true;
+    child.stdin?.destroy();
     // Workers the master left behind (it died of a signal it could not pass on) go with it.
     signalTree(child, 'SIGKILL');
     running.delete(child);
