@@ -71,8 +71,17 @@ export function fdSink(
   /** A line that must not wait is waiting (written when the write in flight completes). */
   let urgent = false;
   let dropped = 0;
-  /** Dropped lines already announced by a "dropped" line. */
+  /** Dropped lines already announced by a "dropped" line (or by one waiting to be written). */
   let announced = 0;
+  /**
+   * "Dropped" notices waiting in `pending` and in the write in flight, and the counts they
+   * announce: a notice that cannot be written is not itself a dropped log line, and what it
+   * announced is announced again by the next one.
+   */
+  let pendingNotices = 0;
+  let pendingNoticed = 0;
+  let inFlightNotices = 0;
+  let inFlightNoticed = 0;
   /** Set by a failed write: lines are dropped until the retry timer fires. */
   let failed = false;
   /** From a failed write until one succeeds: `onFailure` hears of an outage once. */
@@ -120,6 +129,8 @@ export function fdSink(
     const line = formatLine({ seq: 0, time: Date.now(), level: 'warn', kind: 'lifecycle', message }, format);
     pending.push(line);
     pendingChars += line.length;
+    pendingNotices++;
+    pendingNoticed += count;
   };
 
   const startWrite = () => {
@@ -128,6 +139,10 @@ export function fdSink(
     inFlight = Buffer.from(pending.length === 1 ? (pending[0] as string) : pending.join(''));
     pending = [];
     pendingChars = 0;
+    inFlightNotices = pendingNotices;
+    inFlightNoticed = pendingNoticed;
+    pendingNotices = 0;
+    pendingNoticed = 0;
     fs.write(fd, inFlight, 0, inFlight.length, null, onWritten);
   };
 
@@ -151,6 +166,8 @@ export function fdSink(
       return;
     }
     inFlight = null;
+    inFlightNotices = 0;
+    inFlightNoticed = 0;
     if (pending.length === 0) return settleDrain();
     if (urgent || pendingChars >= BATCH_CHARS || drainWaiters.length > 0) startWrite();
     else arm(FLUSH_AFTER_MS);
@@ -167,7 +184,9 @@ export function fdSink(
   /** Drops the failed batch and what waits (counted), and retries later. */
   const fail = (err: NodeJS.ErrnoException, chunk: Buffer) => {
     inFlight = null;
-    dropped += countLines(chunk) + pending.length;
+    dropped += countLines(chunk) - inFlightNotices + pending.length - pendingNotices;
+    announced -= inFlightNoticed + pendingNoticed;
+    inFlightNotices = inFlightNoticed = pendingNotices = pendingNoticed = 0;
     pending = [];
     pendingChars = 0;
     failed = true;
@@ -212,6 +231,10 @@ export function fdSink(
   };
   const onExit = () => {
     if (!failed) flushSync();
+    // The last word on lines this output never got, where the owner can still read it.
+    if (dropped > announced) {
+      onFailure(`${dropped - announced} log line${dropped - announced === 1 ? ' was' : 's were'} dropped`);
+    }
   };
   process.on('exit', onExit);
 

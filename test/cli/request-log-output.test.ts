@@ -197,6 +197,9 @@ test(
       assert.equal(s.stderr().match(/log output failed/g)?.length, 1, 'one warning per outage');
       s.child.kill('SIGTERM');
       assert.equal(await s.exit, 0, s.stderr());
+      // The lines the output never got are counted on stderr at exit (at least the 50 requests).
+      const count = Number(/(\d+) log lines were dropped/.exec(s.stderr())?.[1] ?? 0);
+      assert.ok(count >= 50, s.stderr());
     } finally {
       s.child.kill('SIGKILL');
     }

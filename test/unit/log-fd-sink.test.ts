@@ -189,6 +189,25 @@ test(
 );
 
 test(
+  'fdSink on a full disk: a retry whose "dropped" notice fails too does not count the notice as a dropped line',
+  { skip: !fs.existsSync('/dev/full') },
+  async () => {
+    const fd = fs.openSync('/dev/full', 'w');
+    const sink = fdSink(fd, 'text');
+    try {
+      for (let i = 1; i <= 10; i++) sink.write(requestEvent(i));
+      await until(() => sink.dropped === 10, 'the ten lines counted as dropped');
+      // One retry (every 5 s) writes only the notice "10 log lines were dropped", which fails.
+      await new Promise((resolve) => setTimeout(resolve, 5_600));
+      assert.equal(sink.dropped, 10);
+    } finally {
+      sink.close();
+      fs.closeSync(fd);
+    }
+  },
+);
+
+test(
   'fdSink on a non-blocking pipe whose reader pauses (EAGAIN): every line arrives, in order, once',
   { skip: process.platform === 'win32' },
   async () => {
