@@ -1,19 +1,20 @@
 import type { Request } from 'express';
 import type { LiveSettings } from '../config.js';
 import type { Logger } from '../log.js';
-import { forwardedHostPort, publicOriginCache, trustsPeer } from './hawk/signed-origin.js';
+import { shown } from './hawk/mismatch.js';
+import { defaultPort, forwardedHostPort, publicOriginCache, trustsPeer } from './hawk/signed-origin.js';
 
-/** Distinct (forwarded, public) pairs said at most, so a stream of odd Host headers cannot flood the log. */
+/**
+ * Distinct (forwarded, public) pairs said per period at most: X-Forwarded-Host is often the
+ * client's own Host header, so a stream of invented ones cannot flood the log, and cannot use
+ * the budget up for good either (a real misconfiguration found later is still said).
+ */
 const MAX_SAID = 16;
-
-function defaultPort(proto: string): number {
-  return proto === 'https' ? 443 : 80;
-}
+const SAID_PERIOD_MS = 60 * 60 * 1000;
 
 /** host:port as a URL would write it, printable and at most 100 characters. */
 function shownAddress(host: string, port: number): string {
-  const text = `${host.includes(':') ? `[${host}]` : host}:${port}`.replace(/[^\x20-\x7e]/g, '?');
-  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+  return shown(`${host.includes(':') ? `[${host}]` : host}:${port}`);
 }
 
 /**
@@ -23,9 +24,14 @@ function shownAddress(host: string, port: number): string {
  * would be sent somewhere else. A request without X-Forwarded-Host, or with the same forwarded
  * headers as the last one that agreed, costs one or three header reads and nothing more.
  */
-export function forwardedOriginWatch(live: () => LiveSettings, logger: Logger): (req: Request) => void {
+export function forwardedOriginWatch(
+  live: () => LiveSettings,
+  logger: Logger,
+  now: () => number = Date.now,
+): (req: Request) => void {
   const publicOrigin = publicOriginCache();
   const said = new Set<string>();
+  let saidSince = 0;
   // The last forwarded headers (and public URL) found to agree, compared by identity of text.
   let agreed: { host: string; proto: unknown; port: unknown; url: string } | null = null;
 
@@ -59,6 +65,11 @@ export function forwardedOriginWatch(live: () => LiveSettings, logger: Logger): 
       return;
     }
     const key = `${forwarded.host}:${forwarded.port} ${publicUrl}`;
+    const time = now();
+    if (time - saidSince >= SAID_PERIOD_MS) {
+      said.clear();
+      saidSince = time;
+    }
     if (said.has(key) || said.size >= MAX_SAID) return;
     said.add(key);
     const scheme =
@@ -72,7 +83,7 @@ export function forwardedOriginWatch(live: () => LiveSettings, logger: Logger): 
       `The reverse proxy says clients reach Foxden at ${fwd} (X-Forwarded-Host/Proto/Port), but the public URL ${publicUrl} says ` +
         `${shownAddress(configured.host, configured.port)}: clients are given addresses from the public URL. ` +
         `If they use ${clientsUse}, set the public URL to it; otherwise make the proxy forward the host and port clients use.` +
-        (said.size === MAX_SAID ? ' (Further differing addresses are not logged until restart.)' : ''),
+        (said.size === MAX_SAID ? ' (Further differing addresses are not logged for an hour.)' : ''),
     );
   }
 

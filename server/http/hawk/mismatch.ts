@@ -16,7 +16,8 @@ export interface SignedTarget {
 }
 
 /** A header value fit for one log line: printable ASCII, at most 100 characters. */
-function shown(value: string): string {
+/** A client-supplied value fit for a log line: printable ASCII, at most 100 characters. */
+export function shown(value: string): string {
   const clean = value.replace(/[^\x20-\x7e]/g, '?');
   return clean.length > 100 ? `${clean.slice(0, 100)}…` : clean;
 }

@@ -15,7 +15,8 @@ export interface SignedOrigin {
   source: string;
 }
 
-function defaultPort(protocol: string): number {
+/** The port a scheme implies (`https`/`https:` 443, else 80). */
+export function defaultPort(protocol: string): number {
   return protocol === 'https:' || protocol === 'https' ? 443 : 80;
 }
 
