@@ -256,6 +256,17 @@ function throughTheProxy(get: () => Deployment) {
   }
 }
 
+/** The HTTP site's redirect to HTTPS, path and query kept; `location` as the proxy writes it. */
+function redirectsPlainHttp(get: () => Deployment, status: number, location: () => string | RegExp) {
+  it('redirects plain HTTP to HTTPS, path and query kept', async () => {
+    const res = await request(`http://localhost:${get().httpPort}/1.0/sync/1.5?x=%2C`);
+    assert.equal(res.status, status);
+    const expected = location();
+    if (typeof expected === 'string') assert.equal(res.headers.location, expected);
+    else assert.match(String(res.headers.location), expected);
+  });
+}
+
 /** The prefix block's redirect of `/sync` (no slash) to `/sync/`, with the proxy's status. */
 function sendsPrefixToSlash(get: () => Deployment, status: number) {
   it('sends /sync to /sync/', async () => {
@@ -295,11 +306,7 @@ describe('docs/deploy.md: nginx', { skip: skipUnless('nginx', 'openssl') }, () =
 
   throughTheProxy(get);
 
-  it('redirects plain HTTP to HTTPS, path and query kept', async () => {
-    const res = await request(`http://localhost:${get().httpPort}/1.0/sync/1.5?x=%2C`);
-    assert.equal(res.status, 301);
-    assert.equal(res.headers.location, 'https://localhost/1.0/sync/1.5?x=%2C');
-  });
+  redirectsPlainHttp(get, 301, () => 'https://localhost/1.0/sync/1.5?x=%2C');
 
   sendsPrefixToSlash(get, 301);
 });
@@ -329,15 +336,10 @@ describe('docs/deploy.md: Caddy', { skip: skipUnless('caddy', 'openssl') }, () =
 
   throughTheProxy(get);
 
-  it('redirects plain HTTP to HTTPS, path and query kept', async () => {
-    const res = await request(`http://localhost:${get().httpPort}/1.0/sync/1.5?x=%2C`);
-    assert.equal(res.status, 308);
-    // Both test sites are named localhost (on two ports): Caddy redirects to one of them.
+  // Both test sites are named localhost (on two ports): Caddy redirects to one of them.
+  redirectsPlainHttp(get, 308, () => {
     const ports = [get().root, get().prefix].map((t) => new URL(t.publicUrl).port).join('|');
-    assert.match(
-      String(res.headers.location),
-      new RegExp(`^https://localhost:(${ports})/1\\.0/sync/1\\.5\\?x=%2C$`),
-    );
+    return new RegExp(`^https://localhost:(${ports})/1\\.0/sync/1\\.5\\?x=%2C$`);
   });
 
   sendsPrefixToSlash(get, 302);
@@ -382,12 +384,8 @@ describe('docs/deploy.md: lighttpd', { skip: skipUnless('lighttpd', 'openssl') }
 
   throughTheProxy(get);
 
-  it('redirects plain HTTP to HTTPS, path and query kept', async () => {
-    const res = await request(`http://localhost:${get().httpPort}/1.0/sync/1.5?x=%2C`);
-    assert.equal(res.status, 301);
-    // ${url.authority} keeps the port the browser used (none in the guide's :80 case).
-    assert.match(String(res.headers.location), /^https:\/\/localhost(:\d+)?\/1\.0\/sync\/1\.5\?x=%2C$/);
-  });
+  // ${url.authority} keeps the port the browser used (none in the guide's :80 case).
+  redirectsPlainHttp(get, 301, () => /^https:\/\/localhost(:\d+)?\/1\.0\/sync\/1\.5\?x=%2C$/);
 
   sendsPrefixToSlash(get, 301);
 });
@@ -422,11 +420,7 @@ describe('docs/deploy.md: Apache', { skip: skipUnless('apache2', 'openssl') }, (
 
   throughTheProxy(get);
 
-  it('redirects plain HTTP to HTTPS, path and query kept', async () => {
-    const res = await request(`http://localhost:${get().httpPort}/1.0/sync/1.5?x=%2C`);
-    assert.equal(res.status, 301);
-    assert.equal(res.headers.location, 'https://localhost/1.0/sync/1.5?x=%2C');
-  });
+  redirectsPlainHttp(get, 301, () => 'https://localhost/1.0/sync/1.5?x=%2C');
 
   sendsPrefixToSlash(get, 301);
 });
