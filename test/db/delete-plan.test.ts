@@ -4,9 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { StoredBso } from '../../server/db/records.js';
-import { SQLITE_DIALECT, type SqlRunner } from '../../server/db/sql/runner.js';
-import { SqlStorage } from '../../server/db/sql/storage.js';
 import { openSqlite, type SqliteHandle } from '../../server/db/sqlite/open.js';
+import { recordingSqliteStorage } from '../helpers/recording-sqlite.js';
 
 /**
  * Issue 11 item 19: the statements of deletes and of the background reclaimer look rows up by
@@ -19,33 +18,12 @@ const ROWS = 3000;
 
 let dir: string;
 let db: SqliteHandle;
-let seen: { sql: string; params: readonly unknown[] }[] = [];
-const runner: SqlRunner = {
-  all(sql, params = []) {
-    seen.push({ sql, params });
-    return db.prepare(sql).all(...params) as Record<string, unknown>[];
-  },
-  run(sql, params = []) {
-    seen.push({ sql, params });
-    return db.prepare(sql).run(...params).changes;
-  },
-  insertReturningId(sql, params = []) {
-    return Number(db.prepare(sql).run(...params).lastInsertRowid);
-  },
-};
-const storage = new SqlStorage(runner, SQLITE_DIALECT);
+const recording = recordingSqliteStorage(() => db);
+const { storage } = recording;
 
 /** The plan of every statement on bsos `fn` ran. */
 async function plansOf(fn: () => Promise<unknown>): Promise<string[]> {
-  seen = [];
-  await fn();
-  return seen
-    .filter((s) => /\bFROM bsos\b/.test(s.sql))
-    .map((s) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...s.params) as { detail: string }[])
-        .map((step) => step.detail)
-        .join('\n'),
-    );
+  return (await recording.statementsOf(fn)).filter((s) => /\bFROM bsos\b/.test(s.sql)).map(recording.planOf);
 }
 
 before(async () => {

@@ -9,11 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BsoQuery, StoredBso } from '../../server/db/records.js';
-import { SQLITE_DIALECT, type SqlRunner } from '../../server/db/sql/runner.js';
-import { SqlStorage } from '../../server/db/sql/storage.js';
 import { openSqlite, type SqliteHandle } from '../../server/db/sqlite/open.js';
 import { SqliteDatabase } from '../../server/db/sqlite/sqlite-database.js';
 import BetterSqlite3 from 'better-sqlite3';
+import { recordingSqliteStorage } from '../helpers/recording-sqlite.js';
 
 const USER = 1;
 const HISTORY = 4;
@@ -21,36 +20,19 @@ const ROWS = 3000;
 
 let dir: string;
 let db: SqliteHandle;
-/** Every statement SqlStorage ran, with its parameters. */
-let seen: { sql: string; params: readonly unknown[] }[] = [];
-
-const runner: SqlRunner = {
-  all(sql, params = []) {
-    seen.push({ sql, params });
-    return db.prepare(sql).all(...params) as Record<string, unknown>[];
-  },
-  run(sql, params = []) {
-    seen.push({ sql, params });
-    return db.prepare(sql).run(...params).changes;
-  },
-  insertReturningId(sql, params = []) {
-    return Number(db.prepare(sql).run(...params).lastInsertRowid);
-  },
-};
-const storage = new SqlStorage(runner, SQLITE_DIALECT);
+const recording = recordingSqliteStorage(() => db);
+const { storage } = recording;
 
 /** The plan of each SELECT on bsos that `query` ran, one line per plan step. */
 async function plansOf(query: BsoQuery): Promise<string[]> {
-  seen = [];
-  const result = await storage.queryBsos(USER, HISTORY, query, 1);
-  assert.ok(result.items.length > 0, 'the query found rows');
-  const selects = seen.filter((s) => /^SELECT .* FROM bsos WHERE/s.test(s.sql));
+  let found = 0;
+  const statements = await recording.statementsOf(async () => {
+    found = (await storage.queryBsos(USER, HISTORY, query, 1)).items.length;
+  });
+  assert.ok(found > 0, 'the query found rows');
+  const selects = statements.filter((s) => /^SELECT .* FROM bsos WHERE/s.test(s.sql));
   assert.ok(selects.length > 0);
-  return selects.map((s) =>
-    (db.prepare(`EXPLAIN QUERY PLAN ${s.sql}`).all(...s.params) as { detail: string }[])
-      .map((step) => step.detail)
-      .join('\n'),
-  );
+  return selects.map(recording.planOf);
 }
 
 function assertNoScanNoSort(plan: string, index: RegExp): void {
