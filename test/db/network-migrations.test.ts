@@ -48,17 +48,23 @@ async function walk(engine: StorageEngine, user: number, query: BsoQuery): Promi
   throw new Error('more than 50 pages');
 }
 
+/** A scratch PostgreSQL database whose default collation is linguistic (ICU en-US); dropped by the caller. */
+async function icuDatabase(): Promise<{ admin: string; name: string; url: URL }> {
+  const admin = adminUrl('postgres');
+  const name = `foxden_test_icu_${Date.now().toString(36)}_${crypto.randomBytes(4).toString('hex')}`;
+  await pgAdmin(
+    admin,
+    `CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`,
+  );
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { admin, name, url };
+}
+
 describe('PostgreSQL: ids in byte order under a linguistic (ICU en-US) database collation', async () => {
   const skip = await skipFor('postgres');
   test('pages by key and by SQL agree: no row skipped or repeated', { skip, timeout: 120_000 }, async () => {
-    const admin = adminUrl('postgres');
-    const name = `foxden_test_icu_${Date.now().toString(36)}_${crypto.randomBytes(4).toString('hex')}`;
-    await pgAdmin(
-      admin,
-      `CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`,
-    );
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
+    const { admin, name, url } = await icuDatabase();
     const db = await openDatabase({ kind: 'postgres', url: url.href, display: name });
     try {
       let now = 1_700_000_000_000;
@@ -120,14 +126,7 @@ describe('PostgreSQL: ids in byte order under a linguistic (ICU en-US) database 
 describe('PostgreSQL: migration 4 on a database of schema 3 that holds records', async () => {
   const skip = await skipFor('postgres');
   test('the stored ids come back in byte order, by SQL and by seek', { skip, timeout: 60_000 }, async () => {
-    const admin = adminUrl('postgres');
-    const name = `foxden_test_icu_${Date.now().toString(36)}_${crypto.randomBytes(4).toString('hex')}`;
-    await pgAdmin(
-      admin,
-      `CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`,
-    );
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
+    const { admin, name, url } = await icuDatabase();
     try {
       // Schema 3 as an earlier Foxden left it: ids in the database's (linguistic) collation.
       await (await openDatabase({ kind: 'postgres', url: url.href, display: name })).close();
