@@ -257,6 +257,20 @@ export class StorageEngine {
     });
   }
 
+  /**
+   * A delete's write transaction. The counter moves at its start and end, so a reclaimer's look
+   * that overlapped it does not clear floorsMayExist; a large delete leaves rows below a floor,
+   * which the reclaimer then removes in the background.
+   */
+  private async deleting<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    this.deleteTicks++;
+    const result = await this.db.transaction('write', fn);
+    this.floorsMayExist = true;
+    this.deleteTicks++;
+    this.reclaimer?.wake();
+    return result;
+  }
+
   /** Deletes the records a query selects; the collection itself stays. */
   async deleteItems(
     userId: number,
@@ -265,8 +279,7 @@ export class StorageEngine {
     policy: WritePolicy,
     precondition?: Precondition,
   ): Promise<DeleteResult> {
-    this.deleteTicks++;
-    const result = await this.db.transaction('write', async (tx) => {
+    return this.deleting(async (tx) => {
       await tx.lockStorageUser(userId);
       const cid = await tx.collectionId(collection, false);
       if (cid === null) {
@@ -285,11 +298,6 @@ export class StorageEngine {
       }
       return { modified, removed };
     });
-    // A large delete left rows below a floor: reclaim them in the background.
-    this.floorsMayExist = true;
-    this.deleteTicks++;
-    this.reclaimer?.wake();
-    return result;
   }
 
   /** Deletes a whole collection and its record (Sync 1.5); storage time still advances. */
@@ -298,8 +306,7 @@ export class StorageEngine {
     collection: string,
     precondition?: Precondition,
   ): Promise<DeleteResult> {
-    this.deleteTicks++;
-    const result = await this.db.transaction('write', async (tx) => {
+    return this.deleting(async (tx) => {
       await tx.lockStorageUser(userId);
       const cid = await tx.collectionId(collection, false);
       if (cid === null) {
@@ -314,28 +321,17 @@ export class StorageEngine {
       await tx.setStorageTombstone(userId, modified);
       return { modified, removed };
     });
-    // A large delete left rows below a floor: reclaim them in the background.
-    this.floorsMayExist = true;
-    this.deleteTicks++;
-    this.reclaimer?.wake();
-    return result;
   }
 
   /** Deletes every record and collection of the user. */
   async deleteStorage(userId: number): Promise<Millis> {
-    this.deleteTicks++;
-    const result = await this.db.transaction('write', async (tx) => {
+    return this.deleting(async (tx) => {
       await tx.lockStorageUser(userId);
       const modified = Math.max(this.now(), (await tx.storageModified(userId)) + TICK_MS);
       await tx.deleteUserStorage(userId, modified);
       await tx.setStorageTombstone(userId, modified);
       return modified;
     });
-    // A large delete left rows below a floor: reclaim them in the background.
-    this.floorsMayExist = true;
-    this.deleteTicks++;
-    this.reclaimer?.wake();
-    return result;
   }
 
   /** Opens a batch (Sync 1.5) and stages the first records; nothing becomes visible. */

@@ -26,13 +26,6 @@ export function seekFor(sort: SortOrder, after: PageCursor, params: unknown[]): 
  */
 export const NULL_SORTINDEX = ' AND sortindex IS NULL ORDER BY id ASC';
 
-/** ` LIMIT ?` for `limit` rows plus `extra` (the one that tells whether there is more), or nothing. */
-export function limitOnly(limit: number | undefined, extra: number, params: unknown[]): string {
-  if (limit === undefined) return '';
-  params.push(limit + extra);
-  return ' LIMIT ?';
-}
-
 /** A row with its insertion position (rowid / seq), the order when no sort is asked for. */
 export interface PlacedBso {
   bso: StoredBso;
@@ -85,13 +78,10 @@ function compareIn(sort: SortOrder | undefined): (a: PlacedBso, b: PlacedBso) =>
   }
 }
 
-/** Whether `row` comes strictly after `after` in `sort`'s order. */
-function isAfter(bso: StoredBso, sort: SortOrder, after: PageCursor): boolean {
-  const probe: PlacedBso = {
-    bso: { ...bso, modified: after.value ?? 0, sortindex: after.value, id: after.id },
-    pos: 0,
-  };
-  return compareIn(sort)({ bso, pos: 0 }, probe) > 0;
+/** Where `after` stands in `sort`'s order, as a row compareIn can place (it reads only these fields). */
+function cursorRow(after: PageCursor): PlacedBso {
+  const bso = { id: after.id, modified: after.value ?? 0, sortindex: after.value } as StoredBso;
+  return { bso, pos: 0 };
 }
 
 /**
@@ -99,11 +89,12 @@ function isAfter(bso: StoredBso, sort: SortOrder, after: PageCursor): boolean {
  * its ids, so sorting them here is cheaper than any plan that walks the collection in order).
  */
 export function pageInMemory(rows: PlacedBso[], query: BsoQuery): QueryResult {
-  rows.sort(compareIn(query.sort));
+  const compare = compareIn(query.sort);
+  rows.sort(compare);
   let chosen = rows;
   if (query.after && query.sort) {
-    const { sort, after } = query;
-    chosen = rows.filter((row) => isAfter(row.bso, sort, after));
+    const cursor = cursorRow(query.after);
+    chosen = rows.filter((row) => compare(row, cursor) > 0);
   } else if (query.offset) {
     chosen = rows.slice(query.offset);
   }

@@ -11,7 +11,7 @@ import type {
 } from '../records.js';
 import { rowCodec, type Conversion } from './row-codec.js';
 import { firstRow, IN_LIST_MAX, placeholders, type SqlDialect, type SqlRunner } from './runner.js';
-import { limitOnly, NULL_SORTINDEX, pageInMemory, seekFor, type PlacedBso } from './bso-pages.js';
+import { NULL_SORTINDEX, pageInMemory, seekFor, type PlacedBso } from './bso-pages.js';
 
 /** Collection id 0 holds the time of the last collection delete, so storage time never goes back. */
 const TOMBSTONE = 0;
@@ -362,11 +362,13 @@ export class SqlStorage implements StorageTx {
       const seekOrder = sort === 'index' && after.value === null ? ' ORDER BY id ASC' : order;
       rows = await select(
         query,
-        (params) => seekFor(sort, after, params) + seekOrder + limitOnly(limit, 1, params),
+        (params) => seekFor(sort, after, params) + seekOrder + limitFor({ limit }, 1, params),
       );
       if (sort === 'index' && after.value !== null && (limit === undefined || rows.length <= limit)) {
         const left = limit === undefined ? undefined : limit - rows.length;
-        rows.push(...(await select(query, (params) => NULL_SORTINDEX + limitOnly(left, 1, params))));
+        rows.push(
+          ...(await select(query, (params) => NULL_SORTINDEX + limitFor({ limit: left }, 1, params))),
+        );
       }
     }
     const more = limit !== undefined && rows.length > limit;
@@ -419,12 +421,7 @@ export class SqlStorage implements StorageTx {
     floor: Millis | undefined,
     budget: number,
   ): Promise<number> {
-    const below = await firstRow(
-      this.db,
-      'SELECT floor_ms FROM bso_floors WHERE user_id = ? AND collection_id = ?',
-      [userId, collectionId],
-    );
-    const current = (below?.floor_ms as number | undefined) ?? 0;
+    const current = await this.collectionFloor(userId, collectionId);
     // Along the (user, collection, modified) index: at most `budget` entries are walked.
     const many = await firstRow(
       this.db,
