@@ -129,6 +129,28 @@ describe('X-Weave-Next-Offset pages (§2.8)', () => {
       400,
       0,
     );
+    // The `older` side (spec 1.5: a token whose bound contradicts newer/older is a 400): a token
+    // past the tenth oldest record, with `older` at the fourth.
+    const oldest = await client.get('/storage/prefs?full=1&sort=oldest&limit=10');
+    const past = oldest.headers.get('x-weave-next-offset') as string;
+    const older = (all[3] as Bso).modified.toFixed(2);
+    assertCode(
+      await client.get(`/storage/prefs?full=1&sort=oldest&older=${older}&offset=${encodeURIComponent(past)}`),
+      400,
+      0,
+    );
+  });
+
+  it('an empty page (limit=0) hands on the token it was given', async () => {
+    const client = await filledClient('addons');
+    const first = await client.get('/storage/addons?full=1&sort=newest&limit=5');
+    const token = first.headers.get('x-weave-next-offset') as string;
+    const empty = await client.get(
+      `/storage/addons?full=1&sort=newest&limit=0&offset=${encodeURIComponent(token)}`,
+    );
+    assert.equal(empty.status, 200);
+    assert.deepEqual(empty.json(), []);
+    assert.equal(empty.headers.get('x-weave-next-offset'), token);
   });
 
   it('hands out tokens for any id: 64 quotes, backslashes, spaces, commas', async () => {
