@@ -10,6 +10,7 @@ import type { AdminApi, AdminErrorShape } from './api.js';
 import { loadOrCreateAdminToken, tokensEqual } from './admin-token.js';
 import { dispatch } from './dispatch.js';
 import { defaultStaticDir } from './environment.js';
+import { isLoopbackHost } from './settings.js';
 import { isAdminMethod } from './validate.js';
 
 /**
@@ -135,13 +136,11 @@ function readBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<
  * makes the browser send its own local port. Still proof against DNS rebinding: a rebinding
  * page keeps its own host name, and no outside domain can be called localhost or an address.
  */
-export function isLoopbackHostHeader(value: string): boolean {
+function isLoopbackHostHeader(value: string): boolean {
   const m = /^(\[[^\]]*\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(value);
   if (!m) return false;
-  const name = m[1] as string;
   if (m[2] !== undefined && Number(m[2]) > 65535) return false;
-  if (name === 'localhost' || name === '[::1]') return true;
-  return net.isIPv4(name) && name.startsWith('127.');
+  return isLoopbackHost(m[1] as string);
 }
 
 /** Returns a refusal reason, or null when the request may proceed. */

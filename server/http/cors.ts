@@ -16,7 +16,7 @@ import type { Request, Response } from 'express';
 export type CorsOrigins = '*' | readonly string[];
 
 /** syncstorage-rs's `cors_allowed_methods`; HEAD and GET are never preflighted anyway. */
-export const CORS_ALLOWED_METHODS = ['DELETE', 'GET', 'POST', 'PUT'] as const;
+const CORS_ALLOWED_METHODS = ['DELETE', 'GET', 'POST', 'PUT'] as const;
 
 /**
  * syncstorage-rs's `cors_allowed_headers` (without its `TEST_IDLES` test hook and the
@@ -24,7 +24,7 @@ export const CORS_ALLOWED_METHODS = ['DELETE', 'GET', 'POST', 'PUT'] as const;
  * its list forgets: the conditional headers of spec 1.5 §2.6, the tokenserver's `X-KeyID` and
  * `X-Client-State`, and `Content-Encoding` for compressed bodies.
  */
-export const CORS_ALLOWED_HEADERS = [
+const CORS_ALLOWED_HEADERS = [
   'Authorization',
   'Content-Type',
   'Content-Encoding',
@@ -46,7 +46,7 @@ export const CORS_ALLOWED_HEADERS = [
  * The response headers a page's script may read. actix-cors exposes none by default, which
  * leaves a page unable to read the timestamps and paging tokens the protocol runs on.
  */
-export const CORS_EXPOSED_HEADERS = [
+const CORS_EXPOSED_HEADERS = [
   'X-Weave-Timestamp',
   'X-Last-Modified',
   'X-Weave-Records',
@@ -77,7 +77,7 @@ const PREFLIGHT_VARY = 'Origin, Access-Control-Request-Method, Access-Control-Re
 const TOKENSERVER_PATH = /^\/1\.0\/sync\/1\.5\/?$/;
 
 /** Where CORS applies: Sync 1.5 storage, the tokenserver, and the heartbeats. */
-export function isCorsPath(path: string): boolean {
+function isCorsPath(path: string): boolean {
   return (
     path === '/1.5' ||
     path.startsWith('/1.5/') ||

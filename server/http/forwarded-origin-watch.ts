@@ -2,7 +2,14 @@ import type { Request } from 'express';
 import type { LiveSettings } from '../config.js';
 import type { Logger } from '../log.js';
 import { shown } from './hawk/mismatch.js';
-import { defaultPort, forwardedHostPort, publicOriginCache, trustsPeer } from './hawk/signed-origin.js';
+import {
+  defaultPort,
+  firstHeader,
+  forwardedHostOf,
+  forwardedHostPort,
+  publicOriginCache,
+  trustsPeer,
+} from './hawk/signed-origin.js';
 
 /**
  * Distinct (forwarded, public) pairs said per period at most: X-Forwarded-Host is often the
@@ -51,8 +58,7 @@ export function forwardedOriginWatch(
     // Headers from a peer the listener does not trust are ignored everywhere; Hawk's failure
     // messages name them.
     if (!trustsPeer(req)) return;
-    const first = forwardedHost.split(',')[0]?.trim() ?? '';
-    const forwarded = forwardedHostPort(req, first);
+    const forwarded = forwardedHostPort(req, forwardedHostOf(req) ?? '');
     if (!forwarded) return;
     let configured;
     try {
@@ -72,10 +78,7 @@ export function forwardedOriginWatch(
     }
     if (said.has(key) || said.size >= MAX_SAID) return;
     said.add(key);
-    const scheme =
-      String(proto ?? req.protocol)
-        .split(',')[0]
-        ?.trim() ?? 'http';
+    const scheme = firstHeader(req, 'x-forwarded-proto') ?? req.protocol;
     const fwd = shownAddress(forwarded.host, forwarded.port);
     const clientsUse = `${scheme === 'https' ? 'https' : 'http'}://${forwarded.port === defaultPort(scheme) ? fwd.replace(/:\d+$/, '') : fwd}/`;
     logger.warn(

@@ -1,4 +1,5 @@
 import { formatTimestamp, type Millis } from '../storage/timestamps.js';
+import type { CollectionStamp } from '../storage/types.js';
 
 /**
  * A value that must appear in JSON as a number with exactly two decimals. JSON.stringify
@@ -69,4 +70,24 @@ function write(value: JsonValue): string {
     first = false;
   }
   return s + '}';
+}
+
+/**
+ * The info/collections body of both protocols, by the engine's list of stamps, which is one
+ * frozen object for as long as the user's data stands (engine.ts stampCache): the document
+ * Firefox asks for before every sync is serialized once per change, not once per request.
+ * Non-ASCII escaped as \uXXXX, as Sync 1.1 writes every body (collection names are ASCII in
+ * both protocols, so the bytes are the same for Sync 1.5).
+ */
+const infoCollectionsBodies = new WeakMap<readonly CollectionStamp[], string>();
+
+export function infoCollectionsBody(stamps: readonly CollectionStamp[]): string {
+  let body = infoCollectionsBodies.get(stamps);
+  if (body === undefined) {
+    const out: Record<string, JsonValue> = {};
+    for (const { name, modified } of stamps) out[name] = ts(modified);
+    body = stringifyJson(out, true);
+    infoCollectionsBodies.set(stamps, body);
+  }
+  return body;
 }

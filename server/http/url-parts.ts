@@ -9,6 +9,8 @@
  * lone `%`, bad UTF-8): every adapter answers that as a 404 of its own, never a 500.
  */
 export function decodePathSegment(raw: string): string | null {
+  // Most segments have no escape: they decode to themselves, without the call and its try.
+  if (!raw.includes('%')) return raw;
   try {
     return decodeURIComponent(raw);
   } catch {

@@ -102,11 +102,6 @@ function ownsPath(parts: readonly string[]): boolean {
   return first === '1.0' && (parts[3] === 'info' || parts[3] === 'storage');
 }
 
-/** A segment without "%" decodes to itself: only escaped segments pay for decoding. */
-function decoded(raw: string): string | null {
-  return raw.includes('%') ? decodePathSegment(raw) : raw;
-}
-
 /** Matches a raw (still percent-encoded) path; one trailing slash is ignored. */
 export function matchRoute(method: string, rawPath: string): RouteMatch {
   let path = rawPath;
@@ -114,7 +109,7 @@ export function matchRoute(method: string, rawPath: string): RouteMatch {
   // Split once; the segments are parts[1..] (parts[0] is what precedes the leading "/").
   const parts: (string | null)[] = path.split('/');
   if (!ownsPath(parts as string[])) return { kind: 'elsewhere' };
-  for (let i = 1; i < parts.length; i++) parts[i] = decoded(parts[i] as string);
+  for (let i = 1; i < parts.length; i++) parts[i] = decodePathSegment(parts[i] as string);
   const count = parts.length - 1;
   const verb = method === 'HEAD' ? 'GET' : method;
   for (const route of ROUTES as readonly RouteDef[]) {

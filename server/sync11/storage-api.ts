@@ -1,8 +1,8 @@
 import { quotaBytesOf } from '../config.js';
-import { stringifyJson, ts, type JsonValue } from '../http/json.js';
+import { infoCollectionsBody, ts, type JsonValue } from '../http/json.js';
 import type { RequestLogLocals } from '../http/request-log.js';
 import type { Precondition, WriteOptions, WriteResult } from '../storage/engine.js';
-import type { BsoQuery, BsoWrite, CollectionStamp, WritePolicy } from '../storage/types.js';
+import type { BsoQuery, BsoWrite, WritePolicy } from '../storage/types.js';
 import { parseJson, readBody, utf8 } from './body.js';
 import { storageBodyLimit, type AuthedCall, type Endpoint } from './call.js';
 import type { RouteHandlers } from './routes.js';
@@ -286,25 +286,6 @@ function figures(list: { name: string; value: number }[], scale = 1): Record<str
   const out: Record<string, number> = {};
   for (const { name, value } of list) out[name] = value / scale;
   return out;
-}
-
-/**
- * info/collections bodies by the engine's list of stamps, which is one frozen object for as
- * long as the user's data stands (engine.ts stampCache): the answer Firefox asks for before
- * every sync is serialized once per change, not once per request.
- */
-const infoCollectionsBodies = new WeakMap<readonly CollectionStamp[], string>();
-
-function infoCollectionsBody(stamps: readonly CollectionStamp[]): string {
-  let body = infoCollectionsBodies.get(stamps);
-  if (body === undefined) {
-    const out: Record<string, JsonValue> = {};
-    for (const { name, modified } of stamps) out[name] = ts(modified);
-    // Non-ASCII escaped as \uXXXX, as sendJson writes every Sync 1.1 body.
-    body = stringifyJson(out, true);
-    infoCollectionsBodies.set(stamps, body);
-  }
-  return body;
 }
 
 /** Always JSON, whatever Accept says (spec 1.1 §6.5 [REC]). */

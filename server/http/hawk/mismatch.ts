@@ -15,7 +15,6 @@ export interface SignedTarget {
   resource: string;
 }
 
-/** A header value fit for one log line: printable ASCII, at most 100 characters. */
 /** A client-supplied value fit for a log line: printable ASCII, at most 100 characters. */
 export function shown(value: string): string {
   const clean = value.replace(/[^\x20-\x7e]/g, '?');

@@ -31,7 +31,8 @@ export function splitHostPort(value: string, protocol: string): { host: string; 
   return { host: bareHost(m[1]!), port: m[2] ? Number(m[2]) : defaultPort(protocol) };
 }
 
-function firstHeader(req: Request, name: string): string | undefined {
+/** A forwarded header's first value (a chain of proxies appends its own), trimmed. */
+export function firstHeader(req: Request, name: string): string | undefined {
   const value = req.headers[name];
   const text = Array.isArray(value) ? value[0] : value;
   return text?.split(',')[0]?.trim() || undefined;
@@ -85,7 +86,7 @@ export function forwardedHostOf(req: Request): string | undefined {
   return firstHeader(req, 'x-forwarded-host');
 }
 
-export const FORWARDED_SOURCE = 'the X-Forwarded-Host/Proto headers from the proxy';
+const FORWARDED_SOURCE = 'the X-Forwarded-Host/Proto headers from the proxy';
 
 /**
  * The origin the MAC must be computed for: the trusted proxy's X-Forwarded-Host/Proto/Port,

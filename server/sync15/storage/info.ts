@@ -1,6 +1,6 @@
 import { quotaBytesOf } from '../../config.js';
-import { stringifyJson, ts, type JsonValue } from '../../http/json.js';
-import type { CollectionFigure, CollectionStamp } from '../../storage/types.js';
+import { infoCollectionsBody, type JsonValue } from '../../http/json.js';
+import type { CollectionFigure } from '../../storage/types.js';
 import { jsonReply, readConditionalReply, type StorageReply, type StorageRequest } from './reply.js';
 
 /**
@@ -54,22 +54,6 @@ export async function getInfo(req: StorageRequest): Promise<StorageReply> {
       return jsonReply([used / 1024, quotaKb], storageModified);
     }
   }
-}
-
-/**
- * info/collections bodies by the engine's list of stamps, which is one frozen object for as
- * long as the user's data stands (engine.ts stampCache): the document Firefox asks for before
- * every sync is serialized once per change, not once per request.
- */
-const infoCollectionsBodies = new WeakMap<readonly CollectionStamp[], string>();
-
-function infoCollectionsBody(stamps: readonly CollectionStamp[]): string {
-  let body = infoCollectionsBodies.get(stamps);
-  if (body === undefined) {
-    body = stringifyJson(Object.fromEntries(stamps.map((s) => [s.name, ts(s.modified)])));
-    infoCollectionsBodies.set(stamps, body);
-  }
-  return body;
 }
 
 function figures(list: CollectionFigure[], map: (n: number) => number): JsonValue {
