@@ -22,7 +22,6 @@ import { isAdminMethod } from './validate.js';
 
 /** Loopback only, by design: there is no option to bind anything else. */
 export const ADMIN_HOST = '127.0.0.1';
-export { adminUrlLine, DEFAULT_ADMIN_PORT } from './admin-url.js';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export const ADMIN_CSP = [

@@ -15,7 +15,7 @@ export { JsonFileSettingsStore, MemorySettingsStore, type SettingsStore } from '
 export { DEFAULT_SETTINGS, configToSettings, mergeHeadlessSettings, settingsToConfig } from './settings.js';
 export { validateArgs, isAdminMethod } from './validate.js';
 export { computeWarnings } from './warnings.js';
-export { startAdminHttp, adminUrlLine, DEFAULT_ADMIN_PORT, type AdminHttp } from './http-transport.js';
+export { startAdminHttp, type AdminHttp } from './http-transport.js';
 
 export interface CreateAdminOptions extends Omit<AdminServiceOptions, 'controller'> {
   store: SettingsStore;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startHeadless } from '../../server/admin/headless.js';
-import { adminUrlLine } from '../../server/admin/http-transport.js';
+import { adminUrlLine } from '../../server/admin/admin-url.js';
 import { defaultConfig, type Config } from '../../server/config.js';
 import { Logger } from '../../server/log.js';
 import { postAdmin } from '../helpers/admin-http.js';
