@@ -125,6 +125,14 @@ test('an actual request from a page: origin echoed, protocol headers exposed; no
     const token = await fetch(`${s.url}1.0/sync/1.5`, { headers: { Origin: origin } });
     assert.equal(token.status, 401);
     assert.equal(token.headers.get('access-control-allow-origin'), origin);
+
+    // So is storage's Hawk refusal (spec 1.5: 401), with the WWW-Authenticate it may read.
+    const refused = await fetch(`${user.endpoint}/info/collections`, {
+      headers: { Origin: origin, Authorization: 'Hawk id="x", ts="1", nonce="n", mac="bad"' },
+    });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('access-control-allow-origin'), origin);
+    assert.ok(exposed.includes('WWW-Authenticate'), 'WWW-Authenticate exposed');
   });
 });
 
