@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { DatabaseLocation } from './db/database-url.js';
+import type { TlsSettings } from './tls/types.js';
 
 /** Everything the server needs to run, already validated and normalised. */
 export interface Config {
@@ -29,6 +30,11 @@ export interface Config {
   quotaKb: number | null;
   /** Express `trust proxy` value: false, true, a hop count or a list of addresses. */
   trustProxy: boolean | number | string;
+  /**
+   * HTTPS on the sync port (`[foxden] https`, `tls_cert`, `tls_key`; --https, --tls-cert,
+   * --tls-key): off, a certificate from the household CA, or the owner's own files.
+   */
+  tls: TlsSettings;
   logFormat: 'text' | 'json';
   /** Seconds sent in Retry-After with a 503. */
   retryAfter: number;
@@ -73,10 +79,10 @@ export interface Config {
 export type LiveSettings = Pick<Config, 'publicUrl' | 'allowNewUsers'>;
 
 /** Settings a new listener picks up without reopening the database. */
-export type ListenerSettings = Pick<Config, 'host' | 'port' | 'trustProxy'>;
+export type ListenerSettings = Pick<Config, 'host' | 'port' | 'trustProxy' | 'tls'>;
 
 export function listenerOf(config: ListenerSettings): ListenerSettings {
-  return { host: config.host, port: config.port, trustProxy: config.trustProxy };
+  return { host: config.host, port: config.port, trustProxy: config.trustProxy, tls: config.tls };
 }
 
 /** A value nothing may write to, nested objects and arrays included. */
@@ -136,6 +142,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     strictUsernames: true,
     quotaKb: DEFAULT_QUOTA_KB,
     trustProxy: false,
+    tls: { mode: 'off' },
     logFormat: 'text',
     retryAfter: 1800,
     corsOrigins: '*',

@@ -394,7 +394,12 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
 }
 
 function sameListener(a: ListenerSettings, b: ListenerSettings): boolean {
-  return a.host === b.host && a.port === b.port && isDeepStrictEqual(a.trustProxy, b.trustProxy);
+  return (
+    a.host === b.host &&
+    a.port === b.port &&
+    isDeepStrictEqual(a.trustProxy, b.trustProxy) &&
+    isDeepStrictEqual(a.tls, b.tls)
+  );
 }
 
 /** Why the database could not be opened, as the admin surface answers it. */
