@@ -10,6 +10,7 @@ import {
 } from '../../server/fxa/page/client-configuration.js';
 import { ROOT, spawnCli } from '../cli/cli-process.js';
 import { freePort } from '../helpers/ports.js';
+import type { Fetch } from './trusting-fetch.js';
 
 export const FIREFOX = '/usr/bin/firefox-esr';
 
@@ -43,8 +44,16 @@ export interface FoxdenProcess {
   stop(): Promise<void>;
 }
 
+export interface FoxdenCliOptions {
+  /** `auto`: `--https auto`, the household CA in `<dataDir>/tls/` and an https public URL. */
+  https?: 'auto';
+}
+
 /** `node bin/foxden.js serve` on loopback; resolves once the CLI prints its `listening` line. */
-export async function startFoxdenCli(dataDir: string): Promise<FoxdenProcess> {
+export async function startFoxdenCli(
+  dataDir: string,
+  options: FoxdenCliOptions = {},
+): Promise<FoxdenProcess> {
   if (
     !fs.existsSync(path.join(ROOT, 'dist', 'server', 'cli.js')) ||
     !fs.existsSync(path.join(ROOT, 'dist', 'fxa-page', 'signin.js'))
@@ -52,7 +61,7 @@ export async function startFoxdenCli(dataDir: string): Promise<FoxdenProcess> {
     throw new Error('dist/ is missing: run `npm run build` first (npm test does it through "pretest").');
   }
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
+  const url = `${options.https ? 'https' : 'http'}://127.0.0.1:${port}/`;
   const cli = spawnCli([
     'serve',
     '--host',
@@ -65,6 +74,7 @@ export async function startFoxdenCli(dataDir: string): Promise<FoxdenProcess> {
     url,
     '--allow-new-users',
     '--no-admin',
+    ...(options.https ? ['--https', options.https] : []),
   ]);
   const running = () => cli.child.exitCode === null && cli.child.signalCode === null;
   try {
@@ -106,12 +116,14 @@ export function writeBookmarksHtml(file: string, title: string, href: string): v
 /**
  * §10.2: the URL prefs exactly as autoconfig would write them from our own discovery document
  * (BiDi cannot open about:preferences, so autoconfig never runs in a test), plus logging.
+ * `identity.fxaccounts.allowHttp` only for an http public URL: over https Firefox needs none.
  */
 export async function firefoxPrefs(
   publicUrl: string,
   bookmarksFile?: string,
+  fetchImpl: Fetch = fetch,
 ): Promise<Record<string, unknown>> {
-  const res = await fetch(`${publicUrl}.well-known/fxa-client-configuration`, {
+  const res = await fetchImpl(`${publicUrl}.well-known/fxa-client-configuration`, {
     headers: { Accept: 'application/json' },
   });
   if (res.status !== 200) throw new Error(`discovery answered ${res.status}`);
@@ -119,7 +131,7 @@ export async function firefoxPrefs(
   const root = publicUrl.replace(/\/$/, '');
   return {
     ...prefsFromClientConfiguration(root, doc),
-    'identity.fxaccounts.allowHttp': true,
+    ...(publicUrl.startsWith('http:') ? { 'identity.fxaccounts.allowHttp': true } : {}),
     'identity.fxaccounts.autoconfig.uri': root,
     'identity.fxaccounts.loglevel': 'Debug',
     'identity.fxaccounts.pairing.enabled': false,

@@ -3,6 +3,7 @@
 // → kB → the oldsync key → tokenserver → Storage 1.5 → crypto/keys → records. Written with
 // node:crypto only, independent of the page's @noble code, so it cross-checks that code.
 import crypto from 'node:crypto';
+import type { Fetch } from './trusting-fetch.js';
 
 const NS = 'identity.mozilla.com/picl/v1/';
 const OLDSYNC = 'https://identity.mozilla.com/apps/oldsync';
@@ -39,6 +40,7 @@ function tokenCreds(tokenHex: string, kind: string): Hawk & { extra: Buffer } {
 }
 
 async function call<T>(
+  fetchImpl: Fetch,
   method: 'GET' | 'POST',
   url: string,
   body: unknown,
@@ -50,7 +52,7 @@ async function call<T>(
   const h: Record<string, string> = { Accept: 'application/json', ...headers };
   if (text !== null) h['Content-Type'] = 'application/json';
   if (creds) h.Authorization = hawkHeader(creds, method, target, text);
-  const res = await fetch(target, { method, headers: h, ...(text !== null ? { body: text } : {}) });
+  const res = await fetchImpl(target, { method, headers: h, ...(text !== null ? { body: text } : {}) });
   const raw = await res.text();
   if (!res.ok) throw new Error(`${method} ${target.pathname} answered ${res.status}: ${raw.slice(0, 300)}`);
   return JSON.parse(raw) as T;
@@ -85,9 +87,16 @@ export class SyncReader {
     private readonly storage: Hawk,
     private readonly kSync: KeyBundle,
     readonly kid: string,
+    private readonly fetchImpl: Fetch,
   ) {}
 
-  static async signIn(publicUrl: string, email: string, password: string): Promise<SyncReader> {
+  /** `fetchImpl`: how to reach the server (over https, one that trusts its CA). */
+  static async signIn(
+    publicUrl: string,
+    email: string,
+    password: string,
+    fetchImpl: Fetch = fetch,
+  ): Promise<SyncReader> {
     const auth = `${publicUrl}auth/v1`;
     const quick = crypto.pbkdf2Sync(
       Buffer.from(password, 'utf8'),
@@ -99,6 +108,7 @@ export class SyncReader {
     const authPW = hkdf(quick, 'authPW', 32).toString('hex');
     const unwrapBKey = hkdf(quick, 'unwrapBkey', 32);
     const login = await call<{ uid: string; sessionToken: string; keyFetchToken: string }>(
+      fetchImpl,
       'POST',
       `${auth}/account/login?keys=true`,
       { email, authPW },
@@ -106,7 +116,13 @@ export class SyncReader {
     );
 
     const keyFetch = tokenCreds(login.keyFetchToken, 'keyFetchToken');
-    const { bundle } = await call<{ bundle: string }>('GET', `${auth}/account/keys`, undefined, keyFetch);
+    const { bundle } = await call<{ bundle: string }>(
+      fetchImpl,
+      'GET',
+      `${auth}/account/keys`,
+      undefined,
+      keyFetch,
+    );
     const raw = Buffer.from(bundle, 'hex');
     const k = hkdf(keyFetch.extra, 'account/keys', 96);
     const ct = raw.subarray(0, 64);
@@ -117,6 +133,7 @@ export class SyncReader {
 
     const session = tokenCreds(login.sessionToken, 'sessionToken');
     const keyData = await call<Record<string, { keyRotationTimestamp: number }>>(
+      fetchImpl,
       'POST',
       `${auth}/account/scoped-key-data`,
       { client_id: '5882386c6d801776', scope: OLDSYNC },
@@ -128,12 +145,14 @@ export class SyncReader {
     const kid = `${rotation}-${b64url(crypto.createHash('sha256').update(kB).digest().subarray(0, 16))}`;
 
     const grant = await call<{ access_token: string }>(
+      fetchImpl,
       'POST',
       `${auth}/oauth/token`,
       { client_id: '5882386c6d801776', grant_type: 'fxa-credentials', scope: OLDSYNC, ttl: 3600 },
       session,
     );
     const token = await call<{ id: string; key: string; api_endpoint: string }>(
+      fetchImpl,
       'GET',
       `${publicUrl}1.0/sync/1.5`,
       undefined,
@@ -148,20 +167,28 @@ export class SyncReader {
       { id: token.id, key: Buffer.from(token.key, 'utf8') },
       { enc: kSyncRaw.subarray(0, 32), mac: kSyncRaw.subarray(32, 64) },
       kid,
+      fetchImpl,
     );
   }
 
   async collections(): Promise<Record<string, number>> {
-    return call('GET', `${this.endpoint}/info/collections`, undefined, this.storage);
+    return call(this.fetchImpl, 'GET', `${this.endpoint}/info/collections`, undefined, this.storage);
   }
 
   async records(collection: string): Promise<SyncRecord[]> {
-    return call('GET', `${this.endpoint}/storage/${collection}?full=1`, undefined, this.storage);
+    return call(
+      this.fetchImpl,
+      'GET',
+      `${this.endpoint}/storage/${collection}?full=1`,
+      undefined,
+      this.storage,
+    );
   }
 
   /** Decrypts every record of `collection` with the default key from crypto/keys. */
   async decryptedRecords(collection: string): Promise<Record<string, unknown>[]> {
     const keysRecord = await call<SyncRecord>(
+      this.fetchImpl,
       'GET',
       `${this.endpoint}/storage/crypto/keys`,
       undefined,
