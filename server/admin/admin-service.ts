@@ -33,7 +33,15 @@ import { collectSecrets, describeSecrets, restoreSecrets } from './backup-secret
 import { foxdenVersion, lanAddresses } from './environment.js';
 import { queryLogs } from './logs.js';
 import type { ServerController } from './server-controller.js';
-import { configToSettings, normalisePublicUrl, RESTART_FIELDS, settingsToConfig } from './settings.js';
+import {
+  configToSettings,
+  normalisePublicUrl,
+  publicUrlForHttps,
+  RESTART_FIELDS,
+  settingsToConfig,
+} from './settings.js';
+import { settingsProblem } from './settings-schema.js';
+import { householdCaFingerprint } from './household-ca-info.js';
 import type { SettingsStore } from './settings-store.js';
 import { setupHelpFor, tokenserverUrl } from './setup-help.js';
 import { computeWarnings } from './warnings.js';
@@ -95,7 +103,7 @@ export class AdminService
   private readonly addresses: () => string[];
   /** Cleared once the owner sets a public URL of their own. */
   private followPort: boolean;
-  private followedUrl: string | null = null;
+  private followedPort: number | null = null;
   private readonly clock: () => number;
   private readonly accounts: AdminAccounts;
   private settings: AdminSettings;
@@ -139,8 +147,8 @@ export class AdminService
     this.controller.on('state', (status) => {
       if (status.state === 'running') this.attachGate();
       if (status.state === 'running' && this.followPort && status.listen) {
-        this.followedUrl = `http://127.0.0.1:${status.listen.port}/`;
-        this.controller.applyLive({ publicUrl: this.followedUrl });
+        this.followedPort = status.listen.port;
+        this.controller.applyLive({ publicUrl: this.desiredConfig().publicUrl });
       }
     });
   }
@@ -169,6 +177,7 @@ export class AdminService
       restartRequired: this.pendingRestart().length > 0,
       signupsNote: this.settings.allowNewUsers ? null : this.signupsClosedNote,
       database: await this.databaseInUse(s.state),
+      certificate: this.controller.certificate(),
     };
   }
 
@@ -241,6 +250,17 @@ export class AdminService
   async updateSettings(patch: Partial<AdminSettings>): Promise<SettingsUpdate> {
     const next: AdminSettings = { ...this.settings, ...patch };
     if (patch.publicUrl !== undefined) next.publicUrl = normalisePublicUrl(patch.publicUrl);
+    const problem = settingsProblem(next);
+    if (problem) throw new AdminError('invalid-argument', problem.message, problem.field);
+    const notes: string[] = [];
+    // Clients are told the public URL: switching HTTPS switches its http:// or https:// too.
+    const flipped = publicUrlForHttps(this.settings, next);
+    if (flipped) {
+      notes.push(
+        `The public URL is now ${flipped}, so clients are told to use ${next.https === 'off' ? 'plain HTTP' : 'HTTPS'}.`,
+      );
+      next.publicUrl = flipped;
+    }
     // A new port, address or proxy: the running listener moves first (the database stays
     // open), so a port in use rejects here with nothing saved and the old port still serving.
     const before = this.controller.status().listen;
@@ -262,7 +282,13 @@ export class AdminService
     }
     const pendingRestart = this.pendingRestart();
     const listen = moved.listen && !sameAddress(moved.listen, before) ? moved.listen : null;
-    return { settings: { ...next }, restartRequired: pendingRestart.length > 0, pendingRestart, listen };
+    return {
+      settings: { ...next },
+      restartRequired: pendingRestart.length > 0,
+      pendingRestart,
+      listen,
+      ...(notes.length > 0 ? { notes } : {}),
+    };
   }
 
   listAccounts(): Promise<AccountSummary[]> {
@@ -311,6 +337,7 @@ export class AdminService
     }
     const schedule = this.backups.view();
     return computeWarnings(this.settings, this.platform, {
+      tls: { certificate: this.controller.certificate(), now: this.clock() },
       database: this.reachability.warnings(),
       listenError,
       accountCount,
@@ -325,7 +352,13 @@ export class AdminService
   }
 
   async setupHelp(): Promise<SetupHelp> {
-    return setupHelpFor(this.controller.config.publicUrl);
+    const https = this.controller.config.tls.mode;
+    // The running certificate names its CA; while stopped, the CA file in the data folder does.
+    const caFingerprint256 =
+      https !== 'auto'
+        ? null
+        : (this.controller.certificate()?.ca?.fingerprint256 ?? householdCaFingerprint(this.base.dataDir));
+    return setupHelpFor(this.controller.config.publicUrl, { https, caFingerprint256 });
   }
 
   async backup(destination: string, options: BackupOptions = {}): Promise<BackupResult> {
@@ -475,7 +508,9 @@ export class AdminService
 
   private desiredConfig(settings: AdminSettings = this.settings): Config {
     const config = settingsToConfig(settings, this.base);
-    if (this.followPort && this.followedUrl) config.publicUrl = this.followedUrl;
+    if (this.followPort && this.followedPort !== null) {
+      config.publicUrl = `${settings.https === 'off' ? 'http' : 'https'}://127.0.0.1:${this.followedPort}/`;
+    }
     return config;
   }
 }

@@ -1,4 +1,5 @@
 import type { LogEvent, LogLevel } from '../log.js';
+import type { CertificateStatus } from '../tls/types.js';
 import type { AdminSettings } from './settings-schema.js';
 
 /**
@@ -71,7 +72,11 @@ export interface AdminStatus {
   signupsNote?: string | null;
   /** Which database is in use (never its password), and whether it can be reached now. */
   database?: DatabaseInUse;
+  /** The certificate the sync port presents; null when it speaks plain HTTP or is not running. */
+  certificate: CertificateStatus | null;
 }
+
+export type { CertificateStatus };
 
 /** The database Foxden runs on, as Settings and Status show it. */
 export interface DatabaseInUse {
@@ -94,6 +99,11 @@ export interface SettingsUpdate {
   pendingRestart: (keyof AdminSettings)[];
   /** Where the running server listens now, when this save moved it (a new port or address). */
   listen?: { host: string; port: number } | null;
+  /**
+   * What the save changed besides what was asked, one plain sentence each (switching HTTPS
+   * on or off also switches the public URL's http:// or https:// when it names this port).
+   */
+  notes?: string[];
 }
 
 export type AccountKind = 'sync11' | 'sync15' | 'local';
@@ -154,7 +164,13 @@ export interface Warning {
     | 'database-unreachable'
     | 'backup-failed'
     | 'backup-stale'
-    | 'backup-off';
+    | 'backup-off'
+    | 'certificate-name-missing'
+    | 'certificate-expiring'
+    | 'certificate-expired'
+    | 'certificate-reload-failed'
+    | 'public-url-http-with-https'
+    | 'public-url-https-without-tls';
   severity: 'warning' | 'error';
   /** One sentence in plain words. */
   message: string;
@@ -179,6 +195,22 @@ export interface SetupHelp {
   localAccountsPrefs: { name: string; value: string; purpose: string }[];
   localAccountsSteps: string[];
   androidLocalSteps: string[];
+  /**
+   * HTTPS with a certificate from the household CA: what each device does once to trust it,
+   * before any of the steps above; null otherwise.
+   */
+  trustCa?: TrustCaHelp | null;
+}
+
+/** Trusting the household certificate authority on each device (issue 13). */
+export interface TrustCaHelp {
+  /** Where the CA certificate is downloaded: `<publicUrl>ca.crt`. */
+  caUrl: string;
+  /** SHA-256 of the CA certificate to compare; null until Foxden has created the CA (first start). */
+  fingerprint256: string | null;
+  firefoxDesktopSteps: string[];
+  androidSteps: string[];
+  paleMoonSteps: string[];
 }
 
 export interface BackupResult {

@@ -12,6 +12,7 @@ import type { ServerContext } from '../context.js';
 import type { LogEvent, Logger } from '../log.js';
 import { isPlainDatabaseProblem } from '../db/server-database.js';
 import { FileSystemProblem } from '../fs/private-path.js';
+import type { CertificateStatus } from '../tls/types.js';
 import { AdminError, type AdminStatus } from './api.js';
 import { LIVE_FIELDS } from './settings.js';
 
@@ -139,6 +140,14 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
     return this.listening ? { ...this.serverConfig, ...this.listening } : this.serverConfig;
   }
 
+  /** The certificate the running listener presents; null when it speaks plain HTTP or is not running. */
+  certificate(): CertificateStatus | null {
+    if (this.current !== 'running' || !this.server) return null;
+    // Read structurally: a SyncServer without HTTPS support has no certificate to show.
+    const withTls = this.server as Partial<{ certificate(): CertificateStatus | null }>;
+    return withTls.certificate?.() ?? null;
+  }
+
   /** Replaces the Config; listener fields (host, port, proxy) take effect at the next start. */
   setConfig(next: Config): void {
     this.desired = { ...next };
@@ -201,8 +210,9 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
    * Moves the running listener to `next` (host, port, proxy) in one step: only the listener
    * restarts, the database and caches stay open. When `next` cannot be bound (port in use,
    * address not here) the old listener comes back and this rejects with an AdminError
-   * ('conflict', field 'port') saying so in one line. When no listener runs, nothing moves:
-   * the next start uses the desired Config.
+   * ('conflict', field 'port') saying so in one line; when the new HTTPS setting cannot be
+   * used (certificate files unreadable or not a pair), the same with 'invalid-argument' and
+   * the HTTPS field. When no listener runs, nothing moves: the next start uses the desired Config.
    */
   moveListener(next: ListenerSettings): Promise<ControllerStatus> {
     return this.enqueue(async () => {
@@ -223,7 +233,10 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
           this.fail(again);
         }
         const where = back ? ` Foxden still listens on port ${old.port}.` : '';
-        throw new AdminError('conflict', `${messageOf(err)}${where}`, 'port');
+        const tls = tlsFailure(err, old, next);
+        throw tls
+          ? new AdminError('invalid-argument', `${messageOf(err)}${where}`, tls)
+          : new AdminError('conflict', `${messageOf(err)}${where}`, 'port');
       }
       this.logger.info('lifecycle', `listener moved to ${next.host}:${this.address.port}`);
       this.setState('running');
@@ -400,6 +413,26 @@ function sameListener(a: ListenerSettings, b: ListenerSettings): boolean {
     isDeepStrictEqual(a.trustProxy, b.trustProxy) &&
     isDeepStrictEqual(a.tls, b.tls)
   );
+}
+
+/** Errors of binding a socket (server/http/listen.ts keeps the code on its plain-words error). */
+const SOCKET_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * The HTTPS field a failed move is about, or null when it is the socket's. When only the HTTPS
+ * setting changed, the certificate (its files, or the household CA) is the cause whatever the
+ * code (a key file's EACCES too); with a new address as well, a socket's code names the port.
+ */
+function tlsFailure(
+  err: unknown,
+  old: ListenerSettings,
+  next: ListenerSettings,
+): 'tlsCertFile' | 'https' | null {
+  if (isDeepStrictEqual(old.tls, next.tls) || next.tls.mode === 'off') return null;
+  const onlyTls = sameListener({ ...old, tls: next.tls }, next);
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (!onlyTls && typeof code === 'string' && SOCKET_ERRORS.has(code)) return null;
+  return next.tls.mode === 'files' ? 'tlsCertFile' : 'https';
 }
 
 /** Why the database could not be opened, as the admin surface answers it. */

@@ -22,6 +22,13 @@ export const MAX_URL = 2048;
 
 export const BIND_SCOPES = ['local', 'lan'] as const;
 
+/**
+ * How the sync port speaks (issue 13): plain HTTP, HTTPS with a certificate from Foxden's
+ * household CA, or HTTPS with the owner's own certificate and key files.
+ */
+export const HTTPS_MODES = ['off', 'auto', 'files'] as const;
+export type HttpsMode = (typeof HTTPS_MODES)[number];
+
 export type IsAbsolutePath = (file: string) => boolean;
 
 /** One message for every way a number can be wrong: the owner needs the range, not the cause. */
@@ -110,6 +117,13 @@ export function settingRules(isAbsolute: IsAbsolutePath) {
     backupEveryHours: wholeNumber('The hours between backups', 0, BACKUP_LIMITS.maxEveryHours),
     /** How many scheduled backups to keep in the folder (older ones Foxden wrote are deleted). */
     backupKeep: wholeNumber('The number of backups to keep', BACKUP_LIMITS.minKeep, BACKUP_LIMITS.maxKeep),
+    https: z.enum(HTTPS_MODES, {
+      error: 'Choose how the sync port speaks: off, auto (household certificate) or files (your own).',
+    }),
+    /** PEM certificate (the chain, leaf first) for `https: 'files'`; kept while HTTPS is off. */
+    tlsCertFile: z.nullable(absolutePath(isAbsolute, 'The certificate file')),
+    /** Its private key (PEM). */
+    tlsKeyFile: z.nullable(absolutePath(isAbsolute, 'The key file')),
   };
 }
 
@@ -146,6 +160,26 @@ export function settingsPatchSchema(isAbsolute: IsAbsolutePath) {
   return z.strictObject(shape, {
     error: (issue) => (issue.code === 'invalid_type' ? 'The settings must be an object.' : undefined),
   });
+}
+
+/**
+ * Rules across fields, checked on the settings as they would be after a save (each field's own
+ * rule has passed): own certificate files need both files. The dashboard asks the same.
+ */
+export function settingsProblem(
+  settings: Pick<AdminSettings, 'https' | 'tlsCertFile' | 'tlsKeyFile'>,
+): SettingProblem | null {
+  if (settings.https !== 'files') return null;
+  if (!settings.tlsCertFile) {
+    return {
+      message: 'Your own certificate needs a certificate file: give its full path.',
+      field: 'tlsCertFile',
+    };
+  }
+  if (!settings.tlsKeyFile) {
+    return { message: 'Your own certificate needs its key file: give its full path.', field: 'tlsKeyFile' };
+  }
+  return null;
 }
 
 /** The first problem zod found, as one sentence and the field it concerns. */

@@ -2,10 +2,11 @@ import type { ConfigOrigin, ConfigSourceKey } from '../config-load.js';
 import net from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config.js';
+import type { TlsSettings } from '../tls/types.js';
 import { DEFAULT_PORT } from '../config.js';
 import * as z from 'zod/mini';
 import type { AdminSettings, BindScope } from './api.js';
-import { BACKUP_LIMITS, storedSettingRules } from './settings-schema.js';
+import { BACKUP_LIMITS, settingsProblem, storedSettingRules } from './settings-schema.js';
 
 export { BACKUP_LIMITS };
 
@@ -21,6 +22,9 @@ export const DEFAULT_SETTINGS: Readonly<AdminSettings> = Object.freeze({
   backupFolder: null,
   backupEveryHours: 24,
   backupKeep: 7,
+  https: 'off',
+  tlsCertFile: null,
+  tlsKeyFile: null,
 });
 
 /** The settings of scheduled backups (GUI-only: the command line does not set them). */
@@ -28,7 +32,32 @@ export const BACKUP_SETTING_KEYS = ['backupFolder', 'backupEveryHours', 'backupK
 export type BackupSettings = Pick<AdminSettings, (typeof BACKUP_SETTING_KEYS)[number]>;
 
 /** Settings that only take effect when the listener is rebuilt. */
-export const RESTART_FIELDS: readonly (keyof AdminSettings)[] = ['port', 'bindScope', 'behindProxy'];
+export const RESTART_FIELDS: readonly (keyof AdminSettings)[] = [
+  'port',
+  'bindScope',
+  'behindProxy',
+  'https',
+  'tlsCertFile',
+  'tlsKeyFile',
+];
+
+/** The settings that say how the sync port speaks; the command line gives them as one (Config.tls). */
+export const TLS_SETTING_KEYS = ['https', 'tlsCertFile', 'tlsKeyFile'] as const;
+export type TlsSettingFields = Pick<AdminSettings, (typeof TLS_SETTING_KEYS)[number]>;
+
+/** Config.tls from the owner's three fields (a `files` choice always holds both: coerceSettings). */
+export function tlsOf(settings: TlsSettingFields): TlsSettings {
+  if (settings.https === 'files' && settings.tlsCertFile && settings.tlsKeyFile) {
+    return { mode: 'files', certFile: settings.tlsCertFile, keyFile: settings.tlsKeyFile };
+  }
+  return settings.https === 'auto' ? { mode: 'auto' } : { mode: 'off' };
+}
+
+/** The three fields for Config.tls; paths not in it (HTTPS off or automatic) stay as `rest` has them. */
+export function tlsFieldsOf(tls: TlsSettings, rest: Partial<TlsSettingFields>): TlsSettingFields {
+  if (tls.mode === 'files') return { https: 'files', tlsCertFile: tls.certFile, tlsKeyFile: tls.keyFile };
+  return { https: tls.mode, tlsCertFile: rest.tlsCertFile ?? null, tlsKeyFile: rest.tlsKeyFile ?? null };
+}
 
 /**
  * Settings the running server reads at request time (SyncServerOptions.live), so changing
@@ -52,6 +81,31 @@ export function isLoopbackHost(host: string): boolean {
 /** Public URLs always end in "/" so that `publicUrl + '1.0/sync/1.5'` is right. */
 export function normalisePublicUrl(url: string): string {
   return url.endsWith('/') ? url : url + '/';
+}
+
+/**
+ * The public URL after a save that switches HTTPS on or off: one that names this server's own
+ * port directly (no reverse proxy) with the other scheme would send clients to the wrong
+ * protocol, so it takes the new one (http://192.168.1.20:8173/ -> https://192.168.1.20:8173/).
+ * Null when it stays as it is.
+ */
+export function publicUrlForHttps(
+  before: Pick<AdminSettings, 'https'>,
+  next: Pick<AdminSettings, 'https' | 'publicUrl' | 'port' | 'behindProxy'>,
+): string | null {
+  if ((before.https === 'off') === (next.https === 'off') || next.behindProxy) return null;
+  let url: URL;
+  try {
+    url = new URL(next.publicUrl);
+  } catch {
+    return null;
+  }
+  const scheme = next.https === 'off' ? 'http:' : 'https:';
+  if (url.protocol === scheme || !/^https?:$/.test(url.protocol)) return null;
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  if (port !== next.port) return null;
+  // Written out again so the port stays explicit when it was the old scheme's default.
+  return normalisePublicUrl(new URL(`${scheme}//${url.hostname}:${port}${url.pathname}`).href);
 }
 
 export function bindScopeOf(host: string): BindScope {
@@ -82,13 +136,16 @@ export function settingsToConfig(settings: AdminSettings, base: Config): Config 
     publicUrl: normalisePublicUrl(settings.publicUrl),
     allowNewUsers: settings.allowNewUsers,
     trustProxy,
+    tls: tlsOf(settings),
   };
 }
 
-/** The settings a Config expresses; the two GUI-only fields come from `rest`. */
+/** The settings a Config expresses; the GUI-only fields (and paths HTTPS off keeps) come from `rest`. */
 export function configToSettings(
   config: Config,
-  rest: Pick<AdminSettings, 'autoCloseSignups' | 'openAtLogin'> & Partial<BackupSettings> = DEFAULT_SETTINGS,
+  rest: Pick<AdminSettings, 'autoCloseSignups' | 'openAtLogin'> &
+    Partial<BackupSettings> &
+    Partial<TlsSettingFields> = DEFAULT_SETTINGS,
 ): AdminSettings {
   return {
     port: config.port,
@@ -101,6 +158,7 @@ export function configToSettings(
     backupFolder: rest.backupFolder ?? DEFAULT_SETTINGS.backupFolder,
     backupEveryHours: rest.backupEveryHours ?? DEFAULT_SETTINGS.backupEveryHours,
     backupKeep: rest.backupKeep ?? DEFAULT_SETTINGS.backupKeep,
+    ...tlsFieldsOf(config.tls, rest),
   };
 }
 
@@ -114,7 +172,7 @@ const SETTING_SOURCES = {
 } as const satisfies Partial<Record<keyof AdminSettings, ConfigSourceKey>>;
 
 /** A setting the command line, environment or ini file can also give. */
-export type SourcedSetting = keyof typeof SETTING_SOURCES;
+export type SourcedSetting = keyof typeof SETTING_SOURCES | 'https';
 
 /** Where the value a headless run uses came from, for the start line ("saved from the dashboard"). */
 export type SettingOrigin = { layer: 'default' } | { layer: 'saved' } | ConfigOrigin;
@@ -147,7 +205,40 @@ export function resolveHeadlessSettings(
     }
     (merged as unknown as Record<string, unknown>)[setting] = value;
   }
-  return { settings: merged, origins: from };
+  const https = resolveTls(saved, config, origins);
+  Object.assign(merged, https.fields);
+  return { settings: merged, origins: { ...from, https: https.origin } };
+}
+
+/** The Config keys (config-load.ts) that carry `--https`, `--tls-cert` and `--tls-key`. */
+const TLS_SOURCES = ['tls', 'https', 'tlsCert', 'tlsKey'];
+
+/**
+ * The three HTTPS fields in the same order as the others. The command line gives them as one
+ * Config.tls, so an environment variable or flag for any of them decides all three
+ * (`--https auto` is never mixed with certificate paths saved from the dashboard).
+ */
+function resolveTls(
+  saved: Partial<AdminSettings>,
+  config: Config,
+  origins: Partial<Record<ConfigSourceKey, ConfigOrigin>>,
+): { fields: TlsSettingFields; origin: SettingOrigin } {
+  // By name, so this reads whichever of these keys config-load gives (one or three).
+  const byName = origins as Partial<Record<string, ConfigOrigin>>;
+  const given = TLS_SOURCES.map((key) => byName[key]).filter((o): o is ConfigOrigin => o !== undefined);
+  const commandLine = given.find((o) => o.layer === 'flag') ?? given.find((o) => o.layer === 'env');
+  const fromConfig = tlsFieldsOf(config.tls, saved);
+  if (commandLine) return { fields: fromConfig, origin: commandLine };
+  const fields = { ...fromConfig };
+  for (const key of TLS_SETTING_KEYS) {
+    if (saved[key] !== undefined) (fields as Record<string, unknown>)[key] = saved[key];
+  }
+  const fromSaved = TLS_SETTING_KEYS.some((key) => saved[key] !== undefined);
+  return {
+    // A saved choice of own files whose paths are missing here reads as off (as coerceSettings does).
+    fields: { ...fields, https: tlsOf(fields).mode },
+    origin: fromSaved ? { layer: 'saved' } : (given[0] ?? { layer: 'default' }),
+  };
 }
 
 export function mergeHeadlessSettings(
@@ -209,9 +300,14 @@ export function settingsJsonSchema(): Record<keyof AdminSettings, Record<string,
   return schema.properties as Record<keyof AdminSettings, Record<string, unknown>>;
 }
 
-/** Fills gaps and drops unknown or ill-typed fields of settings read from disk. */
+/**
+ * Fills gaps and drops unknown or ill-typed fields of settings read from disk. A file that
+ * asks for the owner's own certificate without both files (hand-edited: the dashboard refuses
+ * it) reads as HTTPS off rather than a server that cannot start; its paths stay.
+ */
 export function coerceSettings(raw: unknown): AdminSettings {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ...DEFAULT_SETTINGS };
   // Every field has a rule of its AdminSettings type and a default, so the cast holds.
-  return STORED_SETTINGS.parse(raw) as AdminSettings;
+  const settings = STORED_SETTINGS.parse(raw) as AdminSettings;
+  return settingsProblem(settings) ? { ...settings, https: 'off' } : settings;
 }

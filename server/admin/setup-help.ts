@@ -1,7 +1,16 @@
 import { publicRoot } from '../fxa/page/client-configuration.js';
 import { setupHelp } from '../sync15/setup-help.js';
 import type { SetupHelp } from './api.js';
+import type { HttpsMode } from './settings-schema.js';
 import { normalisePublicUrl } from './settings.js';
+import { trustCaHelp } from './trust-ca-help.js';
+
+/** How the sync port speaks, for the help: the mode and, in `auto`, the household CA (if made yet). */
+export interface HttpsHelpFacts {
+  https: HttpsMode;
+  /** The household CA's SHA-256 fingerprint; null before the first start in `auto` mode. */
+  caFingerprint256: string | null;
+}
 
 /** The tokenserver URL Firefox needs in full: it does not append the path (spec 1.5 §5.2). */
 export function tokenserverUrl(publicUrl: string): string {
@@ -57,11 +66,14 @@ function localAccountsHelp(
 }
 
 /**
- * What the owner types into each client: the Sync 1.5 values and steps come from
+ * What the owner types into each client (with the household CA, trusting it comes first): the Sync 1.5 values and steps come from
  * server/sync15/setup-help.ts (spec 1.5 §5) so the CLI and the GUI say the same; the Sync 1.1
  * server URL is the bare base, because those clients append `user/1.0/` themselves (spec 1.1 §9).
  */
-export function setupHelpFor(publicUrl: string): SetupHelp {
+export function setupHelpFor(
+  publicUrl: string,
+  https: HttpsHelpFacts = { https: 'off', caFingerprint256: null },
+): SetupHelp {
   const base = normalisePublicUrl(publicUrl);
   const help = setupHelp(base);
   return {
@@ -77,5 +89,7 @@ export function setupHelpFor(publicUrl: string): SetupHelp {
     androidSteps: help.android.steps,
     sync11ServerUrl: base,
     ...localAccountsHelp(base, help.tokenServerUrl),
+    // Own certificate files: issued by a CA the devices already trust (or the owner's own).
+    trustCa: https.https === 'auto' ? trustCaHelp(base, https.caFingerprint256) : null,
   };
 }

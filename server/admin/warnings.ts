@@ -4,6 +4,7 @@ import type { AdminSettings, Warning } from './api.js';
 import { backupWarnings, type BackupFacts } from './backup-warnings.js';
 import { storageWarnings } from './storage-warnings.js';
 import { isLoopbackHost } from './settings.js';
+import { tlsWarnings, type TlsFacts } from './tls-warnings.js';
 
 /** What the running process knows beyond the settings themselves. */
 export interface RuntimeFacts {
@@ -17,6 +18,8 @@ export interface RuntimeFacts {
   storage?: StorageHealthStatus | null;
   /** A database server that cannot be reached (database-reachability.ts words it). */
   database?: Warning[];
+  /** The certificate the sync port presents and the time now (none: only the scheme checks). */
+  tls?: TlsFacts | null;
 }
 
 /** A URL as clients would read it, or why it cannot be one. */
@@ -137,6 +140,8 @@ export function computeWarnings(
       });
     }
   }
+
+  if (parsed.ok) out.push(...tlsWarnings(settings, facts.tls));
 
   if (settings.allowNewUsers && facts.accountCount > 1) {
     out.push({

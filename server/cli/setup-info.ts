@@ -2,7 +2,8 @@ import type { SetupHelp } from '../admin/api.js';
 import { JsonFileSettingsStore } from '../admin/settings-store.js';
 import { readSaved } from '../admin/headless.js';
 import { isLoopbackHost, mergeHeadlessSettings, settingsToConfig } from '../admin/settings.js';
-import { setupHelpFor, tokenserverUrl } from '../admin/setup-help.js';
+import { householdCaFingerprint } from '../admin/household-ca-info.js';
+import { setupHelpFor, tokenserverUrl, type HttpsHelpFacts } from '../admin/setup-help.js';
 import { loadConfig } from '../config-load.js';
 import { parseCommandArgs } from './args.js';
 import type { CliIo } from './io.js';
@@ -22,15 +23,25 @@ export interface SetupInfo extends SetupHelp {
  * settings saved from the dashboard < environment < flags (the same merge as
  * server/admin/headless.ts).
  */
-function effectivePublicUrl(args: string[], io: CliIo): { publicUrl: string; notes: string[] } {
+function effectiveSettings(
+  args: string[],
+  io: CliIo,
+): { publicUrl: string; https: HttpsHelpFacts; notes: string[] } {
   const { config, notes, origins } = loadConfig({ flags: serveFlags(args), env: io.env, cwd: io.cwd });
   const file = new JsonFileSettingsStore(config.dataDir);
-  if (!file.exists()) return { publicUrl: config.publicUrl, notes };
-  const settings = mergeHeadlessSettings(readSaved(file), config, origins);
-  return { publicUrl: settingsToConfig(settings, config).publicUrl, notes };
+  const effective = file.exists()
+    ? settingsToConfig(mergeHeadlessSettings(readSaved(file), config, origins), config)
+    : config;
+  const mode = effective.tls.mode;
+  // The CA the server made in this data folder on its first start with HTTPS auto.
+  const caFingerprint256 = mode === 'auto' ? householdCaFingerprint(config.dataDir) : null;
+  return { publicUrl: effective.publicUrl, https: { https: mode, caFingerprint256 }, notes };
 }
 
-export function setupInfoFor(publicUrl: string): SetupInfo {
+export function setupInfoFor(
+  publicUrl: string,
+  https: HttpsHelpFacts = { https: 'off', caFingerprint256: null },
+): SetupInfo {
   const warnings: string[] = [];
   if (isLoopbackHost(new URL(publicUrl).hostname)) {
     warnings.push(
@@ -38,7 +49,12 @@ export function setupInfoFor(publicUrl: string): SetupInfo {
         "Use this computer's network address, e.g. --public-url http://192.168.1.20:8173/.",
     );
   }
-  return { ...setupHelpFor(publicUrl), tokenServerUrl: tokenserverUrl(publicUrl), warnings };
+  if (https.https === 'auto' && !https.caFingerprint256) {
+    warnings.push(
+      'The household certificate authority does not exist yet: Foxden creates it when `foxden serve` first starts with --https auto; run this again then to see its fingerprint.',
+    );
+  }
+  return { ...setupHelpFor(publicUrl, https), tokenServerUrl: tokenserverUrl(publicUrl), warnings };
 }
 
 function numbered(steps: string[] | undefined): string[] {
@@ -49,10 +65,28 @@ function prefs(list: SetupHelp['desktopPrefs']): string[] {
   return list.map((p) => `  ${p.name} = ${p.value}`);
 }
 
+/** First, on each device once: trusting the household CA (HTTPS auto only). */
+function trustLines(trust: SetupInfo['trustCa']): string[] {
+  if (!trust) return [];
+  return [
+    "Trust this server's certificate (once on each device):",
+    `  CA certificate = ${trust.caUrl}`,
+    `  SHA-256 fingerprint = ${trust.fingerprint256 ?? '(not created yet: start foxden serve with --https auto)'}`,
+    '  Firefox desktop:',
+    ...numbered(trust.firefoxDesktopSteps).map((line) => `  ${line}`),
+    '  Firefox for Android:',
+    ...numbered(trust.androidSteps).map((line) => `  ${line}`),
+    '  Pale Moon:',
+    ...numbered(trust.paleMoonSteps).map((line) => `  ${line}`),
+    '',
+  ];
+}
+
 export function formatSetupInfo(info: SetupInfo): string {
   return [
     `Foxden setup for ${info.publicUrl}`,
     '',
+    ...trustLines(info.trustCa),
     'Firefox desktop with a Mozilla account (about:config):',
     ...prefs(info.desktopPrefs),
     ...numbered(info.desktopSteps),
@@ -81,9 +115,9 @@ export function formatSetupInfo(info: SetupInfo): string {
 export function setupInfo(args: string[], io: CliIo): number {
   const { values } = parseCommandArgs(args, SETUP_INFO_OPTIONS, 0);
   const serveArgs = args.filter((arg) => arg !== '--json' && arg !== '--no-json');
-  const { publicUrl, notes } = effectivePublicUrl(serveArgs, io);
+  const { publicUrl, https, notes } = effectiveSettings(serveArgs, io);
   for (const note of notes) io.warn(note);
-  const info = setupInfoFor(publicUrl);
+  const info = setupInfoFor(publicUrl, https);
   for (const warning of info.warnings) io.warn(warning);
   io.stdout.write(values.json === true ? JSON.stringify(info, null, 2) + '\n' : formatSetupInfo(info));
   return 0;

@@ -30,6 +30,9 @@ test('defaults: port 8173, this computer only, sign-ups closed and auto-closing'
       backupFolder: null,
       backupEveryHours: 24,
       backupKeep: 7,
+      https: 'off',
+      tlsCertFile: null,
+      tlsKeyFile: null,
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -116,9 +116,13 @@ test('a loopback public URL while serving the home network is flagged', () => {
 
 test('a public URL port different from the listener warns unless behind a proxy', () => {
   assert.deepEqual(codes({ publicUrl: 'http://127.0.0.1:9000/' }), ['public-url-port-mismatch']);
-  assert.deepEqual(codes({ publicUrl: 'https://sync.example.org/' }), ['public-url-port-mismatch']);
+  // HTTPS off and no proxy: the https:// URL is also said to be unreachable (https-warnings.test.ts).
+  assert.deepEqual(codes({ publicUrl: 'https://sync.example.org/' }), [
+    'public-url-port-mismatch',
+    'public-url-https-without-tls',
+  ]);
   assert.deepEqual(codes({ publicUrl: 'https://sync.example.org/', behindProxy: true }), []);
-  assert.deepEqual(codes({ port: 443, publicUrl: 'https://127.0.0.1/' }), ['port-privileged']);
+  assert.deepEqual(codes({ port: 443, https: 'auto', publicUrl: 'https://127.0.0.1/' }), ['port-privileged']);
 });
 
 test('open sign-ups warn once more than one account exists', () => {
