@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { defaultConfig, defaultDataDir, type Config } from './config.js';
+import type { TlsSettings } from './tls/types.js';
 import {
   DatabaseUrlError,
   parseDatabaseUrl,
@@ -43,6 +44,9 @@ export interface ConfigFlags {
   fxaOauthServer?: string;
   databaseUrl?: string;
   corsOrigins?: string;
+  https?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export interface ConfigSources {
@@ -89,6 +93,9 @@ export const ENV = {
   masterSecretFile: 'FOXDEN_MASTER_SECRET_FILE',
   databaseUrl: 'FOXDEN_DATABASE_URL',
   corsOrigins: 'FOXDEN_CORS_ORIGINS',
+  https: 'FOXDEN_HTTPS',
+  tlsCert: 'FOXDEN_TLS_CERT',
+  tlsKey: 'FOXDEN_TLS_KEY',
   /** A file whose first line is the database password (kept out of argv and of the URL). */
   databasePasswordFile: 'FOXDEN_DATABASE_PASSWORD_FILE',
 } as const;
@@ -115,7 +122,11 @@ type Key =
   | 'batchMaxBytes'
   | 'masterSecretFile'
   | 'fxaJwksFile'
-  | 'fxaOauthServerUrl';
+  | 'fxaOauthServerUrl'
+  // Config.tls comes from these three together (tlsOf below).
+  | 'https'
+  | 'tlsCert'
+  | 'tlsKey';
 
 /** One raw value and where it came from, so an error can name the line to fix. */
 interface Setting {
@@ -173,6 +184,9 @@ function envLayer(env: NodeJS.ProcessEnv, cwd: string): Layer {
   take('masterSecretFile', ENV.masterSecretFile);
   take('database', ENV.databaseUrl);
   take('corsOrigins', ENV.corsOrigins);
+  take('https', ENV.https);
+  take('tlsCert', ENV.tlsCert);
+  take('tlsKey', ENV.tlsKey);
   return layer;
 }
 
@@ -199,6 +213,9 @@ function flagLayer(flags: ConfigFlags, cwd: string): Layer {
   take('fxaOauthServerUrl', 'fxa-oauth-server', flags.fxaOauthServer);
   take('database', 'database-url', flags.databaseUrl);
   take('corsOrigins', 'cors-origins', flags.corsOrigins);
+  take('https', 'https', flags.https);
+  take('tlsCert', 'tls-cert', flags.tlsCert);
+  take('tlsKey', 'tls-key', flags.tlsKey);
   return layer;
 }
 
@@ -214,6 +231,9 @@ const FOXDEN_KEYS: Record<string, Key> = {
   fxa_jwks_file: 'fxaJwksFile',
   fxa_oauth_server: 'fxaOauthServerUrl',
   cors_origins: 'corsOrigins',
+  https: 'https',
+  tls_cert: 'tlsCert',
+  tls_key: 'tlsKey',
 };
 
 /** The seed's settings that keep their meaning (spec 1.1 §8.2 [REC]). */
@@ -307,8 +327,11 @@ function validate(layer: Layer, env: NodeJS.ProcessEnv): Config {
   const host = layer.host ? toHost(layer.host) : '127.0.0.1';
   const dataDir = layer.dataDir ? toPath(layer.dataDir) : defaultDataDir(env);
   const config = defaultConfig({ dataDir, host, ...(port !== undefined ? { port } : {}) });
+  config.tls = toTls(layer);
 
-  config.publicUrl = layer.publicUrl ? toPublicUrl(layer.publicUrl) : defaultPublicUrl(host, config.port);
+  config.publicUrl = layer.publicUrl
+    ? toPublicUrl(layer.publicUrl)
+    : defaultPublicUrl(host, config.port, config.tls.mode !== 'off');
   if (layer.database) config.database = toDatabase(layer.database);
   const passwordFile = nonEmptyEnv(env, ENV.databasePasswordFile);
   if (passwordFile !== undefined) config.database = withPasswordFile(config.database, passwordFile);
@@ -465,10 +488,54 @@ function toPublicUrl(s: Setting): string {
   return href.endsWith('/') ? href : `${href}/`;
 }
 
-function defaultPublicUrl(host: string, port: number): string {
+function defaultPublicUrl(host: string, port: number, https: boolean): string {
   const wildcard = host === '0.0.0.0' || host === '::' || host === 'localhost';
   const shown = wildcard ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `http://${shown}:${port}/`;
+  return `${https ? 'https' : 'http'}://${shown}:${port}/`;
+}
+
+const LAYER_RANK: Record<ConfigLayer, number> = { ini: 0, env: 1, flag: 2 };
+
+/** `auto` or `off`: the own-files choice is made by giving both files instead. */
+function toHttpsWord(s: Setting): 'auto' | 'off' {
+  if (typeof s.value === 'boolean' && !s.value) return 'off';
+  const word = toText(s).toLowerCase();
+  if (word !== 'auto' && word !== 'off')
+    fail(s, 'auto or off (for your own certificate, give tls_cert and tls_key)');
+  return word;
+}
+
+/**
+ * Config.tls from `https`, `tls_cert` and `tls_key`. Both files: the owner's own certificate;
+ * one alone is refused. When `https` and the pair disagree, the higher layer wins (flags over
+ * environment over ini file, as for every setting); in the same layer they contradict each
+ * other and are refused, since neither can be meant to win.
+ */
+function toTls(layer: Layer): TlsSettings {
+  const { https, tlsCert, tlsKey } = layer;
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    const given = (tlsCert ?? tlsKey) as Setting;
+    const missing = tlsCert
+      ? 'the key file (tls_key, --tls-key, FOXDEN_TLS_KEY)'
+      : 'the certificate file (tls_cert, --tls-cert, FOXDEN_TLS_CERT)';
+    throw new ConfigError(
+      `${given.from} is given without ${missing}: HTTPS with your own certificate needs both.`,
+    );
+  }
+  const word = https ? toHttpsWord(https) : undefined;
+  if (!tlsCert || !tlsKey) return word === 'auto' ? { mode: 'auto' } : { mode: 'off' };
+  const files: TlsSettings = { mode: 'files', certFile: toPath(tlsCert), keyFile: toPath(tlsKey) };
+  if (!https || word === undefined) return files;
+  const pairRank = Math.max(LAYER_RANK[tlsCert.layer], LAYER_RANK[tlsKey.layer]);
+  const httpsRank = LAYER_RANK[https.layer];
+  if (httpsRank === pairRank) {
+    throw new ConfigError(
+      `${https.from} is "${word}" but ${tlsCert.from} and ${tlsKey.from} name certificate files: ` +
+        `give either ${word === 'off' ? 'https = off (plain HTTP)' : 'https = auto (a household certificate)'} or the two files (your own certificate), not both.`,
+    );
+  }
+  if (httpsRank > pairRank) return word === 'auto' ? { mode: 'auto' } : { mode: 'off' };
+  return files;
 }
 
 function toLogFormat(s: Setting): 'text' | 'json' {

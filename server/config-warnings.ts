@@ -36,6 +36,12 @@ export function configWarnings(config: Config, platform: NodeJS.Platform = proce
       `The public URL uses port ${publicPort}, which Firefox and Pale Moon refuse to connect to.`,
     );
   }
+  if (config.tls.mode !== 'off' && url.protocol === 'http:' && config.trustProxy === false) {
+    warnings.push(
+      `The public URL ${config.publicUrl} starts with http://, but Foxden speaks HTTPS on port ${config.port}: ` +
+        'clients told to use it get a "plain HTTP is refused" answer. Change the public URL to start with https://.',
+    );
+  }
   if (!isLoopbackHost(config.host) && isLoopbackHost(url.hostname)) {
     warnings.push(
       `Foxden serves the network on ${config.host}, but the public URL ${config.publicUrl} points at this computer only: ` +

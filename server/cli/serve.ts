@@ -29,6 +29,9 @@ export const SERVE_OPTIONS = {
   'master-secret-file': { type: 'string' },
   'database-url': { type: 'string' },
   'cors-origins': { type: 'string' },
+  https: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   'admin-port': { type: 'string' },
   admin: { type: 'boolean' },
 } as const;
@@ -66,6 +69,9 @@ export function serveFlags(args: string[]): ConfigFlags {
   put('masterSecretFile', 'master-secret-file');
   put('databaseUrl', 'database-url');
   put('corsOrigins', 'cors-origins');
+  put('https', 'https');
+  put('tlsCert', 'tls-cert');
+  put('tlsKey', 'tls-key');
   const allow = values['allow-new-users'];
   if (typeof allow === 'boolean') flags.allowNewUsers = allow;
   return flags;
@@ -193,11 +199,12 @@ async function announce(
   logger: Logger,
 ): Promise<void> {
   const { address } = headless;
+  const scheme = headless.controller.config.tls.mode === 'off' ? 'http' : 'https';
   const status = await headless.service.status();
   const settings = await headless.service.getSettings();
   logger.info(
     'lifecycle',
-    `Foxden listening on http://${hostInUrl(address.host)}:${address.port}/ — clients use ${status.publicUrl}; ` +
+    `Foxden listening on ${scheme}://${hostInUrl(address.host)}:${address.port}/ — clients use ${status.publicUrl}; ` +
       `${signupState(settings, headless.signupsFrom, maxNewUsers)}; data in ${dataDir}`,
   );
   if (headless.admin) logger.info('lifecycle', adminUrlLine(headless.admin));

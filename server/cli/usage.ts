@@ -55,6 +55,12 @@ Options:
                             FOXDEN_DATABASE_PASSWORD_FILE, never on the command line.
   --cors-origins LIST       Web pages that may call Sync 1.5 cross-origin: * (default, any
                             origin), none, or origins such as https://app.example.org.
+  --https auto|off          HTTPS on the sync port: auto makes a household certificate authority
+                            in the data directory and a certificate for this computer's names
+                            and addresses (each device trusts the CA once: see setup-info);
+                            off (default) speaks plain HTTP.
+  --tls-cert FILE           HTTPS with your own certificate (PEM, the chain after it); needs
+  --tls-key FILE            both; reloaded when the files change.
   --admin-port N            Dashboard listener on 127.0.0.1 (default 8174; 0 picks any free port).
   --no-admin                Do not start the dashboard listener.
   -h, --help                Show this text.
@@ -63,7 +69,7 @@ Environment: FOXDEN_HOST, FOXDEN_PORT, FOXDEN_DATA_DIR, FOXDEN_PUBLIC_URL, FOXDE
   FOXDEN_MAX_NEW_USERS, FOXDEN_QUOTA_KB, FOXDEN_LOG_FORMAT, FOXDEN_TRUST_PROXY, FOXDEN_CONFIG,
   FOXDEN_ADMIN_PORT, FOXDEN_MASTER_SECRET, FOXDEN_MASTER_SECRET_FILE, FOXDEN_DATABASE_URL,
   FOXDEN_DATABASE_PASSWORD_FILE (a file whose first line is the database password),
-  FOXDEN_CORS_ORIGINS.
+  FOXDEN_CORS_ORIGINS, FOXDEN_HTTPS, FOXDEN_TLS_CERT, FOXDEN_TLS_KEY.
 Secrets are never accepted as command-line arguments.
 `;
 

@@ -43,12 +43,20 @@ export function listenOn(
   });
 }
 
+/** What the graceful close needs of a listener: an http.Server, or HTTPS and HTTP on one port. */
+export type GracefulListener = Pick<
+  HttpServer,
+  'listening' | 'closeIdleConnections' | 'closeAllConnections'
+> & {
+  close(callback: (err?: Error) => void): unknown;
+};
+
 /**
  * The one graceful close of an HTTP listener (sync and admin): stop accepting, drop idle
  * keep-alive connections at once, give open requests `graceMs`, then cut whatever is left
  * so Stop never hangs. Resolves once the listener is closed.
  */
-export function closeGracefully(server: HttpServer, graceMs: number): Promise<void> {
+export function closeGracefully(server: GracefulListener, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
     const cut = setTimeout(() => server.closeAllConnections(), graceMs);
