@@ -58,3 +58,13 @@ export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** "2027-03-05 (in 90 days)": a certificate's end, with how far off it is; past it, "expired". */
+export function formatExpiry(iso: string, now: number = Date.now()): string {
+  const at = Date.parse(iso);
+  if (!Number.isFinite(at)) return iso;
+  const date = new Date(at).toLocaleDateString(undefined, { dateStyle: 'medium' });
+  const days = Math.floor((at - now) / (24 * 60 * 60 * 1000));
+  if (at <= now) return `${date} (expired)`;
+  return `${date} (in ${days === 1 ? '1 day' : `${days} days`})`;
+}

@@ -1,6 +1,11 @@
 import type * as z from 'zod/mini';
 import type { AdminSettings } from '../server/admin/api.js';
-import { absolutePath, firstProblem, settingRules } from '../server/admin/settings-schema.js';
+import {
+  absolutePath,
+  firstProblem,
+  settingRules,
+  settingsProblem,
+} from '../server/admin/settings-schema.js';
 
 /**
  * Client-side checks that mirror the server's (spec 1.1 §3.3, §4.3, §5.10), so most mistakes
@@ -85,4 +90,20 @@ export function validatePath(text: string): string | null {
 /** The number of scheduled backups to keep, typed into a text field. */
 export function validateBackupKeep(text: string): string | null {
   return problem(RULES.backupKeep, typedNumber(text));
+}
+
+/** The HTTPS choice across its fields (own files need both), as the server checks it on Save. */
+export function httpsErrors(draft: {
+  https: AdminSettings['https'];
+  tlsCertFile: string;
+  tlsKeyFile: string;
+}): Partial<Record<'tlsCertFile' | 'tlsKeyFile', string>> {
+  const found = settingsProblem({
+    https: draft.https,
+    tlsCertFile: draft.tlsCertFile.trim() || null,
+    tlsKeyFile: draft.tlsKeyFile.trim() || null,
+  });
+  return found?.field === 'tlsCertFile' || found?.field === 'tlsKeyFile'
+    ? { [found.field]: found.message }
+    : {};
 }

@@ -3,7 +3,7 @@ import type { AdminSettings, DatabaseInUse, SettingsUpdate } from '../../server/
 import { useApp } from '../app-context.js';
 import { FormError, RadioChoices, TextField, Toggle, type Choice } from '../components/Field.js';
 import { useAction } from '../hooks.js';
-import { settingErrors, typedNumber } from '../validate.js';
+import { httpsErrors, settingErrors, typedNumber } from '../validate.js';
 import { toApiError } from '../api.js';
 
 const FIELD_NAMES: Record<keyof AdminSettings, string> = {
@@ -18,6 +18,9 @@ const FIELD_NAMES: Record<keyof AdminSettings, string> = {
   backupFolder: 'Backup folder',
   backupEveryHours: 'Back up every',
   backupKeep: 'Backups to keep',
+  https: 'HTTPS',
+  tlsCertFile: 'Certificate file',
+  tlsKeyFile: 'Key file',
 };
 
 const SCOPE_CHOICES: Choice<AdminSettings['bindScope']>[] = [
@@ -29,16 +32,45 @@ const SCOPE_CHOICES: Choice<AdminSettings['bindScope']>[] = [
   { value: 'lan', title: 'Home network', detail: 'Phones and other computers at home can sync too.' },
 ];
 
+const HTTPS_CHOICES: Choice<AdminSettings['https']>[] = [
+  {
+    value: 'off',
+    title: 'Off',
+    detail:
+      'Plain HTTP. Fine on this computer alone; on the home network, passwords and data cross the Wi-Fi unencrypted.',
+  },
+  {
+    value: 'auto',
+    title: 'Automatic — a certificate from Foxden’s household CA',
+    detail:
+      'Foxden makes its own certificate authority and a certificate for this computer’s names and addresses, and renews it by itself. Each device trusts the household CA once (see Setup help).',
+  },
+  {
+    value: 'files',
+    title: 'My own certificate files',
+    detail:
+      'A certificate you already have (for example from Let’s Encrypt, or your own CA). Foxden reloads the files when they change on disk.',
+  },
+];
+
 const BOOLEAN_SETTINGS = ['allowNewUsers', 'autoCloseSignups', 'openAtLogin', 'behindProxy'] as const;
 type BooleanSetting = (typeof BOOLEAN_SETTINGS)[number];
 
 /** The settings this page edits (the backup ones are on the Backup page); the port as typed. */
-type Draft = Pick<AdminSettings, 'bindScope' | 'publicUrl' | BooleanSetting> & { port: string };
+type Draft = Pick<AdminSettings, 'bindScope' | 'publicUrl' | 'https' | BooleanSetting> & {
+  port: string;
+  /** The paths as typed ('' for none). */
+  tlsCertFile: string;
+  tlsKeyFile: string;
+};
 
 function toDraft(s: AdminSettings): Draft {
-  const { bindScope, publicUrl, allowNewUsers, autoCloseSignups, openAtLogin, behindProxy } = s;
+  const { bindScope, publicUrl, allowNewUsers, autoCloseSignups, openAtLogin, behindProxy, https } = s;
   return {
     port: String(s.port),
+    https,
+    tlsCertFile: s.tlsCertFile ?? '',
+    tlsKeyFile: s.tlsKeyFile ?? '',
     bindScope,
     publicUrl,
     allowNewUsers,
@@ -54,6 +86,11 @@ function diff(saved: AdminSettings, draft: Draft): Partial<AdminSettings> {
   if (Number(draft.port) !== saved.port) patch.port = Number(draft.port);
   if (draft.bindScope !== saved.bindScope) patch.bindScope = draft.bindScope;
   if (draft.publicUrl.trim() !== saved.publicUrl) patch.publicUrl = draft.publicUrl.trim();
+  if (draft.https !== saved.https) patch.https = draft.https;
+  for (const key of ['tlsCertFile', 'tlsKeyFile'] as const) {
+    const typed = draft[key].trim() || null;
+    if (typed !== saved[key]) patch[key] = typed;
+  }
   for (const key of BOOLEAN_SETTINGS) {
     if (draft[key] !== saved[key]) patch[key] = draft[key];
   }
@@ -106,11 +143,16 @@ export function SettingsView() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     // The server's own rules (server/admin/settings-schema.ts), field by field.
-    const found: Errors = settingErrors({
-      ...draft,
-      port: typedNumber(draft.port),
-      publicUrl: draft.publicUrl.trim(),
-    });
+    const found: Errors = {
+      ...settingErrors({
+        ...draft,
+        port: typedNumber(draft.port),
+        publicUrl: draft.publicUrl.trim(),
+        tlsCertFile: draft.tlsCertFile.trim() || null,
+        tlsKeyFile: draft.tlsKeyFile.trim() || null,
+      }),
+      ...httpsErrors(draft),
+    };
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     if (!dirty) return;
@@ -119,13 +161,12 @@ export function SettingsView() {
     setSaved(update.settings);
     setDraft(toDraft(update.settings));
     setResult(update);
-    announce(
-      update.listen
-        ? `Settings saved. The server now listens on port ${update.listen.port}.`
-        : update.restartRequired
-          ? 'Settings saved. Restart the server to apply them.'
-          : 'Settings saved.',
-    );
+    const saidSaved = update.listen
+      ? `Settings saved. The server now listens on port ${update.listen.port}.`
+      : update.restartRequired
+        ? 'Settings saved. Restart the server to apply them.'
+        : 'Settings saved.';
+    announce([saidSaved, ...(update.notes ?? [])].join(' '));
     refreshWarnings();
     refreshStatus();
   };
@@ -171,6 +212,13 @@ export function SettingsView() {
             {restart.busy ? 'Restarting…' : 'Restart now'}
           </button>
           <FormError message={restart.error?.message} />
+        </div>
+      )}
+      {result?.notes && result.notes.length > 0 && (
+        <div className="callout callout-info" role="status" data-testid="save-notes">
+          {result.notes.map((note) => (
+            <p key={note}>{note}</p>
+          ))}
         </div>
       )}
       <form className="form" onSubmit={(e) => void submit(e)} noValidate>
@@ -219,6 +267,54 @@ export function SettingsView() {
             label="Behind a reverse proxy"
             hint="Trust X-Forwarded-* headers from a proxy such as nginx or Caddy that serves the public URL."
           />
+        </div>
+
+        <div className="card" data-testid="settings-https">
+          <h2>HTTPS</h2>
+          <fieldset className="radio-group" aria-describedby="https-hint">
+            <legend>How browsers connect</legend>
+            <RadioChoices
+              name="https"
+              choices={HTTPS_CHOICES}
+              value={draft.https}
+              onChange={(v) => set('https', v)}
+            />
+            <p id="https-hint" className="hint">
+              With HTTPS, Firefox signs in to local accounts without extra settings and nothing crosses the
+              network in clear. Firefox on each device must trust the certificate: with Automatic, import the
+              household CA once on each device (Setup help shows how). When HTTPS is switched on or off, a
+              public URL that names this port changes between http:// and https:// with it.
+              {errorFor('https') && <span className="field-error"> {errorFor('https')}</span>}
+            </p>
+          </fieldset>
+          {draft.https === 'files' && (
+            <div className="form-grid">
+              <TextField
+                id="tlsCertFile"
+                name="tlsCertFile"
+                label="Certificate file"
+                error={errorFor('tlsCertFile')}
+                hint="Full path of the PEM certificate, with its chain (e.g. /etc/letsencrypt/live/sync.example.org/fullchain.pem)."
+                spellCheck={false}
+                autoComplete="off"
+                className="mono"
+                value={draft.tlsCertFile}
+                onValue={(v) => set('tlsCertFile', v)}
+              />
+              <TextField
+                id="tlsKeyFile"
+                name="tlsKeyFile"
+                label="Key file"
+                error={errorFor('tlsKeyFile')}
+                hint="Full path of its private key (PEM); Foxden must be able to read it."
+                spellCheck={false}
+                autoComplete="off"
+                className="mono"
+                value={draft.tlsKeyFile}
+                onValue={(v) => set('tlsKeyFile', v)}
+              />
+            </div>
+          )}
         </div>
 
         <div className="card">

@@ -1,4 +1,4 @@
-import type { SetupHelp } from '../../server/admin/api.js';
+import type { SetupHelp, TrustCaHelp } from '../../server/admin/api.js';
 import { useApp } from '../app-context.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { FormError } from '../components/Field.js';
@@ -43,6 +43,7 @@ export function SetupView() {
         <p className="loading">Loading…</p>
       ) : (
         <>
+          {data.trustCa && <TrustCaCard trust={data.trustCa} />}
           {data.localAccountsPrefs && (
             <div className="card" data-testid="setup-local">
               <h2>Firefox without a Mozilla account</h2>
@@ -103,6 +104,35 @@ export function SetupView() {
         </>
       )}
     </section>
+  );
+}
+
+/** First, once on each device: trust the household CA, after comparing its fingerprint. */
+function TrustCaCard({ trust }: { trust: TrustCaHelp }) {
+  return (
+    <div className="card" data-testid="setup-trust">
+      <h2>Trust this server’s certificate</h2>
+      <p className="muted">
+        Foxden speaks HTTPS with a certificate from its own household certificate authority. Do this once on
+        each device, before the steps below, so that the browser trusts it.
+      </p>
+      <CopyRow value={trust.caUrl} label="CA certificate download" what="CA certificate address" />
+      <h3 className="subheading">SHA-256 fingerprint to compare</h3>
+      {trust.fingerprint256 ? (
+        <CopyRow value={trust.fingerprint256} label="CA SHA-256 fingerprint" what="CA fingerprint" />
+      ) : (
+        <p>
+          Foxden creates the household CA when the server first starts with HTTPS; start it to see the
+          fingerprint.
+        </p>
+      )}
+      <h3 className="subheading">Firefox desktop</h3>
+      <Steps steps={trust.firefoxDesktopSteps} />
+      <h3 className="subheading">Firefox for Android</h3>
+      <Steps steps={trust.androidSteps} />
+      <h3 className="subheading">Pale Moon</h3>
+      <Steps steps={trust.paleMoonSteps} />
+    </div>
   );
 }
 

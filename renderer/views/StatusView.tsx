@@ -1,9 +1,9 @@
-import type { AdminStatus } from '../../server/admin/api.js';
+import type { AdminStatus, CertificateStatus } from '../../server/admin/api.js';
 import { useApp } from '../app-context.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { FormError } from '../components/Field.js';
 import { StateBadge } from '../components/StateBadge.js';
-import { formatDuration, formatTime } from '../format.js';
+import { formatDuration, formatExpiry, formatTime } from '../format.js';
 import { useAction } from '../hooks.js';
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
@@ -121,6 +121,8 @@ export function StatusView({ status }: StatusViewProps) {
         </dl>
       </div>
 
+      {status.certificate && <CertificateCard certificate={status.certificate} />}
+
       <div className="button-row">
         <button
           type="button"
@@ -149,5 +151,54 @@ export function StatusView({ status }: StatusViewProps) {
       </div>
       <FormError message={action.error?.message} />
     </section>
+  );
+}
+
+const MODE_NAMES: Record<CertificateStatus['mode'], string> = {
+  auto: 'Automatic, from Foxden’s household CA',
+  files: 'Your own certificate files',
+};
+
+/** What the sync port presents: the names browsers may use, until when, and the CA to trust. */
+function CertificateCard({ certificate }: { certificate: CertificateStatus }) {
+  return (
+    <div className="card" data-testid="status-certificate">
+      <h2>HTTPS certificate</h2>
+      <dl className="facts">
+        <dt>Mode</dt>
+        <dd>{MODE_NAMES[certificate.mode]}</dd>
+        <dt>Names</dt>
+        <dd>
+          <ul className="plain-list mono" data-testid="certificate-names">
+            {certificate.names.map((name) => (
+              <li key={name}>{name}</li>
+            ))}
+          </ul>
+        </dd>
+        <dt>Valid until</dt>
+        <dd data-testid="certificate-expiry">{formatExpiry(certificate.notAfter)}</dd>
+        {certificate.ca && (
+          <>
+            <dt>Household CA</dt>
+            <dd>{certificate.ca.subject}</dd>
+            <dt>CA fingerprint (SHA-256)</dt>
+            <dd className="mono fingerprint" data-testid="ca-fingerprint">
+              {certificate.ca.fingerprint256}
+            </dd>
+          </>
+        )}
+        {certificate.problem && (
+          <>
+            <dt>Last reload</dt>
+            <dd className="field-error">{certificate.problem} The previous certificate is still served.</dd>
+          </>
+        )}
+      </dl>
+      {certificate.ca && (
+        <p className="hint">
+          Each device trusts this CA once; compare this fingerprint when you import it (see Setup help).
+        </p>
+      )}
+    </div>
   );
 }
