@@ -1,0 +1,112 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { plainFsError } from '../fs/private-path.js';
+import { writeFileAtomic } from '../fs/write-atomic.js';
+import type { NameSet } from './certificate-names.js';
+import { pemCertificates, subjectAltNames } from './certificate-description.js';
+import { tlsDir, type HouseholdCa } from './household-ca.js';
+import { DAY_MS, generateKeyPair, privateKeyPem, randomSerial } from './key-material.js';
+import type { TlsMaterial } from './types.js';
+import { ECDSA_P256, x509 } from './x509-library.js';
+
+export const SERVER_CERT_FILE = 'server.crt';
+export const SERVER_KEY_FILE = 'server.key';
+const VALIDITY_MS = 365 * DAY_MS;
+/** Clients whose clock runs a little behind still accept a certificate issued just now. */
+const BACKDATE_MS = 60 * 60 * 1000;
+/** A certificate with less left than this is renewed (at start and while running). */
+export const RENEW_BEFORE_MS = 60 * DAY_MS;
+
+/**
+ * A server certificate from the household CA for exactly `names` (which must lie within the
+ * CA's constraints): ECDSA P-256, serverAuth, valid a year (never past the CA), the chain
+ * (leaf, then CA) as Node's TLS wants it.
+ */
+export async function issueServerCertificate(
+  ca: HouseholdCa,
+  names: NameSet,
+  now: number,
+): Promise<TlsMaterial> {
+  const keys = await generateKeyPair();
+  const notBefore = new Date(now - BACKDATE_MS);
+  const notAfter = new Date(Math.min(now + VALIDITY_MS, ca.certificate.notAfter.getTime()));
+  const commonName = names.dns[0] ?? names.ips[0] ?? 'localhost';
+  const leaf = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: [{ CN: [commonName] }],
+    issuer: ca.certificate.subjectName,
+    notBefore,
+    notAfter,
+    signingAlgorithm: ECDSA_P256,
+    publicKey: keys.publicKey,
+    signingKey: ca.signingKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension([
+        ...names.dns.map((value) => ({ type: 'dns' as const, value })),
+        ...names.ips.map((value) => ({ type: 'ip' as const, value })),
+      ]),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.certificate.publicKey),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { cert: `${leaf.toString('pem')}\n${ca.info.pem.trim()}\n`, key: privateKeyPem(keys.privateKey) };
+}
+
+/** Keeps the certificate in the data directory (0600), so the next start serves the same one. */
+export function storeServerCertificate(dataDir: string, material: TlsMaterial): void {
+  const dir = tlsDir(dataDir);
+  // Key first: a start that finds a new key beside an old certificate sees them not match and
+  // issues again; the reverse order could not tell.
+  writeFileAtomic(path.join(dir, SERVER_KEY_FILE), material.key);
+  writeFileAtomic(path.join(dir, SERVER_CERT_FILE), material.cert);
+}
+
+/**
+ * The stored server certificate when it is still good to serve: issued by this CA, its key
+ * beside it, covering `names`, with more than RENEW_BEFORE_MS left. Anything else (missing,
+ * damaged, stale) is null: these are Foxden's own files and a new certificate replaces them.
+ */
+export function loadStoredServerCertificate(
+  dataDir: string,
+  ca: HouseholdCa,
+  names: NameSet,
+  now: number,
+): TlsMaterial | null {
+  const dir = tlsDir(dataDir);
+  const cert = readIfPresent(path.join(dir, SERVER_CERT_FILE));
+  const key = readIfPresent(path.join(dir, SERVER_KEY_FILE));
+  if (cert === null || key === null) return null;
+  try {
+    const [leafPem] = pemCertificates(cert);
+    if (leafPem === undefined) return null;
+    const leaf = new crypto.X509Certificate(leafPem);
+    const caCert = new crypto.X509Certificate(ca.info.pem);
+    if (!leaf.verify(caCert.publicKey) || !leaf.checkPrivateKey(crypto.createPrivateKey(key))) return null;
+    if (!isStillGood(leaf, names, now)) return null;
+    // The chain is rebuilt from the CA as loaded, whatever the stored file held after the leaf.
+    return { cert: `${leafPem}\n${ca.info.pem.trim()}\n`, key };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `leaf` names every one of `names` and has more than RENEW_BEFORE_MS left at `now`. */
+export function isStillGood(leaf: crypto.X509Certificate, names: NameSet, now: number): boolean {
+  if (Date.parse(leaf.validTo) - now <= RENEW_BEFORE_MS) return false;
+  if (Date.parse(leaf.validFrom) > now) return false;
+  const has = subjectAltNames(leaf);
+  return names.dns.every((n) => has.dns.includes(n)) && names.ips.every((a) => has.ips.includes(a));
+}
+
+function readIfPresent(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw plainFsError(err, file);
+  }
+}
