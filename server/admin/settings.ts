@@ -210,8 +210,8 @@ export function resolveHeadlessSettings(
   return { settings: merged, origins: { ...from, https: https.origin } };
 }
 
-/** The Config keys (config-load.ts) that carry `--https`, `--tls-cert` and `--tls-key`. */
-const TLS_SOURCES = ['tls', 'https', 'tlsCert', 'tlsKey'];
+/** The config-load keys that together make Config.tls (`--https`, `--tls-cert`, `--tls-key`). */
+const TLS_SOURCES = ['https', 'tlsCert', 'tlsKey'] as const satisfies readonly ConfigSourceKey[];
 
 /**
  * The three HTTPS fields in the same order as the others. The command line gives them as one
@@ -223,9 +223,7 @@ function resolveTls(
   config: Config,
   origins: Partial<Record<ConfigSourceKey, ConfigOrigin>>,
 ): { fields: TlsSettingFields; origin: SettingOrigin } {
-  // By name, so this reads whichever of these keys config-load gives (one or three).
-  const byName = origins as Partial<Record<string, ConfigOrigin>>;
-  const given = TLS_SOURCES.map((key) => byName[key]).filter((o): o is ConfigOrigin => o !== undefined);
+  const given = TLS_SOURCES.map((key) => origins[key]).filter((o): o is ConfigOrigin => o !== undefined);
   const commandLine = given.find((o) => o.layer === 'flag') ?? given.find((o) => o.layer === 'env');
   const fromConfig = tlsFieldsOf(config.tls, saved);
   if (commandLine) return { fields: fromConfig, origin: commandLine };

@@ -30,11 +30,12 @@ function refusal(patch: Record<string, unknown>): AdminError {
 }
 
 const base = defaultConfig({ dataDir: '/tmp/foxden-https-settings' });
-/** `--https ...` and friends as config-load reports them (the key names the three flags share). */
+/** `--https ...` as config-load reports it (the file flags, tlsCert and tlsKey, count the same). */
 const FLAG: ConfigOrigin = { layer: 'flag', from: '--https' };
 const INI: ConfigOrigin = { layer: 'ini', from: 'f.conf [foxden] https' };
-const originsOf = (origin: ConfigOrigin) =>
-  ({ tls: origin }) as Partial<Record<ConfigSourceKey, ConfigOrigin>>;
+const originsOf = (origin: ConfigOrigin): Partial<Record<ConfigSourceKey, ConfigOrigin>> => ({
+  https: origin,
+});
 const tlsFlag = originsOf(FLAG);
 const tlsIni = originsOf(INI);
 
@@ -144,6 +145,14 @@ test('headless order for HTTPS: defaults < ini < saved < environment/flags, the 
     [flagFiles.settings.https, flagFiles.settings.tlsCertFile, flagFiles.settings.tlsKeyFile],
     ['files', '/flag/c.pem', '/flag/k.pem'],
   );
+  // A file flag decides the three as --https does.
+  const certFlag = resolveHeadlessSettings(
+    { https: 'auto' },
+    { ...base, tls: { mode: 'files', certFile: '/flag/c.pem', keyFile: '/flag/k.pem' } },
+    { tlsCert: { layer: 'flag', from: '--tls-cert' }, tlsKey: { layer: 'flag', from: '--tls-key' } },
+  );
+  assert.equal(certFlag.settings.https, 'files');
+  assert.deepEqual(certFlag.origins.https, { layer: 'flag', from: '--tls-cert' });
   // The environment wins over saved settings as flags do.
   const env = originsOf({ layer: 'env', from: 'environment variable FOXDEN_HTTPS' });
   assert.equal(resolveHeadlessSettings({ https: 'off' }, iniAuto, env).settings.https, 'auto');
