@@ -427,12 +427,16 @@ function tlsFailure(
   err: unknown,
   old: ListenerSettings,
   next: ListenerSettings,
-): 'tlsCertFile' | 'https' | null {
+): 'tlsCertFile' | 'tlsKeyFile' | 'https' | null {
   if (isDeepStrictEqual(old.tls, next.tls) || next.tls.mode === 'off') return null;
   const onlyTls = sameListener({ ...old, tls: next.tls }, next);
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (!onlyTls && typeof code === 'string' && SOCKET_ERRORS.has(code)) return null;
-  return next.tls.mode === 'files' ? 'tlsCertFile' : 'https';
+  if (next.tls.mode !== 'files') return 'https';
+  // The form puts the line under the file it names; a pair that does not match, under the certificate.
+  const message = messageOf(err);
+  const namesKey = message.includes(next.tls.keyFile) && !message.includes(next.tls.certFile);
+  return namesKey ? 'tlsKeyFile' : 'tlsCertFile';
 }
 
 /** Why the database could not be opened, as the admin surface answers it. */

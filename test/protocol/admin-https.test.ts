@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type {
+  AdminErrorShape,
+  AdminSettings,
+  AdminStatus,
+  SettingsUpdate,
+  SetupHelp,
+  Warning,
+} from '../../server/admin/api.js';
+import type { AdminService } from '../../server/admin/admin-service.js';
+import { startAdminHttp, type AdminHttp } from '../../server/admin/http-transport.js';
+import { createAdmin } from '../../server/admin/index.js';
+import type { ServerController } from '../../server/admin/server-controller.js';
+import { MemorySettingsStore } from '../../server/admin/settings-store.js';
+import { DEFAULT_SETTINGS } from '../../server/admin/settings.js';
+import { defaultConfig } from '../../server/config.js';
+import { Logger } from '../../server/log.js';
+import { readHouseholdCa } from '../../server/tls/household-ca.js';
+import { callAdmin } from '../helpers/admin-http.js';
+import { freePort } from '../helpers/ports.js';
+
+// Issue 13, items 2 and 3: HTTPS chosen from the dashboard moves the running listener, the
+// public URL follows, Status carries the certificate, Setup help the household CA to trust;
+// bad certificate files are refused in one line with the old listener still serving.
+
+/** GET over HTTPS trusting only `ca` (the household CA): the status, or the TLS error. */
+function getTrusting(url: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+  });
+}
+
+describe('HTTPS from the dashboard', () => {
+  let dataDir: string;
+  let controller: ServerController;
+  let service: AdminService;
+  let admin: AdminHttp;
+  let port: number;
+  const call = <T>(method: string, ...args: unknown[]) => callAdmin<T>(admin, method, ...args);
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-admin-https-'));
+    port = await freePort();
+    const logger = new Logger();
+    ({ controller, service } = createAdmin({
+      baseConfig: defaultConfig({ dataDir, host: '127.0.0.1', port }),
+      store: new MemorySettingsStore({ ...DEFAULT_SETTINGS, port, publicUrl: `http://127.0.0.1:${port}/` }),
+      logger,
+      lanAddresses: () => [],
+      backupTimers: false,
+    }));
+    const started = await service.start();
+    assert.equal(started.state, 'running');
+    assert.equal(started.certificate, null, 'plain HTTP has no certificate');
+    admin = await startAdminHttp({ service, port: 0, dataDir, staticDir: dataDir, logger });
+  });
+
+  after(async () => {
+    await admin.close();
+    service.detach();
+    await controller.dispose();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('Automatic: the port speaks HTTPS at once, the public URL follows, Status and Setup show the CA', async () => {
+    const saved = await call<SettingsUpdate>('updateSettings', { https: 'auto' });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.equal(saved.body.restartRequired, false);
+    assert.equal(saved.body.settings.https, 'auto');
+    assert.equal(saved.body.settings.publicUrl, `https://127.0.0.1:${port}/`);
+    assert.deepEqual(saved.body.notes, [
+      `The public URL is now https://127.0.0.1:${port}/, so clients are told to use HTTPS.`,
+    ]);
+
+    const ca = readHouseholdCa(dataDir);
+    assert.ok(ca, 'the household CA exists in the data folder');
+    // The chain verifies against the CA alone, for the public URL's address.
+    const beat = await getTrusting(`https://127.0.0.1:${port}/__heartbeat__`, ca.pem);
+    assert.equal(beat.status, 200);
+    const download = await getTrusting(`https://127.0.0.1:${port}/ca.crt`, ca.pem);
+    assert.equal(download.status, 200);
+    assert.equal(download.body.trim(), ca.pem.trim());
+
+    const status = (await call<AdminStatus>('status')).body;
+    assert.equal(status.publicUrl, `https://127.0.0.1:${port}/`);
+    assert.equal(status.certificate?.mode, 'auto');
+    assert.ok(status.certificate?.names.includes('127.0.0.1'), String(status.certificate?.names));
+    assert.equal(status.certificate?.ca?.fingerprint256, ca.fingerprint256);
+    assert.ok(Date.parse(status.certificate?.notAfter ?? '') > Date.now() + 30 * 24 * 3600 * 1000);
+
+    const warnings = (await call<Warning[]>('warnings')).body.map((w) => w.code);
+    assert.deepEqual(
+      warnings.filter((c) => c.startsWith('certificate') || c.startsWith('public-url')),
+      [],
+      'the certificate holds the public URL host and is months from its end',
+    );
+
+    const help = (await call<SetupHelp>('setupHelp')).body;
+    assert.equal(help.trustCa?.caUrl, `https://127.0.0.1:${port}/ca.crt`);
+    assert.equal(help.trustCa?.fingerprint256, ca.fingerprint256);
+    assert.ok(!help.localAccountsPrefs.some((p) => p.name === 'identity.fxaccounts.allowHttp'));
+  });
+
+  test('own files without the key file: one sentence on that field, nothing saved', async () => {
+    const refused = await call<{ error: AdminErrorShape }>('updateSettings', {
+      https: 'files',
+      tlsCertFile: path.join(dataDir, 'cert.pem'),
+    });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(refused.body.error, {
+      code: 'invalid-argument',
+      message: 'Your own certificate needs its key file: give its full path.',
+      field: 'tlsKeyFile',
+    });
+    assert.equal((await call<AdminSettings>('getSettings')).body.https, 'auto');
+  });
+
+  test('certificate files that cannot be used: refused on the file at fault, nothing saved, the old listener serves', async () => {
+    const notCert = path.join(dataDir, 'not-a-cert.pem');
+    const notKey = path.join(dataDir, 'not-a-key.pem');
+    fs.writeFileSync(notCert, 'this is not a certificate\n');
+    fs.writeFileSync(notKey, 'this is not a key\n');
+    const cases = [
+      { tlsCertFile: notCert, tlsKeyFile: path.join(dataDir, 'missing-key.pem'), field: 'tlsKeyFile' },
+      { tlsCertFile: path.join(dataDir, 'missing-cert.pem'), tlsKeyFile: notKey, field: 'tlsCertFile' },
+      { tlsCertFile: notCert, tlsKeyFile: notKey, field: 'tlsCertFile' },
+    ];
+    const ca = readHouseholdCa(dataDir);
+    assert.ok(ca);
+    for (const { field, ...files } of cases) {
+      const refused = await call<{ error: AdminErrorShape }>('updateSettings', { https: 'files', ...files });
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.equal(refused.body.error.code, 'invalid-argument');
+      assert.equal(refused.body.error.field, field, refused.body.error.message);
+      assert.doesNotMatch(refused.body.error.message, /\n/, 'one line');
+      assert.match(refused.body.error.message, new RegExp(`Foxden still listens on port ${port}\\.$`));
+
+      const settings = (await call<AdminSettings>('getSettings')).body;
+      assert.deepEqual([settings.https, settings.tlsCertFile, settings.tlsKeyFile], ['auto', null, null]);
+      assert.equal((await getTrusting(`https://127.0.0.1:${port}/__heartbeat__`, ca.pem)).status, 200);
+      assert.equal((await call<AdminStatus>('status')).body.certificate?.mode, 'auto');
+    }
+  });
+
+  test('Off: plain HTTP again, the public URL back to http://, no certificate, no trust steps', async () => {
+    const saved = await call<SettingsUpdate>('updateSettings', { https: 'off' });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.equal(saved.body.settings.publicUrl, `http://127.0.0.1:${port}/`);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/__heartbeat__`)).status, 200);
+    const status = (await call<AdminStatus>('status')).body;
+    assert.equal(status.certificate, null);
+    assert.equal((await call<SetupHelp>('setupHelp')).body.trustCa, null);
+  });
+});
