@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { plainFsError } from '../fs/private-path.js';
+import { FileSystemProblem, plainFsError } from '../fs/private-path.js';
 import { writeFileAtomic } from '../fs/write-atomic.js';
 import type { NameSet } from './certificate-names.js';
 import { pemCertificates, subjectAltNames } from './certificate-description.js';
@@ -61,8 +61,20 @@ export function storeServerCertificate(dataDir: string, material: TlsMaterial): 
   const dir = tlsDir(dataDir);
   // Key first: a start that finds a new key beside an old certificate sees them not match and
   // issues again; the reverse order could not tell.
-  writeFileAtomic(path.join(dir, SERVER_KEY_FILE), material.key);
-  writeFileAtomic(path.join(dir, SERVER_CERT_FILE), material.cert);
+  for (const [name, text] of [
+    [SERVER_KEY_FILE, material.key],
+    [SERVER_CERT_FILE, material.cert],
+  ] as const) {
+    const file = path.join(dir, name);
+    try {
+      writeFileAtomic(file, text);
+    } catch (err) {
+      if (err instanceof FileSystemProblem) throw err;
+      // The system's own message names a random temporary file; this line stays the same.
+      const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+      throw new FileSystemProblem(`${file} cannot be written (${code}).`, code, file);
+    }
+  }
 }
 
 /**

@@ -1,0 +1,185 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openTlsSource, type TlsMaterial, type TlsSource } from '../../server/tls/index.js';
+import { openAutoSource } from '../../server/tls/auto-certificate-source.js';
+
+type Interfaces = ReturnType<typeof os.networkInterfaces>;
+const DAY = 24 * 60 * 60 * 1000;
+
+function wlan(...addresses: string[]): Interfaces {
+  return {
+    wlan0: addresses.map((address) => ({
+      address,
+      netmask: '255.255.255.0',
+      family: 'IPv4' as const,
+      mac: '02:00:00:00:00:01',
+      internal: false,
+      cidr: null,
+    })),
+  };
+}
+
+function tempDataDir(): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-tls-renew-')), 'data');
+}
+
+/**
+ * The next `changed`, or a failure after 5 s (the check runs every 20 ms). The source's timer is
+ * unref'd, as a server's listener keeps the process alive; here this guard timer does.
+ */
+async function nextChange(source: TlsSource): Promise<TlsMaterial> {
+  const controller = new AbortController();
+  const guard = setTimeout(() => controller.abort(new Error('no changed event within 5 s')), 5000);
+  try {
+    const [material] = (await once(source, 'changed', { signal: controller.signal })) as [TlsMaterial];
+    return material;
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+function leaf(material: TlsMaterial): crypto.X509Certificate {
+  return new crypto.X509Certificate(material.cert);
+}
+
+test('renewal: with under 60 days left a new certificate is issued, stored and announced', async () => {
+  const dataDir = tempDataDir();
+  let now = Date.now();
+  const source = await openTlsSource(
+    { mode: 'auto' },
+    {
+      dataDir,
+      publicUrl: () => 'http://foxden.home/',
+      hostname: () => 'laptop',
+      readInterfaces: () => wlan('192.168.1.20'),
+      clock: () => now,
+      checkEveryMs: 20,
+    },
+  );
+  try {
+    const before = source.status();
+    now += 310 * DAY;
+    const material = await nextChange(source);
+    const after = source.status();
+    assert.notEqual(after.fingerprint256, before.fingerprint256);
+    assert.equal(after.fingerprint256, leaf(material).fingerprint256);
+    assert.deepEqual(source.current(), material);
+    assert.ok(Date.parse(after.notAfter) - now > 360 * DAY, after.notAfter);
+    assert.deepEqual(after.names, before.names);
+    assert.equal(after.ca?.fingerprint256, before.ca?.fingerprint256, 'the same household CA issued it');
+    assert.equal(fs.readFileSync(path.join(dataDir, 'tls', 'server.crt'), 'utf8'), material.cert);
+    assert.equal(fs.readFileSync(path.join(dataDir, 'tls', 'server.key'), 'utf8'), material.key);
+    assert.ok(leaf(material).verify(new crypto.X509Certificate(source.caCertificatePem() ?? '').publicKey));
+  } finally {
+    source.close();
+  }
+});
+
+test('renewal: a new LAN address and a new public URL host each bring a certificate that names them', async () => {
+  const dataDir = tempDataDir();
+  let interfaces = wlan('192.168.1.20');
+  let publicUrl = 'http://foxden.home:5000/';
+  const source = await openTlsSource(
+    { mode: 'auto' },
+    {
+      dataDir,
+      publicUrl: () => publicUrl,
+      hostname: () => 'laptop',
+      readInterfaces: () => interfaces,
+      checkEveryMs: 20,
+    },
+  );
+  try {
+    assert.ok(!source.status().names.includes('10.0.0.5'));
+    interfaces = wlan('192.168.1.20', '10.0.0.5');
+    await nextChange(source);
+    assert.ok(source.status().names.includes('10.0.0.5'), source.status().names.join(', '));
+    assert.ok(source.status().names.includes('192.168.1.20'));
+
+    publicUrl = 'https://sync.lan:5000/';
+    await nextChange(source);
+    assert.ok(source.status().names.includes('sync.lan'), source.status().names.join(', '));
+    assert.equal(leaf(source.current()).checkHost('sync.lan'), 'sync.lan');
+  } finally {
+    source.close();
+  }
+});
+
+test('renewal: nothing new, nothing issued; a host outside the constraints is reported, not put in', async () => {
+  const dataDir = tempDataDir();
+  let publicUrl = 'http://foxden.home/';
+  const source = await openAutoSource({
+    dataDir,
+    publicUrl: () => publicUrl,
+    clock: Date.now,
+    hostname: () => 'laptop',
+    readInterfaces: () => wlan('192.168.1.20'),
+    checkEveryMs: 60_000,
+  });
+  let changes = 0;
+  source.on('changed', () => changes++);
+  try {
+    const fingerprint = source.status().fingerprint256;
+    await source.check();
+    assert.equal(changes, 0);
+    assert.equal(source.status().fingerprint256, fingerprint);
+
+    // The CA was made for foxden.home; a public name chosen later lies outside its constraints.
+    publicUrl = 'https://sync.example.org/';
+    await source.check();
+    assert.equal(changes, 0, 'a certificate Firefox would refuse whole is not issued');
+    assert.deepEqual(
+      source.status().leftOut.map((l) => l.name),
+      ['sync.example.org'],
+    );
+    assert.match(source.status().leftOut[0]?.reason ?? '', /use your own certificate files/);
+  } finally {
+    source.close();
+  }
+});
+
+test('renewal: a failure to store the new certificate keeps the old one, sets the problem and warns once', async () => {
+  const dataDir = tempDataDir();
+  let now = Date.now();
+  const source = await openAutoSource({
+    dataDir,
+    publicUrl: () => 'http://foxden.home/',
+    clock: () => now,
+    hostname: () => 'laptop',
+    readInterfaces: () => wlan('192.168.1.20'),
+    checkEveryMs: 60_000,
+  });
+  const warnings: string[] = [];
+  source.on('warning', (line) => warnings.push(line));
+  const tlsDir = path.join(dataDir, 'tls');
+  try {
+    const old = source.current();
+    now += 320 * DAY;
+    // A file where server.crt's temporary sibling must go cannot be beaten by the atomic write: a folder in its place.
+    fs.rmSync(path.join(tlsDir, 'server.crt'));
+    fs.mkdirSync(path.join(tlsDir, 'server.crt'));
+    fs.writeFileSync(path.join(tlsDir, 'server.crt', 'keep'), 'x');
+    await source.check();
+    await source.check();
+    assert.deepEqual(source.current(), old);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(
+      warnings[0] ?? '',
+      /^A new household certificate could not be made, so the old one is still served: /,
+    );
+    assert.ok(!(warnings[0] ?? '').includes('\n'));
+    assert.equal(source.status().problem, warnings[0]);
+
+    fs.rmSync(path.join(tlsDir, 'server.crt'), { recursive: true });
+    await source.check();
+    assert.notDeepEqual(source.current(), old);
+    assert.equal(source.status().problem, null);
+  } finally {
+    source.close();
+  }
+});
