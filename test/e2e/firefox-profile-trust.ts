@@ -8,7 +8,7 @@ import fs from 'node:fs';
 
 /** Debian's libnss3-tools. */
 export const CERTUTIL = '/usr/bin/certutil';
-export const CA_NICKNAME = 'Foxden household CA';
+const CA_NICKNAME = 'Foxden household CA';
 
 function certutil(args: string[]): string {
   return execFileSync(CERTUTIL, args, { encoding: 'utf8', timeout: 30_000 });

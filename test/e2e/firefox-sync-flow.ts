@@ -19,10 +19,10 @@ import {
 import { SyncReader } from './firefox-sync-reader.js';
 import type { Fetch } from './trusting-fetch.js';
 
-export const CANARY_TITLE = 'Foxden canary';
-export const CANARY_URL = 'https://canary.foxden.invalid/canary';
-export const EMAIL = 'household@foxden.test';
-export const PASSWORD = 'correct horse battery staple';
+const CANARY_TITLE = 'Foxden canary';
+const CANARY_URL = 'https://canary.foxden.invalid/canary';
+const EMAIL = 'household@foxden.test';
+const PASSWORD = 'correct horse battery staple';
 
 export interface FirefoxWindow {
   browser: Browser;
