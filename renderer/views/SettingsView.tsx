@@ -87,7 +87,8 @@ function diff(saved: AdminSettings, draft: Draft): Partial<AdminSettings> {
   if (draft.bindScope !== saved.bindScope) patch.bindScope = draft.bindScope;
   if (draft.publicUrl.trim() !== saved.publicUrl) patch.publicUrl = draft.publicUrl.trim();
   if (draft.https !== saved.https) patch.https = draft.https;
-  for (const key of ['tlsCertFile', 'tlsKeyFile'] as const) {
+  // The paths are shown, checked and sent only with "My own certificate files".
+  for (const key of draft.https === 'files' ? (['tlsCertFile', 'tlsKeyFile'] as const) : []) {
     const typed = draft[key].trim() || null;
     if (typed !== saved[key]) patch[key] = typed;
   }
@@ -143,13 +144,15 @@ export function SettingsView() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     // The server's own rules (server/admin/settings-schema.ts), field by field.
+    const { tlsCertFile, tlsKeyFile, ...rest } = draft;
     const found: Errors = {
       ...settingErrors({
-        ...draft,
+        ...rest,
         port: typedNumber(draft.port),
         publicUrl: draft.publicUrl.trim(),
-        tlsCertFile: draft.tlsCertFile.trim() || null,
-        tlsKeyFile: draft.tlsKeyFile.trim() || null,
+        ...(draft.https === 'files'
+          ? { tlsCertFile: tlsCertFile.trim() || null, tlsKeyFile: tlsKeyFile.trim() || null }
+          : {}),
       }),
       ...httpsErrors(draft),
     };

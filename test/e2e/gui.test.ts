@@ -4,6 +4,7 @@
 // the server (admin API over HTTP, or the Sync 1.1 protocol itself).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AccountSummary } from '../../server/admin/api.js';
 import { toHex } from '../../server/fxa/crypto/index.js';
+import { readHouseholdCa } from '../../server/tls/household-ca.js';
 import { postAdmin } from '../helpers/admin-http.js';
 import { freePort, occupyPort } from '../helpers/ports.js';
 import { basicAuth, Sync11User } from '../helpers/sync11-client.js';
@@ -94,6 +96,18 @@ describe('admin GUI in Chromium', { skip }, () => {
       credentials: { id: grant.id, key: grant.key },
     });
     assert.equal(put.status, 200, await put.text());
+  }
+
+  /** GET over HTTPS trusting only `ca` (the household CA): the status. */
+  function httpsStatus(url: string, ca: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      https
+        .get(url, { ca, agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        })
+        .on('error', reject);
+    });
   }
 
   async function open(view: string, title: string): Promise<void> {
@@ -564,6 +578,66 @@ describe('admin GUI in Chromium', { skip }, () => {
     assert.ok(ids.includes('gui-bob'), ids.join());
     await page.locator('.sidebar [data-state="running"]').waitFor();
     assert.equal(await sync11Status('gui-bob', 'bob-password-123'), 200);
+  });
+
+  test('HTTPS: Automatic in Settings, then Status shows the certificate and the CA fingerprint, Setup the trust steps', async () => {
+    await open('settings', 'Settings');
+    const httpsCard = page.getByTestId('settings-https');
+    // Own files: the two paths appear, with the schema's checks next to them.
+    await httpsCard.getByRole('radio', { name: /^My own certificate files/ }).check();
+    const certFile = page.getByRole('textbox', { name: 'Certificate file' });
+    await certFile.fill('certs/foxden.pem');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('#tlsCertFile-error', { hasText: 'must be a full path' }).waitFor();
+    await page.locator('#tlsKeyFile-error', { hasText: 'needs its key file' }).waitFor();
+    assert.equal(await certFile.getAttribute('aria-invalid'), 'true');
+    assert.equal((await adminCall<{ https: string }>('getSettings')).https, 'off', 'nothing saved');
+
+    await httpsCard.getByRole('radio', { name: /^Automatic/ }).check();
+    await certFile.waitFor({ state: 'detached' });
+    await saveSettings();
+    const httpsUrl = stack.syncUrl.replace(/^http:/, 'https:');
+    await page
+      .getByTestId('announcer')
+      .filter({ hasText: `The public URL is now ${httpsUrl}, so clients are told to use HTTPS.` })
+      .waitFor();
+    // Through the server: the port speaks HTTPS with a certificate from the data folder's CA.
+    const ca = readHouseholdCa(stack.dataDir);
+    assert.ok(ca, 'the household CA was made');
+    const settings = await adminCall<{ https: string; publicUrl: string }>('getSettings');
+    assert.deepEqual([settings.https, settings.publicUrl], ['auto', httpsUrl]);
+    assert.equal(await httpsStatus(`${httpsUrl}__heartbeat__`, ca.pem), 200);
+
+    await open('status', 'Status');
+    const card = page.getByTestId('status-certificate');
+    await card.getByRole('heading', { name: 'HTTPS certificate' }).waitFor();
+    await card.getByText('Automatic, from Foxden’s household CA').waitFor();
+    await page.getByTestId('certificate-names').getByText('127.0.0.1', { exact: true }).waitFor();
+    await page.getByTestId('ca-fingerprint').getByText(ca.fingerprint256, { exact: true }).waitFor();
+    assert.match((await page.getByTestId('certificate-expiry').textContent()) ?? '', /\(in \d+ days\)$/);
+
+    await open('setup', 'Setup help');
+    const trust = page.getByTestId('setup-trust');
+    await trust.getByRole('heading', { name: 'Trust this server’s certificate' }).waitFor();
+    await trust.getByText(`${httpsUrl}ca.crt`, { exact: true }).waitFor();
+    await trust.getByText(ca.fingerprint256, { exact: true }).waitFor();
+    await trust
+      .getByText('Settings → Privacy & Security → Certificates → View Certificates', { exact: false })
+      .waitFor();
+    await trust.getByText('“Use third party CA certificates”', { exact: false }).waitFor();
+    await trust.getByRole('heading', { name: 'Pale Moon' }).waitFor();
+    await page.getByTestId('local-prefs').getByText('identity.fxaccounts.autoconfig.uri').waitFor();
+    assert.equal(await page.getByTestId('local-prefs').getByText('identity.fxaccounts.allowHttp').count(), 0);
+
+    // Off again for the tests after this one: plain HTTP and the http:// URL come back.
+    await open('settings', 'Settings');
+    await page.getByTestId('settings-https').getByRole('radio', { name: /^Off/ }).check();
+    await saveSettings();
+    await page
+      .getByTestId('announcer')
+      .filter({ hasText: `The public URL is now ${stack.syncUrl}, so clients are told to use plain HTTP.` })
+      .waitFor();
+    assert.equal((await fetch(`${stack.syncUrl}__heartbeat__`)).status, 200);
   });
 
   test('keyboard: the skip link comes first and the navigation is made of real buttons', async () => {
