@@ -86,7 +86,10 @@ export class AutoCertificateSource extends CertificateSourceBase {
       const now = this.options.clock();
       const { names, leftOut } = namesFor(this.ca, this.options);
       this.lastLeftOut = leftOut;
-      if (isStillGood(this.leaf, names, now)) return;
+      if (isStillGood(this.leaf, names, now)) {
+        this.clearProblem();
+        return;
+      }
       const material = await issueServerCertificate(this.ca, names, now);
       if (this.closed) return;
       storeServerCertificate(this.options.dataDir, material);

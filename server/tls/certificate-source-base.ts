@@ -1,6 +1,10 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { describeCertificate, pemCertificates } from './certificate-description.js';
+import {
+  describeCertificate,
+  pemCertificates,
+  type CertificateDescription,
+} from './certificate-description.js';
 import type { CertificateStatus, TlsMaterial, TlsSource } from './types.js';
 
 /**
@@ -14,6 +18,8 @@ export abstract class CertificateSourceBase
 {
   private material: TlsMaterial;
   protected leaf: crypto.X509Certificate;
+  /** Parsed once per certificate: the dashboard asks for the status every few seconds. */
+  private description: CertificateDescription;
   private problem: string | null = null;
   private lastWarning: string | null = null;
 
@@ -21,6 +27,7 @@ export abstract class CertificateSourceBase
     super();
     this.material = material;
     this.leaf = leafOf(material);
+    this.description = describeCertificate(this.leaf);
   }
 
   current(): TlsMaterial {
@@ -28,7 +35,7 @@ export abstract class CertificateSourceBase
   }
 
   status(): CertificateStatus {
-    const description = describeCertificate(this.leaf);
+    const description = this.description;
     return {
       mode: this.mode,
       names: description.names,
@@ -49,12 +56,18 @@ export abstract class CertificateSourceBase
 
   /** Serves `material` from now on and tells the listener (unless it is what is served). */
   protected serve(material: TlsMaterial): void {
-    this.problem = null;
-    this.lastWarning = null;
+    this.clearProblem();
     if (material.cert === this.material.cert && material.key === this.material.key) return;
     this.leaf = leafOf(material);
+    this.description = describeCertificate(this.leaf);
     this.material = material;
     this.emit('changed', material);
+  }
+
+  /** The served certificate is the right one again (a fault went away without a new one). */
+  protected clearProblem(): void {
+    this.problem = null;
+    this.lastWarning = null;
   }
 
   /** Keeps serving the old material; records `line` and warns unless it was just said. */

@@ -31,7 +31,8 @@ export async function issueServerCertificate(
   const keys = await generateKeyPair();
   const notBefore = new Date(now - BACKDATE_MS);
   const notAfter = new Date(Math.min(now + VALIDITY_MS, ca.certificate.notAfter.getTime()));
-  const commonName = names.dns[0] ?? names.ips[0] ?? 'localhost';
+  // Clients match the subjectAltName only; the common name is what certificate viewers show.
+  const commonName = names.dns.find((n) => n !== 'localhost') ?? 'localhost';
   const leaf = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: [{ CN: [commonName] }],
@@ -49,11 +50,18 @@ export async function issueServerCertificate(
         ...names.dns.map((value) => ({ type: 'dns' as const, value })),
         ...names.ips.map((value) => ({ type: 'ip' as const, value })),
       ]),
-      await x509.AuthorityKeyIdentifierExtension.create(ca.certificate.publicKey),
+      await authorityKeyIdentifier(ca),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   return { cert: `${leaf.toString('pem')}\n${ca.info.pem.trim()}\n`, key: privateKeyPem(keys.privateKey) };
+}
+
+/** The CA's own subject key identifier, so clients that build chains by key id find the CA. */
+async function authorityKeyIdentifier(ca: HouseholdCa): Promise<x509.AuthorityKeyIdentifierExtension> {
+  const keyId = ca.certificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  if (keyId !== undefined) return new x509.AuthorityKeyIdentifierExtension(keyId);
+  return x509.AuthorityKeyIdentifierExtension.create(ca.certificate.publicKey);
 }
 
 /** Keeps the certificate in the data directory (0600), so the next start serves the same one. */
