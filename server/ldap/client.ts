@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import { openConnection, type DirectoryConnection } from './connection.js';
+import { DirectoryConfigError } from './errors.js';
+import { findPerson } from './person-search.js';
+import type { AuthResult, ConnectionCheck, DirectoryPerson } from './result.js';
+import type { DirectorySettings } from './settings.js';
+import { checkConnection } from './connection-check.js';
+
+/**
+ * Foxden's view of the household directory: who a name is, and whether a password is theirs.
+ * Each call opens its own connection and closes it (a household signs in rarely; sign-ins are
+ * cached above this), so a dropped connection never lingers and nothing is shared between
+ * people. The password given to `authenticate` goes to one bind and is not kept or logged.
+ */
+export class DirectoryClient {
+  private readonly ca: Buffer | null;
+
+  /** Throws DirectoryConfigError when `ldap_ca_file` cannot be read. */
+  constructor(readonly settings: DirectorySettings) {
+    this.ca = settings.caFile ? readCaFile(settings.caFile) : null;
+  }
+
+  /**
+   * Service bind, search for the one entry the name means, then a bind as that entry with the
+   * password. Refusals are results; the directory's own failures are thrown
+   * (DirectoryUnavailableError, DirectoryConfigError).
+   */
+  async authenticate(name: string, password: string): Promise<AuthResult> {
+    // With a DN and an empty password, a bind is "unauthenticated" (RFC 4513 §5.1.2) and many
+    // servers answer success without checking anything: never sent.
+    if (password === '') return { ok: false, reason: 'wrong-password' };
+    return this.withConnection(async (connection) => {
+      await connection.bindService();
+      const found = await findPerson(connection, this.settings, name);
+      if (found.kind === 'none') return { ok: false, reason: 'no-such-user' };
+      if (found.kind === 'many') return { ok: false, reason: 'ambiguous' };
+      const { person } = found;
+      // No bind for a disabled account: it could not succeed, and a failed one may count
+      // towards the directory's own lockout.
+      if (this.settings.checkAccountState && person.disabled) return { ok: false, reason: 'disabled' };
+      if (!(await connection.bindUser(person.dn, password))) return { ok: false, reason: 'wrong-password' };
+      // Only after the password: outside the group is said only to the person themselves.
+      if (!person.inRequiredGroup) return { ok: false, reason: 'not-in-group' };
+      return {
+        ok: true,
+        id: person.id,
+        dn: person.dn,
+        name: person.name,
+        mail: person.mail,
+        displayName: person.displayName,
+      };
+    });
+  }
+
+  /** The one person the name means, or null (none, or more than one). No password involved. */
+  async lookup(name: string): Promise<DirectoryPerson | null> {
+    return this.withConnection(async (connection) => {
+      await connection.bindService();
+      const found = await findPerson(connection, this.settings, name);
+      return found.kind === 'one' ? found.person : null;
+    });
+  }
+
+  /** Each step in turn, for `foxden ldap test NAME` and the dashboard's "Test connection". */
+  testConnection(name?: string): Promise<ConnectionCheck> {
+    return checkConnection(this.settings, () => openConnection(this.settings, this.ca), name);
+  }
+
+  private async withConnection<T>(work: (connection: DirectoryConnection) => Promise<T>): Promise<T> {
+    const connection = await openConnection(this.settings, this.ca);
+    try {
+      return await work(connection);
+    } finally {
+      await connection.close();
+    }
+  }
+}
+
+function readCaFile(file: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new DirectoryConfigError(`[auth] ldap_ca_file ${file} cannot be read (${code})`, 'settings');
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new DirectoryConfigError(`[auth] ldap_ca_file ${file} holds no PEM certificate`, 'settings');
+  return pem;
+}

@@ -1,0 +1,97 @@
+import { EqualityFilter, type Filter, OrFilter, type Entry } from 'ldapts';
+import { ACCOUNT_STATE_ATTRIBUTES, isDisabled } from './account-state.js';
+import { first, looseDn, values } from './entry.js';
+import type { DirectoryConnection } from './connection.js';
+import { DirectoryConfigError } from './errors.js';
+import { fillUserFilter } from './filter-escape.js';
+import { parseFilter } from './filter.js';
+import type { DirectoryPerson } from './result.js';
+import type { DirectorySettings } from './settings.js';
+
+/** Finding the one entry a typed name means, and whether it is in `required_group`. */
+
+/** Longer than any login name or address; a longer one is not searched at all. */
+const MAX_NAME_LENGTH = 256;
+
+export type Found =
+  | { kind: 'none' }
+  | { kind: 'many' }
+  | { kind: 'one'; person: DirectoryPerson; entry: Entry };
+
+function attributesFor(settings: DirectorySettings): string[] {
+  const wanted = ['uid', 'mail', 'cn', 'displayName', 'memberOf', ...ACCOUNT_STATE_ATTRIBUTES];
+  // entryUUID is operational: the server sends it only when asked by name.
+  if (settings.idAttribute !== 'dn') wanted.push(settings.idAttribute);
+  return wanted;
+}
+
+function idOf(entry: Entry, settings: DirectorySettings): string {
+  if (settings.idAttribute === 'dn') return entry.dn;
+  const id = first(entry, settings.idAttribute);
+  if (!id)
+    throw new DirectoryConfigError(
+      `LDAP entry ${entry.dn} has no ${settings.idAttribute}: choose another id_attribute`,
+      'search',
+    );
+  return settings.idAttribute === 'entryUUID' ? id.toLowerCase() : id;
+}
+
+/**
+ * The entries the user filter finds for `name` (the name escaped: it never widens the search).
+ * Two or more is "many": Foxden does not guess which person was meant.
+ */
+export async function findPerson(
+  connection: DirectoryConnection,
+  settings: DirectorySettings,
+  name: string,
+): Promise<Found> {
+  if (name === '' || name.length > MAX_NAME_LENGTH) return { kind: 'none' };
+  const { entries, more } = await connection.search('search', settings.searchBase, {
+    scope: 'sub',
+    filter: parseFilter(fillUserFilter(settings.userFilter, name)),
+    attributes: attributesFor(settings),
+    sizeLimit: 2,
+  });
+  if (more || entries.length > 1) return { kind: 'many' };
+  const entry = entries[0];
+  if (!entry) return { kind: 'none' };
+  const uid = first(entry, 'uid');
+  const person: DirectoryPerson = {
+    id: idOf(entry, settings),
+    dn: entry.dn,
+    name: uid ?? name,
+    mail: first(entry, 'mail'),
+    displayName: first(entry, 'displayName') ?? first(entry, 'cn') ?? uid ?? name,
+    disabled: isDisabled(entry),
+    inRequiredGroup: true,
+  };
+  if (settings.requiredGroup) {
+    person.inRequiredGroup = await isGroupMember(connection, settings.requiredGroup, entry);
+  }
+  return { kind: 'one', person, entry };
+}
+
+/**
+ * `memberOf` on the person's entry when the directory keeps it (Active Directory, lldap, OpenLDAP
+ * with the memberof overlay); otherwise the group itself is asked whether it lists the person as
+ * `member` or `uniqueMember` (groupOfNames, groupOfUniqueNames) or their uid as `memberUid`
+ * (posixGroup, as Synology and many NAS directories keep groups).
+ */
+async function isGroupMember(connection: DirectoryConnection, group: string, entry: Entry): Promise<boolean> {
+  const wanted = looseDn(group);
+  if (values(entry, 'memberOf').some((dn) => looseDn(dn) === wanted)) return true;
+  // Filter objects, not text: the DN and uid are sent as values and never parsed as a filter.
+  const tests: Filter[] = [
+    new EqualityFilter({ attribute: 'member', value: entry.dn }),
+    new EqualityFilter({ attribute: 'uniqueMember', value: entry.dn }),
+  ];
+  const uid = first(entry, 'uid');
+  if (uid) tests.push(new EqualityFilter({ attribute: 'memberUid', value: uid }));
+  const { entries } = await connection.search('group', group, {
+    scope: 'base',
+    filter: new OrFilter({ filters: tests }),
+    attributes: ['1.1'],
+    sizeLimit: 1,
+  });
+  return entries.length > 0;
+}
