@@ -4,6 +4,7 @@
 // test/protocol and test/db then run again on PostgreSQL and on MariaDB (see below).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 function collect(dir) {
@@ -31,6 +32,40 @@ function runTests(list, env = process.env, extra = []) {
 }
 
 let status = runTests(files);
+
+// Then Sync 1.1 and Sync 1.5 once more over HTTPS (issue 13), on SQLite: every test server
+// speaks HTTPS auto from one household CA made here (Foxden's own code), which the test
+// process trusts through NODE_EXTRA_CA_CERTS (Node reads it only when a process starts).
+const overHttps = files.filter((file) =>
+  /^test\/protocol\/sync1[15]-[^/]*\.test\.ts$/.test(
+    path.relative(process.cwd(), path.resolve(file)).split(path.sep).join('/'),
+  ),
+);
+if (!process.env.FOXDEN_TEST_HTTPS && overHttps.length > 0) {
+  const caDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-test-ca-'));
+  try {
+    const made = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/https-ca.ts', caDir], {
+      encoding: 'utf8',
+    });
+    if (made.status !== 0) {
+      const why = (made.stderr || made.stdout || 'no answer').trim().split('\n')[0];
+      console.error(`HTTPS tests cannot run: the household CA could not be made: ${why}`);
+      status ||= 1;
+    } else {
+      console.log(`--- HTTPS: ${overHttps.length} test files with FOXDEN_TEST_HTTPS=1`);
+      const env = {
+        ...process.env,
+        FOXDEN_TEST_HTTPS: '1',
+        FOXDEN_TEST_HTTPS_CA_DIR: caDir,
+        NODE_EXTRA_CA_CERTS: path.join(caDir, 'tls', 'ca.crt'),
+      };
+      delete env.FOXDEN_TEST_DATABASE;
+      status ||= runTests(overHttps, env);
+    }
+  } finally {
+    fs.rmSync(caDir, { recursive: true, force: true });
+  }
+}
 
 // Then the protocol suite and the backend conformance suite again on each networked backend
 // (scripts/test-databases.sh starts them on loopback), unless FOXDEN_TEST_DATABASE already

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type net from 'node:net';
 import { EventEmitter } from 'node:events';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
@@ -22,7 +23,13 @@ import { requestLog } from './http/request-log.js';
 import { forwardedOriginWatch } from './http/forwarded-origin-watch.js';
 import { corsCheck } from './http/cors.js';
 import { afterSync15, frontDoor } from './http/front-door.js';
-import { closeGracefully, hostInUrl, listenOn } from './http/listen.js';
+import { closeGracefully, hostInUrl, listenOn, type GracefulListener } from './http/listen.js';
+import { HttpsListener } from './http/https-listener.js';
+import { plainHttpAnswer } from './http/plain-http-answer.js';
+import { tlsHandshakeLog } from './http/tls-handshake-log.js';
+import { answerCaCertificate, CA_CERTIFICATE_PATH } from './http/ca-certificate.js';
+import { openTlsSource } from './tls/tls-source.js';
+import type { CertificateStatus, TlsSource } from './tls/types.js';
 import { sync11Handler } from './sync11/index.js';
 import { mountSync15 } from './sync15/index.js';
 import { localTokenIssuer } from './local-token-issuer.js';
@@ -62,11 +69,15 @@ export interface SyncServer
   listen(listener?: ListenerSettings): Promise<{ host: string; port: number }>;
   /** Stops accepting and finishes or cuts open requests; the backend stays open for listen(). */
   stopListening(): Promise<void>;
+  /** The certificate the sync port presents while it listens with HTTPS; null otherwise. */
+  certificate(): CertificateStatus | null;
   /** Stops accepting, drops idle keep-alive sockets, finishes open requests, closes the database. */
   close(): Promise<void>;
 }
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+/** How long an idle keep-alive connection stays open, over HTTP and HTTPS alike. */
+const KEEP_ALIVE_MS = 5000;
 
 function databaseOptions(config: Config, options: SyncServerOptions): ServerDatabaseOptions {
   return {
@@ -175,6 +186,8 @@ function buildSyncServer(
   );
 
   let shuttingDown = false;
+  // The certificate's source while the listener speaks HTTPS (opened by listen()).
+  let tlsSource: TlsSource | null = null;
   const heartbeat = (_req: Request, res: Response) => {
     res
       .status(shuttingDown ? 503 : 200)
@@ -191,6 +204,10 @@ function buildSyncServer(
   app.get('/__heartbeat__', heartbeat);
   app.head('/__heartbeat__', heartbeat);
   app.get('/__lbheartbeat__', heartbeat);
+  // The household CA for devices to trust (HTTPS auto); Express answers HEAD through GET.
+  app.get(CA_CERTIFICATE_PATH, (req: Request, res: Response) =>
+    answerCaCertificate(req.method, tlsSource?.caCertificatePem() ?? null, res),
+  );
   mountFxaPage(app, context);
   mountFxa(app, context);
 
@@ -204,7 +221,7 @@ function buildSyncServer(
     res.status(500).type('application/json').send('"application error"');
   });
 
-  let server: http.Server | null = null;
+  let server: GracefulListener | null = null;
   let purgeTimer: NodeJS.Timeout | undefined;
   const events = new EventEmitter<{ listening: [{ host: string; port: number }]; closed: [] }>();
 
@@ -218,6 +235,61 @@ function buildSyncServer(
     const closing = server;
     server = null;
     if (closing) await closeGracefully(closing, 2000);
+    // After the listener: the connections it had kept the certificate they were given.
+    tlsSource?.close();
+    tlsSource = null;
+  }
+
+  /**
+   * The listener for `use`: plain HTTP, or HTTPS and the plain-HTTP answer on one port with
+   * the certificate from a TlsSource (opened here; a bad certificate file rejects in one line).
+   */
+  async function buildListener(
+    use: ListenerSettings,
+  ): Promise<{ listener: GracefulListener; bound: net.Server; source: TlsSource | null }> {
+    if (use.tls.mode === 'off') {
+      const plain = http.createServer(app);
+      plain.keepAliveTimeout = KEEP_ALIVE_MS;
+      return { listener: plain, bound: plain, source: null };
+    }
+    const mode = use.tls.mode;
+    const publicUrl = () => signups.live().publicUrl;
+    const source = await openTlsSource(use.tls, { dataDir: config.dataDir, publicUrl });
+    try {
+      const listener = new HttpsListener({
+        material: source.current(),
+        app,
+        plainAnswer: plainHttpAnswer({
+          publicUrl,
+          ca: () => {
+            const pem = source.caCertificatePem();
+            const ca = source.status().ca;
+            return pem !== null && ca ? { pem, fingerprint256: ca.fingerprint256 } : null;
+          },
+        }),
+        onHandshakeError: tlsHandshakeLog({
+          mode: () => mode,
+          say: (line, address) => logger.warn('auth', line, { address }),
+        }),
+        keepAliveTimeoutMs: KEEP_ALIVE_MS,
+      });
+      source.on('changed', (material) => {
+        try {
+          listener.setSecureContext(material);
+          logger.info('lifecycle', 'new HTTPS connections get the renewed certificate');
+        } catch (err) {
+          logger.warn(
+            'lifecycle',
+            `The new certificate could not be used; the previous one is still served: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
+      });
+      source.on('warning', (line) => logger.warn('lifecycle', line));
+      return { listener, bound: listener.server, source };
+    } catch (err) {
+      source.close();
+      throw err;
+    }
   }
 
   const syncServer = Object.assign(events, {
@@ -228,11 +300,17 @@ function buildSyncServer(
       // A new port or address needs no new backend: only a new listener.
       const use = settings ? { ...settings } : listener;
       app.set('trust proxy', use.trustProxy);
-      const next = http.createServer(app);
-      next.keepAliveTimeout = 5000;
-      const address = await listenOn(next, use.host, use.port);
+      const next = await buildListener(use);
+      let address: { host: string; port: number };
+      try {
+        address = await listenOn(next.bound, use.host, use.port);
+      } catch (err) {
+        next.source?.close();
+        throw err;
+      }
       listener = use;
-      server = next;
+      server = next.listener;
+      tlsSource = next.source;
       shuttingDown = false;
       purgeTimer = setInterval(() => {
         engine
@@ -251,11 +329,13 @@ function buildSyncServer(
           ),
         onError: (err) => logger.error('error', 'Reclaiming deleted records failed', { detail: String(err) }),
       });
-      logger.info('lifecycle', `listening on http://${hostInUrl(address.host)}:${address.port}/`);
+      const scheme = next.source ? 'https' : 'http';
+      logger.info('lifecycle', `listening on ${scheme}://${hostInUrl(address.host)}:${address.port}/`);
       events.emit('listening', address);
       return address;
     },
     stopListening,
+    certificate: () => tlsSource?.status() ?? null,
     async close() {
       await stopListening();
       // The database, and what opening it took (a database file's one-server lock).

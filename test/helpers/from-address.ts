@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import { httpRequest } from './http-request.js';
 
 export interface AddressedResponse {
@@ -12,11 +13,13 @@ export interface AddressedResponse {
 /** Keep-alive per local address, so a long run does not exhaust ephemeral ports. */
 const agents = new Map<string, http.Agent>();
 
-function agentFor(localAddress: string): http.Agent {
-  let agent = agents.get(localAddress);
+function agentFor(localAddress: string, protocol: string): http.Agent {
+  const key = `${protocol}${localAddress}`;
+  let agent = agents.get(key);
   if (!agent) {
-    agent = new http.Agent({ keepAlive: true, maxSockets: 64, localAddress });
-    agents.set(localAddress, agent);
+    const Agent = protocol === 'https:' ? https.Agent : http.Agent;
+    agent = new Agent({ keepAlive: true, maxSockets: 64, localAddress });
+    agents.set(key, agent);
   }
   return agent;
 }
@@ -42,7 +45,7 @@ export function requestFrom(
     {
       method: options.method ?? 'GET',
       headers: options.headers,
-      agent: agentFor(localAddress),
+      agent: agentFor(localAddress, new URL(url).protocol),
       timeout: options.timeoutMs ?? 30_000,
     },
     options.body,

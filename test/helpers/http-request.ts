@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 
 /** A response read whole: the body as UTF-8 text. */
 export interface HttpReply {
@@ -19,7 +20,9 @@ export function httpRequest(
   timeoutMessage = `request to ${String(url)} timed out`,
 ): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, options, (res) => {
+    // An https URL (a test server speaking HTTPS: FOXDEN_TEST_HTTPS=1) goes through node:https.
+    const send = new URL(url).protocol === 'https:' ? https.request : http.request;
+    const req = send(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>

@@ -5,9 +5,10 @@ import { openSyncServer, type SyncServer } from '../../server/app.js';
 import { defaultConfig, type Config } from '../../server/config.js';
 import { Logger } from '../../server/log.js';
 import { freshDatabase, testDatabaseKind } from './databases.js';
+import { giveRunCa, testHttps } from './https-ca.js';
 
 export interface TestServer {
-  /** Base URL ending in "/", e.g. http://127.0.0.1:40123/ */
+  /** Base URL ending in "/", e.g. http://127.0.0.1:40123/ (https:// when the server speaks HTTPS) */
   url: string;
   port: number;
   server: SyncServer;
@@ -46,10 +47,17 @@ export async function startTestServer(
   // Tests never reach the internet: an FxA OAuth server on a closed loopback port unless a test sets its own.
   const sync15 = { ...defaults.sync15, fxaOauthServerUrl: 'http://127.0.0.1:9/v1', ...overrides.sync15 };
   const base = defaultConfig({ ...defaults, ...overrides, sync15 });
+  // FOXDEN_TEST_HTTPS=1 (scripts/run-tests.js): HTTPS auto from the run's household CA, which
+  // this process trusts, unless the test chose its own TLS setting.
+  if (testHttps() && !overrides.tls) {
+    giveRunCa(dataDir);
+    base.tls = { mode: 'auto' };
+  }
   const logger = new Logger();
   const server = await openSyncServer(base, { logger, ...(options.clock ? { clock: options.clock } : {}) });
   const { port } = await server.listen();
-  const url = overrides.publicUrl ?? `http://127.0.0.1:${port}/`;
+  const scheme = base.tls.mode === 'off' ? 'http' : 'https';
+  const url = overrides.publicUrl ?? `${scheme}://127.0.0.1:${port}/`;
   // The public URL can only be known once the port is; node/weave and Hawk read it from config.
   base.publicUrl = url;
   return {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { after, before, test } from 'node:test';
 import { usernameFromEmail } from '../../server/accounts/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -58,7 +59,9 @@ function send(
   body?: string | Buffer,
 ): Promise<Wire> {
   return new Promise((resolve, reject) => {
-    const req = http.request(
+    // The server's own scheme: plain HTTP, or HTTPS in the FOXDEN_TEST_HTTPS=1 run.
+    const { request } = server.url.startsWith('https:') ? https : http;
+    const req = request(
       server.url + path.replace(/^\//, ''),
       { method, headers: { Connection: 'close', ...headers } },
       (res) => {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,7 +54,9 @@ describe('Sync 1.5 storage error answers on the wire', () => {
       headers['content-length'] = String(Buffer.byteLength(o.body));
     }
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: server.port, method, path, headers }, (res) => {
+      // The server's own scheme: plain HTTP, or HTTPS in the FOXDEN_TEST_HTTPS=1 run.
+      const { request } = server.url.startsWith('https:') ? https : http;
+      const req = request({ host: '127.0.0.1', port: server.port, method, path, headers }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
