@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { openHouseholdCa } from '../../server/tls/household-ca.js';
 import { runCli } from './cli-process.js';
 
 /** `foxden setup-info` over the built CLI (`npm run build` first), as an owner runs it. */
@@ -23,6 +24,7 @@ interface SetupInfoJson {
   androidLocalSteps: string[];
   sync11ServerUrl: string;
   warnings: string[];
+  trustCa: { caUrl: string; fingerprint256: string | null; firefoxDesktopSteps: string[] } | null;
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-cli-setup-'));
@@ -147,6 +149,55 @@ describe('foxden setup-info', () => {
       );
     } finally {
       fs.rmSync(saved, { recursive: true, force: true });
+    }
+  });
+
+  test('HTTPS auto: trust the household CA first (its URL and fingerprint), no allowHttp; no server started', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-cli-setup-https-'));
+    try {
+      const base = ['setup-info', '--data-dir', dir, '--public-url', 'https://192.168.1.20:8173/'];
+      // Before the first start with HTTPS there is no CA: said on stderr, the steps still shown.
+      const early = await runCli([...base, '--https', 'auto']);
+      assert.equal(early.code, 0, early.stderr.join('\n'));
+      assert.ok(
+        early.stderr.some((l) => l.includes('does not exist yet')),
+        early.stderr.join('\n'),
+      );
+      assert.ok(early.stdout.includes("Trust this server's certificate (once on each device):"));
+      assert.ok(!fs.existsSync(path.join(dir, 'tls', 'ca.key')), 'setup-info makes no CA');
+
+      const ca = await openHouseholdCa(dir, {
+        hostname: 'foxden-box',
+        publicUrl: 'https://192.168.1.20:8173/',
+        now: Date.now(),
+      });
+      const text = await runCli([...base, '--https', 'auto']);
+      assert.equal(text.code, 0, text.stderr.join('\n'));
+      assert.deepEqual(text.stderr, []);
+      // First, before every browser's own steps.
+      const trustAt = text.stdout.indexOf("Trust this server's certificate (once on each device):");
+      assert.ok(trustAt > 0 && trustAt < text.stdout.findIndex((l) => l.startsWith('Firefox desktop with')));
+      assert.ok(text.stdout.includes('  CA certificate = https://192.168.1.20:8173/ca.crt'));
+      assert.ok(text.stdout.includes(`  SHA-256 fingerprint = ${ca.info.fingerprint256}`));
+      assert.ok(!text.stdout.some((l) => l.includes('identity.fxaccounts.allowHttp')));
+
+      // HTTPS saved from the dashboard counts as serve would take it; a flag still wins.
+      fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ https: 'auto' }));
+      const fromSaved = await runCli([
+        'setup-info',
+        '--json',
+        '--data-dir',
+        dir,
+        '--public-url',
+        'https://192.168.1.20:8173/',
+      ]);
+      const info = JSON.parse(fromSaved.stdout.join('\n')) as SetupInfoJson;
+      assert.equal(info.trustCa?.fingerprint256, ca.info.fingerprint256);
+      assert.equal(info.trustCa?.caUrl, 'https://192.168.1.20:8173/ca.crt');
+      const off = await runCli([...base, '--json', '--https', 'off']);
+      assert.equal((JSON.parse(off.stdout.join('\n')) as SetupInfoJson).trustCa, null);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
