@@ -96,6 +96,8 @@ export function toDirectoryError(err: unknown, context: FailureContext): Directo
       return new DirectoryUnavailableError(`LDAP directory at ${url}: TLS failed: ${line}`, 'tls');
     return new DirectoryConfigError(`LDAP directory at ${url}: TLS failed: ${line}`, 'tls');
   }
+  // ldapts's own connect timer says "Connection timeout" whatever the step that connected.
+  if (line === 'Connection timeout') return timedOut({ ...context, step: 'connect' });
   if (/timed out|timeout/iu.test(line)) return timedOut(context);
   if (/connection closed|socket error/iu.test(line)) {
     return new DirectoryUnavailableError(`LDAP directory at ${url} closed the connection (${step})`, step);
