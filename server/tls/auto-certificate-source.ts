@@ -86,7 +86,7 @@ export class AutoCertificateSource extends CertificateSourceBase {
       const now = this.options.clock();
       const { names, leftOut } = namesFor(this.ca, this.options);
       this.lastLeftOut = leftOut;
-      if (isStillGood(this.leaf, names, now)) {
+      if (isStillGood(this.leaf, this.ca, names, now)) {
         this.clearProblem();
         return;
       }

@@ -33,6 +33,8 @@ export interface HouseholdCa {
   info: HouseholdCaInfo;
   certificate: x509.X509Certificate;
   signingKey: crypto.webcrypto.CryptoKey;
+  /** Where its certificate is, for messages. */
+  certFile: string;
   /** The names it may vouch for, as written in it (fixed when it was made). */
   constraints: HouseholdConstraints;
 }
@@ -128,12 +130,11 @@ async function loadCa(certFile: string, pem: string, keyFile: string, now: numbe
     throw damaged(keyFile, `it is not the key of ${certFile}`);
   }
   if (Date.parse(parsed.node.validTo) <= now) {
-    throw new HouseholdCaError(
-      `The household CA ${certFile} expired on ${parsed.info.notAfter}; ${moveAway(certFile)}.`,
-    );
+    throw caExpired(certFile, parsed.info.notAfter);
   }
   return {
     info: parsed.info,
+    certFile,
     certificate: parsed.certificate,
     signingKey: await importSigningKey(key),
     constraints: readNameConstraints(parsed.certificate) ?? { dns: [], ips: [] },
@@ -169,6 +170,11 @@ function parseCaCertificate(
 function caCommonName(hostname: string): string {
   const host = (hostname.split('.')[0] ?? '').replace(/[^A-Za-z0-9-]/g, '').slice(0, 32) || 'home';
   return `Foxden household CA (${host}) ${crypto.randomBytes(4).toString('hex')}`;
+}
+
+/** The line for a household CA past its end: nothing it issues would be accepted. */
+export function caExpired(certFile: string, notAfter: string): HouseholdCaError {
+  return new HouseholdCaError(`The household CA ${certFile} expired on ${notAfter}; ${moveAway(certFile)}.`);
 }
 
 function damaged(file: string, reason: string): HouseholdCaError {

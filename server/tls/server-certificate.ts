@@ -5,7 +5,7 @@ import { FileSystemProblem, plainFsError } from '../fs/private-path.js';
 import { writeFileAtomic } from '../fs/write-atomic.js';
 import type { NameSet } from './certificate-names.js';
 import { pemCertificates, subjectAltNames } from './certificate-description.js';
-import { tlsDir, type HouseholdCa } from './household-ca.js';
+import { caExpired, tlsDir, type HouseholdCa } from './household-ca.js';
 import { DAY_MS, generateKeyPair, privateKeyPem, randomSerial } from './key-material.js';
 import type { TlsMaterial } from './types.js';
 import { ECDSA_P256, x509 } from './x509-library.js';
@@ -28,9 +28,13 @@ export async function issueServerCertificate(
   names: NameSet,
   now: number,
 ): Promise<TlsMaterial> {
+  const caEnds = ca.certificate.notAfter.getTime();
+  if (caEnds <= now) {
+    throw caExpired(ca.certFile, ca.info.notAfter);
+  }
   const keys = await generateKeyPair();
   const notBefore = new Date(now - BACKDATE_MS);
-  const notAfter = new Date(Math.min(now + VALIDITY_MS, ca.certificate.notAfter.getTime()));
+  const notAfter = new Date(Math.min(now + VALIDITY_MS, caEnds));
   // Clients match the subjectAltName only; the common name is what certificate viewers show.
   const commonName = names.dns.find((n) => n !== 'localhost') ?? 'localhost';
   const leaf = await x509.X509CertificateGenerator.create({
@@ -106,7 +110,7 @@ export function loadStoredServerCertificate(
     const leaf = new crypto.X509Certificate(leafPem);
     const caCert = new crypto.X509Certificate(ca.info.pem);
     if (!leaf.verify(caCert.publicKey) || !leaf.checkPrivateKey(crypto.createPrivateKey(key))) return null;
-    if (!isStillGood(leaf, names, now)) return null;
+    if (!isStillGood(leaf, ca, names, now)) return null;
     // The chain is rebuilt from the CA as loaded, whatever the stored file held after the leaf.
     return { cert: `${leafPem}\n${ca.info.pem.trim()}\n`, key };
   } catch {
@@ -114,9 +118,18 @@ export function loadStoredServerCertificate(
   }
 }
 
-/** Whether `leaf` names every one of `names` and has more than RENEW_BEFORE_MS left at `now`. */
-export function isStillGood(leaf: crypto.X509Certificate, names: NameSet, now: number): boolean {
-  if (Date.parse(leaf.validTo) - now <= RENEW_BEFORE_MS) return false;
+/** Whether `leaf` names every one of `names` and has more than RENEW_BEFORE_MS left at `now` (or lasts as long as the CA). */
+export function isStillGood(
+  leaf: crypto.X509Certificate,
+  ca: HouseholdCa,
+  names: NameSet,
+  now: number,
+): boolean {
+  const validTo = Date.parse(leaf.validTo);
+  // In the CA's last 60 days no new certificate could last longer: issuing again would only
+  // repeat itself at every check.
+  const lastsAsLongAsCa = validTo >= ca.certificate.notAfter.getTime();
+  if (validTo - now <= RENEW_BEFORE_MS && !(lastsAsLongAsCa && validTo > now)) return false;
   if (Date.parse(leaf.validFrom) > now) return false;
   const has = subjectAltNames(leaf);
   return names.dns.every((n) => has.dns.includes(n)) && names.ips.every((a) => has.ips.includes(a));

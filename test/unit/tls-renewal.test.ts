@@ -183,3 +183,44 @@ test('renewal: a failure to store the new certificate keeps the old one, sets th
     source.close();
   }
 });
+
+test("renewal: in the CA's last 60 days the certificate lasts as long as the CA and is not issued again at every check; past its end, a warning", async () => {
+  const dataDir = tempDataDir();
+  let now = Date.now();
+  const settings = {
+    dataDir,
+    publicUrl: () => 'http://foxden.home/',
+    clock: () => now,
+    hostname: () => 'laptop',
+    readInterfaces: () => wlan('192.168.1.20'),
+    checkEveryMs: 60_000,
+  };
+  (await openAutoSource(settings)).close();
+  const caEnds = Date.parse(readCaNotAfter(dataDir));
+  now = caEnds - 30 * DAY;
+  const source = await openAutoSource(settings);
+  const warnings: string[] = [];
+  source.on('warning', (line) => warnings.push(line));
+  let changes = 0;
+  source.on('changed', () => changes++);
+  try {
+    assert.equal(Date.parse(source.status().notAfter), caEnds, 'never past the CA');
+    await source.check();
+    now += 10 * DAY;
+    await source.check();
+    assert.equal(changes, 0);
+    assert.deepEqual(warnings, []);
+
+    now = caEnds + DAY;
+    await source.check();
+    assert.equal(changes, 0);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /The household CA .*ca\.crt expired on .*move the folder .*tls away/);
+  } finally {
+    source.close();
+  }
+});
+
+function readCaNotAfter(dataDir: string): string {
+  return new crypto.X509Certificate(fs.readFileSync(path.join(dataDir, 'tls', 'ca.crt'))).validTo;
+}
