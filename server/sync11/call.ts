@@ -10,7 +10,6 @@ export interface Call {
   context: ServerContext;
   accounts: Sync11Accounts;
   params: RouteParams;
-  query: URLSearchParams;
 }
 
 /** A request whose Basic credentials matched the path user. */

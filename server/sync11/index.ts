@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { sync11AccountsFor, type Sync11Accounts } from '../accounts/index.js';
 import type { ServerContext } from '../context.js';
-import { searchParams } from '../http/url-parts.js';
 import type { RequestLogLocals } from '../http/request-log.js';
 import { authenticateCall } from './basic-auth.js';
 import type { AuthedCall, Call, Endpoint } from './call.js';
@@ -31,7 +30,8 @@ async function dispatch(
     const verb = req.method === 'HEAD' ? 'GET' : req.method;
     // The match guarantees the table lists `verb` for this route, and RouteHandlers a handler for it.
     const endpoint = (ENDPOINTS[match.name] as Readonly<Record<string, Endpoint>>)[verb] as Endpoint;
-    const call: Call = { req, res, context, accounts, params: match.params, query: searchParams(req.url) };
+    // No query parsed here: only the collection endpoints read one (storage-api.ts).
+    const call: Call = { req, res, context, accounts, params: match.params };
     if (endpoint.auth) {
       const auth = await authenticateCall(call);
       if (!auth.ok) throw loginRefused(auth, match.params.user);

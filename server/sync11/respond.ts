@@ -23,7 +23,15 @@ export function sendText(res: Response, status: number, text: string): void {
   send(res, status, 'text/plain; charset=utf-8', text);
 }
 
+/** The last timestamp formatted: requests within one 10 ms tick share it (every answer sends one). */
+let lastMs = NaN;
+let lastText = '';
+
 /** The timestamp of the request's writes, in the header and (for writes) the body. */
 export function setServerTime(res: Response, ms: Millis): void {
-  res.setHeader('X-Weave-Timestamp', formatTimestamp(ms));
+  if (ms !== lastMs) {
+    lastText = formatTimestamp(ms);
+    lastMs = ms;
+  }
+  res.setHeader('X-Weave-Timestamp', lastText);
 }

@@ -1,6 +1,7 @@
 import { quotaBytesOf } from '../config.js';
 import { infoCollectionsBody, ts, type JsonValue } from '../http/json.js';
 import type { RequestLogLocals } from '../http/request-log.js';
+import { searchParams } from '../http/url-parts.js';
 import type { Precondition, WriteOptions, WriteResult } from '../storage/engine.js';
 import type { BsoQuery, BsoWrite, WritePolicy } from '../storage/types.js';
 import { parseJson, readBody, utf8 } from './body.js';
@@ -209,7 +210,7 @@ const getCollection: Endpoint = {
   auth: true,
   async run(call) {
     checkCollection(call);
-    const parsed = parseCollectionQuery(call.query);
+    const parsed = parseCollectionQuery(searchParams(call.req.url));
     if (!parsed.ok) throw badRequest(parsed.message);
     const result = await call.context.engine.query(call.userId, call.params.collection, {
       ...parsed.query,
@@ -244,7 +245,7 @@ const deleteCollection: Endpoint = {
   async run(call) {
     checkCollection(call);
     // Parameters are parsed before the precondition is checked (spec 1.1 §6.5 DELETE).
-    const parsed = parseCollectionQuery(call.query);
+    const parsed = parseCollectionQuery(searchParams(call.req.url));
     if (!parsed.ok) throw badRequest(parsed.message);
     const precondition = readPrecondition(call);
     await deleteAndAnswer(call, { ...parsed.query, offset: undefined }, precondition);
