@@ -122,6 +122,26 @@ describe('LDAP directory client against slapd', { skip: slapdSkipReason() }, () 
     assert.ok((await client().authenticate('frank', PEOPLE.frank.password)).ok);
   });
 
+  it('refuses a filter that matches more entries than it asks for (the size-limit path), as ambiguous', async () => {
+    const wide = client({ user_filter: '(|(uid={name})(objectClass=inetOrgPerson))', required_group: '' });
+    assert.equal(refused(await wide.authenticate('alice', PEOPLE.alice.password)), 'ambiguous');
+  });
+
+  it('answers concurrent sign-ins each on its own connection, none mixed up', async () => {
+    const attempts = Array.from({ length: 24 }, (_, i) => {
+      const [name, password, expected] = [
+        ['alice', PEOPLE.alice.password, 'alice'],
+        ['björn', PEOPLE.bjorn.password, 'björn'],
+        ['alice', PEOPLE.bjorn.password, 'wrong-password'],
+        ['dave', PEOPLE.dave.password, 'not-in-group'],
+      ][i % 4] as [string, string, string];
+      return client()
+        .authenticate(name, password)
+        .then((result) => [expected, result.ok ? result.name : result.reason]);
+    });
+    for (const [expected, got] of await Promise.all(attempts)) assert.equal(got, expected);
+  });
+
   it('refuses a person locked by ppolicy (pwdAccountLockedTime) as disabled', async () => {
     assert.equal(refused(await client().authenticate('carol', PEOPLE.carol.password)), 'disabled');
     // Without Foxden's check, slapd's own ppolicy still refuses her bind.
