@@ -305,6 +305,7 @@ function buildSyncServer(
       try {
         address = await listenOn(next.bound, use.host, use.port);
       } catch (err) {
+        next.listener.close(() => undefined);
         next.source?.close();
         throw err;
       }

@@ -56,7 +56,16 @@ export class HttpsListener implements GracefulListener {
     this.https.on('tlsClientError', (err, tlsSocket) => {
       options.onHandshakeError(err, addressOf(tlsSocket));
     });
-    this.plain = http.createServer(options.plainAnswer);
+    // Its answers are short: a client that starts a request and does not finish it is let go
+    // as soon as a silent one (checked every second, not every 30 s as by default).
+    this.plain = http.createServer(
+      {
+        headersTimeout: this.firstByteTimeoutMs,
+        requestTimeout: this.firstByteTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, this.firstByteTimeoutMs),
+      },
+      options.plainAnswer,
+    );
     this.plain.keepAliveTimeout = options.keepAliveTimeoutMs;
     // An http.Server tracks its connections (closeIdleConnections, closeAllConnections, the
     // headers and request timeouts) from its 'listening' event on; these two never listen

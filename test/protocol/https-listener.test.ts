@@ -155,7 +155,7 @@ test('one port: a TLS ClientHello gets HTTPS, anything else the plain answer', a
   }
 });
 
-test('a connection that sends nothing is closed, never kept', async () => {
+test('a connection that sends nothing, or stops half-way, is closed, never kept', async () => {
   const s = await start(makeCertificates(tempDir()), { firstByteTimeoutMs: 200 });
   try {
     const socket = net.connect(s.port, '127.0.0.1');
@@ -168,6 +168,13 @@ test('a connection that sends nothing is closed, never kept', async () => {
     half.on('error', () => undefined);
     await new Promise<void>((resolve) => half.once('close', () => resolve()));
     await until(() => s.lines.some((l) => /did not finish the handshake/.test(l)), 'the timeout line');
+    // A plain-HTTP request that never ends its headers is let go as well.
+    const slow = net.connect(s.port, '127.0.0.1', () => slow.write('GET / HTTP/1.1\r\nHost: x\r\n'));
+    slow.on('error', () => undefined);
+    let answer = '';
+    slow.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    await new Promise<void>((resolve) => slow.once('close', () => resolve()));
+    assert.match(answer, /^HTTP\/1\.1 408 /);
   } finally {
     await closeGracefully(s.listener, 1000);
   }
@@ -245,4 +252,63 @@ test('the graceful close drops idle connections of both sides and cuts a busy on
   assert.equal(s.listener.listening, false);
   agent.destroy();
   plainAgent.destroy();
+});
+
+test('handshake lines: once per address and reason per ten minutes, a bounded memory, plain words per alert', () => {
+  let now = 0;
+  const lines: string[] = [];
+  const log = tlsHandshakeLog({ mode: () => 'auto', say: (line) => lines.push(line), clock: () => now });
+  const alert = (reason: string, code: string) => Object.assign(new Error(reason), { reason, code });
+  const unknownCa = alert('tlsv1 alert unknown ca', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA');
+  log(unknownCa, '::ffff:192.168.1.23');
+  log(unknownCa, '192.168.1.23');
+  assert.deepEqual(lines, [
+    "the device at 192.168.1.23 does not trust Foxden's certificate (TLS alert: unknown CA): import the household CA on it (Setup help shows how, and the fingerprint to compare).",
+  ]);
+  log(alert('sslv3 alert certificate unknown', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN'), '192.168.1.24');
+  assert.match(
+    lines[1] as string,
+    /^the device at 192\.168\.1\.24 does not trust .*\(TLS alert: certificate unknown\)/,
+  );
+  now += 10 * 60 * 1000 - 1;
+  log(unknownCa, '192.168.1.23');
+  assert.equal(lines.length, 2, 'not again within ten minutes');
+  now += 1;
+  log(unknownCa, '192.168.1.23');
+  assert.equal(lines.length, 3, 'again after ten minutes');
+
+  // A flood from many addresses: at most 256 remembered, the rest unsaid until entries age out.
+  lines.length = 0;
+  for (let i = 0; i < 1000; i++) log(unknownCa, `10.0.${i >> 8}.${i & 255}`);
+  assert.ok(lines.length <= 256, `${lines.length} lines`);
+  now += 10 * 60 * 1000;
+  lines.length = 0;
+  log(unknownCa, '10.9.9.9');
+  assert.equal(lines.length, 1, 'aged-out entries make room');
+
+  for (const [err, pattern] of [
+    [alert('tlsv1 alert protocol version', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION'), /older TLS version/],
+    [alert('no shared cipher', 'ERR_SSL_NO_SHARED_CIPHER'), /no TLS cipher in common/],
+    [
+      Object.assign(new Error('TLS handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' }),
+      /did not finish the handshake/,
+    ],
+    [
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      /closed the connection during the TLS handshake/,
+    ],
+    [
+      alert('sslv3 alert certificate expired', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED'),
+      /says Foxden's certificate has expired/,
+    ],
+    [
+      alert('http request', 'ERR_SSL_HTTP_REQUEST'),
+      /^The TLS handshake with the device at 10\.1\.1\.1 failed \(http request\)\.$/,
+    ],
+  ] as const) {
+    lines.length = 0;
+    log(err, '10.1.1.1');
+    assert.equal(lines.length, 1, String(pattern));
+    assert.match(lines[0] as string, pattern);
+  }
 });
