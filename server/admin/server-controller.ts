@@ -143,9 +143,7 @@ export class ServerController extends EventEmitter<{ state: [ControllerStatus] }
   /** The certificate the running listener presents; null when it speaks plain HTTP or is not running. */
   certificate(): CertificateStatus | null {
     if (this.current !== 'running' || !this.server) return null;
-    // Read structurally: a SyncServer without HTTPS support has no certificate to show.
-    const withTls = this.server as Partial<{ certificate(): CertificateStatus | null }>;
-    return withTls.certificate?.() ?? null;
+    return this.server.certificate();
   }
 
   /** Replaces the Config; listener fields (host, port, proxy) take effect at the next start. */
