@@ -104,5 +104,9 @@ function isUniqueLocalIpv6(address: string): boolean {
 
 function dedupe(names: LeftOutName[]): LeftOutName[] {
   const seen = new Set<string>();
-  return names.filter((n) => !seen.has(n.name) && seen.add(n.name));
+  return names.filter((n) => {
+    if (seen.has(n.name)) return false;
+    seen.add(n.name);
+    return true;
+  });
 }
