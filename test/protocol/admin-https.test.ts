@@ -20,6 +20,8 @@ import { MemorySettingsStore } from '../../server/admin/settings-store.js';
 import { DEFAULT_SETTINGS } from '../../server/admin/settings.js';
 import { defaultConfig } from '../../server/config.js';
 import { Logger } from '../../server/log.js';
+import { startHeadless } from '../../server/admin/headless.js';
+import { loadConfig } from '../../server/config-load.js';
 import { readHouseholdCa } from '../../server/tls/household-ca.js';
 import { callAdmin } from '../helpers/admin-http.js';
 import { freePort } from '../helpers/ports.js';
@@ -161,5 +163,48 @@ describe('HTTPS from the dashboard', () => {
     const status = (await call<AdminStatus>('status')).body;
     assert.equal(status.certificate, null);
     assert.equal((await call<SetupHelp>('setupHelp')).body.trustCa, null);
+  });
+});
+
+describe('HTTPS headless (foxden serve): ini < saved from the dashboard < environment', () => {
+  let dataDir: string;
+  let ini: string;
+
+  before(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-headless-https-'));
+    ini = path.join(dataDir, 'foxden.ini');
+    fs.writeFileSync(ini, '[foxden]\nhttps = off\n');
+    fs.writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ https: 'auto' }));
+  });
+
+  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  async function serve(env: NodeJS.ProcessEnv): Promise<AdminStatus> {
+    const loaded = loadConfig({ flags: { config: ini, dataDir, host: '127.0.0.1', port: '0' }, env });
+    const headless = await startHeadless({
+      config: loaded.config,
+      publicUrlGiven: loaded.publicUrlGiven,
+      origins: loaded.origins,
+      logger: new Logger(),
+      adminPort: null,
+      warn: () => undefined,
+    });
+    try {
+      return await headless.service.status();
+    } finally {
+      await headless.close();
+    }
+  }
+
+  test('HTTPS saved from the dashboard wins over the ini file; the followed public URL is https://', async () => {
+    const status = await serve({});
+    assert.equal(status.certificate?.mode, 'auto');
+    assert.equal(status.publicUrl, `https://127.0.0.1:${status.listen?.port}/`);
+  });
+
+  test('FOXDEN_HTTPS=off wins over the saved choice', async () => {
+    const status = await serve({ FOXDEN_HTTPS: 'off' });
+    assert.equal(status.certificate, null);
+    assert.equal(status.publicUrl, `http://127.0.0.1:${status.listen?.port}/`);
   });
 });
