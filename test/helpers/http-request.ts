@@ -15,7 +15,7 @@ export interface HttpReply {
  */
 export function httpRequest(
   url: string | URL,
-  options: http.RequestOptions,
+  options: https.RequestOptions,
   body?: string,
   timeoutMessage = `request to ${String(url)} timed out`,
 ): Promise<HttpReply> {

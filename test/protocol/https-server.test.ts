@@ -89,7 +89,7 @@ test('plain HTTP from a browser: a page linking to the same path over https and 
   });
   assert.equal(reply.status, 400);
   assert.match(reply.headers['content-type'] ?? '', /^text\/html/);
-  const csp = reply.headers['content-security-policy'] ?? '';
+  const csp = String(reply.headers['content-security-policy']);
   assert.match(csp, /default-src 'none'/);
   assert.doesNotMatch(csp, /unsafe/);
   const link = `https://127.0.0.1:${s.port}/sync/setup?x=1&amp;y=%3Cb%3E`;
@@ -213,7 +213,7 @@ test("the owner's files: changed on disk, new connections get the new certificat
     assert.equal((await httpRequest(`${files.url}ca.crt`, { agent })).status, 404);
     const firstPrint = new X509Certificate(first.material.cert).fingerprint256;
     assert.equal(await presented(files.port, first.caPem), firstPrint);
-    let kept: tls.TLSSocket | null = null;
+    let kept = null as tls.TLSSocket | null;
     const open = await new Promise<number>((resolve, reject) => {
       https
         .get(`${files.url}__heartbeat__`, { agent }, (res) => {
