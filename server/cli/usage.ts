@@ -59,8 +59,8 @@ Options:
                             in the data directory and a certificate for this computer's names
                             and addresses (each device trusts the CA once: see setup-info);
                             off (default) speaks plain HTTP.
-  --tls-cert FILE           HTTPS with your own certificate (PEM, the chain after it); needs
-  --tls-key FILE            both; reloaded when the files change.
+  --tls-cert FILE           HTTPS with your own certificate: its PEM file (the chain after it)
+  --tls-key FILE            and its key, both given; reloaded when the files change.
   --admin-port N            Dashboard listener on 127.0.0.1 (default 8174; 0 picks any free port).
   --no-admin                Do not start the dashboard listener.
   -h, --help                Show this text.
