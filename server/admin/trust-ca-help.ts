@@ -7,9 +7,10 @@ import type { TrustCaHelp } from './api.js';
  */
 export function trustCaHelp(publicUrl: string, fingerprint256: string | null): TrustCaHelp {
   const caUrl = `${publicUrl}ca.crt`;
+  // The number itself is shown once, above the steps (fingerprint256), not in each list.
   const compare = fingerprint256
-    ? `Compare its SHA-256 fingerprint with ${fingerprint256} before trusting it; if they differ, do not import it.`
-    : 'Compare its SHA-256 fingerprint with the one this page shows once Foxden has started with HTTPS; if they differ, do not import it.';
+    ? 'Compare its SHA-256 fingerprint with the one above before trusting it; if they differ, do not import it.'
+    : 'Compare its SHA-256 fingerprint with the one shown here once Foxden has started with HTTPS; if they differ, do not import it.';
   // Before the CA is trusted, the browser warns about the https address: expected, once.
   const download = `Download ${caUrl} (the browser warns that the connection is not trusted yet: that is expected before this step).`;
   return {
