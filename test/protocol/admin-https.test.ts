@@ -24,7 +24,7 @@ import { startHeadless } from '../../server/admin/headless.js';
 import { loadConfig } from '../../server/config-load.js';
 import { readHouseholdCa } from '../../server/tls/household-ca.js';
 import { callAdmin } from '../helpers/admin-http.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort, occupyPort } from '../helpers/ports.js';
 
 // Issue 13, items 2 and 3: HTTPS chosen from the dashboard moves the running listener, the
 // public URL follows, Status carries the certificate, Setup help the household CA to trust;
@@ -163,6 +163,24 @@ describe('HTTPS from the dashboard', () => {
     const status = (await call<AdminStatus>('status')).body;
     assert.equal(status.certificate, null);
     assert.equal((await call<SetupHelp>('setupHelp')).body.trustCa, null);
+  });
+  test('HTTPS on with a port in use in the same save: the port is named (conflict), plain HTTP keeps serving', async () => {
+    const busy = await occupyPort();
+    try {
+      const refused = await call<{ error: AdminErrorShape }>('updateSettings', {
+        https: 'auto',
+        port: busy.port,
+      });
+      assert.equal(refused.status, 409, JSON.stringify(refused.body));
+      assert.equal(refused.body.error.code, 'conflict');
+      assert.equal(refused.body.error.field, 'port');
+      assert.match(refused.body.error.message, new RegExp(`Port ${busy.port} is already in use`));
+    } finally {
+      await busy.release();
+    }
+    const settings = (await call<AdminSettings>('getSettings')).body;
+    assert.deepEqual([settings.https, settings.port], ['off', port]);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/__heartbeat__`)).status, 200);
   });
 });
 
