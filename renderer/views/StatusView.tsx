@@ -175,6 +175,20 @@ function CertificateCard({ certificate }: { certificate: CertificateStatus }) {
             ))}
           </ul>
         </dd>
+        {certificate.leftOut.length > 0 && (
+          <>
+            <dt>Not in it</dt>
+            <dd>
+              <ul className="plain-list" data-testid="certificate-left-out">
+                {certificate.leftOut.map((left) => (
+                  <li key={left.name}>
+                    <span className="mono">{left.name}</span>: {left.reason}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
         <dt>Valid until</dt>
         <dd data-testid="certificate-expiry">{formatExpiry(certificate.notAfter)}</dd>
         {certificate.ca && (
