@@ -51,7 +51,7 @@ export function isFailedRequest(event: LogEvent): boolean {
 }
 
 /** Fields of a Config that a new listener picks up without reopening the database. */
-const LISTENER_FIELDS = ['host', 'port', 'trustProxy'] as const;
+const LISTENER_FIELDS = ['host', 'port', 'trustProxy', 'tls'] as const;
 
 /**
  * Whether a backend opened with `open` can serve `next` once its listener fields are

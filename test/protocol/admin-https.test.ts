@@ -182,6 +182,18 @@ describe('HTTPS from the dashboard', () => {
     assert.deepEqual([settings.https, settings.port], ['off', port]);
     assert.equal((await fetch(`http://127.0.0.1:${port}/__heartbeat__`)).status, 200);
   });
+  test('HTTPS saved while stopped applies at Start on the same open database', async () => {
+    assert.equal((await call<AdminStatus>('stop')).body.state, 'stopped');
+    // While stopped the database stays open for the owner's tools (accounts, backups).
+    const before = controller.context();
+    const saved = await call<SettingsUpdate>('updateSettings', { https: 'auto' });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    const started = (await call<AdminStatus>('start')).body;
+    assert.equal(started.state, 'running');
+    assert.equal(started.certificate?.mode, 'auto');
+    assert.equal(controller.context(), before, 'only the listener was rebuilt');
+    assert.equal((await call<SettingsUpdate>('updateSettings', { https: 'off' })).status, 200);
+  });
 });
 
 describe('HTTPS headless (foxden serve): ini < saved from the dashboard < environment', () => {
