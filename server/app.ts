@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type net from 'node:net';
 import { EventEmitter } from 'node:events';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
@@ -24,11 +22,8 @@ import { forwardedOriginWatch } from './http/forwarded-origin-watch.js';
 import { corsCheck } from './http/cors.js';
 import { afterSync15, frontDoor } from './http/front-door.js';
 import { closeGracefully, hostInUrl, listenOn, type GracefulListener } from './http/listen.js';
-import { HttpsListener } from './http/https-listener.js';
-import { plainHttpAnswer } from './http/plain-http-answer.js';
-import { tlsHandshakeLog } from './http/tls-handshake-log.js';
+import { openSyncListener } from './http/sync-listener.js';
 import { answerCaCertificate, CA_CERTIFICATE_PATH } from './http/ca-certificate.js';
-import { openTlsSource } from './tls/tls-source.js';
 import type { CertificateStatus, TlsSource } from './tls/types.js';
 import { sync11Handler } from './sync11/index.js';
 import { mountSync15 } from './sync15/index.js';
@@ -240,58 +235,6 @@ function buildSyncServer(
     tlsSource = null;
   }
 
-  /**
-   * The listener for `use`: plain HTTP, or HTTPS and the plain-HTTP answer on one port with
-   * the certificate from a TlsSource (opened here; a bad certificate file rejects in one line).
-   */
-  async function buildListener(
-    use: ListenerSettings,
-  ): Promise<{ listener: GracefulListener; bound: net.Server; source: TlsSource | null }> {
-    if (use.tls.mode === 'off') {
-      const plain = http.createServer(app);
-      plain.keepAliveTimeout = KEEP_ALIVE_MS;
-      return { listener: plain, bound: plain, source: null };
-    }
-    const mode = use.tls.mode;
-    const publicUrl = () => signups.live().publicUrl;
-    const source = await openTlsSource(use.tls, { dataDir: config.dataDir, publicUrl });
-    try {
-      const listener = new HttpsListener({
-        material: source.current(),
-        app,
-        plainAnswer: plainHttpAnswer({
-          publicUrl,
-          ca: () => {
-            const pem = source.caCertificatePem();
-            const ca = source.status().ca;
-            return pem !== null && ca ? { pem, fingerprint256: ca.fingerprint256 } : null;
-          },
-        }),
-        onHandshakeError: tlsHandshakeLog({
-          mode: () => mode,
-          say: (line, address) => logger.warn('auth', line, { address }),
-        }),
-        keepAliveTimeoutMs: KEEP_ALIVE_MS,
-      });
-      source.on('changed', (material) => {
-        try {
-          listener.setSecureContext(material);
-          logger.info('lifecycle', 'new HTTPS connections get the renewed certificate');
-        } catch (err) {
-          logger.warn(
-            'lifecycle',
-            `The new certificate could not be used; the previous one is still served: ${err instanceof Error ? err.message : String(err)}`,
-          );
-        }
-      });
-      source.on('warning', (line) => logger.warn('lifecycle', line));
-      return { listener, bound: listener.server, source };
-    } catch (err) {
-      source.close();
-      throw err;
-    }
-  }
-
   const syncServer = Object.assign(events, {
     context,
     app,
@@ -300,7 +243,13 @@ function buildSyncServer(
       // A new port or address needs no new backend: only a new listener.
       const use = settings ? { ...settings } : listener;
       app.set('trust proxy', use.trustProxy);
-      const next = await buildListener(use);
+      const next = await openSyncListener(use.tls, {
+        app,
+        dataDir: config.dataDir,
+        publicUrl: () => signups.live().publicUrl,
+        logger,
+        keepAliveTimeoutMs: KEEP_ALIVE_MS,
+      });
       let address: { host: string; port: number };
       try {
         address = await listenOn(next.bound, use.host, use.port);
