@@ -10,6 +10,8 @@ import {
   type DatabaseLocation,
 } from './db/database-url.js';
 import { configTypoWarnings } from './config-typos.js';
+import { readDirectorySettings } from './directory-config.js';
+import { DirectoryConfigError, type DirectorySettings } from './ldap/index.js';
 import { IniError, parseIniDocument, type IniDocument, type IniValue } from './ini.js';
 
 /**
@@ -146,9 +148,11 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
   const notes: string[] = [];
 
   const iniPath = flags.config ?? nonEmptyEnv(env, ENV.config);
-  const iniLayer = iniPath ? readIniLayer(path.resolve(cwd, iniPath), env, notes) : {};
+  const found: IniExtras = { directory: null };
+  const iniLayer = iniPath ? readIniLayer(path.resolve(cwd, iniPath), env, notes, found) : {};
   const merged: Layer = { ...iniLayer, ...envLayer(env, cwd), ...flagLayer(flags, cwd) };
   const config = validate(merged, env);
+  config.directory = found.directory;
   const explicit = new Set(Object.keys(merged) as Key[]);
   const origins: LoadedConfig['origins'] = {};
   for (const [key, setting] of Object.entries(merged) as [Key, Setting][]) {
@@ -250,7 +254,13 @@ const SEED_KEYS: Record<string, Record<string, Key>> = {
   'server:main': { host: 'host', port: 'port' },
 };
 
-function readIniLayer(file: string, env: NodeJS.ProcessEnv, notes: string[]): Layer {
+/** What the ini file gives beside the layer's one-value settings. */
+interface IniExtras {
+  /** `[auth] backend = ldap` and its keys (directory-config.ts); only the ini file gives them. */
+  directory: DirectorySettings | null;
+}
+
+function readIniLayer(file: string, env: NodeJS.ProcessEnv, notes: string[], found: IniExtras): Layer {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -270,6 +280,12 @@ function readIniLayer(file: string, env: NodeJS.ProcessEnv, notes: string[]): La
   notes.push(...configTypoWarnings(doc, file));
   const base = path.dirname(file);
   const name = path.basename(file);
+  try {
+    found.directory = readDirectorySettings(doc, name, base);
+  } catch (err) {
+    if (err instanceof DirectoryConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
   const layer: Layer = {};
   const set = (key: Key, section: string, option: string, value: IniValue) => {
     layer[key] = { value, from: `${name} [${section}] ${option}`, base, layer: 'ini' };

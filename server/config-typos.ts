@@ -1,3 +1,4 @@
+import { DIRECTORY_KEYS } from './directory-config.js';
 import type { IniDocument } from './ini.js';
 
 /**
@@ -25,7 +26,7 @@ export const READ_KEYS: Readonly<Record<string, readonly string[]>> = {
   ],
   nodes: ['fallback_node'],
   storage: ['sqluri', 'use_quota', 'quota_size', 'batch_max_count', 'batch_max_bytes'],
-  auth: ['allow_new_users', 'strict_usernames', 'max_new_users', 'sqluri'],
+  auth: ['allow_new_users', 'strict_usernames', 'max_new_users', 'sqluri', ...DIRECTORY_KEYS],
   global: ['shared_secret', 'retry_after'],
   'server:main': ['host', 'port'],
 };
@@ -55,24 +56,16 @@ const OLD_SERVER_KEYS: Readonly<Record<string, readonly string[]>> = {
     'display_config',
   ],
   auth: [
-    'backend',
     'create_tables',
     'pool_size',
     'pool_recycle',
     'reset_on_return',
     'pool_max_overflow',
     'pool_timeout',
-    'check_account_state',
     'check_node',
-    // services.user.ldapsql / ldap backends
-    'ldapuri',
-    'ldaptimeout',
-    'use_tls',
-    'bind_user',
-    'bind_password',
+    // services.user.ldapsql / ldap backends (the keys Foxden reads are in DIRECTORY_KEYS)
     'admin_user',
     'admin_password',
-    'users_root',
     'users_base_dn',
     'use_pool',
     'cache_servers',

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { DatabaseLocation } from './db/database-url.js';
+import type { DirectorySettings } from './ldap/settings.js';
 import type { TlsSettings } from './tls/types.js';
 
 /** Everything the server needs to run, already validated and normalised. */
@@ -26,6 +27,11 @@ export interface Config {
   maxNewUsers: number;
   /** Sync 1.1: the e-mail's hash must equal the username (spec 1.1 §5.2 step 4). */
   strictUsernames: boolean;
+  /**
+   * `[auth] backend = ldap` (issue 14): Sync 1.1 accounts are the household directory's people,
+   * checked by a bind; null: Foxden's own accounts.
+   */
+  directory: DirectorySettings | null;
   /** Per-user quota in KB (default DEFAULT_QUOTA_KB); null when quotas are off. */
   quotaKb: number | null;
   /** Express `trust proxy` value: false, true, a hop count or a list of addresses. */
@@ -140,6 +146,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     allowNewUsers: false,
     maxNewUsers: DEFAULT_MAX_NEW_USERS,
     strictUsernames: true,
+    directory: null,
     quotaKb: DEFAULT_QUOTA_KB,
     trustProxy: false,
     tls: { mode: 'off' },

@@ -15,9 +15,11 @@ function keyedScratch(key: Buffer, room: number): Buffer {
   return scratch;
 }
 
-interface Entry {
+interface Entry<T> {
   username: string;
   expires: number;
+  /** What the check established (directory accounts: the person's storage account). */
+  value: T | undefined;
 }
 
 /**
@@ -27,14 +29,14 @@ interface Entry {
  * against offline. The stored hash is part of the key: a password changed elsewhere (the CLI
  * in another process) invalidates the entry by itself.
  */
-export class CredentialCache {
+export class CredentialCache<T = undefined> {
   /**
    * The process's secret key in its first KEY_BYTES, then room for the text of one lookup.
    * Outside the JS heap (its own backing store), so a heap snapshot shows neither the key
    * nor a password; the text part is zeroed after each use.
    */
   private scratch = keyedScratch(randomBytes(KEY_BYTES), 1024);
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, Entry<T>>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly clock: () => number;
@@ -64,23 +66,32 @@ export class CredentialCache {
   }
 
   has(key: string): boolean {
-    const entry = this.entries.get(key);
-    if (!entry) return false;
-    if (entry.expires <= this.clock()) {
-      this.entries.delete(key);
-      return false;
-    }
-    return true;
+    return this.live(key) !== undefined;
   }
 
-  add(key: string, username: string): void {
+  /** The value stored with a live entry; undefined when there is none (or it has expired). */
+  valueOf(key: string): T | undefined {
+    return this.live(key)?.value;
+  }
+
+  private live(key: string): Entry<T> | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expires <= this.clock()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  add(key: string, username: string, value?: T): void {
     this.entries.delete(key);
     // Map keeps insertion order, so the first key is the oldest entry.
     while (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
-    this.entries.set(key, { username, expires: this.clock() + this.ttlMs });
+    this.entries.set(key, { username, expires: this.clock() + this.ttlMs, value });
   }
 
   dropUser(username: string): void {

@@ -1,4 +1,6 @@
 import type { ServerContext } from '../context.js';
+import { DirectoryClient } from '../ldap/index.js';
+import { DirectoryAccounts } from './directory-accounts.js';
 import { Sync11Accounts } from './sync11-accounts.js';
 
 export { AccountError, Sync11Accounts, canonicalUsername } from './sync11-accounts.js';
@@ -7,7 +9,10 @@ export type {
   LoginOutcome,
   Sync11Account,
   Sync11AccountsOptions,
+  Sync11Login,
 } from './sync11-accounts.js';
+export { DIRECTORY_SYNC11_KIND, DirectoryAccounts } from './directory-accounts.js';
+export type { DirectoryLogin } from './directory-accounts.js';
 export {
   extractUsername,
   isStrongPassword,
@@ -31,6 +36,23 @@ export function sync11AccountsFor(context: ServerContext): Sync11Accounts {
   if (!accounts) {
     accounts = new Sync11Accounts(context.db, { clock: context.clock });
     perServer.set(context, accounts);
+  }
+  return accounts;
+}
+
+const directoryPerServer = new WeakMap<ServerContext, DirectoryAccounts>();
+
+/**
+ * The directory accounts of one running server when `[auth] backend = ldap`, else null: one
+ * instance (one credential cache) shared by the Sync 1.1 adapter and the admin service.
+ */
+export function directoryAccountsFor(context: ServerContext): DirectoryAccounts | null {
+  const settings = context.config.directory;
+  if (!settings) return null;
+  let accounts = directoryPerServer.get(context);
+  if (!accounts) {
+    accounts = new DirectoryAccounts(context.db, new DirectoryClient(settings), { clock: context.clock });
+    directoryPerServer.set(context, accounts);
   }
   return accounts;
 }

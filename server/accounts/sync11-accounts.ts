@@ -29,7 +29,18 @@ export interface Sync11Account {
 
 export type LoginOutcome =
   | { ok: true; account: Sync11Account }
-  | { ok: false; reason: 'unknown-user' | 'disabled' | 'wrong-password' };
+  /** `not-in-group`, `ambiguous`: directory accounts only (directory-accounts.ts). */
+  | { ok: false; reason: 'unknown-user' | 'disabled' | 'wrong-password' | 'not-in-group' | 'ambiguous' };
+
+/** What Sync 1.1's Basic auth asks of an accounts backend: own accounts or the directory's. */
+export interface Sync11Login {
+  authenticate(
+    username: string,
+    password: string,
+    guardSlowCheck?: (check: () => Promise<boolean>) => Promise<boolean>,
+  ): Promise<LoginOutcome>;
+  exists(username: string): Promise<boolean>;
+}
 
 export interface Sync11AccountsOptions {
   clock?: () => number;

@@ -27,6 +27,19 @@ async function storageFigures(
   return { storageBytes: bytes, collections: stamps.length, lastSync };
 }
 
+/**
+ * `[auth] backend = ldap`: Sync 1.1 accounts are the household directory's people, and Foxden
+ * changes nothing there (issue 14).
+ */
+function refuseWhenDirectory(context: ServerContext): void {
+  if (context.config.directory === null) return;
+  throw new AdminError(
+    'invalid-argument',
+    'Sync 1.1 accounts are managed by the household directory (LDAP): add, remove or change people and passwords there.',
+    'kind',
+  );
+}
+
 function accountError(err: unknown): never {
   if (err instanceof AccountError) {
     switch (err.reason) {
@@ -110,6 +123,7 @@ export class AdminAccounts {
   async create(input: CreateAccountInput): Promise<AccountSummary> {
     const context = await this.context();
     if (input.kind === 'local') return this.createLocal(context, input);
+    refuseWhenDirectory(context);
     // An e-mail becomes the hashed username Firefox derives from it (spec 1.1 §3.1).
     const isEmail = input.name.includes('@');
     const username = isEmail ? usernameFromEmail(input.name) : input.name;
@@ -134,6 +148,7 @@ export class AdminAccounts {
       return;
     }
     if (ref.kind === 'sync11') {
+      refuseWhenDirectory(context);
       if (!(await sync11AccountsFor(context).delete(ref.id))) throw notFound(ref);
       return;
     }
@@ -170,9 +185,11 @@ export class AdminAccounts {
         'kind',
       );
     }
+    const context = await this.context();
+    refuseWhenDirectory(context);
     let changed: boolean;
     try {
-      changed = await sync11AccountsFor(await this.context()).changePassword(input.id, input.password);
+      changed = await sync11AccountsFor(context).changePassword(input.id, input.password);
     } catch (err) {
       accountError(err);
     }

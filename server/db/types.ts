@@ -118,7 +118,38 @@ export interface Sync11UserRow {
   created: Millis;
 }
 
+/**
+ * A person of the household directory (issue 14) and the storage user their data belongs to.
+ * Keyed by the directory's stable identifier (entryUUID, uidNumber or DN), never by the typed
+ * name, so a renamed person keeps their data. Foxden keeps no password here.
+ */
+export interface DirectoryUserRow {
+  /** `id_attribute`'s value (entryUUID in lower case). */
+  directoryId: string;
+  /** Which protocol's storage: 'sync11' (one storage user per person and kind). */
+  kind: string;
+  userId: number;
+  /** The login name last used (the typed name, or the directory's uid). */
+  name: string;
+  displayName: string;
+  created: Millis;
+  /** Last sign-in checked against the directory (a bind, not a cached credential). */
+  lastSeen: Millis;
+}
+
 export interface AccountsTx {
+  findDirectoryUser(directoryId: string, kind: string): Awaitable<DirectoryUserRow | null>;
+  insertDirectoryUser(row: DirectoryUserRow): Awaitable<void>;
+  /** A sign-in: the name and display name as the directory says now, and when. */
+  touchDirectoryUser(
+    directoryId: string,
+    kind: string,
+    name: string,
+    displayName: string,
+    lastSeen: Millis,
+  ): Awaitable<boolean>;
+  /** Every directory person who has signed in, by name. */
+  listDirectoryUsers(): Awaitable<DirectoryUserRow[]>;
   findSync11User(username: string): Awaitable<Sync11UserRow | null>;
   listSync11Users(): Awaitable<Sync11UserRow[]>;
   insertSync11User(row: Sync11UserRow): Awaitable<void>;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { openConnection, type DirectoryConnection } from './connection.js';
 import { DirectoryConfigError } from './errors.js';
-import { findPerson } from './person-search.js';
+import { findPerson, listMails } from './person-search.js';
 import type { AuthResult, ConnectionCheck, DirectoryPerson } from './result.js';
 import type { DirectorySettings } from './settings.js';
 import { checkConnection } from './connection-check.js';
@@ -58,6 +58,20 @@ export class DirectoryClient {
       await connection.bindService();
       const found = await findPerson(connection, this.settings, name);
       return found.kind === 'one' ? found.person : null;
+    });
+  }
+
+  /**
+   * The distinct addresses in the directory that `test` accepts (at most a few), or null when
+   * the directory holds too many addresses to look through. For a name that is a hash of an
+   * address: the caller's test hashes each one.
+   */
+  async mailsMatching(test: (mail: string) => boolean): Promise<string[] | null> {
+    return this.withConnection(async (connection) => {
+      await connection.bindService();
+      const mails = await listMails(connection, this.settings);
+      if (mails === null) return null;
+      return [...new Set(mails.filter(test).map((mail) => mail.toLowerCase()))];
     });
   }
 

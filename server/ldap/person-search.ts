@@ -1,4 +1,4 @@
-import { EqualityFilter, type Filter, OrFilter, type Entry } from 'ldapts';
+import { EqualityFilter, type Filter, OrFilter, PresenceFilter, type Entry } from 'ldapts';
 import { ACCOUNT_STATE_ATTRIBUTES, isDisabled } from './account-state.js';
 import { first, looseDn, values } from './entry.js';
 import type { DirectoryConnection } from './connection.js';
@@ -94,4 +94,27 @@ async function isGroupMember(connection: DirectoryConnection, group: string, ent
     sizeLimit: 1,
   });
   return entries.length > 0;
+}
+
+/** More people with an address than a household has: beyond it, no address is guessed. */
+export const MAX_MAIL_SCAN = 1000;
+
+/**
+ * Every address (`mail`) under the search root, for finding the person behind a name Firefox
+ * hashed from an address (Sync 1.1 sends `base32(sha1(address))` for an account typed as an
+ * e-mail). Null when there are more than MAX_MAIL_SCAN entries with one. No typed text is in
+ * the filter: it is a presence test.
+ */
+export async function listMails(
+  connection: DirectoryConnection,
+  settings: DirectorySettings,
+): Promise<string[] | null> {
+  const { entries, more } = await connection.search('search', settings.searchBase, {
+    scope: 'sub',
+    filter: new PresenceFilter({ attribute: 'mail' }),
+    attributes: ['mail'],
+    sizeLimit: MAX_MAIL_SCAN,
+  });
+  if (more) return null;
+  return entries.flatMap((entry) => values(entry, 'mail'));
 }

@@ -1,9 +1,4 @@
-import {
-  canonicalUsername,
-  HashPoolBusy,
-  type Sync11Account,
-  type Sync11Accounts,
-} from '../accounts/index.js';
+import { canonicalUsername, HashPoolBusy, type Sync11Account, type Sync11Login } from '../accounts/index.js';
 import { requestAddress } from '../http/request-log.js';
 import { isRefusal, type Attempt, type FailureThrottle, type Refusal } from '../security/failure-throttle.js';
 import { loginThrottleFor } from '../security/login-throttle.js';
@@ -61,11 +56,14 @@ const FAILURE_WORDS = {
   'unknown-user': 'there is no account with that username',
   disabled: 'the account is disabled',
   'wrong-password': 'wrong password',
+  // Directory accounts only: said in the log, never to the client (a 401 like a wrong password).
+  'not-in-group': 'the person is not in the required group of the directory',
+  ambiguous: 'the directory has more than one person for that name',
 } as const;
 
 /** HTTP Basic for the path's user of a Sync 1.1 call, throttled by the client's address. */
 export function authenticateCall(call: Call, pathUser: string = call.params.user): Promise<AuthResult> {
-  return authenticateBasic(call.req.headers.authorization, pathUser, call.accounts, {
+  return authenticateBasic(call.req.headers.authorization, pathUser, call.directory ?? call.accounts, {
     throttle: loginThrottleFor(call.context),
     address: requestAddress(call.req, call.res),
   });
@@ -80,7 +78,7 @@ export function authenticateCall(call: Call, pathUser: string = call.params.user
 export async function authenticateBasic(
   header: string | undefined,
   pathUser: string,
-  accounts: Sync11Accounts,
+  accounts: Sync11Login,
   guard?: LoginGuard,
 ): Promise<AuthResult> {
   const parsed = parseBasic(header);

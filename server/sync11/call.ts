@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Sync11Accounts } from '../accounts/index.js';
+import type { DirectoryAccounts, Sync11Accounts } from '../accounts/index.js';
 import type { ServerContext } from '../context.js';
 import type { RouteParams } from './routes.js';
 
@@ -9,6 +9,8 @@ export interface Call {
   res: Response;
   context: ServerContext;
   accounts: Sync11Accounts;
+  /** `[auth] backend = ldap`: the directory's people sign in instead of `accounts`. */
+  directory: DirectoryAccounts | null;
   params: RouteParams;
 }
 

@@ -4,6 +4,7 @@ import { HashPoolBusy } from '../accounts/hash-pool.js';
 import { isDatabaseFailure } from '../db/server-database.js';
 import type { JsonValue } from '../http/json.js';
 import type { RequestLogLocals } from '../http/request-log.js';
+import { DirectoryError } from '../ldap/index.js';
 import type { Logger } from '../log.js';
 import { OverQuota, PreconditionFailed } from '../storage/errors.js';
 import type { AuthResult } from './basic-auth.js';
@@ -88,6 +89,19 @@ export function userBodyRefused(reason: BodyRefusal): Sync11Error {
   );
 }
 
+/**
+ * `[auth] backend = ldap`: accounts and passwords are the directory's, and Foxden changes
+ * nothing there. 400 with Weave code 11, "unsupported function" (spec 1.1 §2); the plain words
+ * go to the log.
+ */
+export function managedByDirectory(what: string): Sync11Error {
+  return new Sync11Error(
+    400,
+    { code: 11 },
+    `${what}: accounts are managed by the household directory; change them there`,
+  );
+}
+
 /** No reset-code backend: server-reg's answer is 503 (spec 1.1 §5.7 step 1). */
 export function passwordResetNotOffered(): Sync11Error {
   return new Sync11Error(
@@ -138,6 +152,16 @@ export function toSync11Error(err: unknown, logger: Logger, retryAfter: number):
   // Creating an account or changing a password while every bcrypt worker is busy.
   if (err instanceof HashPoolBusy) return serverIssue(retryAfter, 'every password check is busy');
   const message = err instanceof Error ? err.message : String(err);
+  // The household directory cannot answer (down, slow, or its settings no longer fit): a 401
+  // would make Firefox ask the person to sign in again, so it is a 503 to retry later.
+  if (err instanceof DirectoryError) {
+    logger.error('error', `Sync 1.1: the directory could not check a login: ${message}`);
+    return serverIssue(
+      retryAfter,
+      `directory unavailable (${err.step})`,
+      'the account directory is unavailable',
+    );
+  }
   if (isDatabaseFailure(err)) {
     logger.error('error', 'Sync 1.1: the database is unavailable', { detail: message });
     return serverIssue(retryAfter, 'database unavailable');

@@ -1,5 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
-import { sync11AccountsFor, type Sync11Accounts } from '../accounts/index.js';
+import {
+  directoryAccountsFor,
+  sync11AccountsFor,
+  type DirectoryAccounts,
+  type Sync11Accounts,
+} from '../accounts/index.js';
 import type { ServerContext } from '../context.js';
 import type { RequestLogLocals } from '../http/request-log.js';
 import { authenticateCall } from './basic-auth.js';
@@ -23,6 +28,7 @@ async function dispatch(
   res: Response,
   context: ServerContext,
   accounts: Sync11Accounts,
+  directory: DirectoryAccounts | null,
 ): Promise<void> {
   try {
     if (match.kind === 'not-found') throw notFound();
@@ -31,7 +37,7 @@ async function dispatch(
     // The match guarantees the table lists `verb` for this route, and RouteHandlers a handler for it.
     const endpoint = (ENDPOINTS[match.name] as Readonly<Record<string, Endpoint>>)[verb] as Endpoint;
     // No query parsed here: only the collection endpoints read one (storage-api.ts).
-    const call: Call = { req, res, context, accounts, params: match.params };
+    const call: Call = { req, res, context, accounts, directory, params: match.params };
     if (endpoint.auth) {
       const auth = await authenticateCall(call);
       if (!auth.ok) throw loginRefused(auth, match.params.user);
@@ -57,12 +63,13 @@ export function sync11Handler(
   context: ServerContext,
 ): (req: Request, res: Response, next: NextFunction) => void {
   const accounts = sync11AccountsFor(context);
+  const directory = directoryAccountsFor(context);
   return (req: Request, res: Response, next: NextFunction) => {
     const match = matchRoute(req.method, req.path);
     if (match.kind === 'elsewhere') return next();
     (res.locals as RequestLogLocals).protocol = 'sync1.1';
     // On every response, errors included: Firefox uses it to measure clock skew (spec 1.1 §1.2 item 7 [REC]).
     setServerTime(res, context.engine.now());
-    void dispatch(match, req, res, context, accounts);
+    void dispatch(match, req, res, context, accounts, directory);
   };
 }

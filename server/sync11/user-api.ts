@@ -13,6 +13,7 @@ import { USER_API_BODY_LIMIT, type AuthedCall, type Endpoint } from './call.js';
 import type { RouteHandlers } from './routes.js';
 import {
   loginRefused,
+  managedByDirectory,
   notFound,
   passwordResetNotOffered,
   serverIssue,
@@ -20,6 +21,11 @@ import {
   weaveError,
 } from './errors.js';
 import { send, sendJson, sendText } from './respond.js';
+
+/** Who answers "does this name exist": the household directory when it holds the accounts. */
+function accountExists(call: AuthedCall, username: string): Promise<boolean> {
+  return (call.directory ?? call.accounts).exists(username);
+}
 
 /** The body as UTF-8 text (null when it is not UTF-8); 413 when too large, 400 when cut off. */
 async function readText(call: AuthedCall): Promise<string | null> {
@@ -38,7 +44,7 @@ function sameSecret(given: string, expected: string): boolean {
 const userExists: Endpoint = {
   auth: false,
   async run(call) {
-    const taken = await call.accounts.exists(call.params.user);
+    const taken = await accountExists(call, call.params.user);
     sendText(call.res, 200, taken ? '1' : '0');
   },
 };
@@ -50,6 +56,15 @@ const createUser: Endpoint = {
     const { config } = call.context;
     const username = call.params.user;
     if (!isValidUsername(username)) throw weaveError(3, 'username longer than 32 characters');
+    if (call.directory) {
+      if (await call.directory.exists(username)) throw weaveError(4, 'the name is a person of the directory');
+      // As server-full's LDAP backend with sign-ups off: 503 (spec 1.1 §5.2 step 8), in plain words.
+      throw serverIssue(
+        config.retryAfter,
+        'sign-up refused: accounts are managed by the household directory',
+        'accounts are managed by the household directory; ask the person who runs it for one',
+      );
+    }
     if (await call.accounts.exists(username)) throw weaveError(4, 'the account already exists');
     const data = parseJson(await readText(call));
     if (typeof data !== 'object' || data === null || Array.isArray(data))
@@ -109,6 +124,7 @@ const createUser: Endpoint = {
 const deleteUser: Endpoint = {
   auth: true,
   async run(call) {
+    if (call.directory) throw managedByDirectory('account deletion refused');
     const deleted = await call.accounts.delete(call.username);
     sendText(call.res, 200, deleted ? '1' : '0');
   },
@@ -126,7 +142,7 @@ export function nodeLocation(publicUrl: string): string | null {
 const nodeWeave: Endpoint = {
   auth: false,
   async run(call) {
-    if (!(await call.accounts.exists(call.params.user))) throw notFound();
+    if (!(await accountExists(call, call.params.user))) throw notFound();
     const location = nodeLocation(call.context.live().publicUrl);
     if (location === null) return sendJson(call.res, null);
     send(call.res, 200, 'text/html; charset=UTF-8', location);
@@ -161,12 +177,13 @@ const changePassword: Endpoint = {
     // The docs' 400 + 9 also satisfies the code's plain 400 (spec 1.1 §5.5 [REC]).
     if (text === null || !isStrongPassword(username, text)) throw weaveError(9, 'new password too weak');
     if (call.req.headers['x-weave-password-reset'] !== undefined) {
-      if (!(await call.accounts.exists(username))) throw notFound();
+      if (!(await accountExists(call, username))) throw notFound();
       throw weaveError(10, 'password reset codes are not issued by this server');
     }
     const auth = await authenticateCall(call, username);
     if (!auth.ok) throw loginRefused(auth, username);
     (call.res.locals as RequestLogLocals).user = username;
+    if (call.directory) throw managedByDirectory('password change refused');
     try {
       if (!(await call.accounts.changePassword(auth.account.username, text))) throw notFound();
     } catch (err) {
@@ -183,6 +200,7 @@ const changeEmail: Endpoint = {
   async run(call) {
     const text = await readText(call);
     if (text === null || !isValidEmail(text)) throw weaveError(12, 'invalid e-mail address');
+    if (call.directory) throw managedByDirectory('e-mail change refused');
     if (!(await call.accounts.changeEmail(call.username, text))) throw notFound();
     sendText(call.res, 200, text);
   },

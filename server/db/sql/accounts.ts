@@ -1,4 +1,4 @@
-import type { AccountsTx, OwnersTx, Sync11UserRow } from '../types.js';
+import type { AccountsTx, DirectoryUserRow, OwnersTx, Sync11UserRow } from '../types.js';
 import type { Millis } from '../records.js';
 import { rowCodec } from './row-codec.js';
 import { firstRow, type SqlDialect, type SqlRunner } from './runner.js';
@@ -10,6 +10,16 @@ const SYNC11_USER = rowCodec<Sync11UserRow>({
   email: 'email',
   status: 'status',
   created: 'created_ms',
+});
+
+const DIRECTORY_USER = rowCodec<DirectoryUserRow>({
+  directoryId: 'directory_id',
+  kind: 'kind',
+  userId: 'user_id',
+  name: 'name',
+  displayName: 'display_name',
+  created: 'created_ms',
+  lastSeen: 'last_seen_ms',
 });
 
 export class SqlOwners implements OwnersTx {
@@ -39,6 +49,41 @@ export class SqlAccounts implements AccountsTx {
     await this.db.run(
       'UPDATE storage_users SET change_seq = change_seq + 1 WHERE id = (SELECT user_id FROM sync11_users WHERE username = ?)',
       [username],
+    );
+  }
+
+  async findDirectoryUser(directoryId: string, kind: string): Promise<DirectoryUserRow | null> {
+    return DIRECTORY_USER.one(
+      await firstRow(
+        this.db,
+        `SELECT ${DIRECTORY_USER.columns} FROM directory_users WHERE directory_id = ? AND kind = ?`,
+        [directoryId, kind],
+      ),
+    );
+  }
+
+  async insertDirectoryUser(row: DirectoryUserRow): Promise<void> {
+    await this.db.run(DIRECTORY_USER.insertSql('directory_users'), DIRECTORY_USER.values(row));
+  }
+
+  async touchDirectoryUser(
+    directoryId: string,
+    kind: string,
+    name: string,
+    displayName: string,
+    lastSeen: number,
+  ): Promise<boolean> {
+    return (
+      (await this.db.run(
+        'UPDATE directory_users SET name = ?, display_name = ?, last_seen_ms = ? WHERE directory_id = ? AND kind = ?',
+        [name, displayName, lastSeen, directoryId, kind],
+      )) > 0
+    );
+  }
+
+  async listDirectoryUsers(): Promise<DirectoryUserRow[]> {
+    return DIRECTORY_USER.all(
+      await this.db.all(`SELECT ${DIRECTORY_USER.columns} FROM directory_users ORDER BY name, directory_id`),
     );
   }
 

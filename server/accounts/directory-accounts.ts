@@ -1,0 +1,181 @@
+import type { Database } from '../db/types.js';
+import type { AuthResult } from '../ldap/index.js';
+import { nowMillis } from '../storage/timestamps.js';
+import { CredentialCache, type CredentialCacheOptions } from './credential-cache.js';
+import { canonicalUsername, type LoginOutcome, type Sync11Account } from './sync11-accounts.js';
+import { usernamesForEmail } from './usernames.js';
+
+/**
+ * Sync 1.1 accounts of the household directory (issue 14, `[auth] backend = ldap`): a login is
+ * a bind as the person (through DirectoryClient), cached like a bcrypt check; the person's
+ * storage belongs to their stable directory identifier (entryUUID by default) through the
+ * `directory_users` table, so a renamed person keeps their data. Foxden writes nothing to the
+ * directory and keeps no directory password.
+ */
+
+/** What this needs of the directory client (server/ldap DirectoryClient). */
+export interface DirectoryLogin {
+  authenticate(name: string, password: string): Promise<AuthResult>;
+  lookup(name: string): Promise<{ id: string } | null>;
+  mailsMatching(test: (mail: string) => boolean): Promise<string[] | null>;
+}
+
+export interface DirectoryAccountsOptions {
+  clock?: () => number;
+  cache?: CredentialCacheOptions;
+}
+
+/** The storage kind of a directory person's Sync 1.1 data. */
+export const DIRECTORY_SYNC11_KIND = 'sync11';
+
+/**
+ * Part of the cache key in place of a stored hash: a directory login never shares an entry
+ * with an own account of the same name and password.
+ */
+const DIRECTORY_MARK = '\0ldap';
+
+/** Firefox's name for an account typed as an e-mail: base32(sha1(address)), 32 characters. */
+const HASHED_NAME = /^[a-z2-7]{32}$/u;
+
+/** Hashed names already resolved to an address (no secret in it); bounded, a household is small. */
+const MAX_RESOLVED = 256;
+
+export class DirectoryAccounts {
+  private readonly clock: () => number;
+  private readonly cache: CredentialCache<Sync11Account>;
+  /** Concurrent first requests with the same credentials share one bind. */
+  private readonly pending = new Map<string, Promise<LoginOutcome>>();
+  private readonly resolved = new Map<string, string>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly directory: DirectoryLogin,
+    options: DirectoryAccountsOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.cache = new CredentialCache<Sync11Account>({ clock: this.clock, ...options.cache });
+  }
+
+  /** Whether the directory has exactly one person for the name (User API "exists"). */
+  async exists(username: string): Promise<boolean> {
+    if ((await this.directory.lookup(username)) !== null) return true;
+    const mail = await this.mailFor(username);
+    return mail !== null && (await this.directory.lookup(mail)) !== null;
+  }
+
+  /**
+   * The person's storage account when the directory accepts the password. A cached check
+   * answers without the directory (also while it is down) until the entry expires.
+   * `guardSlowCheck` wraps the directory check only, as in Sync11Accounts.authenticate.
+   * Directory failures are thrown (DirectoryUnavailableError, DirectoryConfigError).
+   */
+  async authenticate(
+    username: string,
+    password: string,
+    guardSlowCheck?: (check: () => Promise<boolean>) => Promise<boolean>,
+  ): Promise<LoginOutcome> {
+    const name = canonicalUsername(username);
+    const key = this.cache.keyFor(name, password, DIRECTORY_MARK);
+    const cached = this.cache.valueOf(key);
+    if (cached) return { ok: true, account: cached };
+    let login = this.pending.get(key);
+    if (!login) {
+      login = this.login(key, name, password, guardSlowCheck);
+      this.pending.set(key, login);
+      void login.finally(() => this.pending.delete(key)).catch(() => undefined);
+    }
+    return login;
+  }
+
+  /** Every directory person who has signed in, with their storage user and last sign-in. */
+  list() {
+    return this.db.transaction('read', (tx) => tx.listDirectoryUsers());
+  }
+
+  /** Forgets every cached credential (e.g. when the owner asks to sign everyone out). */
+  clearCredentialCache(): void {
+    this.cache.clear();
+  }
+
+  private async login(
+    key: string,
+    name: string,
+    password: string,
+    guardSlowCheck?: (check: () => Promise<boolean>) => Promise<boolean>,
+  ): Promise<LoginOutcome> {
+    let result: AuthResult = { ok: false, reason: 'no-such-user' };
+    const check = async () => {
+      result = await this.bind(name, password);
+      return result.ok;
+    };
+    await (guardSlowCheck ? guardSlowCheck(check) : check());
+    // Assigned by `check`, which the guard ran or threw from.
+    const outcome = result as AuthResult;
+    if (!outcome.ok)
+      return { ok: false, reason: outcome.reason === 'no-such-user' ? 'unknown-user' : outcome.reason };
+    const account = await this.storageAccount(outcome.id, name, outcome.displayName, outcome.mail);
+    this.cache.add(key, name, account);
+    return { ok: true, account };
+  }
+
+  /** A bind for the name, or for the address a hashed name stands for. */
+  private async bind(name: string, password: string): Promise<AuthResult> {
+    const direct = await this.directory.authenticate(name, password);
+    if (direct.ok || direct.reason !== 'no-such-user') return direct;
+    const mail = await this.mailFor(name);
+    return mail === null ? direct : this.directory.authenticate(mail, password);
+  }
+
+  /**
+   * The one address whose Firefox username is `name`, when `name` looks like one (32 base32
+   * characters); null otherwise, or when none or several addresses hash to it.
+   */
+  private async mailFor(name: string): Promise<string | null> {
+    const lower = name.toLowerCase();
+    if (!HASHED_NAME.test(lower)) return null;
+    const known = this.resolved.get(lower);
+    if (known !== undefined) return known;
+    const mails = await this.directory.mailsMatching((mail) => usernamesForEmail(mail).includes(lower));
+    if (mails === null || mails.length !== 1) return null;
+    const mail = mails[0] as string;
+    if (this.resolved.size >= MAX_RESOLVED) this.resolved.clear();
+    this.resolved.set(lower, mail);
+    return mail;
+  }
+
+  /** The storage user behind a directory id, made at the first sign-in; one transaction. */
+  private async storageAccount(
+    directoryId: string,
+    name: string,
+    displayName: string,
+    mail: string | null,
+  ): Promise<Sync11Account> {
+    const now = nowMillis(this.clock);
+    const row = await this.db.transaction('write', async (tx) => {
+      const found = await tx.findDirectoryUser(directoryId, DIRECTORY_SYNC11_KIND);
+      if (found) {
+        await tx.touchDirectoryUser(directoryId, DIRECTORY_SYNC11_KIND, name, displayName, now);
+        return found;
+      }
+      const userId = await tx.createStorageUser(DIRECTORY_SYNC11_KIND, now);
+      const created = {
+        directoryId,
+        kind: DIRECTORY_SYNC11_KIND,
+        userId,
+        name,
+        displayName,
+        created: now,
+        lastSeen: now,
+      };
+      await tx.insertDirectoryUser(created);
+      return created;
+    });
+    return Object.freeze({
+      userId: row.userId,
+      username: name,
+      email: mail,
+      status: 1,
+      created: row.created,
+    });
+  }
+}
