@@ -86,6 +86,21 @@ export interface FxaDeviceRow {
   lastAccessAt: number;
 }
 
+/** One queued device command (Send Tab, Close Tabs), as FxA's pushbox keeps it. */
+export interface FxaCommandRow {
+  deviceId: string;
+  /** From the account's counter: increasing per device, with gaps, never reused. */
+  index: number;
+  command: string;
+  /** The JSON object Firefox sent as `payload`, as text. */
+  payload: string;
+  /** The sending session's device id, null when it had none. */
+  sender: string | null;
+  createdAt: number;
+  /** Absolute (ms): the command is never returned at or after it. */
+  expiresAt: number;
+}
+
 export interface FxaTx {
   fxaAccountByUid(uid: string): Awaitable<FxaAccountRow | null>;
   fxaAccountByEmail(normalizedEmail: string): Awaitable<FxaAccountRow | null>;
@@ -128,4 +143,24 @@ export interface FxaTx {
   fxaDeviceBySession(sessionId: string): Awaitable<FxaDeviceRow | null>;
   fxaDevices(uid: string): Awaitable<FxaDeviceRow[]>;
   fxaDeleteDevice(id: string): Awaitable<boolean>;
+
+  /**
+   * Queues a command for `row.deviceId` of account `uid` with the account's next command index
+   * (locking the account row, so concurrent senders get distinct indexes); returns the index.
+   * The device's commands go with the device (and so with the account).
+   */
+  fxaEnqueueCommand(uid: string, row: Omit<FxaCommandRow, 'index'>): Awaitable<number>;
+  /** The device's unexpired commands with index >= `fromIndex`, ascending, at most `limit`. */
+  fxaDeviceCommands(
+    deviceId: string,
+    fromIndex: number,
+    now: number,
+    limit: number,
+  ): Awaitable<FxaCommandRow[]>;
+  /** The device's highest command index, expired or not; 0 when it has none. */
+  fxaLastCommandIndex(deviceId: string): Awaitable<number>;
+  /** How many unexpired commands wait for the device. */
+  fxaPendingCommands(deviceId: string, now: number): Awaitable<number>;
+  /** Removes at most `max` expired commands; returns how many went. */
+  fxaPurgeCommands(now: number, max: number): Awaitable<number>;
 }

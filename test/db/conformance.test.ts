@@ -805,6 +805,56 @@ for (const { kind, skip } of await conformanceKinds()) {
         assert.equal(await read((tx) => tx.fxaRefreshToken('t1')), null);
         assert.equal(await write((tx) => tx.fxaTakeCode('c1')), null);
       });
+
+      test('device commands: account-wide indexes, from/limit/expiry, purge in slices, gone with the device', async () => {
+        const command = (deviceId: string, expiresAt: number, sender: string | null = null) => ({
+          deviceId,
+          command: 'https://identity.mozilla.com/cmd/open-uri',
+          payload: `{"encrypted":"${UNICODE}"}`,
+          sender,
+          createdAt: NOW,
+          expiresAt,
+        });
+        await write(async (tx) => {
+          await tx.fxaInsertDevice(device('d1', null));
+          await tx.fxaInsertDevice(device('d2', null));
+        });
+        const indexes = [];
+        indexes.push(await write((tx) => tx.fxaEnqueueCommand(uid, command('d1', NOW + 1000, 'd2'))));
+        indexes.push(await write((tx) => tx.fxaEnqueueCommand(uid, command('d2', NOW + 1000))));
+        indexes.push(await write((tx) => tx.fxaEnqueueCommand(uid, command('d1', NOW + 10))));
+        indexes.push(await write((tx) => tx.fxaEnqueueCommand(uid, command('d1', NOW + 1000))));
+        assert.deepEqual(indexes, [1, 2, 3, 4], 'one counter per account, so a device sees gaps');
+        const all = await read((tx) => tx.fxaDeviceCommands('d1', 0, NOW, 100));
+        assert.deepEqual(all[0], { ...command('d1', NOW + 1000, 'd2'), index: 1 });
+        assert.deepEqual(
+          all.map((c) => c.index),
+          [1, 3, 4],
+        );
+        assert.deepEqual(
+          (await read((tx) => tx.fxaDeviceCommands('d1', 3, NOW, 1))).map((c) => c.index),
+          [3],
+          'from is inclusive',
+        );
+        assert.deepEqual(
+          (await read((tx) => tx.fxaDeviceCommands('d1', 0, NOW + 10, 100))).map((c) => c.index),
+          [1, 4],
+          'expired at its expiry',
+        );
+        assert.equal(await read((tx) => tx.fxaLastCommandIndex('d1')), 4);
+        assert.equal(await read((tx) => tx.fxaLastCommandIndex('nope')), 0);
+        assert.equal(await read((tx) => tx.fxaPendingCommands('d1', NOW + 10)), 2);
+        assert.equal(await write((tx) => tx.fxaPurgeCommands(NOW + 1000, 2)), 2, 'at most max');
+        assert.equal(await write((tx) => tx.fxaPurgeCommands(NOW + 1000, 2)), 2);
+        assert.equal(await write((tx) => tx.fxaPurgeCommands(NOW + 1000, 2)), 0);
+        await write((tx) => tx.fxaEnqueueCommand(uid, command('d1', NOW + 5000)));
+        assert.equal(await read((tx) => tx.fxaLastCommandIndex('d1')), 5, 'never reused after a purge');
+        assert.equal(await write((tx) => tx.fxaDeleteDevice('d1')), true);
+        assert.deepEqual(await read((tx) => tx.fxaDeviceCommands('d1', 0, NOW, 100)), []);
+        await write((tx) => tx.fxaEnqueueCommand(uid, command('d2', NOW + 5000)));
+        assert.equal(await write((tx) => tx.fxaDeleteAccount(uid)), true);
+        assert.deepEqual(await read((tx) => tx.fxaDeviceCommands('d2', 0, NOW, 100)), []);
+      });
     });
 
     // --- transactions -----------------------------------------------------------------------
@@ -998,6 +1048,57 @@ for (const { kind, skip } of await conformanceKinds()) {
       );
       assert.equal(await read((tx) => tx.storageModified(user)), 100);
       assert.equal((await read((tx) => tx.queryBsos(user, HISTORY, {}, NOW))).items.length, 10);
+    });
+
+    test('device commands from two nodes at once get distinct indexes', async () => {
+      const uid = 'e'.repeat(32);
+      await write(async (tx) => {
+        await tx.fxaInsertAccount({
+          uid,
+          email: 'race@example.org',
+          normalizedEmail: 'race@example.org',
+          authSalt: ALL_BYTES.slice(0, 32),
+          verifyHash: ALL_BYTES.slice(0, 32),
+          kA: ALL_BYTES.slice(0, 32),
+          wrapWrapKb: ALL_BYTES.slice(0, 32),
+          verifierSetAt: NOW,
+          keysChangedAt: NOW,
+          createdAt: NOW,
+        });
+        await tx.fxaInsertDevice({
+          id: 'race-device',
+          uid,
+          sessionId: null,
+          name: 'x',
+          type: 'desktop',
+          pushCallback: null,
+          pushPublicKey: null,
+          pushAuthKey: null,
+          availableCommands: '{}',
+          createdAt: NOW,
+          lastAccessAt: NOW,
+        });
+      });
+      const nodes = [db, await secondNode()];
+      const indexes = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (nodes[i % 2] as Database).transaction('write', (tx) =>
+            tx.fxaEnqueueCommand(uid, {
+              deviceId: 'race-device',
+              command: 'c',
+              payload: '{}',
+              sender: null,
+              createdAt: NOW,
+              expiresAt: NOW + 1000,
+            }),
+          ),
+        ),
+      );
+      assert.deepEqual(
+        [...indexes].sort((a, b) => a - b),
+        Array.from({ length: 10 }, (_, i) => i + 1),
+      );
+      assert.equal((await read((tx) => tx.fxaDeviceCommands('race-device', 0, NOW, 100))).length, 10);
     });
 
     test('collectionId(name, true) from two nodes at once gives one id per name', async () => {

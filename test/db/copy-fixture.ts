@@ -25,6 +25,8 @@ export interface Manifest {
   keyFetchId: string;
   codeHash: string;
   refreshHash: string;
+  /** The local account's device, with queued device commands (one expired). */
+  deviceId: string;
 }
 
 function record(id: string, fields: Partial<StoredBso> = {}): StoredBso {
@@ -190,8 +192,9 @@ export async function fillEveryKind(db: Database, tag = 'a'): Promise<Manifest> 
       createdAt: T0,
       lastUsedAt: T0 + 1,
     });
+    const deviceId = `de${tag}`.padEnd(32, 'd');
     await tx.fxaInsertDevice({
-      id: `de${tag}`.padEnd(32, 'd'),
+      id: deviceId,
       uid: fxaUid,
       sessionId,
       name: UNICODE,
@@ -203,6 +206,19 @@ export async function fillEveryKind(db: Database, tag = 'a'): Promise<Manifest> 
       createdAt: T0,
       lastAccessAt: T0 + 3,
     });
+    for (const [command, expiresAt] of [
+      ['cmd', T0 - 1],
+      ['cmd', T0 + 600_000],
+    ] as const) {
+      await tx.fxaEnqueueCommand(fxaUid, {
+        deviceId,
+        command,
+        payload: `{"encrypted":"${UNICODE}"}`,
+        sender: null,
+        createdAt: T0 - 2,
+        expiresAt,
+      });
+    }
     // The highest id handed out belongs to a user deleted since.
     const deleted = await tx.createStorageUser('sync15', T0);
     await tx.deleteStorageUser(deleted);
@@ -216,6 +232,7 @@ export async function fillEveryKind(db: Database, tag = 'a'): Promise<Manifest> 
       keyFetchId,
       codeHash,
       refreshHash,
+      deviceId,
     };
   });
 }
@@ -268,14 +285,26 @@ export async function viewOf(db: Database, m: Manifest): Promise<unknown> {
       keyFetch: await tx.fxaKeyFetch(m.keyFetchId),
       refresh: await tx.fxaRefreshToken(m.refreshHash),
       devices: await tx.fxaDevices(m.fxaUid),
+      commands: await tx.fxaDeviceCommands(m.deviceId, 0, T0, 100),
+      lastCommandIndex: await tx.fxaLastCommandIndex(m.deviceId),
     };
   });
   // Taking a code deletes it: read it in a write that is then rolled back.
   let code: unknown = null;
+  // The account's next device-command index, likewise: a copy must carry the counter on.
+  let nextCommandIndex = 0;
   const rollback = new Error('rollback');
   await db
     .transaction('write', async (tx) => {
       code = await tx.fxaTakeCode(m.codeHash);
+      nextCommandIndex = await tx.fxaEnqueueCommand(m.fxaUid, {
+        deviceId: m.deviceId,
+        command: 'cmd',
+        payload: '{}',
+        sender: null,
+        createdAt: T0,
+        expiresAt: T0 + 1,
+      });
       throw rollback;
     })
     .catch((err: unknown) => {
@@ -283,7 +312,7 @@ export async function viewOf(db: Database, m: Manifest): Promise<unknown> {
     });
   // Uint8Arrays and Buffers compare alike once they are plain arrays.
   return JSON.parse(
-    JSON.stringify({ ...view, code }, (_key, value: unknown) =>
+    JSON.stringify({ ...view, code, nextCommandIndex }, (_key, value: unknown) =>
       value instanceof Uint8Array ? Array.from(value) : value,
     ),
   ) as unknown;

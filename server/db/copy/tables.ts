@@ -129,6 +129,8 @@ export const COPY_TABLES: readonly CopyTable[] = [
       'verifier_set_at',
       'keys_changed_at',
       'created_at',
+      // Device commands' last index: a copy that restarted it would make Firefox skip commands.
+      'command_index',
     ],
     key: fixed('uid'),
     owner: null,
@@ -185,6 +187,13 @@ export const COPY_TABLES: readonly CopyTable[] = [
       'last_access_at',
     ],
     key: fixed('id'),
+    owner: null,
+  },
+  {
+    // Sent tabs not yet fetched, with their indexes as the receiving Firefox knows them.
+    name: 'fxa_device_commands',
+    columns: ['device_id', 'idx', 'command', 'payload', 'sender', 'created_at', 'expires_at'],
+    key: fixed('device_id', 'idx'),
     owner: null,
   },
 ];

@@ -198,6 +198,27 @@ export const MYSQL_MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (user_id, collection_id)
     ) {TABLE}`,
   ],
+  // 4: device commands (issue 12), as on SQLite. Re-runnable: the column is added only when
+  // missing (MySQL 8 has no ADD COLUMN IF NOT EXISTS). MEDIUMTEXT: a payload may pass TEXT's 64 KB.
+  [
+    ...unlessColumn(
+      'fxa_accounts',
+      'command_index',
+      'ALTER TABLE fxa_accounts ADD COLUMN command_index BIGINT NOT NULL DEFAULT 0',
+    ),
+    `CREATE TABLE IF NOT EXISTS fxa_device_commands (
+      device_id VARCHAR(64) NOT NULL,
+      idx BIGINT NOT NULL,
+      command VARCHAR(255) NOT NULL,
+      payload MEDIUMTEXT NOT NULL,
+      sender VARCHAR(64) NULL,
+      created_at BIGINT NOT NULL,
+      expires_at BIGINT NOT NULL,
+      PRIMARY KEY (device_id, idx),
+      KEY fxa_device_commands_expiry (expires_at),
+      CONSTRAINT fxa_device_commands_device FOREIGN KEY (device_id) REFERENCES fxa_devices (id) ON DELETE CASCADE
+    ) {TABLE}`,
+  ],
 ];
 
 /**
@@ -210,6 +231,18 @@ function unlessIndex(name: string, column: string | null, ddl: string): string[]
   return [
     `SET @foxden_step = IF(EXISTS(SELECT 1 FROM information_schema.STATISTICS
       WHERE table_schema = DATABASE() AND table_name = 'bsos' AND index_name = '${name}'${has}),
+      'DO 0', '${ddl}')`,
+    'PREPARE foxden_step FROM @foxden_step',
+    'EXECUTE foxden_step',
+    'DEALLOCATE PREPARE foxden_step',
+  ];
+}
+
+/** Statements that run `ddl` (no quote in it) only when `table` has no column `column` yet. */
+function unlessColumn(table: string, column: string, ddl: string): string[] {
+  return [
+    `SET @foxden_step = IF(EXISTS(SELECT 1 FROM information_schema.COLUMNS
+      WHERE table_schema = DATABASE() AND table_name = '${table}' AND column_name = '${column}'),
       'DO 0', '${ddl}')`,
     'PREPARE foxden_step FROM @foxden_step',
     'EXECUTE foxden_step',

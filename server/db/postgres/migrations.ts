@@ -178,4 +178,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   // rebuilds the primary key and the three order indexes that end in id; the table keeps its
   // rows. The ACCESS EXCLUSIVE lock lasts the rebuild (docs/scale.md, upgrades).
   ['ALTER TABLE bsos ALTER COLUMN id TYPE TEXT COLLATE "C"'],
+  // 5: device commands (issue 12), as on SQLite.
+  [
+    'ALTER TABLE fxa_accounts ADD COLUMN IF NOT EXISTS command_index BIGINT NOT NULL DEFAULT 0',
+    `CREATE TABLE IF NOT EXISTS fxa_device_commands (
+      device_id TEXT NOT NULL REFERENCES fxa_devices(id) ON DELETE CASCADE,
+      idx BIGINT NOT NULL,
+      command TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      sender TEXT,
+      created_at BIGINT NOT NULL,
+      expires_at BIGINT NOT NULL,
+      PRIMARY KEY (device_id, idx)
+    )`,
+    'CREATE INDEX IF NOT EXISTS fxa_device_commands_expiry ON fxa_device_commands (expires_at)',
+  ],
 ];

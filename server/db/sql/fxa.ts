@@ -1,5 +1,6 @@
 import type {
   FxaAccountRow,
+  FxaCommandRow,
   FxaCredentialsUpdate,
   FxaDeviceRow,
   FxaKeyFetchRow,
@@ -9,7 +10,7 @@ import type {
   FxaTx,
 } from '../fxa-types.js';
 import { BYTES, FLAG, rowCodec, type RowCodec } from './row-codec.js';
-import { firstRow, type SqlRunner } from './runner.js';
+import { IN_LIST_MAX, firstRow, type SqlRunner } from './runner.js';
 
 const ACCOUNT = rowCodec<FxaAccountRow>({
   uid: 'uid',
@@ -75,6 +76,16 @@ const DEVICE = rowCodec<FxaDeviceRow>({
   availableCommands: 'available_commands',
   createdAt: 'created_at',
   lastAccessAt: 'last_access_at',
+});
+
+const COMMAND = rowCodec<FxaCommandRow>({
+  deviceId: 'device_id',
+  index: 'idx',
+  command: 'command',
+  payload: 'payload',
+  sender: 'sender',
+  createdAt: 'created_at',
+  expiresAt: 'expires_at',
 });
 
 export class SqlFxa implements FxaTx {
@@ -273,5 +284,61 @@ export class SqlFxa implements FxaTx {
 
   async fxaDeleteDevice(id: string): Promise<boolean> {
     return (await this.fxaRun('DELETE FROM fxa_devices WHERE id = ?', id)) > 0;
+  }
+
+  async fxaEnqueueCommand(uid: string, row: Omit<FxaCommandRow, 'index'>): Promise<number> {
+    // The UPDATE takes the account row's lock until commit: two senders never read the same index.
+    await this.fxaRun('UPDATE fxa_accounts SET command_index = command_index + 1 WHERE uid = ?', uid);
+    const got = await firstRow(this.db, 'SELECT command_index FROM fxa_accounts WHERE uid = ?', [uid]);
+    if (!got) throw new Error(`fxaEnqueueCommand: no account ${uid}`);
+    const index = Number(got.command_index);
+    await this.fxaInsert('fxa_device_commands', COMMAND, { ...row, index });
+    return index;
+  }
+
+  async fxaDeviceCommands(
+    deviceId: string,
+    fromIndex: number,
+    now: number,
+    limit: number,
+  ): Promise<FxaCommandRow[]> {
+    return this.fxaRows(
+      `SELECT ${COMMAND.columns} FROM fxa_device_commands
+        WHERE device_id = ? AND idx >= ? AND expires_at > ? ORDER BY idx LIMIT ?`,
+      COMMAND,
+      deviceId,
+      fromIndex,
+      now,
+      limit,
+    );
+  }
+
+  async fxaLastCommandIndex(deviceId: string): Promise<number> {
+    const row = await firstRow(this.db, 'SELECT MAX(idx) AS m FROM fxa_device_commands WHERE device_id = ?', [
+      deviceId,
+    ]);
+    return Number(row?.m ?? 0);
+  }
+
+  async fxaPendingCommands(deviceId: string, now: number): Promise<number> {
+    const row = await firstRow(
+      this.db,
+      'SELECT COUNT(*) AS n FROM fxa_device_commands WHERE device_id = ? AND expires_at > ?',
+      [deviceId, now],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  async fxaPurgeCommands(now: number, max: number): Promise<number> {
+    // Picked first, then deleted by key: no backend deletes with LIMIT the same way.
+    const rows = await this.db.all(
+      'SELECT device_id, idx FROM fxa_device_commands WHERE expires_at <= ? LIMIT ?',
+      [now, Math.min(max, Math.floor(IN_LIST_MAX / 2))],
+    );
+    if (!rows.length) return 0;
+    return this.db.run(
+      `DELETE FROM fxa_device_commands WHERE (device_id, idx) IN (${rows.map(() => '(?, ?)').join(', ')})`,
+      rows.flatMap((r) => [r.device_id, r.idx]),
+    );
   }
 }

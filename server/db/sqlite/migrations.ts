@@ -173,4 +173,22 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (user_id, collection_id)
   ) WITHOUT ROWID;
   `,
+  // 6: device commands (Send Tab, Close Tabs; issue 12): each device's queue, and the account's
+  // last command index. Indexes come from the account, not the device or a rowid, so a device id
+  // that comes back (a session registering again) never gets an index its Firefox has seen:
+  // Firefox skips every command at or below the last index it stored.
+  `
+  ALTER TABLE fxa_accounts ADD COLUMN command_index INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE fxa_device_commands (
+    device_id TEXT NOT NULL REFERENCES fxa_devices(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    command TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    sender TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, idx)
+  );
+  CREATE INDEX fxa_device_commands_expiry ON fxa_device_commands (expires_at);
+  `,
 ];
