@@ -42,7 +42,11 @@ export const ERRNO = {
   INVALID_NONCE: 115,
   INCORRECT_EMAIL_CASE: 120,
   UNKNOWN_DEVICE: 123,
-  /** FxA's FEATURE_NOT_ENABLED: used for closed sign-ups and Send Tab, which Foxden lacks. */
+  /** The body is over the accounts API's limit (http.ts rawBody). */
+  REQUEST_TOO_LARGE: 113,
+  /** A device command the target device did not list in its `availableCommands`. */
+  DEVICE_COMMAND_UNAVAILABLE: 157,
+  /** FxA's FEATURE_NOT_ENABLED: used for closed sign-ups. */
   FEATURE_NOT_ENABLED: 202,
   OAUTH_UNKNOWN_CLIENT: 1101,
   OAUTH_UNKNOWN_CODE: 1105,

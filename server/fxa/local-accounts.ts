@@ -15,6 +15,7 @@ import { createKeysBundle, deriveTokenCredentials, stretchPassword } from './cry
 import { ERRNO, FxaError, invalidParam } from './errors.js';
 import { checkAuthPW, newVerifier, randomKey } from './password.js';
 import { localFxaEmail } from './tokenserver-trust.js';
+import { sessionDeviceId } from './session-device-id.js';
 
 export const MAX_EMAIL_LENGTH = 255;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -308,6 +309,9 @@ export class LocalAccounts {
   ): Promise<FxaDeviceRow> {
     const { id, name, type, pushCallback, pushPublicKey, pushAuthKey } = update;
     return this.context.db.transaction('write', async (tx) => {
+      // Locks the session's row first: Firefox registers twice at once after sign-in (its own
+      // registration and the device list's, research §5.3), and the second must find the first's device.
+      await tx.fxaTouchSession(session.id, now);
       const existing = id ? await tx.fxaDevice(id) : await tx.fxaDeviceBySession(session.id);
       if (id && (!existing || existing.uid !== session.uid)) throw unknownDevice();
       if (existing) {
@@ -330,8 +334,10 @@ export class LocalAccounts {
         return updated;
       }
       if (!name) throw new FxaError(400, ERRNO.MISSING_PARAMETER, 'Missing parameter in request body: name');
+      // The id GET /account/devices showed for this session before it registered, unless taken.
+      const reserved = sessionDeviceId(session.id);
       const created: FxaDeviceRow = {
-        id: randomBytes(16).toString('hex'),
+        id: (await tx.fxaDevice(reserved)) ? randomBytes(16).toString('hex') : reserved,
         uid: session.uid,
         sessionId: session.id,
         name,

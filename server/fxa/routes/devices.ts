@@ -1,8 +1,10 @@
 import { Router } from 'express';
-import type { FxaDeviceRow } from '../../db/fxa-types.js';
+import type { FxaDeviceRow, FxaSessionRow } from '../../db/fxa-types.js';
 import type { FxaApi } from '../api-context.js';
-import { ERRNO, FxaError, invalidParam } from '../errors.js';
+import { invalidParam } from '../errors.js';
 import { HEX32, jsonBody, requiredStr, route, sendJson, str, type JsonObject } from '../http.js';
+import { sessionDeviceId } from '../session-device-id.js';
+import { deviceCommandRoutes } from './device-commands.js';
 
 function commandsOf(body: JsonObject, previous: string): string {
   const value = body.availableCommands;
@@ -19,6 +21,12 @@ function commandsOf(body: JsonObject, previous: string): string {
   return JSON.stringify(value);
 }
 
+/**
+ * A device as FxA lists it. Foxden pushes to no device, so `pushCallback` is always null, even
+ * when Firefox registered Mozilla's endpoint: an own entry without a callback makes Firefox
+ * register again and fetch its missed commands at every real device-list fetch (research
+ * firefox-device-commands §2, P4). That is how a sent tab reaches it without push.
+ */
 function deviceJson(d: FxaDeviceRow, currentSessionId: string | null): JsonObject {
   return {
     id: d.id,
@@ -27,11 +35,37 @@ function deviceJson(d: FxaDeviceRow, currentSessionId: string | null): JsonObjec
     isCurrentDevice: d.sessionId !== null && d.sessionId === currentSessionId,
     lastAccessTime: d.lastAccessAt,
     createdAt: d.createdAt,
-    pushCallback: d.pushCallback,
-    pushPublicKey: d.pushPublicKey,
-    pushAuthKey: d.pushAuthKey,
+    pushCallback: null,
+    pushPublicKey: null,
+    pushAuthKey: null,
     pushEndpointExpired: false,
     availableCommands: JSON.parse(d.availableCommands) as unknown,
+  };
+}
+
+/** The name the caller's own entry has until its Firefox registers (Firefox never shows it). */
+const UNREGISTERED_NAME = 'Firefox';
+
+/**
+ * The caller's own entry before its session registered a device (research §5): the list is
+ * then never empty (Firefox logs "No devices available for queued tab commands" for `[]`),
+ * and its null `pushCallback` makes Firefox register at once. The id is the one this session's
+ * registration will get (sessionDeviceId), so the device keeps it.
+ */
+function unregisteredSelf(session: FxaSessionRow, listed: FxaDeviceRow[], now: number): JsonObject {
+  const reserved = sessionDeviceId(session.id);
+  return {
+    // Taken only if another session took this device over; the registration then gets a new id too.
+    id: listed.some((d) => d.id === reserved) ? sessionDeviceId(`${session.id}:${now}`) : reserved,
+    name: UNREGISTERED_NAME,
+    type: 'desktop',
+    isCurrentDevice: true,
+    lastAccessTime: now,
+    availableCommands: {},
+    pushCallback: null,
+    pushPublicKey: null,
+    pushAuthKey: null,
+    pushEndpointExpired: false,
   };
 }
 
@@ -73,11 +107,10 @@ export function deviceRoutes(api: FxaApi): Router {
         Number.isFinite(since) && since > 0
           ? devices.filter((d) => d.lastAccessAt >= since || d.sessionId === session.id)
           : devices;
-      sendJson(
-        res,
-        200,
-        shown.map((d) => deviceJson(d, session.id)),
-      );
+      const listed = shown.map((d) => deviceJson(d, session.id));
+      if (!devices.some((d) => d.sessionId === session.id))
+        listed.push(unregisteredSelf(session, devices, context.clock()));
+      sendJson(res, 200, listed);
     }),
   );
 
@@ -101,27 +134,7 @@ export function deviceRoutes(api: FxaApi): Router {
     }),
   );
 
-  r.get(
-    '/account/device/commands',
-    route(logger, async (req, res) => {
-      await api.session(req);
-      const index = Number(req.query.index);
-      sendJson(res, 200, {
-        index: Number.isSafeInteger(index) && index >= 0 ? index : 0,
-        last: true,
-        messages: [],
-      });
-    }),
-  );
-
-  // Refused rather than dropped, so a sent tab never vanishes silently (spec §4.1 #12).
-  r.post(
-    '/account/devices/invoke_command',
-    route(logger, async (req) => {
-      await api.session(req);
-      throw new FxaError(400, ERRNO.FEATURE_NOT_ENABLED, 'Send Tab is not supported by this Foxden server');
-    }),
-  );
+  r.use(deviceCommandRoutes(api));
 
   r.get(
     '/account/attached_clients',
