@@ -98,6 +98,14 @@ export const COPY_TABLES: readonly CopyTable[] = [
     owner: 't.user_id',
   },
   {
+    // Directory people (issue 14) and their storage users: without them a copy would give a
+    // person a new, empty storage at their next sign-in.
+    name: 'directory_users',
+    columns: ['directory_id', 'kind', 'user_id', 'name', 'display_name', 'created_ms', 'last_seen_ms'],
+    key: fixed('directory_id', 'kind'),
+    owner: 't.user_id',
+  },
+  {
     name: 'tokenserver_users',
     columns: [
       'uid',
@@ -202,6 +210,7 @@ export const COPY_TABLES: readonly CopyTable[] = [
 export const DATA_TABLES: readonly string[] = [
   STORAGE_USERS,
   'sync11_users',
+  'directory_users',
   'tokenserver_users',
   'fxa_accounts',
 ];

@@ -219,6 +219,22 @@ export const MYSQL_MIGRATIONS: readonly Migration[] = [
       CONSTRAINT fxa_device_commands_device FOREIGN KEY (device_id) REFERENCES fxa_devices (id) ON DELETE CASCADE
     ) {TABLE}`,
   ],
+  // 5: people of the household directory (issue 14), as on SQLite. A DN can be long: 512
+  // characters of utf8mb4 still fit InnoDB's key limit with kind beside it.
+  [
+    `CREATE TABLE IF NOT EXISTS directory_users (
+      directory_id VARCHAR(512) NOT NULL,
+      kind VARCHAR(32) NOT NULL,
+      user_id BIGINT NOT NULL,
+      name VARCHAR(320) NOT NULL,
+      display_name VARCHAR(512) NOT NULL,
+      created_ms BIGINT NOT NULL,
+      last_seen_ms BIGINT NOT NULL,
+      PRIMARY KEY (directory_id, kind),
+      UNIQUE KEY directory_users_user (user_id),
+      CONSTRAINT directory_users_owner FOREIGN KEY (user_id) REFERENCES storage_users (id)
+    ) {TABLE}`,
+  ],
 ];
 
 /**

@@ -193,4 +193,17 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     )`,
     'CREATE INDEX IF NOT EXISTS fxa_device_commands_expiry ON fxa_device_commands (expires_at)',
   ],
+  // 6: people of the household directory (issue 14), as on SQLite.
+  [
+    `CREATE TABLE IF NOT EXISTS directory_users (
+      directory_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      user_id BIGINT NOT NULL UNIQUE REFERENCES storage_users(id),
+      name TEXT NOT NULL,
+      display_name TEXT NOT NULL,
+      created_ms BIGINT NOT NULL,
+      last_seen_ms BIGINT NOT NULL,
+      PRIMARY KEY (directory_id, kind)
+    )`,
+  ],
 ];

@@ -191,4 +191,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX fxa_device_commands_expiry ON fxa_device_commands (expires_at);
   `,
+  // 7: people of the household directory (issue 14, [auth] backend = ldap) and the storage user
+  // their data belongs to, keyed by the directory's stable id (entryUUID by default) so that a
+  // renamed person keeps their data. No password is kept.
+  `
+  CREATE TABLE directory_users (
+    directory_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    user_id INTEGER NOT NULL UNIQUE REFERENCES storage_users(id),
+    name TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    PRIMARY KEY (directory_id, kind)
+  ) WITHOUT ROWID;
+  `,
 ];
