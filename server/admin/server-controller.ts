@@ -12,6 +12,7 @@ import type { ServerContext } from '../context.js';
 import type { LogEvent, Logger } from '../log.js';
 import { isPlainDatabaseProblem } from '../db/server-database.js';
 import { FileSystemProblem } from '../fs/private-path.js';
+import { TlsFileError } from '../tls/certificate-files.js';
 import type { CertificateStatus } from '../tls/types.js';
 import { AdminError, type AdminStatus } from './api.js';
 import { LIVE_FIELDS } from './settings.js';
@@ -431,10 +432,10 @@ function tlsFailure(
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (!onlyTls && typeof code === 'string' && SOCKET_ERRORS.has(code)) return null;
   if (next.tls.mode !== 'files') return 'https';
-  // The form puts the line under the file it names; a pair that does not match, under the certificate.
-  const message = messageOf(err);
-  const namesKey = message.includes(next.tls.keyFile) && !message.includes(next.tls.certFile);
-  return namesKey ? 'tlsKeyFile' : 'tlsCertFile';
+  // The form puts the line under the file at fault (the error names it); anything else, under the certificate.
+  return err instanceof TlsFileError && err.file === next.tls.keyFile && err.file !== next.tls.certFile
+    ? 'tlsKeyFile'
+    : 'tlsCertFile';
 }
 
 /** Why the database could not be opened, as the admin surface answers it. */

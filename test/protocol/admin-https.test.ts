@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -24,24 +23,12 @@ import { startHeadless } from '../../server/admin/headless.js';
 import { loadConfig } from '../../server/config-load.js';
 import { readHouseholdCa } from '../../server/tls/household-ca.js';
 import { callAdmin } from '../helpers/admin-http.js';
+import { httpRequest } from '../helpers/http-request.js';
 import { freePort, occupyPort } from '../helpers/ports.js';
 
 // Issue 13, items 2 and 3: HTTPS chosen from the dashboard moves the running listener, the
 // public URL follows, Status carries the certificate, Setup help the household CA to trust;
 // bad certificate files are refused in one line with the old listener still serving.
-
-/** GET over HTTPS trusting only `ca` (the household CA): the status, or the TLS error. */
-function getTrusting(url: string, ca: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.get(url, { ca, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-  });
-}
 
 describe('HTTPS from the dashboard', () => {
   let dataDir: string;
@@ -88,9 +75,9 @@ describe('HTTPS from the dashboard', () => {
     const ca = readHouseholdCa(dataDir);
     assert.ok(ca, 'the household CA exists in the data folder');
     // The chain verifies against the CA alone, for the public URL's address.
-    const beat = await getTrusting(`https://127.0.0.1:${port}/__heartbeat__`, ca.pem);
+    const beat = await httpRequest(`https://127.0.0.1:${port}/__heartbeat__`, { ca: ca.pem, agent: false });
     assert.equal(beat.status, 200);
-    const download = await getTrusting(`https://127.0.0.1:${port}/ca.crt`, ca.pem);
+    const download = await httpRequest(`https://127.0.0.1:${port}/ca.crt`, { ca: ca.pem, agent: false });
     assert.equal(download.status, 200);
     assert.equal(download.body.trim(), ca.pem.trim());
 
@@ -133,10 +120,14 @@ describe('HTTPS from the dashboard', () => {
     const notKey = path.join(dataDir, 'not-a-key.pem');
     fs.writeFileSync(notCert, 'this is not a certificate\n');
     fs.writeFileSync(notKey, 'this is not a key\n');
+    const sitePem = path.join(dataDir, 'site.pem');
+    fs.writeFileSync(sitePem, 'this is not a certificate either\n');
     const cases = [
       { tlsCertFile: notCert, tlsKeyFile: path.join(dataDir, 'missing-key.pem'), field: 'tlsKeyFile' },
       { tlsCertFile: path.join(dataDir, 'missing-cert.pem'), tlsKeyFile: notKey, field: 'tlsCertFile' },
       { tlsCertFile: notCert, tlsKeyFile: notKey, field: 'tlsCertFile' },
+      // One path the start of the other: the error's own file decides, not a search of its text.
+      { tlsCertFile: sitePem, tlsKeyFile: `${sitePem}.key`, field: 'tlsKeyFile' },
     ];
     const ca = readHouseholdCa(dataDir);
     assert.ok(ca);
@@ -150,7 +141,10 @@ describe('HTTPS from the dashboard', () => {
 
       const settings = (await call<AdminSettings>('getSettings')).body;
       assert.deepEqual([settings.https, settings.tlsCertFile, settings.tlsKeyFile], ['auto', null, null]);
-      assert.equal((await getTrusting(`https://127.0.0.1:${port}/__heartbeat__`, ca.pem)).status, 200);
+      assert.equal(
+        (await httpRequest(`https://127.0.0.1:${port}/__heartbeat__`, { ca: ca.pem, agent: false })).status,
+        200,
+      );
       assert.equal((await call<AdminStatus>('status')).body.certificate?.mode, 'auto');
     }
   });
