@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
+import { MYSQL_MIGRATIONS } from '../../server/db/mysql/migrations.js';
 import { openDatabase } from '../../server/db/open-database.js';
 import { LARGE_DELETE_ROWS } from '../../server/db/sql/storage.js';
 import { StorageEngine } from '../../server/storage/engine.js';
@@ -169,7 +170,7 @@ describe('MariaDB/MySQL: the index migration runs again after a crash before the
         const db = await openDatabase(fresh.location);
         await db.close();
         const [versions] = await conn.query('SELECT version FROM foxden_schema');
-        assert.equal(Number((versions as { version: number }[])[0]?.version), 3);
+        assert.equal(Number((versions as { version: number }[])[0]?.version), MYSQL_MIGRATIONS.length);
         const [rows] = await conn.query(
           `SELECT index_name AS name, GROUP_CONCAT(column_name ORDER BY seq_in_index) AS cols
            FROM information_schema.STATISTICS WHERE table_schema = DATABASE() AND table_name = 'bsos'
