@@ -37,15 +37,19 @@ const DIRECTORY_MARK = '\0ldap';
 /** Firefox's name for an account typed as an e-mail: base32(sha1(address)), 32 characters. */
 const HASHED_NAME = /^[a-z2-7]{32}$/u;
 
-/** Hashed names already resolved to an address (no secret in it); bounded, a household is small. */
-const MAX_RESOLVED = 256;
+/**
+ * How long the directory's list of addresses is reused for hashed names: anyone may ask
+ * "exists" for any 32-character name, and each new one would otherwise read every address.
+ */
+const MAIL_LIST_TTL_MS = 60_000;
 
 export class DirectoryAccounts {
   private readonly clock: () => number;
   private readonly cache: CredentialCache<Sync11Account>;
   /** Concurrent first requests with the same credentials share one bind. */
   private readonly pending = new Map<string, Promise<LoginOutcome>>();
-  private readonly resolved = new Map<string, string>();
+  /** The directory's addresses as last read (null: too many to look through), and when. */
+  private mailList: { at: number; mails: readonly string[] | null } | null = null;
 
   constructor(
     private readonly db: Database,
@@ -133,14 +137,18 @@ export class DirectoryAccounts {
   private async mailFor(name: string): Promise<string | null> {
     const lower = name.toLowerCase();
     if (!HASHED_NAME.test(lower)) return null;
-    const known = this.resolved.get(lower);
-    if (known !== undefined) return known;
-    const mails = await this.directory.mailsMatching((mail) => usernamesForEmail(mail).includes(lower));
-    if (mails === null || mails.length !== 1) return null;
-    const mail = mails[0] as string;
-    if (this.resolved.size >= MAX_RESOLVED) this.resolved.clear();
-    this.resolved.set(lower, mail);
-    return mail;
+    const mails = (await this.allMails())?.filter((mail) => usernamesForEmail(mail).includes(lower)) ?? [];
+    return mails.length === 1 ? (mails[0] as string) : null;
+  }
+
+  /** Every address in the directory, read again at most once a minute. */
+  private async allMails(): Promise<readonly string[] | null> {
+    const now = this.clock();
+    if (this.mailList && now - this.mailList.at < MAIL_LIST_TTL_MS && now >= this.mailList.at)
+      return this.mailList.mails;
+    const mails = await this.directory.mailsMatching(() => true);
+    this.mailList = { at: now, mails };
+    return mails;
   }
 
   /** The storage user behind a directory id, made at the first sign-in; one transaction. */
