@@ -21,7 +21,7 @@ import {
   type FakeClock,
   type Sync11Response,
 } from '../helpers/sync11-client.js';
-import type { TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
  * Sync 1.1 over the household directory (issue 14 item 2): a real server with `[auth] backend
@@ -218,6 +218,29 @@ describe('Sync 1.1 over an LDAP directory', { skip: slapdSkipReason() }, () => {
     assert.equal(del.text, '11');
     // Nothing changed in the directory: the password still binds.
     assert.equal((await as(uid, password, 'GET', 'info/collections')).status, 200);
+  });
+
+  it('signs in over ldaps:// and StartTLS, trusting the directory through ldap_ca_file', async () => {
+    for (const tls of [{ ldapuri: slapd.ldapsUrl }, { ldapuri: slapd.url, use_tls: 'true' }]) {
+      const secure = await startTestServer({
+        directory: parseDirectorySettings({
+          ...tls,
+          ldap_ca_file: slapd.caFile,
+          bind_user: LDAP_SERVICE.dn,
+          bind_password: LDAP_SERVICE.password,
+          search_root: LDAP_BASE,
+          ldap_timeout: '5',
+        }),
+      });
+      try {
+        const res = await raw(`${secure.url}1.1/${PEOPLE.alice.uid}/info/collections`, 'GET', {
+          headers: { Authorization: basicAuth(PEOPLE.alice.uid, PEOPLE.alice.password) },
+        });
+        assert.equal(res.status, 200, `${JSON.stringify(tls)}: ${res.text}`);
+      } finally {
+        await secure.close();
+      }
+    }
   });
 
   it('answers 503 with Retry-After while the directory is down; cached logins work until they expire', async () => {
