@@ -10,10 +10,10 @@ import type {
 } from '../db/fxa-types.js';
 import { dropStorageUser } from '../db/storage-users.js';
 import type { Tx } from '../db/types.js';
-import { toHex, xor } from './crypto/bytes.js';
+import { fromHex, toHex, xor } from './crypto/bytes.js';
 import { createKeysBundle, deriveTokenCredentials, stretchPassword } from './crypto/onepw.js';
-import { ERRNO, FxaError, invalidParam } from './errors.js';
-import { checkAuthPW, newVerifier, randomKey } from './password.js';
+import { ERRNO, FxaError, invalidParam, invalidToken } from './errors.js';
+import { checkAuthPW, newVerifier, randomKey, type ServerVerifier } from './password.js';
 import { localFxaEmail } from './tokenserver-trust.js';
 import { sessionDeviceId } from './session-device-id.js';
 
@@ -252,6 +252,110 @@ export class LocalAccounts {
     });
   }
 
+  /**
+   * FxA's `/password/change/start` after the old password was checked (it gave `wrapKb`): a
+   * key fetch token for the current wrapKb and a password change token, both single use and
+   * short-lived. Refused when the password changed since `account` was read.
+   */
+  async startPasswordChange(
+    account: FxaAccountRow,
+    wrapKb: Uint8Array,
+    now: number,
+  ): Promise<{ keyFetchToken: string; passwordChangeToken: string }> {
+    return this.context.db.transaction('write', async (tx) => {
+      const current = await tx.fxaAccountByUid(account.uid);
+      if (!current) throw unknownAccount();
+      if (current.verifierSetAt !== account.verifierSetAt) throw incorrectPassword();
+      const keyFetch = new Uint8Array(randomBytes(32));
+      const k = deriveTokenCredentials(keyFetch, 'keyFetchToken');
+      await tx.fxaInsertKeyFetch({
+        id: k.id,
+        uid: account.uid,
+        authKey: k.key,
+        keyBundle: createKeysBundle(k.extra, current.kA, wrapKb),
+        createdAt: now,
+      });
+      const change = new Uint8Array(randomBytes(32));
+      const c = deriveTokenCredentials(change, 'passwordChangeToken');
+      await tx.fxaInsertKeyFetch({
+        id: c.id,
+        uid: account.uid,
+        authKey: c.key,
+        keyBundle: `${PASSWORD_CHANGE_MARK}${current.verifierSetAt}`,
+        createdAt: now,
+      });
+      return { keyFetchToken: toHex(keyFetch), passwordChangeToken: toHex(change) };
+    });
+  }
+
+  /** A password change token by its Hawk id, null when unknown (or a key fetch token's id). */
+  async passwordChangeToken(id: string): Promise<PasswordChangeToken | null> {
+    const row = await this.context.db.transaction('read', (tx) => tx.fxaKeyFetch(id));
+    return row ? passwordChangeTokenOf(row) : null;
+  }
+
+  /**
+   * FxA's `/password/change/finish`, in one transaction: takes the token, stores the new
+   * verifier and `wrapWrapKb` (same kB, kA and keysChangedAt; verifierSetAt moves), ends every
+   * session, and gives the originating session's successor (null when none was named). The
+   * originating session's device moves to the successor, so Firefox's re-registration after
+   * `fxaccounts:change_password` finds it; other devices stay listed, unbound, until their
+   * Firefox signs in again (docs/research/firefox-device-commands.md §4.4).
+   */
+  async finishPasswordChange(
+    token: PasswordChangeToken,
+    verifier: ServerVerifier,
+    newWrapKb: Uint8Array,
+    originSessionId: string | null,
+    /** A key fetch token of the new wrapKb with the new session too (FxA's `?keys=true`). */
+    withKeys: boolean,
+    now: number,
+  ): Promise<IssuedTokens | null> {
+    return this.context.db.transaction('write', async (tx) => {
+      if (!(await tx.fxaDeleteKeyFetch(token.id))) throw invalidToken('password change token already used');
+      const current = await tx.fxaAccountByUid(token.uid);
+      if (!current) throw invalidToken('account gone');
+      if (current.verifierSetAt !== token.verifierSetAt)
+        throw invalidToken('the password changed since this password change started');
+      const origin = originSessionId ? await tx.fxaSession(originSessionId) : null;
+      if (originSessionId && (!origin || origin.uid !== token.uid))
+        throw invalidToken('the session to replace is not one of this account’s');
+      await tx.fxaUpdateCredentials(token.uid, {
+        authSalt: verifier.authSalt,
+        verifyHash: verifier.verifyHash,
+        kA: current.kA,
+        wrapWrapKb: xor(newWrapKb, verifier.wrapwrapKey),
+        keysChangedAt: current.keysChangedAt,
+        verifierSetAt: after(now, current.verifierSetAt),
+      });
+      const originDevice = origin ? await tx.fxaDeviceBySession(origin.id) : null;
+      for (const device of await tx.fxaDevices(token.uid))
+        if (device.sessionId !== null) await tx.fxaUpdateDevice({ ...device, sessionId: null });
+      await endEverything(tx, token.uid, null);
+      if (!origin) return null;
+      const tokens = await issueTokens(
+        tx,
+        token.uid,
+        now,
+        withKeys ? { kA: current.kA, wrapKb: newWrapKb } : null,
+      );
+      if (originDevice) {
+        const successor = deriveTokenCredentials(fromHex(tokens.sessionToken), 'sessionToken').id;
+        await tx.fxaUpdateDevice({ ...originDevice, sessionId: successor, lastAccessAt: now });
+      }
+      return tokens;
+    });
+  }
+
+  /** "Sign out everywhere": every session of the account ends (with its device), and its tokens. */
+  async signOutEverywhere(uid: string): Promise<number> {
+    return this.context.db.transaction('write', async (tx) => {
+      const sessions = (await tx.fxaSessions(uid)).length;
+      await endEverything(tx, uid, null);
+      return sessions;
+    });
+  }
+
   // What the accounts API's routes read and write, one transaction per call as before.
 
   async byUid(uid: string): Promise<FxaAccountRow | null> {
@@ -364,6 +468,8 @@ export class LocalAccounts {
       const device = await tx.fxaDevice(id);
       if (!device || device.uid !== uid) throw unknownDevice();
       await tx.fxaDeleteDevice(id);
+      // Its Firefox is signed out with it, as in FxA: the next accounts call it makes is 401/110.
+      if (device.sessionId) await tx.fxaDeleteSession(device.sessionId);
     });
   }
 
@@ -408,6 +514,30 @@ export interface DeviceUpdate {
   pushCallback?: string | undefined;
   pushPublicKey?: string | undefined;
   pushAuthKey?: string | undefined;
+}
+
+/**
+ * A password change token lives in the key fetch table (same lifetime, single use, purged and
+ * ended alike); its bundle column holds this mark and the password generation it was issued
+ * for instead of a keys bundle, which is always hex.
+ */
+const PASSWORD_CHANGE_MARK = 'password-change:';
+
+export interface PasswordChangeToken {
+  id: string;
+  uid: string;
+  authKey: Uint8Array;
+  /** The account's verifierSetAt when the old password was checked. */
+  verifierSetAt: number;
+  createdAt: number;
+}
+
+/** The row as a password change token, null for a key fetch token. */
+export function passwordChangeTokenOf(row: FxaKeyFetchRow): PasswordChangeToken | null {
+  if (!row.keyBundle.startsWith(PASSWORD_CHANGE_MARK)) return null;
+  const verifierSetAt = Number(row.keyBundle.slice(PASSWORD_CHANGE_MARK.length));
+  if (!Number.isSafeInteger(verifierSetAt)) return null;
+  return { id: row.id, uid: row.uid, authKey: row.authKey, verifierSetAt, createdAt: row.createdAt };
 }
 
 /** Ends sessions (but `keepSessionId`), key fetch tokens, codes and refresh tokens. */

@@ -8,21 +8,18 @@ import type { FxaApi } from '../api-context.js';
 import type { FxaAccountRow, FxaSessionRow } from '../../db/fxa-types.js';
 import { ERRNO, FxaError, invalidToken } from '../errors.js';
 import { HEX32, HEX64, jsonBody, requiredStr, route, sendJson, type FxaLocals } from '../http.js';
-import { incorrectPassword, normalizeEmail, unknownAccount, MAX_EMAIL_LENGTH } from '../local-accounts.js';
+import {
+  incorrectPassword,
+  normalizeEmail,
+  passwordChangeTokenOf,
+  unknownAccount,
+  MAX_EMAIL_LENGTH,
+} from '../local-accounts.js';
+import { passwordChangeRoutes } from './password-change.js';
+import { checkPasswordThrottled, throttled } from './password-check.js';
 
 function wantsKeys(req: Request): boolean {
   return req.query.keys === 'true';
-}
-
-/** errno 114 (spec §4.0): the client waits `retryAfter` seconds; Retry-After is set by route(). */
-function throttled(retryAfter: number, logDetail: string): FxaError {
-  return new FxaError(
-    429,
-    ERRNO.THROTTLED,
-    'Client has sent too many requests',
-    { retryAfter, retryAfterLocalized: `${Math.ceil(retryAfter / 60)} minutes` },
-    logDetail,
-  );
 }
 
 /** `/account/status` in either form, throttled per client address so e-mails cannot be enumerated quickly. */
@@ -155,6 +152,9 @@ export function accountRoutes(api: FxaApi): Router {
     '/account/keys',
     route(logger, async (req, res) => {
       const token = await api.keyFetch(req);
+      // A password change token shares the table, never the route.
+      if (passwordChangeTokenOf(token))
+        throw invalidToken('a password change token is not a key fetch token');
       // Single use: gone before the bundle leaves (spec §4.1 #3).
       const deleted = await accounts.takeKeyFetch(token.id);
       if (!deleted) throw invalidToken('key fetch token already used');
@@ -215,8 +215,49 @@ export function accountRoutes(api: FxaApi): Router {
   );
 
   /**
-   * Foxden's password change (spec §9, "optional and later"): one call instead of FxA's
-   * /password/change/start+finish. The page sends the old and new authPW and the new
+   * The account page's "Delete account" (FxA's route): the session's account, its password
+   * again, then everything goes in one transaction, Sync storage included (spec §9).
+   */
+  r.post(
+    '/account/destroy',
+    route(logger, async (req, res) => {
+      const session = await api.session(req);
+      const body = jsonBody(req);
+      const email = requiredStr(body, 'email', { max: MAX_EMAIL_LENGTH });
+      const authPW = fromHex(requiredStr(body, 'authPW', { pattern: HEX64 }));
+      const account = await sessionAccount(session);
+      (res.locals as FxaLocals).user = account.uid;
+      if (normalizeEmail(email) !== account.normalizedEmail)
+        throw invalidToken('account deletion for another account than the session’s');
+      await checkPasswordThrottled(api, req, res, account, authPW);
+      await accounts.delete(account.uid);
+      logger.info(
+        'auth',
+        `Foxden account ${account.email} (${account.uid}) deleted itself from its account page`,
+      );
+      sendJson(res, 200, {});
+    }),
+  );
+
+  /**
+   * "Sign out everywhere" (Foxden's; FxA's page destroys sessions one by one): every session
+   * of the account ends, the caller's too, so each Firefox asks for the password again.
+   */
+  r.post(
+    '/account/sessions/destroy',
+    route(logger, async (req, res) => {
+      const session = await api.session(req);
+      jsonBody(req);
+      (res.locals as FxaLocals).user = session.uid;
+      const ended = await accounts.signOutEverywhere(session.uid);
+      logger.info('auth', `Foxden account ${session.uid} signed out everywhere (${ended} sessions)`);
+      sendJson(res, 200, {});
+    }),
+  );
+
+  /**
+   * Foxden's earlier one-call password change, before FxA's start/finish (password-change.ts,
+   * which the account page uses). The caller sends the old and new authPW and the new
    * `wrapKb = kB ⊕ newUnwrapBKey`, so kB and keysChangedAt stay; other sessions end.
    */
   r.post(
@@ -227,10 +268,14 @@ export function accountRoutes(api: FxaApi): Router {
       const oldAuthPW = fromHex(requiredStr(body, 'oldAuthPW', { pattern: HEX64 }));
       const authPW = fromHex(requiredStr(body, 'authPW', { pattern: HEX64 }));
       const wrapKb = fromHex(requiredStr(body, 'wrapKb', { pattern: HEX64 }));
+      // The same guessing defence as start: a session must not test passwords unthrottled.
+      await checkPasswordThrottled(api, req, res, await sessionAccount(session), oldAuthPW);
       await accounts.changePassword(session.uid, oldAuthPW, authPW, wrapKb, session.id);
       sendJson(res, 200, { uid: session.uid, verified: true, authAt: Math.floor(context.clock() / 1000) });
     }),
   );
+
+  r.use(passwordChangeRoutes(api));
 
   return r;
 }

@@ -1,0 +1,51 @@
+import type { Request, Response } from 'express';
+import type { FxaAccountRow } from '../../db/fxa-types.js';
+import { requestAddress } from '../../http/request-log.js';
+import { isRefusal } from '../../security/failure-throttle.js';
+import type { FxaApi } from '../api-context.js';
+import { ERRNO, FxaError } from '../errors.js';
+import { incorrectPassword } from '../local-accounts.js';
+
+/** errno 114 (spec §4.0): the client waits `retryAfter` seconds; Retry-After is set by route(). */
+export function throttled(retryAfter: number, logDetail: string): FxaError {
+  return new FxaError(
+    429,
+    ERRNO.THROTTLED,
+    'Client has sent too many requests',
+    { retryAfter, retryAfterLocalized: `${Math.ceil(retryAfter / 60)} minutes` },
+    logDetail,
+  );
+}
+
+/**
+ * Checks the account's password again (a password change, an account deletion) under the
+ * same guessing defence as sign-in: a stolen session must not become an unthrottled oracle.
+ * Returns wrapKb; 400/103 when wrong, 429/114 when throttled.
+ */
+export async function checkPasswordThrottled(
+  api: FxaApi,
+  req: Request,
+  res: Response,
+  account: FxaAccountRow,
+  authPW: Uint8Array,
+): Promise<Uint8Array> {
+  const address = requestAddress(req, res);
+  const why = `password check for ${account.email} throttled after repeated wrong passwords`;
+  const refused = api.throttle.check(account.normalizedEmail, address);
+  if (refused) throw throttled(refused.retryAfter, why);
+  const attempt = await api.throttle.begin(account.normalizedEmail, address);
+  if (isRefusal(attempt)) throw throttled(attempt.retryAfter, why);
+  let wrapKb: Uint8Array | null;
+  try {
+    wrapKb = await api.accounts.checkPassword(account, authPW);
+  } catch (err) {
+    attempt.cancelled();
+    throw err;
+  }
+  if (!wrapKb) {
+    attempt.failed();
+    throw incorrectPassword();
+  }
+  attempt.succeeded();
+  return wrapKb;
+}
