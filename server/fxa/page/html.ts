@@ -4,7 +4,7 @@
  * `style-src 'self'` with no inline code (fxa-local.md §7).
  */
 
-export type PageView = 'signin' | 'info';
+export type PageView = 'signin' | 'info' | 'account';
 
 export interface PageModel {
   view: PageView;
@@ -75,17 +75,111 @@ function signInBody(model: PageModel): string {
 </section>`;
 }
 
-function infoBody(): string {
+function infoBody(model: PageModel): string {
+  const root = model.publicUrl.endsWith('/') ? model.publicUrl : `${model.publicUrl}/`;
   return `
 <section class="panel">
-  <h2>Nothing to manage here</h2>
-  <p>This Foxden server keeps accounts simple: no profile pictures, devices list or account settings on the web.
-  To sign out, use Firefox's Settings → Sync. To reset a password or delete an account, ask whoever runs Foxden (its dashboard has both).</p>
+  <h2>Not on this server</h2>
+  <p>This Foxden server keeps accounts simple: no profile pictures and no pairing of phones.
+  Your password, devices and account are on <a href="${escapeHtml(root)}settings">your account page</a>.</p>
 </section>`;
 }
 
+/** The account page (settings): its script shows one section at a time (account/main.ts). */
+function accountBody(): string {
+  return `
+<section id="working" class="panel" aria-live="polite">
+  <p class="muted"><span class="spinner" aria-hidden="true"></span> Looking for your account…</p>
+</section>
+
+<section id="signin" class="panel" hidden>
+  <p id="signin-note" class="note" hidden></p>
+  <form id="signin-form" novalidate>
+    <label for="signin-email">E-mail</label>
+    <input id="signin-email" name="email" type="email" autocomplete="username" required spellcheck="false" autocapitalize="off">
+    <label for="signin-password">Password</label>
+    <input id="signin-password" name="password" type="password" autocomplete="current-password" required>
+    <p id="signin-error" class="error" role="alert" hidden></p>
+    <button id="signin-submit" type="submit" class="primary">Sign in to manage your account</button>
+    <p id="signin-progress" class="muted progress" role="status"></p>
+  </form>
+  <p class="muted small">This signs in only this page. To sync a Firefox, use its Settings → Sync.</p>
+</section>
+
+<section id="manage" class="panel" hidden>
+  <p class="note">Signed in as <strong id="manage-email"></strong><span id="manage-firefox" hidden> in this Firefox</span>.</p>
+  <p id="result" class="result" role="status" aria-live="polite"></p>
+
+  <section class="group" aria-labelledby="devices-title">
+    <h2 id="devices-title" tabindex="-1">Devices</h2>
+    <p class="muted small">Removing a device signs it out: that Firefox asks for the password again the next time it talks to Foxden, and keeps what it has locally.</p>
+    <ul id="device-list" class="devices"></ul>
+    <p id="devices-empty" class="muted small" hidden>No Firefox is signed in to this account.</p>
+    <p id="devices-error" class="error" role="alert" hidden></p>
+  </section>
+
+  <section class="group" aria-labelledby="password-title">
+    <h2 id="password-title">Change password</h2>
+    <form id="password-form" novalidate>
+      <label for="old-password">Current password</label>
+      <input id="old-password" name="old-password" type="password" autocomplete="current-password" required>
+      <label for="new-password">New password</label>
+      <input id="new-password" name="new-password" type="password" autocomplete="new-password" required minlength="8">
+      <label for="new-password-confirm">Repeat the new password</label>
+      <input id="new-password-confirm" name="new-password-confirm" type="password" autocomplete="new-password" required minlength="8">
+      <p class="hint">At least 8 characters. Your synced data stays readable: your Firefox re-wraps the same sync key with the new password. This Firefox stays signed in; the others ask for the new password.</p>
+      <p id="password-error" class="error" role="alert" hidden></p>
+      <button id="password-submit" type="submit" class="primary">Change password</button>
+      <p id="password-progress" class="muted progress" role="status"></p>
+    </form>
+  </section>
+
+  <section class="group" aria-labelledby="everywhere-title">
+    <h2 id="everywhere-title">Sign out everywhere</h2>
+    <p class="muted small">Every Firefox signed in to this account, this one too, is signed out and asks for the password again. Nothing is deleted.</p>
+    <p id="everywhere-error" class="error" role="alert" hidden></p>
+    <button id="everywhere" type="button" class="secondary">Sign out everywhere</button>
+    <div id="everywhere-confirm" class="confirm" hidden>
+      <p>Sign out every Firefox, this one too?</p>
+      <button id="everywhere-yes" type="button" class="secondary">Yes, sign out everywhere</button>
+      <button id="everywhere-no" type="button" class="plain">Cancel</button>
+    </div>
+  </section>
+
+  <section class="group danger-zone" aria-labelledby="delete-title">
+    <h2 id="delete-title">Delete account</h2>
+    <p class="small">Everything this account synced to this Foxden server is deleted: bookmarks, history, passwords, open tabs and the rest. Every other Firefox signed in to it is signed out. Each Firefox keeps what it already has on its own computer. This cannot be undone.</p>
+    <form id="delete-form" novalidate>
+      <label for="delete-password">Password, to confirm</label>
+      <input id="delete-password" name="delete-password" type="password" autocomplete="current-password" required>
+      <p id="delete-error" class="error" role="alert" hidden></p>
+      <button id="delete-submit" type="submit" class="danger">Delete account and its synced data</button>
+    </form>
+  </section>
+
+  <p class="center"><button id="page-signout" type="button" class="plain" hidden>Sign this page out</button></p>
+</section>
+
+<section id="ended" class="panel" hidden>
+  <h2 id="ended-title" tabindex="-1"></h2>
+  <p id="ended-text"></p>
+</section>`;
+}
+
+function bodyOf(model: PageModel): string {
+  if (model.view === 'info') return infoBody(model);
+  if (model.view === 'account') return accountBody();
+  return signInBody(model);
+}
+
+const TITLES: Record<PageView, string> = {
+  signin: 'Sign in to Foxden',
+  info: 'Foxden account',
+  account: 'Your Foxden account',
+};
+
 export function renderPage(model: PageModel): string {
-  const title = model.view === 'info' ? 'Foxden account' : 'Sign in to Foxden';
+  const title = TITLES[model.view];
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -103,7 +197,7 @@ export function renderPage(model: PageModel): string {
   <header class="brand">${LOGO}
     <div><h1>${title}</h1><p class="muted">Sync this Firefox with your household's own server.</p></div>
   </header>
-  ${model.view === 'info' ? infoBody() : signInBody(model)}
+  ${bodyOf(model)}
 </main>
 <footer class="foot muted small">Foxden · your bookmarks, passwords and tabs stay encrypted with a key only your Firefox knows.</footer>
 </body>

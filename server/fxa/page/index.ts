@@ -29,16 +29,14 @@ export const PAGE_CSP = [
   "form-action 'self'",
 ].join('; ');
 
-/** Pages Firefox may open relative to `remote.root` besides the sign-in page (§3.1). */
-const INFO_PATHS = [
-  '/settings',
-  '/settings/{*rest}',
-  '/connect_another_device',
-  '/pair',
-  '/pair/{*rest}',
-  '/post_verify/{*rest}',
-  '/oauth',
-];
+/**
+ * Firefox's "Manage account" and "Manage devices" (`remote.root` + `settings`, research
+ * firefox-device-commands §4.1): the account page.
+ */
+const ACCOUNT_PATHS = ['/settings', '/settings/{*rest}'];
+
+/** Other pages Firefox may open relative to `remote.root` (§3.1). */
+const INFO_PATHS = ['/connect_another_device', '/pair', '/pair/{*rest}', '/post_verify/{*rest}', '/oauth'];
 
 function pathPrefix(publicUrl: string): string {
   try {
@@ -88,6 +86,7 @@ export function mountFxaPage(app: Express, context: ServerContext): void {
   });
 
   app.get(['/', '/signin', '/signup'], (_req: Request, res: Response) => sendPage(context, 'signin', res));
+  app.get(ACCOUNT_PATHS, (_req: Request, res: Response) => sendPage(context, 'account', res));
   app.get(INFO_PATHS, (_req: Request, res: Response) => sendPage(context, 'info', res));
 
   app.use(

@@ -43,7 +43,8 @@ export class AuthApi {
   /** `base` is absolute, e.g. http://192.168.1.20:8173/auth/v1 (no trailing slash). */
   constructor(private readonly base: string) {}
 
-  private async call<T>(
+  /** One signed (or unsigned) JSON call; the account page's calls (account/account-api.ts) use it too. */
+  protected async call<T>(
     method: 'GET' | 'POST',
     path: string,
     body: unknown,

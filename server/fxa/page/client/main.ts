@@ -3,6 +3,9 @@
  * URL, a WebChannel answer within a few seconds), then runs connect.ts on submit.
  */
 import './signin.css';
+// One bundle for both pages (a second entry would move the shared code out of signin.js): the
+// account page's module starts only on the account view, as this one only on the sign-in view.
+import './account/main.js';
 import { AuthApi } from './auth-api.js';
 import { connectFirefox, type Mode } from './connect.js';
 import { describeError, STEP_TEXT } from './messages.js';
