@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { ensurePrivateDir, plainFsError, tightenFile } from '../fs/private-path.js';
+import { ensurePrivateDir, tightenFile } from '../fs/private-path.js';
+import { readIfPresent } from '../fs/read-if-present.js';
 import { createFileExclusive } from '../fs/write-atomic.js';
 
 const SECRET_FILE = 'master-secret';
@@ -22,7 +23,7 @@ export function resolveMasterSecret(
     return secret;
   }
   const file = path.join(config.dataDir, SECRET_FILE);
-  const existing = readIfPresent(file);
+  const existing = readSecretIfPresent(file);
   if (existing) {
     tightenFile(file);
     return existing;
@@ -31,21 +32,21 @@ export function resolveMasterSecret(
   const secret = randomBytes(32).toString('hex');
   // If another process creates it first we use theirs instead of overwriting it.
   if (createFileExclusive(file, secret + '\n')) return secret;
-  const theirs = readIfPresent(file);
+  const theirs = readSecretIfPresent(file);
   if (!theirs) throw new Error(`The master secret file ${file} exists but is empty`);
   return theirs;
 }
 
 function readSecretFile(file: string): string {
-  return (fs.readFileSync(file, 'utf8').split(/\r?\n/)[0] ?? '').trim();
+  return firstLine(fs.readFileSync(file, 'utf8'));
 }
 
-function readIfPresent(file: string): string | null {
-  try {
-    return readSecretFile(file) || null;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    // A data dir that is a file (ENOTDIR) or unreadable: the plain line, not the system's.
-    throw plainFsError(err, file);
-  }
+function firstLine(text: string): string {
+  return (text.split(/\r?\n/)[0] ?? '').trim();
+}
+
+/** The secret in `file` (its first line), or null when the file is missing or empty. */
+function readSecretIfPresent(file: string): string | null {
+  const text = readIfPresent(file);
+  return text === null ? null : firstLine(text) || null;
 }

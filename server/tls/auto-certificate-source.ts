@@ -25,7 +25,8 @@ export interface AutoSourceOptions {
  * `auto`: the household CA's certificate for this machine. At open the stored one is served if
  * it still covers every wanted name and has 60 days left, else a new one is issued; then every
  * `checkEveryMs` the same test runs again (LAN addresses and the public URL change while
- * Foxden runs), and a new certificate is issued, stored and announced when it fails.
+ * Foxden runs), and a new certificate is issued, served, announced and then stored when it
+ * fails (a data folder that cannot be written costs the stored copy, never the served one).
  */
 export async function openAutoSource(options: AutoSourceOptions): Promise<AutoCertificateSource> {
   const now = options.clock();
@@ -35,19 +36,27 @@ export async function openAutoSource(options: AutoSourceOptions): Promise<AutoCe
     now,
   });
   const { names, leftOut } = namesFor(ca, options);
-  let material = loadStoredServerCertificate(options.dataDir, ca, names, now);
-  if (material === null) {
-    material = await issueServerCertificate(ca, names, now);
-    storeServerCertificate(options.dataDir, material);
-  }
-  return new AutoCertificateSource(ca, material, leftOut, options);
+  const stored = loadStoredServerCertificate(options.dataDir, ca, names, now);
+  if (stored !== null) return new AutoCertificateSource(ca, stored, leftOut, options);
+  const material = await issueServerCertificate(ca, names, now);
+  const source = new AutoCertificateSource(ca, material, leftOut, options);
+  source.save(material, now);
+  return source;
 }
+
+/** After a failed save, the next try waits this many checks, doubling up to the most. */
+const SAVE_RETRY_FIRST_CHECKS = 10;
+const SAVE_RETRY_MOST_CHECKS = 120;
 
 export class AutoCertificateSource extends CertificateSourceBase {
   readonly mode = 'auto';
   private readonly timer: NodeJS.Timeout;
   private checking = false;
   private closed = false;
+  /** The served certificate when it could not be saved in the data folder (null: it is saved). */
+  private unsaved: TlsMaterial | null = null;
+  private nextSaveAt = 0;
+  private saveRetryChecks = SAVE_RETRY_FIRST_CHECKS;
 
   constructor(
     private readonly ca: HouseholdCa,
@@ -78,6 +87,32 @@ export class AutoCertificateSource extends CertificateSourceBase {
     return this.lastLeftOut;
   }
 
+  /**
+   * Keeps the served certificate in the data folder so the next start serves it again. When
+   * that fails it stays served from memory, the problem is said once, and the save is tried
+   * again after a back-off (not at every check: each failure would be the same).
+   */
+  save(material: TlsMaterial, now: number): void {
+    try {
+      storeServerCertificate(this.options.dataDir, material);
+      this.unsaved = null;
+      this.saveRetryChecks = SAVE_RETRY_FIRST_CHECKS;
+      this.clearProblem();
+    } catch (err) {
+      this.unsaved = material;
+      this.nextSaveAt = now + this.saveRetryChecks * this.options.checkEveryMs;
+      this.saveRetryChecks = Math.min(this.saveRetryChecks * 2, SAVE_RETRY_MOST_CHECKS);
+      const line = `The household certificate is served but could not be saved, so the next start makes a new one: ${oneLine(err)}`;
+      // At open nobody listens yet: the line is said once the caller has had its turn to listen.
+      if (this.listenerCount('warning') > 0) this.reportProblem(line);
+      else {
+        setImmediate(() => {
+          if (!this.closed && this.unsaved !== null) this.reportProblem(line);
+        });
+      }
+    }
+  }
+
   /** One renewal check; a check still issuing when the next is due makes that one skip. */
   async check(): Promise<void> {
     if (this.checking || this.closed) return;
@@ -87,13 +122,15 @@ export class AutoCertificateSource extends CertificateSourceBase {
       const { names, leftOut } = namesFor(this.ca, this.options);
       this.lastLeftOut = leftOut;
       if (isStillGood(this.leaf, this.ca, names, now)) {
-        this.clearProblem();
+        if (this.unsaved === null) this.clearProblem();
+        else if (now >= this.nextSaveAt) this.save(this.unsaved, now);
         return;
       }
       const material = await issueServerCertificate(this.ca, names, now);
       if (this.closed) return;
-      storeServerCertificate(this.options.dataDir, material);
+      // Served first: a data folder that cannot be written must not keep a new address out of it.
       this.serve(material);
+      this.save(material, now);
     } catch (err) {
       if (!this.closed) {
         this.reportProblem(

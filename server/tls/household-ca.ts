@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { ensurePrivateDir, plainFsError, tightenFile } from '../fs/private-path.js';
+import { ensurePrivateDir, tightenFile } from '../fs/private-path.js';
+import { readIfPresent } from '../fs/read-if-present.js';
 import { createFileExclusive, replaceFileAtomic } from '../fs/write-atomic.js';
 import { DAY_MS, generateKeyPair, importSigningKey, privateKeyPem, randomSerial } from './key-material.js';
 import {
@@ -113,7 +113,7 @@ async function loadCa(certFile: string, pem: string, keyFile: string, now: numbe
   const keyText = readIfPresent(keyFile);
   if (keyText === null) {
     throw new HouseholdCaError(
-      `The household CA's key ${keyFile} is missing, so no certificate can be issued; restore it from a backup, ${moveAway(certFile)}.`,
+      `The household CA's key ${keyFile} is missing, so no certificate can be issued; restore it from a copy of the data folder (Foxden's backups do not hold the CA key), ${moveAway(certFile)}.`,
     );
   }
   tightenFile(keyFile);
@@ -179,19 +179,10 @@ export function caExpired(certFile: string, notAfter: string): HouseholdCaError 
 
 function damaged(file: string, reason: string): HouseholdCaError {
   return new HouseholdCaError(
-    `The household CA file ${file} is damaged (${reason}); Foxden does not replace it, since devices may trust it: restore it from a backup, ${moveAway(file)}.`,
+    `The household CA file ${file} is damaged (${reason}); Foxden does not replace it, since devices may trust it: restore it from a copy of the data folder (Foxden's backups do not hold the CA key), ${moveAway(file)}.`,
   );
 }
 
 function moveAway(file: string): string {
   return `or move the folder ${path.dirname(file)} away to make a new household CA (every device must then trust the new one)`;
-}
-
-function readIfPresent(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw plainFsError(err, file);
-  }
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { FileSystemProblem, plainFsError } from '../fs/private-path.js';
+import { FileSystemProblem } from '../fs/private-path.js';
+import { readIfPresent } from '../fs/read-if-present.js';
 import { writeFileAtomic } from '../fs/write-atomic.js';
 import type { NameSet } from './certificate-names.js';
 import { pemCertificates, subjectAltNames } from './certificate-description.js';
@@ -92,7 +92,7 @@ export function storeServerCertificate(dataDir: string, material: TlsMaterial): 
 /**
  * The stored server certificate when it is still good to serve: issued by this CA, its key
  * beside it, covering `names`, with more than RENEW_BEFORE_MS left. Anything else (missing,
- * damaged, stale) is null: these are Foxden's own files and a new certificate replaces them.
+ * unreadable, damaged, stale) is null: these are Foxden's own files and a new certificate replaces them.
  */
 export function loadStoredServerCertificate(
   dataDir: string,
@@ -101,10 +101,12 @@ export function loadStoredServerCertificate(
   now: number,
 ): TlsMaterial | null {
   const dir = tlsDir(dataDir);
-  const cert = readIfPresent(path.join(dir, SERVER_CERT_FILE));
-  const key = readIfPresent(path.join(dir, SERVER_KEY_FILE));
-  if (cert === null || key === null) return null;
   try {
+    // One that cannot be read (a folder in its place, no permission) is replaced like a damaged
+    // one; if the new one cannot be saved there either, that is said then.
+    const cert = readIfPresent(path.join(dir, SERVER_CERT_FILE));
+    const key = readIfPresent(path.join(dir, SERVER_KEY_FILE));
+    if (cert === null || key === null) return null;
     const [leafPem] = pemCertificates(cert);
     if (leafPem === undefined) return null;
     const leaf = new crypto.X509Certificate(leafPem);
@@ -133,13 +135,4 @@ export function isStillGood(
   if (Date.parse(leaf.validFrom) > now) return false;
   const has = subjectAltNames(leaf);
   return names.dns.every((n) => has.dns.includes(n)) && names.ips.every((a) => has.ips.includes(a));
-}
-
-function readIfPresent(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw plainFsError(err, file);
-  }
 }

@@ -143,42 +143,91 @@ test('renewal: nothing new, nothing issued; a host outside the constraints is re
   }
 });
 
-test('renewal: a failure to store the new certificate keeps the old one, sets the problem and warns once', async () => {
+/**
+ * Makes the stored certificate impossible to save (or read) whoever runs the test, root
+ * included: a non-empty folder where server.crt goes, which no rename can replace.
+ */
+function blockServerCertificate(tlsDir: string): void {
+  fs.rmSync(path.join(tlsDir, 'server.crt'), { force: true });
+  fs.mkdirSync(path.join(tlsDir, 'server.crt'));
+  fs.writeFileSync(path.join(tlsDir, 'server.crt', 'keep'), 'x');
+}
+
+test('renewal with a data folder that cannot be written: the new certificate is served, the problem said once, no key made at every check, saved after the back-off once it can be', async () => {
   const dataDir = tempDataDir();
   let now = Date.now();
+  const checkEveryMs = 60_000;
   const source = await openAutoSource({
     dataDir,
     publicUrl: () => 'http://foxden.home/',
     clock: () => now,
     hostname: () => 'laptop',
     readInterfaces: () => wlan('192.168.1.20'),
-    checkEveryMs: 60_000,
+    checkEveryMs,
   });
   const warnings: string[] = [];
   source.on('warning', (line) => warnings.push(line));
+  let changes = 0;
+  source.on('changed', () => changes++);
   const tlsDir = path.join(dataDir, 'tls');
   try {
     const old = source.current();
     now += 320 * DAY;
-    // A file where server.crt's temporary sibling must go cannot be beaten by the atomic write: a folder in its place.
-    fs.rmSync(path.join(tlsDir, 'server.crt'));
-    fs.mkdirSync(path.join(tlsDir, 'server.crt'));
-    fs.writeFileSync(path.join(tlsDir, 'server.crt', 'keep'), 'x');
+    blockServerCertificate(tlsDir);
     await source.check();
-    await source.check();
-    assert.deepEqual(source.current(), old);
+    const renewed = source.current();
+    assert.notDeepEqual(renewed, old, 'the renewed certificate is served although it could not be saved');
+    assert.equal(changes, 1);
+    for (let i = 0; i < 5; i++) {
+      now += checkEveryMs;
+      await source.check();
+    }
+    assert.deepEqual(source.current(), renewed, 'no new key at every check');
+    assert.equal(changes, 1);
     assert.equal(warnings.length, 1, warnings.join('\n'));
     assert.match(
       warnings[0] ?? '',
-      /^A new household certificate could not be made, so the old one is still served: /,
+      /^The household certificate is served but could not be saved, so the next start makes a new one: /,
     );
     assert.ok(!(warnings[0] ?? '').includes('\n'));
     assert.equal(source.status().problem, warnings[0]);
 
     fs.rmSync(path.join(tlsDir, 'server.crt'), { recursive: true });
+    // Past the back-off the same certificate is saved; nothing new is issued.
+    now += 20 * checkEveryMs;
     await source.check();
-    assert.notDeepEqual(source.current(), old);
+    assert.equal(fs.readFileSync(path.join(tlsDir, 'server.crt'), 'utf8'), renewed.cert);
+    assert.equal(fs.readFileSync(path.join(tlsDir, 'server.key'), 'utf8'), renewed.key);
+    assert.equal(changes, 1);
     assert.equal(source.status().problem, null);
+  } finally {
+    source.close();
+  }
+});
+
+test('start with a stored certificate due for renewal and a data folder that cannot be written: it starts, serving a new one, and says so once', async () => {
+  const dataDir = tempDataDir();
+  let now = Date.now();
+  const options = {
+    dataDir,
+    publicUrl: () => 'http://foxden.home/',
+    clock: () => now,
+    hostname: () => 'laptop',
+    readInterfaces: () => wlan('192.168.1.20'),
+    checkEveryMs: 60_000,
+  };
+  (await openAutoSource(options)).close();
+  now += 320 * DAY;
+  blockServerCertificate(path.join(dataDir, 'tls'));
+  const source = await openAutoSource(options);
+  try {
+    const warnings: string[] = [];
+    source.on('warning', (line) => warnings.push(line));
+    assert.ok(Date.parse(source.status().notAfter) - now > 300 * DAY, source.status().notAfter);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0] ?? '', /could not be saved/);
+    assert.equal(source.status().problem, warnings[0]);
   } finally {
     source.close();
   }
