@@ -19,12 +19,15 @@ export function tuneHeapForServer(): void {
   // Electron's main process shares its V8 with the app's own windows logic and may freeze V8
   // flags after start-up (changing a frozen flag can abort the process): leave it alone there.
   if (process.versions.electron) return;
-  // Keep the young generation at the size it has now: 4 MB semi-spaces (8 MB of RSS) for
-  // `foxden serve`, which calls this before it loads the server's modules (cli/serve.ts), 8 MB
-  // ones (the maximum) for a process that loaded them first. V8's memory reducer shrinks it to
-  // 0.5 MB once the server has been idle for some 10-30 s, and from then on this keeps it
-  // there. A smaller young generation costs CPU per request: GET info/collections took 186 us
-  // of server CPU with 8 MB semi-spaces, 194 with 4 and 199 with 1 (interleaved runs).
+  // Keep the young generation at the size it has now. Only this run-time setting does that:
+  // Node 20's V8 ignores --semi-space-growth-factor on the command line. What size that is
+  // depends on how much ran before: `foxden serve` calls this before it loads the server's
+  // modules (cli/serve.ts), but since the CLI itself loads more (TLS, directory accounts) it
+  // is already at 8 MB semi-spaces (16 MB of RSS) by then, the default maximum; called first
+  // thing in the process it stays at 0.5-1 MB, 10-14 MB less RSS with 100,000 records stored
+  // (bench/README.md). V8's memory reducer shrinks it to 0.5 MB once the server has been idle
+  // for some 10-30 s, and from then on this keeps it there. GET info/collections took the same
+  // server CPU with semi-spaces of 1 to 16 MB, within the noise of the bench machine.
   v8.setFlagsFromString('--semi-space-growth-factor=1');
   // Collect the old generation once it has grown by half its live size (V8 picks 1.1x-4x by
   // itself). About 15 MB is live (mostly the modules' code); with 100,000 x 1 KB records
