@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Attribute, Change } from 'ldapts';
 import { usernameFromEmail } from '../../server/accounts/index.js';
+import { AdminAccounts } from '../../server/admin/accounts.js';
+import { AdminError } from '../../server/admin/api.js';
 import { parseDirectorySettings } from '../../server/ldap/index.js';
 import type { LogEvent } from '../../server/log.js';
 import {
@@ -218,6 +220,25 @@ describe('Sync 1.1 over an LDAP directory', { skip: slapdSkipReason() }, () => {
     assert.equal(del.text, '11');
     // Nothing changed in the directory: the password still binds.
     assert.equal((await as(uid, password, 'GET', 'info/collections')).status, 200);
+  });
+
+  it('the admin service refuses to create, delete or reset Sync 1.1 accounts, in one sentence', async () => {
+    const admin = new AdminAccounts(() => server.server.context);
+    const attempts = [
+      () => admin.create({ kind: 'sync11', name: 'newperson', password: 'a-long-password' }),
+      () => admin.delete({ kind: 'sync11', id: PEOPLE.alice.uid }),
+      () => admin.resetPassword({ kind: 'sync11', id: PEOPLE.alice.uid, password: 'a-long-password' }),
+    ];
+    for (const attempt of attempts) {
+      await assert.rejects(attempt, (err: unknown) => {
+        assert.ok(err instanceof AdminError);
+        assert.match(err.message, /^Sync 1\.1 accounts are managed by the household directory/);
+        assert.equal(err.message.includes('\n'), false);
+        return true;
+      });
+    }
+    // Nothing changed in Foxden's own accounts.
+    assert.deepEqual(await server.server.context.db.transaction('read', (tx) => tx.listSync11Users()), []);
   });
 
   it('signs in over ldaps:// and StartTLS, trusting the directory through ldap_ca_file', async () => {
