@@ -18,6 +18,16 @@ export function tokenserverUrl(publicUrl: string): string {
 }
 
 /**
+ * What comes later without Mozilla's push service (docs/local-accounts.md; research
+ * firefox-device-commands §2, §3): Firefox asks for sent tabs and refreshes its device list
+ * only at these moments, so the owner learns the delays here, not from a family member.
+ */
+const LOCAL_ACCOUNTS_DELAYS = [
+  'Send tab to device works, but a sent tab opens on the other computer only when Firefox starts there, when someone clicks Sync now in its toolbar or app menu, or by itself within about 2 hours (up to 3 while idle). For about 10 minutes instead, set identity.fxaccounts.commands.missed.fetch_interval to 300 (Number) in about:config on the receiving computer.',
+  'A computer that just signed in shows up in the other computers’ synced tabs and Send tab lists after they restart Firefox, or within about 2 hours. To see it at once, open the account menu → Send tab to device on them, then click Sync now.',
+];
+
+/**
  * Firefox without a Mozilla account: `autoconfig.uri` is the only URL to set, because
  * autoconfig fills in the others at sign-in and sign-out resets them (fxa-local spec §2.2);
  * `allowHttp` only for a plain http address (spec §2.1, `ensureHTTPS`).
@@ -53,6 +63,7 @@ function localAccountsHelp(
       : []),
     'Leave identity.sync.tokenserver.uri alone: Firefox fills it in from Foxden when you sign in.',
     'Restart Firefox, then Settings → Sync → Sign in, with the e-mail and password of a local account.',
+    ...LOCAL_ACCOUNTS_DELAYS,
   ];
   const androidLocalSteps = [
     'If Firefox is signed in to Sync, sign out first.',
