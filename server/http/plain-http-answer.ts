@@ -118,6 +118,11 @@ function afterBody(req: IncomingMessage, answer: () => void): void {
   req.on('end', once);
 }
 
+function caPathBelow(publicUrl: string): string {
+  const prefix = new URL(publicUrl).pathname;
+  return `${prefix.endsWith('/') ? prefix : `${prefix}/`}ca.crt`;
+}
+
 function answerUnreadable(res: ServerResponse): void {
   res.statusCode = 400;
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -142,7 +147,8 @@ function answer(options: PlainHttpAnswerOptions, req: IncomingMessage, res: Serv
     answerUnreadable(res);
     return;
   }
-  if (asked.pathname === CA_CERTIFICATE_PATH) {
+  // Also below the public URL's path prefix, where the setup help's address (trust-ca-help.ts) points.
+  if (asked.pathname === CA_CERTIFICATE_PATH || asked.pathname === caPathBelow(options.publicUrl())) {
     answerCaCertificate(req.method, options.ca()?.pem ?? null, res);
     return;
   }

@@ -43,15 +43,35 @@ const HOUSEHOLD_IP_RANGES = [
  * The constraints for a CA made now. Besides the household suffixes: the machine's full host
  * name (it and the names under it, never its parent domain: a host called
  * `pc.example.com` must not make the CA good for all of example.com), and the public URL's
- * host when it is a DNS name (a name the owner chose, e.g. a dynamic-DNS one).
+ * host when it is a DNS name (a name the owner chose, e.g. a dynamic-DNS one). Either only
+ * when it names one machine (see namesOneMachine): a subtree is the name and all below it.
  */
 export function householdConstraints(hostname: string, publicUrl: string): HouseholdConstraints {
   const dns = new Set(HOUSEHOLD_DNS_SUFFIXES);
   const extra = [normalizeDnsName(hostname), normalizeDnsName(publicUrlHost(publicUrl) ?? '')];
   for (const name of extra) {
-    if (isCertificateDnsName(name) && !permitsDns({ dns: [...dns], ips: [] }, name)) dns.add(name);
+    if (
+      isCertificateDnsName(name) &&
+      namesOneMachine(name) &&
+      !permitsDns({ dns: [...dns], ips: [] }, name)
+    ) {
+      dns.add(name);
+    }
   }
   return { dns: [...dns], ips: [...HOUSEHOLD_IP_RANGES] };
+}
+
+/**
+ * Whether a DNS name is narrow enough to become a subtree of the CA: under a household suffix,
+ * or at least three labels and not `www.` in front of a registered domain. `example.com` or
+ * `www.example.com` would make the CA good for a whole domain (`www.` is that domain's site),
+ * and a bare `dev` for the whole .dev top-level domain.
+ */
+export function namesOneMachine(name: string): boolean {
+  const normal = normalizeDnsName(name);
+  if (permitsDns({ dns: HOUSEHOLD_DNS_SUFFIXES, ips: [] }, normal)) return true;
+  const labels = normal.split('.');
+  return labels.length >= 3 && !(labels.length === 3 && labels[0] === 'www');
 }
 
 export function nameConstraintsExtension(constraints: HouseholdConstraints): x509.Extension {
@@ -101,6 +121,17 @@ export function permitsIp(constraints: HouseholdConstraints, address: string): b
 /** The reason shown for a wanted name the household CA may not vouch for. */
 export const OUTSIDE_CONSTRAINTS =
   'outside the names the household CA may vouch for; use your own certificate files for it';
+/** The reason for a name that is a whole domain, which the household CA is never made good for. */
+export const WHOLE_DOMAIN =
+  'a whole Internet domain, which the household CA is never allowed to vouch for (every name under it would be covered); use a name of one machine (e.g. sync.example.com) or your own certificate files';
+/** The reason for a name without a dot: .dev, .app and the like are Internet top-level domains. */
+export const BARE_NAME =
+  'a name without a dot could be an Internet top-level domain (such as dev or app), which the household CA is never allowed to vouch for; use its .local name or the address instead';
+
+function outsideReason(name: string): string {
+  if (net.isIP(name) || namesOneMachine(name)) return OUTSIDE_CONSTRAINTS;
+  return name.includes('.') ? WHOLE_DOMAIN : BARE_NAME;
+}
 
 /**
  * Splits wanted names into those the CA may put in a certificate and those it may not: Firefox
@@ -113,7 +144,7 @@ export function withinConstraints(
   const outside = [
     ...wanted.dns.filter((n) => !permitsDns(constraints, n)),
     ...wanted.ips.filter((a) => !permitsIp(constraints, a)),
-  ].map((name) => ({ name, reason: OUTSIDE_CONSTRAINTS }));
+  ].map((name) => ({ name, reason: outsideReason(name) }));
   return {
     inside: {
       dns: wanted.dns.filter((n) => permitsDns(constraints, n)),

@@ -96,7 +96,11 @@ describe('HTTPS from the dashboard', () => {
     );
 
     const help = (await call<SetupHelp>('setupHelp')).body;
-    assert.equal(help.trustCa?.caUrl, `https://127.0.0.1:${port}/ca.crt`);
+    assert.equal(help.trustCa?.caUrl, `http://127.0.0.1:${port}/ca.crt`);
+    // The address given works over plain HTTP on the HTTPS port: no certificate warning first.
+    const plainDownload = await httpRequest(help.trustCa?.caUrl ?? '', {});
+    assert.equal(plainDownload.status, 200);
+    assert.equal(plainDownload.body.trim(), ca.pem.trim());
     assert.equal(help.trustCa?.fingerprint256, ca.fingerprint256);
     assert.ok(!help.localAccountsPrefs.some((p) => p.name === 'identity.fxaccounts.allowHttp'));
   });

@@ -1,8 +1,10 @@
 // The plain-HTTP answer's link (server/http/plain-http-answer.ts): whatever path was asked, the
 // link starts with the public https URL, so the page never sends a browser elsewhere.
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { httpsUrlFor, requestedPath } from '../../server/http/plain-http-answer.js';
+import { httpsUrlFor, plainHttpAnswer, requestedPath } from '../../server/http/plain-http-answer.js';
 
 function linkFor(publicUrl: string, target: string): string {
   const asked = requestedPath(target);
@@ -43,4 +45,22 @@ test('the path and query asked keep their place, percent-encoded; an absolute-fo
 
 test('a target URL cannot read is null (answered 400), not a throw', () => {
   for (const target of ['http://[', 'http://a b/', '*']) assert.equal(requestedPath(target), null, target);
+});
+
+test('/ca.crt over plain HTTP also below the public URL path prefix, where the setup help points', async () => {
+  const server = http.createServer(
+    plainHttpAnswer({ publicUrl: () => 'https://foxden.home:8173/sync/', ca: () => ({ pem: 'PEM' }) }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    for (const where of ['ca.crt', 'sync/ca.crt']) {
+      const res = await fetch(`http://127.0.0.1:${port}/${where}`);
+      assert.equal(res.status, 200, where);
+      assert.equal(await res.text(), 'PEM');
+    }
+    assert.equal((await fetch(`http://127.0.0.1:${port}/other/ca.crt`)).status, 400);
+  } finally {
+    server.close();
+  }
 });

@@ -20,7 +20,8 @@ test('HTTPS auto: the CA download URL, its fingerprint and the steps for each br
   const help = setupHelpFor('https://192.168.1.20:8173', { https: 'auto', caFingerprint256: FINGERPRINT });
   const trust = help.trustCa;
   assert.ok(trust);
-  assert.equal(trust.caUrl, 'https://192.168.1.20:8173/ca.crt');
+  // Over plain HTTP on the same port: no certificate warning before the CA is trusted.
+  assert.equal(trust.caUrl, 'http://192.168.1.20:8173/ca.crt');
   assert.equal(trust.fingerprint256, FINGERPRINT);
   const desktop = trust.firefoxDesktopSteps.join('\n');
   assert.match(
@@ -28,8 +29,13 @@ test('HTTPS auto: the CA download URL, its fingerprint and the steps for each br
     /Settings → Privacy & Security → Certificates → View Certificates → Authorities → Import/,
   );
   assert.match(desktop, /“Trust this CA to identify websites”/);
+  assert.match(
+    trust.firefoxDesktopSteps[0] ?? '',
+    /^Open http:\/\/192\.168\.1\.20:8173\/ca\.crt in Firefox: it asks whether to trust/,
+  );
+  assert.ok(trust.androidSteps[0]?.includes('http://192.168.1.20:8173/ca.crt'));
   assert.match(desktop, /security\.enterprise_roots\.enabled to true/);
-  assert.match(desktop, /Compare its SHA-256 fingerprint with the one above/);
+  assert.match(desktop, /compare its SHA-256 fingerprint with the one above/);
   const android = trust.androidSteps.join('\n');
   assert.match(android, /Security → Encryption & credentials → Install a certificate → CA certificate/);
   assert.match(android, /tap the Firefox logo 5 times/);
@@ -49,6 +55,13 @@ test('HTTPS auto before the CA exists: the URL and steps, no number to compare y
   assert.match(trust?.firefoxDesktopSteps.join('\n') ?? '', /once Foxden has started with HTTPS/);
 });
 
+test('the CA address keeps the public URL path prefix and writes the https default port out for http', () => {
+  const at = (publicUrl: string) =>
+    setupHelpFor(publicUrl, { https: 'auto', caFingerprint256: FINGERPRINT }).trustCa?.caUrl;
+  assert.equal(at('https://foxden.home/sync/'), 'http://foxden.home:443/sync/ca.crt');
+  assert.equal(at('https://[fd00::20]:8173/'), 'http://[fd00::20]:8173/ca.crt');
+});
+
 test('own certificate files: no household CA to trust, and no allowHttp either', () => {
   const help = setupHelpFor('https://sync.example.org:8173/', { https: 'files', caFingerprint256: null });
   assert.equal(help.trustCa, null);
@@ -60,7 +73,7 @@ test('foxden setup-info prints the trust section first, and says when the CA is 
     setupInfoFor('https://192.168.1.20:8173/', { https: 'auto', caFingerprint256: FINGERPRINT }),
   ).split('\n');
   assert.equal(text[2], "Trust this server's certificate (once on each device):");
-  assert.ok(text.includes('  CA certificate = https://192.168.1.20:8173/ca.crt'));
+  assert.ok(text.includes('  CA certificate = http://192.168.1.20:8173/ca.crt'));
   assert.ok(text.includes(`  SHA-256 fingerprint = ${FINGERPRINT}`));
   assert.ok(text.indexOf('  Pale Moon:') < text.findIndex((l) => l.startsWith('Firefox desktop with')));
   assert.ok(!text.some((l) => l.includes(ALLOW_HTTP)));

@@ -113,7 +113,6 @@ test('auto: the certificate names every household name and address, and each ver
     assert.equal(status.mode, 'auto');
     for (const name of [
       'localhost',
-      'laptop',
       'laptop.local',
       'foxden.home',
       '127.0.0.1',
@@ -126,11 +125,16 @@ test('auto: the certificate names every household name and address, and each ver
     // Link-local (needs a %scope) and global IPv6 (rotates) are not wanted; a public IPv4 is, but the CA may not vouch for it.
     for (const name of ['fe80::1c2b:3aff:fe4d:5e6f', '2001:db8::5', '203.0.113.7'])
       assert.ok(!status.names.includes(name), name);
+    // A host name without a dot could be a top-level domain (dev, app): never a subtree of the CA.
     assert.deepEqual(
       status.leftOut.map((l) => l.name),
-      ['203.0.113.7'],
+      ['laptop', '203.0.113.7'],
     );
-    assert.match(status.leftOut[0]?.reason ?? '', /outside the names the household CA may vouch for/);
+    assert.match(
+      status.leftOut[0]?.reason ?? '',
+      /^a name without a dot could be an Internet top-level domain/,
+    );
+    assert.match(status.leftOut[1]?.reason ?? '', /outside the names the household CA may vouch for/);
     assert.equal(status.problem, null);
     assert.equal(status.ca?.fingerprint256, new crypto.X509Certificate(caPem).fingerprint256);
     assert.match(status.fingerprint256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
@@ -320,4 +324,36 @@ test('a damaged or mismatched household CA is a one-line error naming the file, 
   const again = await openTlsSource({ mode: 'auto' }, options(dataDir));
   assert.equal(again.caCertificatePem(), goodCert);
   again.close();
+});
+
+test('the CA is made good for a machine name, never for a whole domain: example.com and www.example.com are left out with the reason', async () => {
+  const { householdConstraints } = await import('../../server/tls/name-constraints.js');
+  const extra = (hostname: string, publicUrl: string) =>
+    householdConstraints(hostname, publicUrl).dns.filter((n) => n.includes('example'));
+  assert.deepEqual(extra('pc', 'https://example.com/'), []);
+  assert.deepEqual(extra('example.com', 'https://www.example.com/'), []);
+  assert.deepEqual(extra('pc.example.com', 'https://sync.example.co.uk:5000/'), [
+    'pc.example.com',
+    'sync.example.co.uk',
+  ]);
+
+  const dataDir = tempDataDir();
+  const source = await openTlsSource(
+    { mode: 'auto' },
+    { ...options(dataDir), publicUrl: () => 'https://example.com/', hostname: () => 'www.example.com' },
+  );
+  try {
+    const ca = readHouseholdCa(dataDir);
+    assert.ok(ca);
+    const status = source.status();
+    assert.ok(!status.names.some((n) => n.includes('example')), status.names.join(' '));
+    const left = status.leftOut.filter((l) => l.name.includes('example'));
+    assert.deepEqual(
+      left.map((l) => l.name),
+      ['example.com', 'www.example.com'],
+    );
+    for (const l of left) assert.match(l.reason, /^a whole Internet domain/);
+  } finally {
+    source.close();
+  }
 });

@@ -133,11 +133,12 @@ test('renewal: nothing new, nothing issued; a host outside the constraints is re
     publicUrl = 'https://sync.example.org/';
     await source.check();
     assert.equal(changes, 0, 'a certificate Firefox would refuse whole is not issued');
+    const left = source.status().leftOut.filter((l) => l.name !== 'laptop');
     assert.deepEqual(
-      source.status().leftOut.map((l) => l.name),
+      left.map((l) => l.name),
       ['sync.example.org'],
     );
-    assert.match(source.status().leftOut[0]?.reason ?? '', /use your own certificate files/);
+    assert.match(left[0]?.reason ?? '', /use your own certificate files/);
   } finally {
     source.close();
   }
