@@ -1,4 +1,5 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** The per-request steps every request goes through before any adapter, in this order. */
 export interface FrontDoorSteps {
@@ -41,4 +42,99 @@ export function afterSync15(sync11: FrontDoorSteps['sync11']): RequestHandler {
     if (req.path.startsWith('/1.0/')) return sync11(req, res, next);
     next();
   };
+}
+
+/** What Express would have given a request that `syncBeforeExpress` answers itself. */
+type Decorated = IncomingMessage & {
+  app: Express;
+  originalUrl: string;
+  path: string;
+  protocol: string;
+  res: ServerResponse;
+};
+
+/** First path segments that only Sync 1.1 owns (its /1.0/<user>/ paths go after Sync 1.5). */
+const SYNC11_ONLY = ['/1.1/', '/1/', '/user/', '/misc/'];
+
+/**
+ * Headers whose meaning Express works out (`trust proxy`: req.ip, req.protocol) or that
+ * CORS answers with Express's helpers: a request carrying one goes through Express.
+ */
+const NEEDS_EXPRESS = [
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'forwarded',
+  'origin',
+];
+
+/**
+ * The `http.Server` request listener: sync requests (Sync 1.1, and Sync 1.5 storage when
+ * given) go straight to the front door and the adapter, everything else to the Express app.
+ * Express's per-request layer (app.handle swaps the prototypes of req and res, then the
+ * router) cost about 100 us of CPU per request on the bench machine, twice all of Foxden's own
+ * work on a GET (bench/README.md). A bypassed request gets what the adapters read from
+ * Express (app, originalUrl, path, protocol, res.locals); one from behind a proxy or from
+ * a browser (Origin) goes through Express, which works those out.
+ */
+export function syncBeforeExpress(
+  app: Express,
+  front: RequestHandler,
+  sync15Storage: RequestHandler | null,
+  onError: (err: unknown, req: IncomingMessage) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = req.url ?? '';
+    const sync15 =
+      sync15Storage !== null && (url === '/1.5' || url.startsWith('/1.5/') || url.startsWith('/1.5?'));
+    if (!(sync15 || SYNC11_ONLY.some((prefix) => url.startsWith(prefix))) || needsExpress(req)) {
+      app(req, res);
+      return;
+    }
+    const r = req as Decorated;
+    const q = url.indexOf('?');
+    r.app = app;
+    r.originalUrl = url;
+    r.path = q < 0 ? url : url.slice(0, q);
+    r.protocol = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+    r.res = res;
+    (res as ServerResponse & { req: IncomingMessage; locals: Record<string, unknown> }).locals =
+      Object.create(null) as Record<string, unknown>;
+    const notFound = () => answerNotFound(res);
+    const next =
+      sync15 && sync15Storage !== null
+        ? () => sync15Storage(asExpress(r), asExpress(res), notFound)
+        : notFound;
+    try {
+      front(asExpress(r), asExpress(res), next);
+    } catch (err) {
+      onError(err, req);
+      // As app.ts's error layer answers.
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        res.end('"application error"');
+      }
+    }
+  };
+}
+
+function needsExpress(req: IncomingMessage): boolean {
+  for (const name of NEEDS_EXPRESS) if (req.headers[name] !== undefined) return true;
+  return false;
+}
+
+/** Express's final 404 (app.ts), the same bytes. */
+function answerNotFound(res: ServerResponse): void {
+  res.statusCode = 404;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Content-Length', '9');
+  res.end('Not Found');
+}
+
+// The adapters are typed against Express's Request and Response; a bypassed request carries
+// every member they read (Decorated above), not Express's helpers, which they do not call.
+function asExpress<T>(value: IncomingMessage | ServerResponse): T {
+  return value as unknown as T;
 }
