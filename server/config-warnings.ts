@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import { isLoopbackHost } from './admin/settings.js';
+import { httpPublicUrlWithHttps } from './admin/tls-warnings.js';
 import { FIREFOX_BLOCKED_PORTS, portWarnings } from './ports.js';
 
 function urlPort(url: URL): number {
@@ -37,10 +38,8 @@ export function configWarnings(config: Config, platform: NodeJS.Platform = proce
     );
   }
   if (config.tls.mode !== 'off' && url.protocol === 'http:' && config.trustProxy === false) {
-    warnings.push(
-      `The public URL ${config.publicUrl} starts with http://, but Foxden speaks HTTPS on port ${config.port}: ` +
-        'clients told to use it get a "plain HTTP is refused" answer. Change the public URL to start with https://.',
-    );
+    const { message, hint } = httpPublicUrlWithHttps(config.publicUrl);
+    warnings.push(`${message} ${hint}`);
   }
   if (!isLoopbackHost(config.host) && isLoopbackHost(url.hostname)) {
     warnings.push(

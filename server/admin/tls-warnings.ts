@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { normalizeDnsName, normalizeIp, publicUrlHost } from '../tls/certificate-names.js';
 import type { CertificateStatus } from '../tls/types.js';
 import type { AdminSettings, Warning } from './api.js';
 
@@ -12,38 +13,31 @@ export interface TlsFacts {
   now: number;
 }
 
-/** An address as certificates write it: no brackets, lower case, IPv6 in its shortest form. */
-function canonicalName(name: string): string {
-  const bare = name
-    .replace(/^\[|\]$/g, '')
-    .toLowerCase()
-    .replace(/\.$/, '');
-  if (net.isIPv6(bare)) {
-    // new URL() writes an IPv6 address in its shortest form; the certificate's names come from Node.
-    return new URL(`http://[${bare}]/`).hostname.replace(/^\[|\]$/g, '');
-  }
-  return bare;
-}
-
-/** Whether a certificate written for `names` is valid for `host` (a `*.` name covers one label). */
-export function certificateCovers(names: readonly string[], host: string): boolean {
-  const wanted = canonicalName(host);
-  return names.some((raw) => {
-    const name = canonicalName(raw);
-    if (name === wanted) return true;
-    if (!name.startsWith('*.') || net.isIP(wanted)) return false;
-    const dot = wanted.indexOf('.');
-    return dot > 0 && wanted.slice(dot + 1) === name.slice(2);
-  });
-}
-
 function hostOf(publicUrl: string): { scheme: string; host: string } | null {
   try {
     const url = new URL(publicUrl);
-    return { scheme: url.protocol, host: url.hostname };
+    const host = publicUrlHost(publicUrl);
+    return host === null ? null : { scheme: url.protocol, host };
   } catch {
     return null; // computeWarnings says what is wrong with it
   }
+}
+
+/** One spelling per name, as the certificate sources write their left-out names. */
+function sameName(a: string, b: string): boolean {
+  const spell = (name: string) => (net.isIP(name) ? normalizeIp(name) : normalizeDnsName(name));
+  return spell(a) === spell(b);
+}
+
+/**
+ * The public URL says http:// while the port speaks HTTPS: one wording for the dashboard's
+ * warning and the CLI's start-up line (config-warnings.ts).
+ */
+export function httpPublicUrlWithHttps(publicUrl: string): { message: string; hint: string } {
+  return {
+    message: `The public URL ${publicUrl} starts with http://, but Foxden's port speaks HTTPS: clients told to use it get a "plain HTTP is refused" answer.`,
+    hint: `Change the public URL to https://${publicUrl.replace(/^http:\/\//i, '')}.`,
+  };
 }
 
 /**
@@ -62,8 +56,7 @@ export function tlsWarnings(
     out.push({
       code: 'public-url-http-with-https',
       severity: 'error',
-      message: `The public URL ${settings.publicUrl} starts with http://, but Foxden's port speaks HTTPS: clients told to use it cannot connect.`,
-      hint: `Change the public URL to https://${settings.publicUrl.replace(/^http:\/\//i, '')}.`,
+      ...httpPublicUrlWithHttps(settings.publicUrl),
     });
   }
   if (url?.scheme === 'https:' && !speaksHttps && !settings.behindProxy) {
@@ -81,25 +74,25 @@ export function tlsWarnings(
     out.push({
       code: 'certificate-reload-failed',
       severity: 'warning',
-      message: `The certificate could not be renewed or reloaded: ${certificate.problem} The previous certificate is still served.`,
+      // The sources' lines say which certificate is served meanwhile.
+      message: `HTTPS certificate: ${certificate.problem}`,
       hint:
         certificate.mode === 'files'
           ? 'Check that the certificate and key files are readable by Foxden and belong together.'
           : 'Check that the data folder is writable; Foxden tries again by itself.',
     });
   }
-  // Behind a proxy, clients see the proxy's certificate, not this one.
-  if (
-    url &&
-    url.scheme === 'https:' &&
-    !settings.behindProxy &&
-    !certificateCovers(certificate.names, url.host)
-  ) {
-    const why = certificate.leftOut.find((left) => canonicalName(left.name) === canonicalName(url.host));
+  // Behind a proxy, clients see the proxy's certificate, not this one. The sources name the
+  // public URL's host among the left-out names when their certificate does not hold it.
+  const missing =
+    url?.scheme === 'https:' && !settings.behindProxy
+      ? certificate.leftOut.find((left) => sameName(left.name, url.host))
+      : undefined;
+  if (url && missing) {
     out.push({
       code: 'certificate-name-missing',
       severity: 'error',
-      message: `Clients reach Foxden as ${url.host}, but the certificate is only for ${certificate.names.join(', ') || 'no names'}: browsers will refuse it.${why ? ` ${why.reason}` : ''}`,
+      message: `Clients reach Foxden as ${url.host}, but the certificate is only for ${certificate.names.join(', ') || 'no names'}: browsers will refuse it (${missing.reason}).`,
       hint:
         certificate.mode === 'files'
           ? `Use a certificate that names ${url.host}, or a public URL with a name the certificate holds.`

@@ -155,7 +155,7 @@ test('an http:// public URL while Foxden speaks HTTPS itself is warned about; be
   assert.deepEqual(
     warnings.filter((w) => /http:\/\//.test(w)),
     [
-      'The public URL http://192.168.1.20:8173/ starts with http://, but Foxden speaks HTTPS on port 8173: clients told to use it get a "plain HTTP is refused" answer. Change the public URL to start with https://.',
+      'The public URL http://192.168.1.20:8173/ starts with http://, but Foxden\'s port speaks HTTPS: clients told to use it get a "plain HTTP is refused" answer. Change the public URL to https://192.168.1.20:8173/.',
     ],
   );
   assert.deepEqual(
