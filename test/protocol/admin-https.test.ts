@@ -11,18 +11,12 @@ import type {
   SetupHelp,
   Warning,
 } from '../../server/admin/api.js';
-import type { AdminService } from '../../server/admin/admin-service.js';
-import { startAdminHttp, type AdminHttp } from '../../server/admin/http-transport.js';
-import { createAdmin } from '../../server/admin/index.js';
 import type { ServerController } from '../../server/admin/server-controller.js';
-import { MemorySettingsStore } from '../../server/admin/settings-store.js';
-import { DEFAULT_SETTINGS } from '../../server/admin/settings.js';
-import { defaultConfig } from '../../server/config.js';
 import { Logger } from '../../server/log.js';
 import { startHeadless } from '../../server/admin/headless.js';
 import { loadConfig } from '../../server/config-load.js';
 import { readHouseholdCa } from '../../server/tls/household-ca.js';
-import { callAdmin } from '../helpers/admin-http.js';
+import { callAdmin, startAdminStack, type AdminStack } from '../helpers/admin-http.js';
 import { httpRequest } from '../helpers/http-request.js';
 import { freePort, occupyPort } from '../helpers/ports.js';
 
@@ -31,36 +25,24 @@ import { freePort, occupyPort } from '../helpers/ports.js';
 // bad certificate files are refused in one line with the old listener still serving.
 
 describe('HTTPS from the dashboard', () => {
+  let stack: AdminStack;
   let dataDir: string;
   let controller: ServerController;
-  let service: AdminService;
-  let admin: AdminHttp;
   let port: number;
-  const call = <T>(method: string, ...args: unknown[]) => callAdmin<T>(admin, method, ...args);
+  const call = <T>(method: string, ...args: unknown[]) => callAdmin<T>(stack.admin, method, ...args);
 
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-admin-https-'));
     port = await freePort();
-    const logger = new Logger();
-    ({ controller, service } = createAdmin({
-      baseConfig: defaultConfig({ dataDir, host: '127.0.0.1', port }),
-      store: new MemorySettingsStore({ ...DEFAULT_SETTINGS, port, publicUrl: `http://127.0.0.1:${port}/` }),
-      logger,
-      lanAddresses: () => [],
-      backupTimers: false,
-    }));
-    const started = await service.start();
-    assert.equal(started.state, 'running');
-    assert.equal(started.certificate, null, 'plain HTTP has no certificate');
-    admin = await startAdminHttp({ service, port: 0, dataDir, staticDir: dataDir, logger });
+    stack = await startAdminStack({
+      port,
+      settings: { publicUrl: `http://127.0.0.1:${port}/` },
+      dataDirPrefix: 'foxden-admin-https-',
+    });
+    ({ dataDir, controller } = stack);
+    assert.equal((await stack.service.status()).certificate, null, 'plain HTTP has no certificate');
   });
 
-  after(async () => {
-    await admin.close();
-    service.detach();
-    await controller.dispose();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => stack.close());
 
   test('Automatic: the port speaks HTTPS at once, the public URL follows, Status and Setup show the CA', async () => {
     const saved = await call<SettingsUpdate>('updateSettings', { https: 'auto' });
