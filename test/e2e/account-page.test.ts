@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { stretchPassword, toHex } from '../../server/fxa/crypto/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { fetchKb, hawk, post, signIn, type SignedIn } from '../protocol/fxa-client.js';
@@ -22,6 +22,7 @@ describe('account page in Chromium (outside Firefox)', { skip }, () => {
   let server: TestServer;
   let auth: string;
   let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
   const pageProblems: string[] = [];
   const address = `page-${randomBytes(3).toString('hex')}@example.org`;
@@ -45,7 +46,7 @@ describe('account page in Chromium (outside Firefox)', { skip }, () => {
     server = await startTestServer();
     auth = `${server.url}auth/v1/`;
     browser = await launchChromium();
-    const context = await browser.newContext({ colorScheme: 'light', reducedMotion: 'reduce' });
+    context = await browser.newContext({ colorScheme: 'light', reducedMotion: 'reduce' });
     page = await context.newPage();
     page.setDefaultTimeout(WAIT_MS);
     page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`));
@@ -61,6 +62,25 @@ describe('account page in Chromium (outside Firefox)', { skip }, () => {
   after(async () => {
     await browser?.close();
     await server?.close();
+  });
+
+  test('the page’s own session ends when its tab closes', async () => {
+    const other = `tab-${randomBytes(3).toString('hex')}@example.org`;
+    const s = await signIn(auth, 'create', other, 'the password');
+    const sessions = async () =>
+      (await server.server.context.db.transaction('read', (tx) => tx.fxaSessions(s.uid))).length;
+    const tab = await context.newPage();
+    tab.setDefaultTimeout(WAIT_MS);
+    await tab.goto(`${server.url}settings?email=${other}`);
+    await tab.getByLabel('Password', { exact: true }).fill('the password');
+    await tab.keyboard.press('Enter');
+    await tab.locator('#manage').waitFor();
+    assert.equal(await sessions(), 2);
+    await tab.close({ runBeforeUnload: true });
+    // The sign-out leaves as the tab closes (a keepalive request): wait for it, boundedly.
+    for (let i = 0; i < 100 && (await sessions()) !== 1; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await sessions(), 1, 'only the sign-in made outside the page is left');
+    assert.equal((await hawk(auth, 'session/status', { token: s.sessionToken })).status, 200);
   });
 
   test('sign in, remove a device, change the password, delete the account', async () => {

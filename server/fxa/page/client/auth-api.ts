@@ -50,6 +50,8 @@ export class AuthApi {
     body: unknown,
     credentials: HawkCredentials | null,
     retriedSkew = false,
+    /** Outlives the page (a sign-out sent while the tab closes). */
+    keepalive = false,
   ): Promise<T> {
     const url = `${this.base}${path}`;
     const text = body === undefined ? undefined : JSON.stringify(body);
@@ -65,7 +67,14 @@ export class AuthApi {
     }
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, body: text, cache: 'no-store', credentials: 'omit' });
+      res = await fetch(url, {
+        method,
+        headers,
+        body: text,
+        cache: 'no-store',
+        credentials: 'omit',
+        keepalive,
+      });
     } catch {
       throw new AuthApiError(
         0,

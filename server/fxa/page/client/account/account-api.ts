@@ -47,8 +47,9 @@ export class AccountApi extends AuthApi {
     return this.call('POST', '/account/device/destroy', { id }, session);
   }
 
-  destroySession(session: HawkCredentials): Promise<unknown> {
-    return this.call('POST', '/session/destroy', {}, session);
+  /** `closing`: sent as the tab goes away, so the request must outlive the page. */
+  destroySession(session: HawkCredentials, closing = false): Promise<unknown> {
+    return this.call('POST', '/session/destroy', {}, session, false, closing);
   }
 
   signOutEverywhere(session: HawkCredentials): Promise<unknown> {

@@ -310,6 +310,16 @@ class AccountPage {
     );
   }
 
+  /** A session the page signed in itself ends with the tab: it is no device and nobody's sign-in. */
+  closing(): void {
+    const session = this.session;
+    if (!session || session.fromFirefox) return;
+    this.session = null;
+    this.api.destroySession(session.credentials, true).catch(() => {
+      // The tab is going away; a session left behind ends with the next "sign out everywhere".
+    });
+  }
+
   async signOutPage(button: HTMLButtonElement): Promise<void> {
     const session = this.session;
     if (!session) return;
@@ -392,6 +402,11 @@ async function start(): Promise<void> {
   const channel = new WebChannel();
   const page = new AccountPage(api, channel);
   wire(page);
+  window.addEventListener('pagehide', () => page.closing());
+  // Back from the back/forward cache the session is gone (closing() ended it): start afresh.
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) location.reload();
+  });
   // Firefox puts the signed-in user's e-mail on the URL (promiseManageURI).
   const email = new URLSearchParams(location.search).get('email');
   if (email) input('signin-email').value = email;
