@@ -24,32 +24,29 @@ interface SentMessage {
   data: Record<string, unknown>;
 }
 
-/** Firefox's half of the `account_updates` channel, run in the page before its own script. */
-function fakeFirefox(user: { email: string; uid: string; sessionToken: string; verified: boolean }): void {
-  const w = window as unknown as { sent: unknown[] };
-  w.sent = [];
-  let signedIn: typeof user | null = user;
+/**
+ * Firefox's half of the `account_updates` channel, run in the page before its own script (a
+ * string: this file is type-checked without the DOM). Messages the page sent land in `window.sent`.
+ */
+function fakeFirefox(user: { email: string; uid: string; sessionToken: string; verified: boolean }): string {
+  return `(() => {
+  window.sent = [];
+  let signedIn = ${JSON.stringify(user)};
   window.addEventListener('WebChannelMessageToChrome', (event) => {
-    const envelope = JSON.parse((event as CustomEvent<string>).detail) as {
-      id: string;
-      message: { command: string; messageId: string; data: Record<string, unknown> };
-    };
+    const envelope = JSON.parse(event.detail);
     const { command, messageId, data } = envelope.message;
-    w.sent.push({ command, data });
-    let reply: unknown = { ok: true };
-    if (command === 'fxaccounts:fxa_status')
-      reply = { signedInUser: signedIn, capabilities: { engines: [] } };
-    if (command === 'fxaccounts:change_password' && signedIn)
-      signedIn = { ...signedIn, sessionToken: data.sessionToken as string };
+    window.sent.push({ command, data });
+    let reply = { ok: true };
+    if (command === 'fxaccounts:fxa_status') reply = { signedInUser: signedIn, capabilities: { engines: [] } };
+    if (command === 'fxaccounts:change_password' && signedIn) signedIn = { ...signedIn, sessionToken: data.sessionToken };
     if (command === 'fxaccounts:logout' || command === 'fxaccounts:delete') signedIn = null;
     setTimeout(() => {
-      window.dispatchEvent(
-        new CustomEvent('WebChannelMessageToContent', {
-          detail: { id: envelope.id, message: { command, messageId, data: reply } },
-        }),
-      );
+      window.dispatchEvent(new CustomEvent('WebChannelMessageToContent', {
+        detail: { id: envelope.id, message: { command, messageId, data: reply } },
+      }));
     }, 0);
   });
+})();`;
 }
 
 describe('account page with Firefox’s WebChannel', { skip }, () => {
@@ -85,11 +82,13 @@ describe('account page with Firefox’s WebChannel', { skip }, () => {
     });
 
     const context = await browser.newContext({ reducedMotion: 'reduce' });
-    await context.addInitScript(fakeFirefox, {
-      email: address,
-      uid: firefox.uid,
-      sessionToken: firefox.sessionToken,
-      verified: true,
+    await context.addInitScript({
+      content: fakeFirefox({
+        email: address,
+        uid: firefox.uid,
+        sessionToken: firefox.sessionToken,
+        verified: true,
+      }),
     });
     page = await context.newPage();
     page.setDefaultTimeout(WAIT_MS);
@@ -97,7 +96,7 @@ describe('account page with Firefox’s WebChannel', { skip }, () => {
     page.on('console', (msg) => {
       if (msg.type() === 'error') pageProblems.push(`console: ${msg.text()}`);
     });
-    const sent = () => page.evaluate(() => (window as unknown as { sent: SentMessage[] }).sent);
+    const sent = () => page.evaluate('window.sent') as Promise<SentMessage[]>;
 
     await page.goto(
       `${server.url}settings?context=oauth_webchannel_v1&entrypoint=preferences&uid=${firefox.uid}`,

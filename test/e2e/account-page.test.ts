@@ -117,8 +117,8 @@ describe('account page in Chromium (outside Firefox)', { skip }, () => {
     await page.getByRole('button', { name: 'Remove Laptop' }).click();
     const yes = page.getByRole('button', { name: 'Yes, remove' });
     assert.equal(
-      await yes.evaluate((el) => el === document.activeElement),
-      true,
+      await page.evaluate('document.activeElement?.textContent'),
+      'Yes, remove',
       'focus moves to the confirmation',
     );
     await yes.click();
