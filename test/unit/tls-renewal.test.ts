@@ -144,6 +144,18 @@ test('renewal: nothing new, nothing issued; a host outside the constraints is re
   }
 });
 
+/** A household laptop on foxden.home at 192.168.1.20, checked every minute, on `clock`. */
+function laptopOptions(dataDir: string, clock: () => number) {
+  return {
+    dataDir,
+    publicUrl: () => 'http://foxden.home/',
+    clock,
+    hostname: () => 'laptop',
+    readInterfaces: () => wlan('192.168.1.20'),
+    checkEveryMs: 60_000,
+  };
+}
+
 /**
  * Makes the stored certificate impossible to save (or read) whoever runs the test, root
  * included: a non-empty folder where server.crt goes, which no rename can replace.
@@ -157,15 +169,9 @@ function blockServerCertificate(tlsDir: string): void {
 test('renewal with a data folder that cannot be written: the new certificate is served, the problem said once, no key made at every check, saved after the back-off once it can be', async () => {
   const dataDir = tempDataDir();
   let now = Date.now();
-  const checkEveryMs = 60_000;
-  const source = await openAutoSource({
-    dataDir,
-    publicUrl: () => 'http://foxden.home/',
-    clock: () => now,
-    hostname: () => 'laptop',
-    readInterfaces: () => wlan('192.168.1.20'),
-    checkEveryMs,
-  });
+  const options = laptopOptions(dataDir, () => now);
+  const { checkEveryMs } = options;
+  const source = await openAutoSource(options);
   const warnings: string[] = [];
   source.on('warning', (line) => warnings.push(line));
   let changes = 0;
@@ -209,14 +215,7 @@ test('renewal with a data folder that cannot be written: the new certificate is 
 test('start with a stored certificate due for renewal and a data folder that cannot be written: it starts, serving a new one, and says so once', async () => {
   const dataDir = tempDataDir();
   let now = Date.now();
-  const options = {
-    dataDir,
-    publicUrl: () => 'http://foxden.home/',
-    clock: () => now,
-    hostname: () => 'laptop',
-    readInterfaces: () => wlan('192.168.1.20'),
-    checkEveryMs: 60_000,
-  };
+  const options = laptopOptions(dataDir, () => now);
   (await openAutoSource(options)).close();
   now += 320 * DAY;
   blockServerCertificate(path.join(dataDir, 'tls'));
@@ -237,14 +236,7 @@ test('start with a stored certificate due for renewal and a data folder that can
 test("renewal: in the CA's last 60 days the certificate lasts as long as the CA and is not issued again at every check; past its end, a warning", async () => {
   const dataDir = tempDataDir();
   let now = Date.now();
-  const settings = {
-    dataDir,
-    publicUrl: () => 'http://foxden.home/',
-    clock: () => now,
-    hostname: () => 'laptop',
-    readInterfaces: () => wlan('192.168.1.20'),
-    checkEveryMs: 60_000,
-  };
+  const settings = laptopOptions(dataDir, () => now);
   (await openAutoSource(settings)).close();
   const caEnds = Date.parse(readCaNotAfter(dataDir));
   now = caEnds - 30 * DAY;
