@@ -10,10 +10,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { FIREFOX, startFoxdenCli, until, type FoxdenProcess } from './firefox-harness.js';
-import { CANARY_TITLE, EMAIL, FirefoxSyncFlow, PASSWORD, removeProfiles } from './firefox-sync-flow.js';
+import { FirefoxSyncFlow, removeProfiles } from './firefox-sync-flow.js';
 import { SyncReader } from './firefox-sync-reader.js';
 
 const FILE_DEADLINE_MS = 240_000;
+/** The account FirefoxSyncFlow signs profile A up with, and the bookmark it seeds. */
+const EMAIL = 'household@foxden.test';
+const PASSWORD = 'correct horse battery staple';
+const CANARY_TITLE = 'Foxden canary';
 const NEW_PASSWORD = 'a brand new household password';
 
 const skip = fs.existsSync(FIREFOX)
