@@ -177,7 +177,7 @@ describe('foxden setup-info', () => {
       // First, before every browser's own steps.
       const trustAt = text.stdout.indexOf("Trust this server's certificate (once on each device):");
       assert.ok(trustAt > 0 && trustAt < text.stdout.findIndex((l) => l.startsWith('Firefox desktop with')));
-      assert.ok(text.stdout.includes('  CA certificate = https://192.168.1.20:8173/ca.crt'));
+      assert.ok(text.stdout.includes('  CA certificate = http://192.168.1.20:8173/ca.crt'));
       assert.ok(text.stdout.includes(`  SHA-256 fingerprint = ${ca.info.fingerprint256}`));
       assert.ok(!text.stdout.some((l) => l.includes('identity.fxaccounts.allowHttp')));
 
@@ -193,7 +193,7 @@ describe('foxden setup-info', () => {
       ]);
       const info = JSON.parse(fromSaved.stdout.join('\n')) as SetupInfoJson;
       assert.equal(info.trustCa?.fingerprint256, ca.info.fingerprint256);
-      assert.equal(info.trustCa?.caUrl, 'https://192.168.1.20:8173/ca.crt');
+      assert.equal(info.trustCa?.caUrl, 'http://192.168.1.20:8173/ca.crt');
       const off = await runCli([...base, '--json', '--https', 'off']);
       assert.equal((JSON.parse(off.stdout.join('\n')) as SetupInfoJson).trustCa, null);
     } finally {
