@@ -203,8 +203,8 @@ function CertificateCard({ certificate }: { certificate: CertificateStatus }) {
         )}
         {certificate.problem && (
           <>
-            <dt>Last reload</dt>
-            <dd className="field-error">{certificate.problem} The previous certificate is still served.</dd>
+            <dt>Certificate problem</dt>
+            <dd className="field-error">{certificate.problem}</dd>
           </>
         )}
       </dl>

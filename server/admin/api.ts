@@ -1,3 +1,4 @@
+import type { ConnectionCheckFailure } from '../ldap/result.js';
 import type { LogEvent, LogLevel } from '../log.js';
 import type { CertificateStatus } from '../tls/types.js';
 import type { AdminSettings } from './settings-schema.js';
@@ -21,6 +22,18 @@ export interface AdminApi {
   createAccount(input: CreateAccountInput): Promise<AccountSummary>;
   deleteAccount(ref: AccountRef): Promise<void>;
   resetPassword(input: ResetPasswordInput): Promise<void>;
+
+  /**
+   * `[auth] backend = ldap`: the household directory as the ini file gives it (never the bind
+   * password), and the sentence the dashboard shows instead of create, delete and reset;
+   * null with Foxden's own accounts.
+   */
+  directory(): Promise<DirectoryInfo | null>;
+  /**
+   * "Test connection": connect, TLS, the service bind and, with a name, that person's search
+   * and group, one plain line per step and the one that failed (issue 14 item 4).
+   */
+  testDirectory(name?: string): Promise<DirectoryTest>;
 
   logs(query: LogQuery): Promise<LogEvent[]>;
   warnings(): Promise<Warning[]>;
@@ -106,11 +119,12 @@ export interface SettingsUpdate {
   notes?: string[];
 }
 
-export type AccountKind = 'sync11' | 'sync15' | 'local';
+/** `directory`: a person of the household directory who has synced (`[auth] backend = ldap`). */
+export type AccountKind = 'sync11' | 'sync15' | 'local' | 'directory';
 
 export interface AccountRef {
   kind: AccountKind;
-  /** Username (sync11), uid (sync15) or account id (local). */
+  /** Username (sync11), uid (sync15), account id (local) or the directory's id (directory). */
   id: string;
 }
 
@@ -134,6 +148,35 @@ export interface CreateAccountInput {
 
 export interface ResetPasswordInput extends AccountRef {
   password: string;
+}
+
+/** The directory's settings as Settings shows them, read-only (they come from the ini file). */
+export interface DirectoryInfo {
+  /** `ldap://host:port` or `ldaps://host:port`. */
+  url: string;
+  startTls: boolean;
+  /** The service account searches run as; null: anonymous searches. */
+  bindDn: string | null;
+  searchBase: string;
+  userFilter: string;
+  requiredGroup: string | null;
+  caFile: string | null;
+  idAttribute: string;
+  /** Shown instead of create, delete and reset: the directory manages accounts. */
+  accountsNote: string;
+}
+
+export type DirectoryTestFailure = ConnectionCheckFailure;
+
+/** What "Test connection" found: the steps that passed, and the one that failed. */
+export interface DirectoryTest {
+  ok: boolean;
+  /** One plain line per step that passed, in order. */
+  steps: string[];
+  /** The step that failed (null when all passed). */
+  failed: DirectoryTestFailure | null;
+  /** One plain line: what failed and what to check (null when all passed). */
+  message: string | null;
 }
 
 export interface LogQuery {
@@ -204,7 +247,10 @@ export interface SetupHelp {
 
 /** Trusting the household certificate authority on each device (issue 13). */
 export interface TrustCaHelp {
-  /** Where the CA certificate is downloaded: `<publicUrl>ca.crt`. */
+  /**
+   * Where the CA certificate is downloaded: `http://<host>:<port>/<prefix>ca.crt`, the sync
+   * port's plain-HTTP answer, so a device that does not trust the CA yet gets no warning.
+   */
   caUrl: string;
   /** SHA-256 of the CA certificate to compare; null until Foxden has created the CA (first start). */
   fingerprint256: string | null;
