@@ -20,7 +20,7 @@ import { StorageEngine } from './storage/engine.js';
 import { requestLog } from './http/request-log.js';
 import { forwardedOriginWatch } from './http/forwarded-origin-watch.js';
 import { corsCheck } from './http/cors.js';
-import { afterSync15, frontDoor } from './http/front-door.js';
+import { afterSync15, frontDoor, syncBeforeExpress } from './http/front-door.js';
 import { closeGracefully, hostInUrl, listenOn, type GracefulListener } from './http/listen.js';
 import { openSyncListener } from './http/sync-listener.js';
 import { answerCaCertificate, CA_CERTIFICATE_PATH } from './http/ca-certificate.js';
@@ -169,16 +169,15 @@ function buildSyncServer(
   app.set('etag', false);
   app.set('trust proxy', listener.trustProxy);
   const sync11 = sync11Handler(context);
-  app.use(
-    frontDoor({
-      startLog: requestLog(logger, serverEvents),
-      // A trusted proxy naming another address than the public URL's is said once in the log.
-      watchForwardedOrigin: forwardedOriginWatch(() => signups.live(), logger),
-      // Before the adapters: a preflight is answered on every Sync 1.5 path, as syncstorage-rs does.
-      cors: corsCheck(config.corsOrigins),
-      sync11,
-    }),
-  );
+  const front = frontDoor({
+    startLog: requestLog(logger, serverEvents),
+    // A trusted proxy naming another address than the public URL's is said once in the log.
+    watchForwardedOrigin: forwardedOriginWatch(() => signups.live(), logger),
+    // Before the adapters: a preflight is answered on every Sync 1.5 path, as syncstorage-rs does.
+    cors: corsCheck(config.corsOrigins),
+    sync11,
+  });
+  app.use(front);
 
   let shuttingDown = false;
   // The certificate's source while the listener speaks HTTPS (opened by listen()).
@@ -192,7 +191,7 @@ function buildSyncServer(
 
   // Under /1.0/, Sync 1.5 first: Sync 1.1's /1.0/<user>/... routes would otherwise swallow
   // /1.0/sync/1.5 (the front door gave Sync 1.1 its other paths already).
-  mountSync15(app, context, localTokenIssuer(context));
+  const storage15 = mountSync15(app, context, localTokenIssuer(context));
   app.use(afterSync15(sync11));
   // After the sync adapters (which leave these paths alone) so that sync traffic, nearly all
   // of the requests, does not walk three more route layers; before the sign-in page.
@@ -209,12 +208,19 @@ function buildSyncServer(
   app.use((_req: Request, res: Response) => {
     res.status(404).type('text/plain').send('Not Found');
   });
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  const logUnhandled = (err: unknown, method: string | undefined, path: string) => {
     const message = err instanceof Error ? err.message : String(err);
-    logger.error('error', `Unhandled error in ${req.method} ${req.path}`, { detail: message });
+    logger.error('error', `Unhandled error in ${method ?? ''} ${path}`, { detail: message });
+  };
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    logUnhandled(err, req.method, req.path);
     if (res.headersSent) return;
     res.status(500).type('application/json').send('"application error"');
   });
+  // Sync traffic skips Express's per-request layer, answered the same (http/front-door.ts).
+  const requestListener = syncBeforeExpress(app, front, storage15, (err, req, path) =>
+    logUnhandled(err, req.method, path),
+  );
 
   let server: GracefulListener | null = null;
   let purgeTimer: NodeJS.Timeout | undefined;
@@ -244,7 +250,7 @@ function buildSyncServer(
       const use = settings ? { ...settings } : listener;
       app.set('trust proxy', use.trustProxy);
       const next = await openSyncListener(use.tls, {
-        app,
+        app: requestListener,
         dataDir: config.dataDir,
         publicUrl: () => signups.live().publicUrl,
         logger,

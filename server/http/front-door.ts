@@ -70,54 +70,88 @@ const NEEDS_EXPRESS = [
 ];
 
 /**
+ * A raw URL whose path Express's parseurl would rework (url.parse on `#` or whitespace): such a
+ * request goes through Express, so the adapters see the path Express would give them.
+ */
+const REPARSED_URL = /[#\s]/;
+
+/**
  * The `http.Server` request listener: sync requests (Sync 1.1, and Sync 1.5 storage when
  * given) go straight to the front door and the adapter, everything else to the Express app.
  * Express's per-request layer (app.handle swaps the prototypes of req and res, then the
  * router) cost about 100 us of CPU per request on the bench machine, twice all of Foxden's own
  * work on a GET (bench/README.md). A bypassed request gets what the adapters read from
- * Express (app, originalUrl, path, protocol, res.locals); one from behind a proxy or from
- * a browser (Origin) goes through Express, which works those out.
+ * Express (app, originalUrl, path, protocol, res.locals), not Express's helpers (res.send,
+ * req.ip, req.get, …), which nothing on these paths calls. One from behind a proxy or from a
+ * browser (Origin), whose address, scheme or CORS answer Express's helpers work out, goes
+ * through Express.
+ *
+ * What Express 5's router does for a layer, this does for the front door and Sync 1.5
+ * storage: a throw, a rejected promise a handler returns, or next(err) is given to `onError`
+ * and answered as app.ts's error layer answers it (500 "application error"); next() is
+ * Express's final 404. So a failing adapter can neither crash the process nor leave the
+ * request without the answer Express would have given.
  */
 export function syncBeforeExpress(
   app: Express,
   front: RequestHandler,
   sync15Storage: RequestHandler | null,
-  onError: (err: unknown, req: IncomingMessage) => void,
+  onError: (err: unknown, req: IncomingMessage, path: string) => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const url = req.url ?? '';
     const sync15 =
       sync15Storage !== null && (url === '/1.5' || url.startsWith('/1.5/') || url.startsWith('/1.5?'));
-    if (!(sync15 || SYNC11_ONLY.some((prefix) => url.startsWith(prefix))) || needsExpress(req)) {
+    if (
+      !(sync15 || SYNC11_ONLY.some((prefix) => url.startsWith(prefix))) ||
+      needsExpress(req) ||
+      REPARSED_URL.test(url)
+    ) {
       app(req, res);
       return;
     }
     const r = req as Decorated;
     const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
     r.app = app;
     r.originalUrl = url;
-    r.path = q < 0 ? url : url.slice(0, q);
+    r.path = path;
     r.protocol = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
     r.res = res;
     (res as ServerResponse & { req: IncomingMessage; locals: Record<string, unknown> }).locals =
       Object.create(null) as Record<string, unknown>;
-    const notFound = () => answerNotFound(res);
+    const fail = (err: unknown): void => {
+      onError(err, req, path);
+      answerError(res);
+    };
+    // Express's next(): an error goes to the error layer, anything else on to the final 404.
+    const onward = (after: () => void) => (err?: unknown) => {
+      if (err !== undefined && err !== null && err !== 'route' && err !== 'router') fail(err);
+      else after();
+    };
+    const notFound = onward(() => answerNotFound(res));
     const next =
       sync15 && sync15Storage !== null
-        ? () => sync15Storage(asExpress(r), asExpress(res), notFound)
+        ? onward(() => guarded(sync15Storage, r, res, notFound, fail))
         : notFound;
-    try {
-      front(asExpress(r), asExpress(res), next);
-    } catch (err) {
-      onError(err, req);
-      // As app.ts's error layer answers.
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.setHeader('Content-Type', 'application/json; charset=utf-8');
-        res.end('"application error"');
-      }
-    }
+    guarded(front, r, res, next, fail);
   };
+}
+
+/** Calls a handler as Express 5's router does: a throw or a rejected promise is an error. */
+function guarded(
+  handler: RequestHandler,
+  req: Decorated,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+  fail: (err: unknown) => void,
+): void {
+  try {
+    const result: unknown = handler(asExpress(req), asExpress(res), next);
+    if (result instanceof Promise) result.then(undefined, fail);
+  } catch (err) {
+    fail(err);
+  }
 }
 
 function needsExpress(req: IncomingMessage): boolean {
@@ -125,8 +159,18 @@ function needsExpress(req: IncomingMessage): boolean {
   return false;
 }
 
-/** Express's final 404 (app.ts), the same bytes. */
+/** app.ts's error layer: a response already under way is left as it is. */
+function answerError(res: ServerResponse): void {
+  if (res.headersSent) return;
+  res.statusCode = 500;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', '19');
+  res.end('"application error"');
+}
+
+/** Express's final 404 (app.ts), the same bytes; after a handler began its answer, none. */
 function answerNotFound(res: ServerResponse): void {
+  if (res.headersSent) return;
   res.statusCode = 404;
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('Content-Length', '9');

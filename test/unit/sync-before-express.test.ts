@@ -15,7 +15,14 @@ interface Seen {
 }
 
 /** An Express app whose own layer says so, and a front door that records what it was given. */
-async function start(front: (req: Request, res: Response, next: NextFunction) => void, sync15 = true) {
+async function start(
+  front: (req: Request, res: Response, next: NextFunction) => void | Promise<void>,
+  sync15 = true,
+  storage15: (req: Request, res: Response, next: NextFunction) => void | Promise<void> = (req, res) => {
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ via: 'sync15', path: req.path, protocol: req.protocol }));
+  },
+) {
   const app = express();
   app.set('trust proxy', 'loopback');
   app.use((req, res) => {
@@ -25,10 +32,6 @@ async function start(front: (req: Request, res: Response, next: NextFunction) =>
       .send(JSON.stringify({ via: 'express', path: req.path }));
   });
   const errors: string[] = [];
-  const storage15 = (req: Request, res: Response) => {
-    res.setHeader('Content-Type', 'application/json');
-    res.end(JSON.stringify({ via: 'sync15', path: req.path, protocol: req.protocol }));
-  };
   const server = http.createServer(
     syncBeforeExpress(app, front, sync15 ? storage15 : null, (err) => errors.push(String(err))),
   );
@@ -37,25 +40,37 @@ async function start(front: (req: Request, res: Response, next: NextFunction) =>
   return { port, errors, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-function get(port: number, path: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }),
-        );
-      })
-      .on('error', reject);
-  });
+function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET') {
+  return new Promise<{ status: number; type: string; body: string; length: string | undefined }>(
+    (resolve, reject) => {
+      http
+        .request({ host: '127.0.0.1', port, path, headers, method, agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              type: String(res.headers['content-type']),
+              body,
+              length: res.headers['content-length'],
+            }),
+          );
+        })
+        .on('error', reject)
+        .end();
+    },
+  );
 }
 
-const recordingFront = (req: Request, res: Response, next: NextFunction) => {
+const recordingFront = (req: Request, res: Response, next: NextFunction): void | Promise<void> => {
   if (req.path.startsWith('/1.5')) return next();
   if (req.path === '/1.1/alice/pass-on') return next();
   if (req.path === '/1.1/alice/throw') throw new Error('boom');
+  if (req.path === '/1.1/alice/reject') return Promise.reject(new Error('async boom'));
+  if (req.path === '/1.1/alice/next-error') return next(new Error('passed boom'));
+  if (req.path === '/1.1/alice/late-reject')
+    return new Promise<void>((_resolve, reject) => setImmediate(() => reject(new Error('late boom'))));
   const seen: Seen = {
     via: 'front',
     path: req.path,
@@ -140,6 +155,59 @@ test('syncBeforeExpress: a passed-on request is the 404 Express ends with; a thr
     assert.equal(thrown.status, 500);
     assert.equal(thrown.body, '"application error"');
     assert.deepEqual(s.errors, ['Error: boom']);
+  } finally {
+    await s.close();
+  }
+});
+
+test('syncBeforeExpress: a rejected promise, a late rejection or next(err) is the 500 app.ts answers, and serving goes on', async () => {
+  const s = await start(recordingFront);
+  try {
+    for (const p of ['/1.1/alice/reject', '/1.1/alice/late-reject', '/1.1/alice/next-error']) {
+      const r = await get(s.port, p);
+      assert.equal(r.status, 500, p);
+      assert.equal(r.type, 'application/json; charset=utf-8', p);
+      assert.equal(r.length, '19', p);
+      assert.equal(r.body, '"application error"', p);
+    }
+    assert.deepEqual(s.errors, ['Error: async boom', 'Error: late boom', 'Error: passed boom']);
+    const after = await get(s.port, '/1.1/alice/info/collections');
+    assert.equal(after.status, 200);
+    assert.equal(JSON.parse(after.body).via, 'front');
+  } finally {
+    await s.close();
+  }
+});
+
+test('syncBeforeExpress: a throwing or rejecting Sync 1.5 storage handler is the 500, and serving goes on', async () => {
+  const storage15 = (req: Request): Promise<void> => {
+    if (req.path.endsWith('/throw')) throw new Error('storage boom');
+    return Promise.reject(new Error('storage async boom'));
+  };
+  const s = await start(recordingFront, true, storage15);
+  try {
+    for (const p of ['/1.5/42/storage/throw', '/1.5/42/storage/reject']) {
+      const r = await get(s.port, p);
+      assert.equal(r.status, 500, p);
+      assert.equal(r.body, '"application error"', p);
+    }
+    assert.deepEqual(s.errors, ['Error: storage boom', 'Error: storage async boom']);
+    assert.equal(JSON.parse((await get(s.port, '/1.1/alice/info/collections')).body).via, 'front');
+  } finally {
+    await s.close();
+  }
+});
+
+test('syncBeforeExpress: HEAD is bypassed like GET; a URL Express would re-parse goes through Express', async () => {
+  const s = await start(recordingFront);
+  try {
+    const head = await get(s.port, '/1.1/alice/pass-on', {}, 'HEAD');
+    assert.equal(head.status, 404);
+    assert.equal(head.length, '9');
+    assert.equal(head.body, '');
+    const hash = await get(s.port, '/1.1/alice/info/collections#frag');
+    assert.equal(JSON.parse(hash.body).via, 'express');
+    assert.equal(JSON.parse(hash.body).path, '/1.1/alice/info/collections');
   } finally {
     await s.close();
   }
