@@ -18,6 +18,8 @@ const METHOD_FLAGS = {
   createAccount: true,
   deleteAccount: true,
   resetPassword: true,
+  directory: true,
+  testDirectory: true,
   logs: true,
   warnings: true,
   setupHelp: true,

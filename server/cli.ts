@@ -5,6 +5,7 @@ import { backup, restore } from './cli/backup.js';
 import { dbCopy } from './cli/db-copy.js';
 import { dbMigrate } from './cli/db-migrate.js';
 import { processIo, type CliIo } from './cli/io.js';
+import { ldap } from './cli/ldap.js';
 import { serve } from './cli/serve.js';
 import { setupInfo } from './cli/setup-info.js';
 import { user } from './cli/user.js';
@@ -32,6 +33,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return await restore(rest, io);
       case 'db':
         return await db(rest, io);
+      case 'ldap':
+        return await ldap(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -49,7 +52,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     let message = oneLine(err instanceof Error ? err.message : String(err));
     if (err instanceof OptionError) {
       const words =
-        (command === 'user' || command === 'db') && rest[0] && COMMAND_USAGE[`${command} ${rest[0]}`]
+        (command === 'user' || command === 'db' || command === 'ldap') && rest[0] && COMMAND_USAGE[`${command} ${rest[0]}`]
           ? `${command} ${rest[0]}`
           : command;
       message +=

@@ -1,6 +1,13 @@
 import type { ServerContext } from '../context.js';
 import type { TokenserverUserRow } from '../db/tokenserver-types.js';
-import { AccountError, sync11AccountsFor, usernameFromEmail, type Sync11Account } from '../accounts/index.js';
+import {
+  AccountError,
+  directoryAccountsFor,
+  sync11AccountsFor,
+  usernameFromEmail,
+  type Sync11Account,
+} from '../accounts/index.js';
+import type { DirectoryUserRow } from '../db/types.js';
 import { ERRNO, FxaError } from '../fxa/errors.js';
 import { LocalAccounts, type LocalAccountSummary } from '../fxa/local-accounts.js';
 import { localFxaEmail } from '../fxa/tokenserver-trust.js';
@@ -11,6 +18,7 @@ import {
   type CreateAccountInput,
   type ResetPasswordInput,
 } from './api.js';
+import { DIRECTORY_MANAGES_ACCOUNTS } from './directory-admin.js';
 import { validateEmail, validatePassword } from './validate.js';
 
 /** Storage figures of one storage user, read through the engine like the protocols do. */
@@ -33,11 +41,11 @@ async function storageFigures(
  */
 function refuseWhenDirectory(context: ServerContext): void {
   if (context.config.directory === null) return;
-  throw new AdminError(
-    'invalid-argument',
-    'Sync 1.1 accounts are managed by the household directory (LDAP): add, remove or change people and passwords there.',
-    'kind',
-  );
+  throw managedByDirectory();
+}
+
+function managedByDirectory(): AdminError {
+  return new AdminError('invalid-argument', DIRECTORY_MANAGES_ACCOUNTS, 'kind');
 }
 
 function accountError(err: unknown): never {
@@ -90,14 +98,18 @@ export class AdminAccounts {
 
   async list(): Promise<AccountSummary[]> {
     const context = await this.context();
-    const [sync11, sync15, locals] = await Promise.all([
-      sync11AccountsFor(context).list(),
+    const directory = directoryAccountsFor(context);
+    // With the directory, own Sync 1.1 accounts cannot sign in: its people are listed instead.
+    const [sync11, people, sync15, locals] = await Promise.all([
+      directory ? [] : sync11AccountsFor(context).list(),
+      directory ? directory.list() : [],
       context.db.transaction('read', (tx) => tx.listTokenserverUsers()),
       new LocalAccounts(context).list(),
     ]);
     const folded = localStorageEmails(locals);
     const out: AccountSummary[] = [];
     for (const account of sync11) out.push(await this.summarise11(context, account));
+    for (const row of people) out.push(await summariseDirectory(context, row));
     for (const account of locals) out.push(await summariseLocal(context, account));
     for (const row of sync15) {
       if (!folded.has(row.email)) out.push(await this.summarise15(context, row));
@@ -147,6 +159,8 @@ export class AdminAccounts {
       if (!(await new LocalAccounts(context).delete(ref.id))) throw notFound(ref);
       return;
     }
+    // The person's storage follows them in the directory; removing them there is the owner's way.
+    if (ref.kind === 'directory') throw managedByDirectory();
     if (ref.kind === 'sync11') {
       refuseWhenDirectory(context);
       if (!(await sync11AccountsFor(context).delete(ref.id))) throw notFound(ref);
@@ -178,6 +192,7 @@ export class AdminAccounts {
       }
       return;
     }
+    if (input.kind === 'directory') throw managedByDirectory();
     if (input.kind === 'sync15') {
       throw new AdminError(
         'invalid-argument',
@@ -260,10 +275,29 @@ async function summariseLocal(context: ServerContext, account: LocalAccountSumma
   };
 }
 
+/**
+ * A directory person who has synced: named as the directory last spelled them, their last
+ * sync the later of the last write and the last sign-in checked against the directory.
+ */
+async function summariseDirectory(context: ServerContext, row: DirectoryUserRow): Promise<AccountSummary> {
+  const figures = await storageFigures(context, row.userId);
+  return {
+    kind: 'directory',
+    id: row.directoryId,
+    label: row.displayName && row.displayName !== row.name ? `${row.displayName} (${row.name})` : row.name,
+    email: null,
+    created: row.created,
+    storageBytes: figures.storageBytes,
+    collections: figures.collections,
+    lastSync: Math.max(figures.lastSync ?? 0, row.lastSeen) || null,
+  };
+}
+
 const KIND_NAMES: Record<AccountRef['kind'], string> = {
   sync11: 'Sync 1.1',
   sync15: 'Sync 1.5',
   local: 'local',
+  directory: 'directory',
 };
 
 function notFound(ref: AccountRef): AdminError {

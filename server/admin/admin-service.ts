@@ -15,6 +15,8 @@ import {
   type BackupStatus,
   type RestoreResult,
   type CreateAccountInput,
+  type DirectoryInfo,
+  type DirectoryTest,
   type LogQuery,
   type ResetPasswordInput,
   type SettingsUpdate,
@@ -30,6 +32,7 @@ import {
 } from './backup.js';
 import { BackupSchedule } from './backup-schedule.js';
 import { collectSecrets, describeSecrets, restoreSecrets } from './backup-secrets.js';
+import { describeDirectory, testDirectory } from './directory-admin.js';
 import { foxdenVersion, lanAddresses } from './environment.js';
 import { queryLogs } from './logs.js';
 import type { ServerController } from './server-controller.js';
@@ -306,6 +309,22 @@ export class AdminService
 
   resetPassword(input: ResetPasswordInput): Promise<void> {
     return this.accounts.resetPassword(input);
+  }
+
+  async directory(): Promise<DirectoryInfo | null> {
+    const settings = this.controller.config.directory;
+    return settings ? describeDirectory(settings) : null;
+  }
+
+  /** Works while the server is stopped too: it needs only the ini's settings. */
+  async testDirectory(name?: string): Promise<DirectoryTest> {
+    const settings = this.controller.config.directory;
+    if (!settings)
+      throw new AdminError(
+        'invalid-argument',
+        'Foxden keeps its own accounts: there is no directory to test ([auth] backend = ldap in the ini file sets one).',
+      );
+    return testDirectory(settings, name);
   }
 
   async logs(query: LogQuery): Promise<LogEvent[]> {

@@ -175,6 +175,8 @@ export interface DirectoryTest {
   steps: string[];
   /** The step that failed (null when all passed). */
   failed: DirectoryTestFailure | null;
+  /** That step in a few plain words ("unreachable", "no such user"…), null when all passed. */
+  failedLabel: string | null;
   /** One plain line: what failed and what to check (null when all passed). */
   message: string | null;
 }

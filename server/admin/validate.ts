@@ -41,6 +41,10 @@ const SETTINGS_PATCH = settingsPatchSchema(path.isAbsolute);
 const ABSOLUTE_PATH = absolutePath(path.isAbsolute);
 const USERNAME = /^[A-Za-z0-9._-]{1,32}$/;
 const LOCAL_UID = /^[0-9a-f]{32}$/;
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const DIRECTORY_ID = /^[^\u0000-\u001f\u007f]{1,256}$/u;
+/** A name to look up with "Test connection": what a person types to sign in. */
+const DIRECTORY_NAME = text('The name', 256);
 
 function fail(message: string, field?: string): never {
   throw new AdminError('invalid-argument', message, field);
@@ -129,6 +133,8 @@ const ACCOUNT_IDS = {
   sync11: { pattern: USERNAME, error: 'That is not a Sync 1.1 username.' },
   // A local account is named by its uid: 32 lower-case hex digits, as server/fxa makes them.
   local: { pattern: LOCAL_UID, error: 'That is not a local account id.' },
+  // entryUUID, uidNumber or a DN: any printable text (the service refuses every change anyway).
+  directory: { pattern: DIRECTORY_ID, error: 'That is not a directory id.' },
 } as const;
 
 function accountRefSchema<S extends z.core.$ZodLooseShape>(what: string, extra: S) {
@@ -140,12 +146,16 @@ function accountRefSchema<S extends z.core.$ZodLooseShape>(what: string, extra: 
       ),
       ...extra,
     });
-  const union = z.discriminatedUnion('kind', [option('sync11'), option('sync15'), option('local')], {
-    error: (issue) =>
-      (issue.code as string) === 'invalid_type'
-        ? `${what} must be an object.`
-        : 'The account kind must be "sync11", "sync15" or "local".',
-  });
+  const union = z.discriminatedUnion(
+    'kind',
+    [option('sync11'), option('sync15'), option('local'), option('directory')],
+    {
+      error: (issue) =>
+        (issue.code as string) === 'invalid_type'
+          ? `${what} must be an object.`
+          : 'The account kind must be "sync11", "sync15", "local" or "directory".',
+    },
+  );
   return keysFirst(what, ['kind', 'id', ...Object.keys(extra)], union);
 }
 
@@ -241,6 +251,8 @@ const SCHEMAS: { [M in AdminMethod]: Validator<M> } = {
   createAccount: one(validateCreateAccount),
   deleteAccount: one(validateAccountRef),
   resetPassword: one(validateResetPassword),
+  directory: none(),
+  testDirectory: one((v) => (v === undefined ? undefined : check(DIRECTORY_NAME, v, 'name')), true),
   logs: one(validateLogQuery, true),
   warnings: none(),
   setupHelp: none(),

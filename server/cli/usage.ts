@@ -8,6 +8,8 @@ Commands:
   user list                 List the Sync 1.1 accounts.
   user passwd <name>        Set a new password (read from standard input).
   user delete <name>        Delete an account and all of its synced data.
+  ldap test [NAME]          Check the household directory ([auth] backend = ldap): connect, TLS,
+                            the service bind, and NAME's search and group, one line per step.
   setup-info [--json]       Print what to enter in Firefox (desktop, Android, without a Mozilla
                             account) and Pale Moon for the public URL serve would use; takes
                             the same options as serve.
@@ -91,7 +93,24 @@ are the owner's and do not count towards the sign-up limit.
   user passwd <name>                   Set a new password (read from standard input).
   user delete <name>                   Delete an account and all of its synced data.
 
+With [auth] backend = ldap the household directory holds the accounts: "user list" shows its
+people who have synced, with their last sync; add, passwd and delete are refused.
+
 ${USER_OPTIONS_TEXT}`;
+
+const LDAP_TEST_USAGE = `Usage: foxden ldap test [NAME] [--config FILE]
+
+Checks the household directory of [auth] backend = ldap (docs/ldap.md) the way a sign-in uses
+it: connects (StartTLS or ldaps:// with the certificate verified), binds as the service
+account, and with NAME searches for that person and checks required_group. Prints one line
+per step; the failed one says what failed (unreachable, TLS, service bind refused, no such
+user, not in the group). Exit 0 when every step passed, 1 when one failed. No password is
+asked for: the person's own bind is the one step it cannot try.
+
+Options:
+  --config FILE             The ini file serve uses (its [auth] section).
+  -h, --help                Show this text.
+`;
 
 const SETUP_INFO_USAGE = `Usage: foxden setup-info [--json] [serve options]
 
@@ -159,6 +178,8 @@ Deletes an account and all of its synced data.
 
 ${USER_OPTIONS_TEXT}`,
   'setup-info': SETUP_INFO_USAGE,
+  ldap: LDAP_TEST_USAGE,
+  'ldap test': LDAP_TEST_USAGE,
   db: `Usage: foxden db <command> [options]
 
   db copy --from URL --to URL [--replace]

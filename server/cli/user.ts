@@ -1,5 +1,7 @@
 import { AccountError, Sync11Accounts, usernameFromEmail } from '../accounts/index.js';
+import { DIRECTORY_MANAGES_ACCOUNTS } from '../admin/directory-admin.js';
 import { databaseExists, openServerDatabase } from '../db/server-database.js';
+import type { Database } from '../db/types.js';
 import { takeFileNotes } from '../fs/private-path.js';
 import { parseCommandArgs, stringValue, UsageError } from './args.js';
 import type { CliIo } from './io.js';
@@ -32,6 +34,8 @@ export async function user(args: string[], io: CliIo): Promise<number> {
 
   const config = toolConfig(values, io);
   const print = (line: string) => io.stdout.write(`${line}\n`);
+  // Before a password is asked for or the database opened: nothing here could change a person.
+  if (config.directory && action !== 'list') throw new UsageError(DIRECTORY_MANAGES_ACCOUNTS);
   const prompt = (text: string) => process.stderr.write(text);
 
   const run = async (accounts: Sync11Accounts): Promise<number> => {
@@ -71,10 +75,13 @@ export async function user(args: string[], io: CliIo): Promise<number> {
   // Listing only reads: nothing is created or chmodded, so it works on read-only storage, and
   // with no database yet there is simply nobody to list.
   const readonly = action === 'list';
-  if (readonly && !databaseExists(config.database)) return list(null, print);
+  if (readonly && !databaseExists(config.database))
+    return config.directory ? listDirectory(null, print) : list(null, print);
   const opened = await openServerDatabase(config.database, { tool: true, readonly });
   for (const note of takeFileNotes()) io.warn(note);
   try {
+    // With the directory, own Sync 1.1 accounts cannot sign in: its people are listed instead.
+    if (config.directory) return await listDirectory(opened.db, print);
     return await run(new Sync11Accounts(opened.db));
   } catch (err) {
     if (err instanceof AccountError) throw new UsageError(err.message);
@@ -82,6 +89,43 @@ export async function user(args: string[], io: CliIo): Promise<number> {
   } finally {
     await opened.close();
   }
+}
+
+/**
+ * The directory's people who have synced (`[auth] backend = ldap`), with their last sync: the
+ * later of their last write and their last sign-in checked against the directory.
+ */
+async function listDirectory(db: Database | null, print: (line: string) => void): Promise<number> {
+  const people = db
+    ? await db.transaction('read', async (tx) => {
+        const rows = await tx.listDirectoryUsers();
+        const out = [];
+        for (const row of rows) {
+          const stamps = await tx.collectionStamps(row.userId);
+          out.push({ ...row, lastSync: Math.max(row.lastSeen, ...stamps.map((s) => s.modified)) });
+        }
+        return out;
+      })
+    : [];
+  if (people.length === 0) {
+    print(
+      'Nobody from the directory has synced yet. Accounts are managed by the household directory (LDAP).',
+    );
+    return 0;
+  }
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  printTable(
+    ['NAME', 'DISPLAY NAME', 'KIND', 'CREATED', 'LAST SYNC (UTC)'],
+    people.map((p) => [
+      p.name,
+      p.displayName || '-',
+      'directory',
+      day(p.created).slice(0, 10),
+      day(p.lastSync),
+    ]),
+    print,
+  );
+  return 0;
 }
 
 async function list(accounts: Sync11Accounts | null, print: (line: string) => void): Promise<number> {
@@ -96,7 +140,11 @@ async function list(accounts: Sync11Accounts | null, print: (line: string) => vo
     new Date(a.created).toISOString().slice(0, 10),
     a.status === 1 ? 'enabled' : 'disabled',
   ]);
-  const header = ['USERNAME', 'E-MAIL', 'CREATED', 'STATUS'];
+  printTable(['USERNAME', 'E-MAIL', 'CREATED', 'STATUS'], rows, print);
+  return 0;
+}
+
+function printTable(header: string[], rows: string[][], print: (line: string) => void): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   for (const row of [header, ...rows])
     print(
@@ -105,5 +153,4 @@ async function list(accounts: Sync11Accounts | null, print: (line: string) => vo
         .join('  ')
         .trimEnd(),
     );
-  return 0;
 }
