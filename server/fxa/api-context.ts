@@ -8,6 +8,7 @@ import type { FailureThrottle } from '../security/failure-throttle.js';
 import { loginThrottleFor } from '../security/login-throttle.js';
 import { WindowCounter, type WindowRule } from '../security/window-counter.js';
 import { signingKeyFor, type SigningKey } from './signing-key.js';
+import { directoryLinkFor, type DirectoryLink } from './directory-link.js';
 
 /** Key fetch tokens are for the sign-in page's immediate `/account/keys` call (spec §4.1 #3). */
 export const KEY_FETCH_LIFETIME_MS = 5 * 60 * 1000;
@@ -25,6 +26,8 @@ export class FxaApi {
   readonly accounts: LocalAccounts;
   /** Wrong passwords (errno 114), shared with Sync 1.1: see server/security/failure-throttle.ts. */
   readonly throttle: FailureThrottle;
+  /** `[auth] backend = ldap`: the directory people's accounts (issue 14 item 3), else null. */
+  readonly directory: DirectoryLink | null;
   private readonly lookups = new WindowCounter(STATUS_LOOKUPS);
   private readonly lookupsAnnounced = new Map<string, number>();
 
@@ -32,6 +35,24 @@ export class FxaApi {
     this.hawk = new AccountsHawk(context);
     this.accounts = new LocalAccounts(context);
     this.throttle = loginThrottleFor(context);
+    this.directory = directoryLinkFor(context);
+  }
+
+  /**
+   * A directory person removed, disabled or taken out of the required group since their
+   * sign-in: every session and token of the account ends here, on its next use, and the
+   * caller gets 401. Nothing for an own account; a directory that cannot answer throws (503).
+   */
+  async requireStanding(uid: string): Promise<void> {
+    if (!this.directory) return;
+    const standing = await this.directory.standing(uid);
+    if (standing.ok) return;
+    const ended = await this.accounts.signOutEverywhere(uid);
+    this.context.logger.info(
+      'auth',
+      `Foxden account ${uid} signed out (${ended} sessions): the directory person is ${standing.why}`,
+    );
+    throw invalidToken(`the directory person of account ${uid} is ${standing.why}`);
   }
 
   /**
@@ -76,6 +97,7 @@ export class FxaApi {
     });
     const session = row as FxaSessionRow | null;
     if (!session) throw invalidToken('session vanished');
+    await this.requireStanding(session.uid);
     await this.accounts.touchSession(session.id, this.context.clock());
     return session;
   }

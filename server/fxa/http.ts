@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../log.js';
 import { DatabaseUnavailableError } from '../db/errors.js';
+import { DirectoryError } from '../ldap/index.js';
 import { ERRNO, FxaError, invalidParam, missingParam } from './errors.js';
 
 /** What the request log shows for the auth API. */
@@ -105,6 +106,17 @@ function asFxaError(err: unknown): FxaError {
       detail,
     );
   }
+  // The household directory cannot answer (issue 14): a 401 would make Firefox ask the
+  // person to sign in again, so it is "try again later", as for the database.
+  if (err instanceof DirectoryError) {
+    return new FxaError(
+      503,
+      ERRNO.SERVICE_UNAVAILABLE,
+      'The account directory is unavailable; try again in a moment',
+      { retryAfter: DATABASE_RETRY_AFTER_S },
+      `directory unavailable (${err.step}): ${detail}`,
+    );
+  }
   return new FxaError(500, 999, 'Unspecified error', {}, detail);
 }
 
@@ -117,7 +129,9 @@ export function route(logger: Logger, fn: Handler): RequestHandler {
       await fn(req, res);
     } catch (err) {
       const failure = asFxaError(err);
-      if (!(err instanceof FxaError))
+      if (err instanceof DirectoryError)
+        logger.warn('auth', `Accounts API: ${failure.logDetail}`, { path: req.path });
+      else if (!(err instanceof FxaError))
         logger.error('error', `Accounts API failed: ${req.method} ${req.path}`, {
           detail: failure.logDetail,
         });

@@ -4,6 +4,7 @@ import { FxaApi } from './api-context.js';
 import { rawBody } from './http.js';
 import { accountRoutes } from './routes/account.js';
 import { deviceRoutes } from './routes/devices.js';
+import { directoryLoginRoutes } from './routes/directory-login.js';
 import { oauthRoutes, oauthServerRoutes } from './routes/oauth.js';
 import { profileRoutes } from './routes/profile.js';
 
@@ -26,7 +27,14 @@ export function mountFxa(app: Express, context: ServerContext): FxaApi {
   const api = new FxaApi(context);
   // Generated (or loaded) on first run, not on the first sign-in: a startup error shows at once.
   api.signingKey();
-  app.use(AUTH_PREFIX, rawBody, accountRoutes(api), oauthRoutes(api), deviceRoutes(api));
+  app.use(
+    AUTH_PREFIX,
+    rawBody,
+    accountRoutes(api),
+    directoryLoginRoutes(api),
+    oauthRoutes(api),
+    deviceRoutes(api),
+  );
   app.use(PROFILE_PREFIX, profileRoutes(api));
   app.use(OAUTH_PREFIX, rawBody, oauthServerRoutes(api));
   return api;

@@ -109,8 +109,16 @@ export class LocalAccounts {
     return { uid };
   }
 
-  /** Creates the account and its first session in one transaction: all or nothing. */
-  async createWithAuthPW(email: string, authPW: Uint8Array, withKeys: boolean): Promise<IssuedTokens> {
+  /**
+   * Creates the account and its first session in one transaction: all or nothing. `givenUid`:
+   * a directory person's account, whose uid comes from their directory id (directory-link.ts).
+   */
+  async createWithAuthPW(
+    email: string,
+    authPW: Uint8Array,
+    withKeys: boolean,
+    givenUid?: string,
+  ): Promise<IssuedTokens> {
     checkEmail(email);
     const normalized = normalizeEmail(email);
     const exists = await this.context.db.transaction('read', (tx) => tx.fxaAccountByEmail(normalized));
@@ -121,7 +129,8 @@ export class LocalAccounts {
     return this.context.db.transaction('write', async (tx) => {
       if (await tx.fxaAccountByEmail(normalized)) throw accountExists();
       const now = this.now();
-      const uid = randomBytes(16).toString('hex');
+      const uid = givenUid ?? randomBytes(16).toString('hex');
+      if (givenUid && (await tx.fxaAccountByUid(givenUid))) throw accountExists();
       const kA = randomKey();
       await tx.fxaInsertAccount({
         uid,
@@ -249,6 +258,38 @@ export class LocalAccounts {
         verifierSetAt: after(this.now(), current.verifierSetAt),
       });
       await endEverything(tx, uid, keepSessionId);
+    });
+  }
+
+  /**
+   * A directory person's new directory password (issue 14 item 3): the bind proved it, so the
+   * verifier becomes the new authPW's without the old one. With `newWrapKb` (the same kB
+   * re-wrapped, from the previous password) kA, kB and keysChangedAt stay, as in a password
+   * change; with null the keys are new, as in the owner's reset, and data synced so far becomes
+   * unreadable. Every session ends either way. Refused when the account changed since `account`
+   * was read.
+   */
+  async replaceDirectoryPassword(
+    account: FxaAccountRow,
+    newAuthPW: Uint8Array,
+    newWrapKb: Uint8Array | null,
+  ): Promise<void> {
+    const verifier = await newVerifier(newAuthPW);
+    await this.context.db.transaction('write', async (tx) => {
+      const current = await tx.fxaAccountByUid(account.uid);
+      if (!current || current.verifierSetAt !== account.verifierSetAt)
+        throw new FxaError(409, ERRNO.INVALID_TOKEN, 'The password changed meanwhile; try again');
+      const now = this.now();
+      const keysChangedAt = newWrapKb ? current.keysChangedAt : after(now, current.keysChangedAt);
+      await tx.fxaUpdateCredentials(account.uid, {
+        authSalt: verifier.authSalt,
+        verifyHash: verifier.verifyHash,
+        kA: newWrapKb ? current.kA : randomKey(),
+        wrapWrapKb: newWrapKb ? xor(newWrapKb, verifier.wrapwrapKey) : randomKey(),
+        keysChangedAt,
+        verifierSetAt: Math.max(keysChangedAt, after(now, current.verifierSetAt)),
+      });
+      await endEverything(tx, account.uid, null);
     });
   }
 

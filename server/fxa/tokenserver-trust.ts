@@ -2,6 +2,7 @@ import type { ServerContext } from '../context.js';
 import { AccessTokenRejected, looksLikeFoxdenToken, verifyAccessToken } from './access-token.js';
 import { OLDSYNC_SCOPE } from './crypto/scoped-keys.js';
 import { signingKeyFor } from './signing-key.js';
+import { directoryLinkFor } from './directory-link.js';
 
 /**
  * Tokenserver users of Foxden's own accounts live under their own e-mail domain, apart from
@@ -60,5 +61,12 @@ export async function verifyFoxdenBearer(
       `Foxden access token refused: issued before the password of ${account.email} changed`,
     );
   }
+  // A directory person removed, disabled or out of the group gets no new Sync token (issue 14);
+  // a directory that cannot answer throws its DirectoryError (503 with Retry-After, never 401).
+  const standing = await directoryLinkFor(context)?.standing(claims.uid);
+  if (standing && !standing.ok)
+    throw invalidCredentials(
+      `Foxden access token refused: the directory person of ${account.email} is ${standing.why}`,
+    );
   return { fxaUid: claims.uid, generation: claims.generation, via: 'local' };
 }

@@ -197,6 +197,8 @@ export function oauthRoutes(api: FxaApi): Router {
         const row = await api.accounts.refreshToken(sha256hex(token));
         if (!row || row.clientId !== clientId)
           throw new FxaError(400, ERRNO.OAUTH_INVALID_TOKEN, 'Invalid token');
+        // A refresh token is a session too: a person gone from the directory gets nothing new.
+        await api.requireStanding(row.uid);
         const granted = scopeWords(row.scope);
         const asked = str(body, 'scope', { max: 1024 });
         const scope = asked ? scopesOf(asked) : granted;

@@ -11,6 +11,10 @@ import { checkClientStateAgrees, checkClientStateHeader, formatKeyId, parseKeyId
 import type { LocalTokenIssuer } from './local-issuer.js';
 import { OAuthVerifier } from './oauth.js';
 import type { SignupTicket } from '../../signups.js';
+import { DirectoryError } from '../../ldap/index.js';
+
+/** Seconds Firefox waits before asking again while the household directory cannot answer. */
+const DIRECTORY_RETRY_AFTER_S = 30;
 
 function single(req: Request, name: string): string | undefined {
   const value = req.headers[name];
@@ -111,7 +115,12 @@ export function tokenserverHandler(context: ServerContext, localIssuer: LocalTok
         err instanceof TokenserverError
           ? err
           : internalError(`token request failed: ${err instanceof Error ? err.message : String(err)}`);
-      if (!(err instanceof TokenserverError))
+      // The household directory (issue 14) cannot say whether the person may sync: try later,
+      // never 401, which would make Firefox ask the person to sign in again.
+      if (err instanceof DirectoryError) {
+        res.setHeader('Retry-After', String(DIRECTORY_RETRY_AFTER_S));
+        context.logger.warn('auth', `Sync 1.5 tokenserver: the directory is unavailable (${err.step})`);
+      } else if (!(err instanceof TokenserverError))
         context.logger.error('error', 'Sync 1.5 tokenserver failed', { detail: failure.logDetail });
       locals.logDetail = failure.logDetail;
       res.status(failure.httpStatus).type('application/json').send(failure.body());

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import type { ServerContext } from '../context.js';
+import type { DirectoryUserRow } from '../db/types.js';
+import { DirectoryClient, type AuthResult, type DirectoryPerson } from '../ldap/index.js';
+import { nowMillis } from '../storage/timestamps.js';
+
+/**
+ * Local accounts of the household directory (issue 14 item 3, `[auth] backend = ldap`): which
+ * local account belongs to which directory person, and whether that person may still sync.
+ *
+ * The local account's uid is a hash of the person's stable directory id, so the mapping needs
+ * no column of its own and survives a rename; `directory_users` (kind `fxa`) records who signed
+ * in, under which name, and when. Foxden keeps no directory password: the bind happens at the
+ * page's sign-in and the account keeps only the onepw verifier, as any local account does.
+ */
+
+/** The `directory_users` kind of a person's local account (Sync 1.1 storage is `sync11`). */
+export const DIRECTORY_FXA_KIND = 'fxa';
+
+/**
+ * How long a person's standing (still in the directory, enabled, in the group) is trusted
+ * before the directory is asked again: removal takes effect within this, and a household's
+ * few devices cost the directory a search per person every few minutes, not per request.
+ */
+export const STANDING_TTL_MS = 3 * 60_000;
+
+/** How long the list of directory accounts is reused before the table is read again. */
+const ROWS_TTL_MS = 30_000;
+
+/** Seconds Firefox waits before asking again while the directory cannot answer. */
+export const DIRECTORY_RETRY_AFTER_S = 30;
+
+export type Standing = { ok: true } | { ok: false; why: 'removed' | 'disabled' | 'not-in-group' };
+
+export class DirectoryLink {
+  readonly client: DirectoryClient;
+  private rows: { at: number; byUid: Map<string, DirectoryUserRow> } | null = null;
+  private readonly standings = new Map<string, { at: number; standing: Standing }>();
+
+  constructor(
+    private readonly context: ServerContext,
+    client: DirectoryClient,
+  ) {
+    this.client = client;
+  }
+
+  /**
+   * The local account uid of a directory person. Not secret (uids appear in tokens), and
+   * independent of Foxden's master secret, so it never changes while the directory id stays.
+   */
+  uidFor(directoryId: string): string {
+    return createHash('sha256').update(`foxden directory account\0${directoryId}`).digest('hex').slice(0, 32);
+  }
+
+  /**
+   * Records a successful bind: the `directory_users` row (made at the first sign-in, with the
+   * placeholder storage user the table's key needs) and a fresh standing.
+   */
+  async remember(person: Extract<AuthResult, { ok: true }>): Promise<string> {
+    const now = nowMillis(this.context.clock);
+    const row = await this.context.db.transaction('write', async (tx) => {
+      const found = await tx.findDirectoryUser(person.id, DIRECTORY_FXA_KIND);
+      if (found) {
+        await tx.touchDirectoryUser(person.id, DIRECTORY_FXA_KIND, person.name, person.displayName, now);
+        return { ...found, name: person.name, displayName: person.displayName, lastSeen: now };
+      }
+      const created: DirectoryUserRow = {
+        directoryId: person.id,
+        kind: DIRECTORY_FXA_KIND,
+        userId: await tx.createStorageUser(DIRECTORY_FXA_KIND, now),
+        name: person.name,
+        displayName: person.displayName,
+        created: now,
+        lastSeen: now,
+      };
+      await tx.insertDirectoryUser(created);
+      return created;
+    });
+    const uid = this.uidFor(person.id);
+    this.rows?.byUid.set(uid, row);
+    this.standings.set(uid, { at: this.context.clock(), standing: { ok: true } });
+    return uid;
+  }
+
+  /** The directory person behind a local account, or null for an own account. */
+  async personOf(uid: string): Promise<DirectoryUserRow | null> {
+    const now = this.context.clock();
+    if (!this.rows || now - this.rows.at >= ROWS_TTL_MS || now < this.rows.at) {
+      const all = await this.context.db.transaction('read', (tx) => tx.listDirectoryUsers());
+      const byUid = new Map<string, DirectoryUserRow>();
+      for (const row of all)
+        if (row.kind === DIRECTORY_FXA_KIND) byUid.set(this.uidFor(row.directoryId), row);
+      this.rows = { at: now, byUid };
+    }
+    return this.rows.byUid.get(uid) ?? null;
+  }
+
+  /**
+   * Whether the account may still sync: always for an own account; for a directory person,
+   * the directory's answer of the last few minutes. Throws DirectoryError when the directory
+   * cannot answer and nothing recent is known (callers answer 503, never 401).
+   */
+  async standing(uid: string): Promise<Standing> {
+    const row = await this.personOf(uid);
+    if (!row) return { ok: true };
+    const now = this.context.clock();
+    const cached = this.standings.get(uid);
+    if (cached && now - cached.at < STANDING_TTL_MS && now >= cached.at) return cached.standing;
+    const standing = standingOf(
+      row,
+      await this.client.lookup(row.name),
+      this.client.settings.checkAccountState,
+    );
+    // Bounded: one entry per directory person who signed in.
+    this.standings.set(uid, { at: now, standing });
+    return standing;
+  }
+}
+
+function standingOf(row: DirectoryUserRow, person: DirectoryPerson | null, checkState: boolean): Standing {
+  // Looked up by the name of the last sign-in: someone else under that name now is "removed".
+  if (!person || person.id !== row.directoryId) return { ok: false, why: 'removed' };
+  if (checkState && person.disabled) return { ok: false, why: 'disabled' };
+  if (!person.inRequiredGroup) return { ok: false, why: 'not-in-group' };
+  return { ok: true };
+}
+
+const perServer = new WeakMap<ServerContext, DirectoryLink>();
+
+/** The server's one DirectoryLink when `[auth] backend = ldap`, else null. */
+export function directoryLinkFor(context: ServerContext): DirectoryLink | null {
+  const settings = context.config.directory;
+  if (!settings) return null;
+  let link = perServer.get(context);
+  if (!link) {
+    link = new DirectoryLink(context, new DirectoryClient(settings));
+    perServer.set(context, link);
+  }
+  return link;
+}

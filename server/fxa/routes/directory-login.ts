@@ -1,0 +1,212 @@
+import { Router, type Request } from 'express';
+import { requestAddress } from '../../http/request-log.js';
+import { isRefusal } from '../../security/failure-throttle.js';
+import { fromHex, xor } from '../crypto/bytes.js';
+import type { FxaApi } from '../api-context.js';
+import type { DirectoryLink } from '../directory-link.js';
+import { ERRNO, FxaError } from '../errors.js';
+import {
+  HEX64,
+  jsonBody,
+  requiredStr,
+  route,
+  sendJson,
+  str,
+  type FxaLocals,
+  type JsonObject,
+} from '../http.js';
+import { incorrectPassword, MAX_EMAIL_LENGTH } from '../local-accounts.js';
+import { throttled } from './password-check.js';
+
+/**
+ * `POST /account/directory/login` (issue 14 item 3, Foxden's own route): the sign-in page of
+ * a server with `[auth] backend = ldap`. The page sends what `/account/login` takes (the e-mail
+ * it stretched the password with, and authPW) and the directory password itself, over the
+ * same origin; the server binds as the person with it and forgets it (never stored or logged).
+ *
+ * - First sign-in: the local account is made, whatever the sign-up setting (the directory
+ *   decides who has an account), under the directory's `mail`.
+ * - The verifier no longer matches (the directory password changed): answered 400 errno 103
+ *   with `directoryPasswordChanged: true`, and the page asks once for the previous password.
+ *   It then sends `previousAuthPW` and `keyDelta` (previous unwrapBKey ⊕ new unwrapBKey), so
+ *   the same kB is re-wrapped: `wrapKb' = wrapKb ⊕ keyDelta`. Or `reset: true`: new keys.
+ */
+
+/** The directory password as typed; bound by a length, as any field. */
+const MAX_DIRECTORY_PASSWORD = 1024;
+const EMAIL = /^[^\s@]+@[^\s@]+$/u;
+
+interface DirectorySignIn {
+  name: string;
+  email: string;
+  authPW: Uint8Array;
+  directoryPassword: string;
+  previousAuthPW: Uint8Array | null;
+  keyDelta: Uint8Array | null;
+  reset: boolean;
+}
+
+function signInOf(body: JsonObject): DirectorySignIn {
+  const email = requiredStr(body, 'email', { max: MAX_EMAIL_LENGTH });
+  const previous = str(body, 'previousAuthPW', { pattern: HEX64 });
+  const delta = str(body, 'keyDelta', { pattern: HEX64 });
+  if ((previous === undefined) !== (delta === undefined))
+    throw new FxaError(400, ERRNO.MISSING_PARAMETER, 'previousAuthPW and keyDelta go together');
+  const reset = body.reset;
+  if (reset !== undefined && typeof reset !== 'boolean')
+    throw new FxaError(400, ERRNO.INVALID_PARAMETER, 'Invalid parameter in request body: reset');
+  return {
+    name: str(body, 'name', { max: MAX_EMAIL_LENGTH }) ?? email,
+    email,
+    authPW: fromHex(requiredStr(body, 'authPW', { pattern: HEX64 })),
+    directoryPassword: requiredStr(body, 'directoryPassword', { max: MAX_DIRECTORY_PASSWORD }),
+    previousAuthPW: previous === undefined ? null : fromHex(previous),
+    keyDelta: delta === undefined ? null : fromHex(delta),
+    reset: reset === true,
+  };
+}
+
+const notDirectory = () =>
+  new FxaError(
+    400,
+    ERRNO.FEATURE_NOT_ENABLED,
+    'This Foxden server has no account directory; sign in with your Foxden password',
+  );
+
+const refusedByDirectory = (name: string, why: string) =>
+  new FxaError(
+    403,
+    ERRNO.FEATURE_NOT_ENABLED,
+    'Your directory account may not use this Foxden server. Ask its owner.',
+    {},
+    `directory sign-in of ${name} refused: ${why}`,
+  );
+
+const passwordChanged = () =>
+  new FxaError(
+    400,
+    ERRNO.INCORRECT_PASSWORD,
+    'Your directory password changed since you last signed in here. Type your previous password once, so that the data you synced stays readable.',
+    { directoryPasswordChanged: true },
+  );
+
+const previousPasswordWrong = () =>
+  new FxaError(400, ERRNO.INCORRECT_PASSWORD, 'That is not your previous password.', {
+    directoryPasswordChanged: true,
+    previousPasswordIncorrect: true,
+  });
+
+/** The bind, throttled as `/account/login` is; the person as the directory has them. */
+async function bindPerson(
+  api: FxaApi,
+  link: DirectoryLink,
+  req: Request,
+  res: Parameters<typeof requestAddress>[1],
+  s: DirectorySignIn,
+) {
+  const key = s.name.toLowerCase();
+  const address = requestAddress(req, res);
+  const why = `directory sign-in of ${s.name} throttled after repeated wrong passwords`;
+  const refused = api.throttle.check(key, address);
+  if (refused) throw throttled(refused.retryAfter, why);
+  const attempt = await api.throttle.begin(key, address);
+  if (isRefusal(attempt)) throw throttled(attempt.retryAfter, why);
+  let result;
+  try {
+    result = await link.client.authenticate(s.name, s.directoryPassword);
+  } catch (err) {
+    attempt.cancelled();
+    throw err;
+  }
+  if (result.ok) {
+    attempt.succeeded();
+    return result;
+  }
+  // No such person and a wrong password read alike: names cannot be probed here.
+  if (
+    result.reason === 'wrong-password' ||
+    result.reason === 'no-such-user' ||
+    result.reason === 'ambiguous'
+  ) {
+    attempt.failed();
+    throw incorrectPassword();
+  }
+  attempt.succeeded();
+  throw refusedByDirectory(s.name, result.reason);
+}
+
+export function directoryLoginRoutes(api: FxaApi): Router {
+  const { context, accounts } = api;
+  const { logger } = context;
+  const r = Router();
+
+  r.post(
+    '/account/directory/login',
+    route(logger, async (req, res) => {
+      const link = api.directory;
+      if (!link) throw notDirectory();
+      const s = signInOf(jsonBody(req));
+      const person = await bindPerson(api, link, req, res, s);
+      // The e-mail Firefox shows and the page stretches with: the directory's `mail`, else the
+      // typed name when it is an address.
+      const mail = person.mail ?? (EMAIL.test(s.name) ? s.name : null);
+      if (mail === null)
+        throw new FxaError(
+          400,
+          ERRNO.INVALID_PARAMETER,
+          'Your directory entry has no e-mail address, which Firefox needs. Ask the owner to add one, or sign in with your address.',
+          {},
+          `directory sign-in of ${s.name} refused: the entry has no mail`,
+        );
+      // The page stretched with another address (the typed name): it stretches again with this one.
+      if (s.email !== mail)
+        throw new FxaError(400, ERRNO.INCORRECT_EMAIL_CASE, 'Incorrect email case', { email: mail });
+      const uid = await link.remember(person);
+      (res.locals as FxaLocals).user = uid;
+      const withKeys = req.query.keys === 'true';
+      const account = await accounts.byUid(uid);
+      if (!account) {
+        // An own account under the same address stays the owner's business: never taken over.
+        if (await accounts.findByEmail(mail))
+          throw new FxaError(
+            400,
+            ERRNO.ACCOUNT_EXISTS,
+            'A Foxden account of its own already uses this address. Ask the owner to delete it, then sign in again.',
+            {},
+            `directory sign-in of ${s.name} refused: an own account uses ${mail}`,
+          );
+        const tokens = await accounts.createWithAuthPW(mail, s.authPW, withKeys, uid);
+        logger.info('auth', `New Foxden account ${mail} (${uid}) for directory person ${person.name}`);
+        return sendJson(res, 200, { ...tokens, verified: true });
+      }
+      let wrapKb = await accounts.checkPassword(account, s.authPW);
+      let current = account;
+      if (!wrapKb) {
+        if (s.reset) {
+          await accounts.replaceDirectoryPassword(account, s.authPW, null);
+          logger.warn(
+            'auth',
+            `Foxden account ${mail} (${uid}) reset after a directory password change: new keys`,
+          );
+        } else if (s.previousAuthPW && s.keyDelta) {
+          const previousWrapKb = await accounts.checkPassword(account, s.previousAuthPW);
+          if (!previousWrapKb) throw previousPasswordWrong();
+          await accounts.replaceDirectoryPassword(account, s.authPW, xor(previousWrapKb, s.keyDelta));
+          logger.info('auth', `Foxden account ${mail} (${uid}) took the new directory password; keys kept`);
+        } else throw passwordChanged();
+        const updated = await accounts.byUid(uid);
+        wrapKb = updated ? await accounts.checkPassword(updated, s.authPW) : null;
+        if (!updated || !wrapKb) throw incorrectPassword();
+        current = updated;
+      }
+      const tokens = await accounts.signIn(
+        current,
+        context.clock(),
+        withKeys ? { kA: current.kA, wrapKb } : null,
+      );
+      sendJson(res, 200, { ...tokens, verified: true });
+    }),
+  );
+
+  return r;
+}
