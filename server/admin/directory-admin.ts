@@ -10,7 +10,7 @@ import type { DirectoryInfo, DirectoryTest, DirectoryTestFailure } from './api.j
 
 /** Said instead of creating, deleting or resetting an account while the directory holds them. */
 export const DIRECTORY_MANAGES_ACCOUNTS =
-  'Accounts are managed by the household directory (LDAP): add, remove or change people and passwords there.';
+  'Sync 1.1 accounts are managed by the household directory (LDAP): add, remove or change people and passwords there.';
 
 /** The failed step as the dashboard and `foxden ldap test` name it. */
 const FAILURE_LABELS: Record<DirectoryTestFailure, string> = {
