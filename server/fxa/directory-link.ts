@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ServerContext } from '../context.js';
 import type { DirectoryUserRow } from '../db/types.js';
-import { DirectoryClient, type AuthResult, type DirectoryPerson } from '../ldap/index.js';
+import type { DirectoryClient } from '../ldap/client.js';
+import type { AuthResult, DirectoryPerson } from '../ldap/result.js';
+import type { DirectorySettings } from '../ldap/settings.js';
 import { nowMillis } from '../storage/timestamps.js';
 
 /**
@@ -33,15 +35,26 @@ export const DIRECTORY_RETRY_AFTER_S = 30;
 export type Standing = { ok: true } | { ok: false; why: 'removed' | 'disabled' | 'not-in-group' };
 
 export class DirectoryLink {
-  readonly client: DirectoryClient;
+  private client: Promise<DirectoryClient> | null = null;
   private rows: { at: number; byUid: Map<string, DirectoryUserRow> } | null = null;
   private readonly standings = new Map<string, { at: number; standing: Standing }>();
 
   constructor(
     private readonly context: ServerContext,
-    client: DirectoryClient,
-  ) {
-    this.client = client;
+    private readonly settings: DirectorySettings,
+  ) {}
+
+  /**
+   * The directory client, loaded at its first use: the LDAP library stays out of the start of a
+   * server that signs nobody in. Throws DirectoryConfigError when `ldap_ca_file` is unreadable.
+   */
+  directory(): Promise<DirectoryClient> {
+    this.client ??= import('../ldap/client.js').then(
+      ({ DirectoryClient }) => new DirectoryClient(this.settings),
+    );
+    // A failed construction is tried again next time (the owner may fix the CA file meanwhile).
+    this.client.catch(() => (this.client = null));
+    return this.client;
   }
 
   /**
@@ -106,11 +119,8 @@ export class DirectoryLink {
     const now = this.context.clock();
     const cached = this.standings.get(uid);
     if (cached && now - cached.at < STANDING_TTL_MS && now >= cached.at) return cached.standing;
-    const standing = standingOf(
-      row,
-      await this.client.lookup(row.name),
-      this.client.settings.checkAccountState,
-    );
+    const client = await this.directory();
+    const standing = standingOf(row, await client.lookup(row.name), this.settings.checkAccountState);
     // Bounded: one entry per directory person who signed in.
     this.standings.set(uid, { at: now, standing });
     return standing;
@@ -133,7 +143,7 @@ export function directoryLinkFor(context: ServerContext): DirectoryLink | null {
   if (!settings) return null;
   let link = perServer.get(context);
   if (!link) {
-    link = new DirectoryLink(context, new DirectoryClient(settings));
+    link = new DirectoryLink(context, settings);
     perServer.set(context, link);
   }
   return link;

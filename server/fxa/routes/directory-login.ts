@@ -113,7 +113,7 @@ async function bindPerson(
   if (isRefusal(attempt)) throw throttled(attempt.retryAfter, why);
   let result;
   try {
-    result = await link.client.authenticate(s.name, s.directoryPassword);
+    result = await (await link.directory()).authenticate(s.name, s.directoryPassword);
   } catch (err) {
     attempt.cancelled();
     throw err;
