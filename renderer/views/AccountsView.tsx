@@ -11,6 +11,7 @@ const KIND_LABELS: Record<AccountKind, string> = {
   sync11: 'Sync 1.1',
   sync15: 'Mozilla account (Sync 1.5)',
   local: 'Local account',
+  directory: 'Directory (Sync 1.1)',
 };
 
 type NewKind = CreateAccountInput['kind'];
@@ -36,6 +37,12 @@ type FieldErrors = Partial<Record<'name' | 'password' | 'confirm', string>>;
 export function AccountsView() {
   const { api } = useApp();
   const accounts = usePolling(() => api.listAccounts(), 5000);
+  // The ini file decides it (a restart with another file): no need to ask often.
+  const directory = usePolling(() => api.directory(), 60_000);
+  /** With `[auth] backend = ldap`, said instead of Sync 1.1's create, delete and reset. */
+  const managedNote = directory.data?.accountsNote ?? null;
+  const managedByDirectory = (a: AccountSummary) =>
+    managedNote !== null && (a.kind === 'directory' || a.kind === 'sync11');
   const [deleting, setDeleting] = useState<AccountSummary | null>(null);
   const [resetting, setResetting] = useState<AccountSummary | null>(null);
 
@@ -92,23 +99,13 @@ export function AccountsView() {
                   {formatAgo(a.lastSync)}
                 </td>
                 <td className="actions">
-                  {/* A Mozilla account's password lives at Mozilla: nothing to reset here. */}
-                  {a.kind !== 'sync15' && (
-                    <button
-                      type="button"
-                      className="button-small button-secondary"
-                      onClick={() => setResetting(a)}
-                    >
-                      Reset password<span className="visually-hidden"> for {a.label}</span>
-                    </button>
+                  {managedByDirectory(a) ? (
+                    <span className="muted small" data-testid="managed-by-directory">
+                      Managed in the directory
+                    </span>
+                  ) : (
+                    <AccountActions account={a} onReset={setResetting} onDelete={setDeleting} />
                   )}
-                  <button
-                    type="button"
-                    className="button-small button-danger-quiet"
-                    onClick={() => setDeleting(a)}
-                  >
-                    Delete<span className="visually-hidden"> {a.label}</span>
-                  </button>
                 </td>
               </tr>
             ))}
@@ -116,7 +113,7 @@ export function AccountsView() {
         </table>
       </div>
 
-      <CreateAccountForm onCreated={() => void accounts.refresh()} />
+      <CreateAccountForm onCreated={() => void accounts.refresh()} managedNote={managedNote} />
       <DeleteDialog
         account={deleting}
         onDone={() => {
@@ -126,6 +123,30 @@ export function AccountsView() {
       />
       <ResetDialog account={resetting} onDone={() => setResetting(null)} />
     </section>
+  );
+}
+
+function AccountActions({
+  account: a,
+  onReset,
+  onDelete,
+}: {
+  account: AccountSummary;
+  onReset: (a: AccountSummary) => void;
+  onDelete: (a: AccountSummary) => void;
+}) {
+  return (
+    <>
+      {/* A Mozilla account's password lives at Mozilla: nothing to reset here. */}
+      {a.kind !== 'sync15' && (
+        <button type="button" className="button-small button-secondary" onClick={() => onReset(a)}>
+          Reset password<span className="visually-hidden"> for {a.label}</span>
+        </button>
+      )}
+      <button type="button" className="button-small button-danger-quiet" onClick={() => onDelete(a)}>
+        Delete<span className="visually-hidden"> {a.label}</span>
+      </button>
+    </>
   );
 }
 
@@ -145,9 +166,20 @@ function validateNewName(kind: NewKind, name: string): string | null {
   return validateAccountName(name);
 }
 
-function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
+/**
+ * `managedNote`: the directory holds Sync 1.1 accounts, so that choice gives way to the
+ * sentence saying so; local accounts are still Foxden's own.
+ */
+function CreateAccountForm({
+  onCreated,
+  managedNote,
+}: {
+  onCreated: () => void;
+  managedNote: string | null;
+}) {
   const { api, announce, refreshWarnings } = useApp();
-  const [kind, setKind] = useState<NewKind>('local');
+  const [chosenKind, setKind] = useState<NewKind>('local');
+  const kind: NewKind = managedNote !== null ? 'local' : chosenKind;
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -188,10 +220,16 @@ function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
   return (
     <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="create-title">
       <h2 id="create-title">Create an account</h2>
-      <fieldset className="radio-group">
-        <legend>For</legend>
-        <RadioChoices name="kind" choices={KIND_CHOICES} value={kind} onChange={setKind} />
-      </fieldset>
+      {managedNote !== null ? (
+        <p className="callout callout-info" data-testid="directory-accounts-note">
+          {managedNote}
+        </p>
+      ) : (
+        <fieldset className="radio-group">
+          <legend>For</legend>
+          <RadioChoices name="kind" choices={KIND_CHOICES} value={kind} onChange={setKind} />
+        </fieldset>
+      )}
       <div className="form-grid">
         <TextField
           id="new-name"

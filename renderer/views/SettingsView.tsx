@@ -1,5 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AdminSettings, DatabaseInUse, SettingsUpdate } from '../../server/admin/api.js';
+import type {
+  AdminSettings,
+  DatabaseInUse,
+  DirectoryInfo,
+  DirectoryTest,
+  SettingsUpdate,
+} from '../../server/admin/api.js';
 import { useApp } from '../app-context.js';
 import { FormError, RadioChoices, TextField, Toggle, type Choice } from '../components/Field.js';
 import { useAction } from '../hooks.js';
@@ -377,6 +383,107 @@ export function SettingsView() {
           </button>
         </div>
       </form>
+      <DirectoryCard />
     </section>
+  );
+}
+
+/**
+ * `[auth] backend = ldap`: the household directory as the ini file gives it (read-only: it is
+ * changed there, then Foxden restarted; never the bind password) and "Test connection", one
+ * line per step, the failed one saying what failed. Its own form: Enter in the name field
+ * tests the directory rather than saving the settings above.
+ */
+function DirectoryCard() {
+  const { api, announce } = useApp();
+  const [info, setInfo] = useState<DirectoryInfo | null>(null);
+  const [name, setName] = useState('');
+  const [result, setResult] = useState<DirectoryTest | null>(null);
+  const test = useAction();
+
+  useEffect(() => {
+    let alive = true;
+    api.directory().then(
+      (found) => {
+        if (alive) setInfo(found);
+      },
+      () => undefined, // the settings above already say when the dashboard cannot reach Foxden
+    );
+    return () => {
+      alive = false;
+    };
+  }, [api]);
+
+  if (!info) return null;
+  const run = async (event: FormEvent) => {
+    event.preventDefault();
+    setResult(null);
+    const typed = name.trim();
+    const found = await test.run(() => api.testDirectory(...(typed ? [typed] : [])));
+    if (!found) return;
+    setResult(found);
+    announce(found.ok ? 'Directory test passed.' : `Directory test failed: ${found.failedLabel ?? ''}.`);
+  };
+  return (
+    <form className="card form" data-testid="settings-directory" onSubmit={(e) => void run(e)} noValidate>
+      <h2>Accounts directory (LDAP)</h2>
+      <dl className="facts">
+        <dt>Server</dt>
+        <dd className="mono">{info.url}</dd>
+        <dt>Encryption</dt>
+        <dd>
+          {info.startTls
+            ? 'StartTLS, certificate verified'
+            : info.url.startsWith('ldaps:')
+              ? 'ldaps://, certificate verified'
+              : 'None (plain LDAP)'}
+          {info.caFile && <span className="muted small block mono">CA file {info.caFile}</span>}
+        </dd>
+        <dt>Search base</dt>
+        <dd className="mono">{info.searchBase}</dd>
+        <dt>Required group</dt>
+        <dd className="mono">{info.requiredGroup ?? 'None: anyone the filter finds'}</dd>
+        <dt>Service account</dt>
+        <dd className="mono">{info.bindDn ?? 'None: anonymous searches'}</dd>
+      </dl>
+      <p className="hint">
+        From the [auth] section of the config file: change them there and restart Foxden. The service
+        account’s password is never shown. {info.accountsNote}
+      </p>
+      <TextField
+        id="directory-test-name"
+        name="directory-test-name"
+        label="Name to look up (optional)"
+        hint="What a person types to sign in. Their password is not needed: only their own sign-in checks it."
+        autoComplete="off"
+        spellCheck={false}
+        value={name}
+        onValue={setName}
+      />
+      <FormError message={test.error?.message} />
+      <div className="button-row">
+        <button type="submit" className="button-secondary" disabled={test.busy}>
+          {test.busy ? 'Testing…' : 'Test connection'}
+        </button>
+      </div>
+      {result && (
+        <ul className="plain-list" data-testid="directory-steps" aria-live="polite">
+          {result.steps.map((step) => (
+            <li key={step} data-step="ok">
+              ✓ {step}
+            </li>
+          ))}
+          {result.ok ? (
+            <li data-step="passed">
+              <strong>All steps passed.</strong>
+            </li>
+          ) : (
+            <li className="callout callout-error" data-step="failed">
+              <strong>Failed ({result.failedLabel}):</strong> {result.message}
+            </li>
+          )}
+        </ul>
+      )}
+    </form>
   );
 }
