@@ -26,7 +26,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       case 'user':
         return await user(rest, io);
       case 'setup-info':
-        return setupInfo(rest, io);
+        return await setupInfo(rest, io);
       case 'backup':
         return await backup(rest, io);
       case 'restore':

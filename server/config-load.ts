@@ -11,7 +11,8 @@ import {
 } from './db/database-url.js';
 import { configTypoWarnings } from './config-typos.js';
 import { readDirectorySettings } from './directory-config.js';
-import { DirectoryConfigError, type DirectorySettings } from './ldap/index.js';
+import { DirectoryConfigError } from './ldap/errors.js';
+import type { DirectorySettings } from './ldap/settings.js';
 import { IniError, parseIniDocument, type IniDocument, type IniValue } from './ini.js';
 
 /**

@@ -376,7 +376,8 @@ export class AdminService
     const caFingerprint256 =
       https !== 'auto'
         ? null
-        : (this.controller.certificate()?.ca?.fingerprint256 ?? householdCaFingerprint(this.base.dataDir));
+        : (this.controller.certificate()?.ca?.fingerprint256 ??
+          (await householdCaFingerprint(this.base.dataDir)));
     return setupHelpFor(this.controller.config.publicUrl, { https, caFingerprint256 });
   }
 

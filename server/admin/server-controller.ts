@@ -12,7 +12,7 @@ import type { ServerContext } from '../context.js';
 import type { LogEvent, Logger } from '../log.js';
 import { isPlainDatabaseProblem } from '../db/server-database.js';
 import { FileSystemProblem } from '../fs/private-path.js';
-import { TlsFileError } from '../tls/certificate-files.js';
+import type { TlsFileError } from '../tls/certificate-files.js';
 import type { CertificateStatus } from '../tls/types.js';
 import { AdminError, type AdminStatus } from './api.js';
 import { LIVE_FIELDS } from './settings.js';
@@ -433,9 +433,9 @@ function tlsFailure(
   if (!onlyTls && typeof code === 'string' && SOCKET_ERRORS.has(code)) return null;
   if (next.tls.mode !== 'files') return 'https';
   // The form puts the line under the file at fault (the error names it); anything else, under the certificate.
-  return err instanceof TlsFileError && err.file === next.tls.keyFile && err.file !== next.tls.certFile
-    ? 'tlsKeyFile'
-    : 'tlsCertFile';
+  // By name: the certificate code is loaded only with HTTPS (http/sync-listener.ts).
+  const file = err instanceof Error && err.name === 'TlsFileError' ? (err as TlsFileError).file : null;
+  return file === next.tls.keyFile && file !== next.tls.certFile ? 'tlsKeyFile' : 'tlsCertFile';
 }
 
 /** Why the database could not be opened, as the admin surface answers it. */

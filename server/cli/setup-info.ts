@@ -23,10 +23,10 @@ export interface SetupInfo extends SetupHelp {
  * settings saved from the dashboard < environment < flags (the same merge as
  * server/admin/headless.ts).
  */
-function effectiveSettings(
+async function effectiveSettings(
   args: string[],
   io: CliIo,
-): { publicUrl: string; https: HttpsHelpFacts; notes: string[] } {
+): Promise<{ publicUrl: string; https: HttpsHelpFacts; notes: string[] }> {
   const { config, notes, origins } = loadConfig({ flags: serveFlags(args), env: io.env, cwd: io.cwd });
   const file = new JsonFileSettingsStore(config.dataDir);
   const effective = file.exists()
@@ -34,7 +34,7 @@ function effectiveSettings(
     : config;
   const mode = effective.tls.mode;
   // The CA the server made in this data folder on its first start with HTTPS auto.
-  const caFingerprint256 = mode === 'auto' ? householdCaFingerprint(config.dataDir) : null;
+  const caFingerprint256 = mode === 'auto' ? await householdCaFingerprint(config.dataDir) : null;
   return { publicUrl: effective.publicUrl, https: { https: mode, caFingerprint256 }, notes };
 }
 
@@ -112,10 +112,10 @@ export function formatSetupInfo(info: SetupInfo): string {
  * `foxden setup-info`: what to type into each browser, from the public URL `foxden serve`
  * would use with the same options. Reads the configuration only; the server need not run.
  */
-export function setupInfo(args: string[], io: CliIo): number {
+export async function setupInfo(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(args, SETUP_INFO_OPTIONS, 0);
   const serveArgs = args.filter((arg) => arg !== '--json' && arg !== '--no-json');
-  const { publicUrl, https, notes } = effectiveSettings(serveArgs, io);
+  const { publicUrl, https, notes } = await effectiveSettings(serveArgs, io);
   for (const note of notes) io.warn(note);
   const info = setupInfoFor(publicUrl, https);
   for (const warning of info.warnings) io.warn(warning);

@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../log.js';
 import { DatabaseUnavailableError } from '../db/errors.js';
-import { DirectoryError } from '../ldap/index.js';
+import { DirectoryError } from '../ldap/errors.js';
 import { ERRNO, FxaError, invalidParam, missingParam } from './errors.js';
 
 /** What the request log shows for the auth API. */

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type net from 'node:net';
 import type { Logger } from '../log.js';
-import { openTlsSource } from '../tls/tls-source.js';
 import type { TlsSettings, TlsSource } from '../tls/types.js';
 import { HttpsListener } from './https-listener.js';
 import type { GracefulListener } from './listen.js';
@@ -43,6 +42,9 @@ export async function openSyncListener(
     return { listener: plain, bound: plain, source: null };
   }
   const mode = tls.mode;
+  // Loaded only for HTTPS: the certificate code (@peculiar/x509 and its ASN.1 and metadata
+  // libraries) is some 15-20 MB of RSS that a plain-HTTP server never needs.
+  const { openTlsSource } = await import('../tls/tls-source.js');
   const source = await openTlsSource(tls, { dataDir: options.dataDir, publicUrl: options.publicUrl });
   try {
     const listener = new HttpsListener({

@@ -4,7 +4,7 @@ import { HashPoolBusy } from '../accounts/hash-pool.js';
 import { isDatabaseFailure } from '../db/server-database.js';
 import type { JsonValue } from '../http/json.js';
 import type { RequestLogLocals } from '../http/request-log.js';
-import { DirectoryError } from '../ldap/index.js';
+import { DirectoryError } from '../ldap/errors.js';
 import type { Logger } from '../log.js';
 import { OverQuota, PreconditionFailed } from '../storage/errors.js';
 import type { AuthResult } from './basic-auth.js';

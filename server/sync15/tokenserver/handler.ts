@@ -11,7 +11,7 @@ import { checkClientStateAgrees, checkClientStateHeader, formatKeyId, parseKeyId
 import type { LocalTokenIssuer } from './local-issuer.js';
 import { OAuthVerifier } from './oauth.js';
 import type { SignupTicket } from '../../signups.js';
-import { DirectoryError } from '../../ldap/index.js';
+import { DirectoryError } from '../../ldap/errors.js';
 
 /** Seconds Firefox waits before asking again while the household directory cannot answer. */
 const DIRECTORY_RETRY_AFTER_S = 30;
