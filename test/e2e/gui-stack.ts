@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../../server/config.js';
 import type { DatabaseLocation } from '../../server/db/database-url.js';
+import type { DirectorySettings } from '../../server/ldap/index.js';
 import { Logger } from '../../server/log.js';
 import {
   createAdmin,
@@ -51,7 +52,9 @@ async function buildGui(outDir: string): Promise<void> {
  * directory, or `database` when given) on one ephemeral loopback port, and the real admin
  * HTTP listener on another.
  */
-export async function startGuiStack(options: { database?: DatabaseLocation } = {}): Promise<GuiStack> {
+export async function startGuiStack(
+  options: { database?: DatabaseLocation; directory?: DirectorySettings } = {},
+): Promise<GuiStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-gui-'));
   const staticDir = path.join(dataDir, 'gui');
   await buildGui(staticDir);
@@ -62,6 +65,7 @@ export async function startGuiStack(options: { database?: DatabaseLocation } = {
   const baseConfig = {
     ...defaultConfig({ dataDir, host: '127.0.0.1', port: syncPort, publicUrl: syncUrl }),
     ...(options.database ? { database: options.database } : {}),
+    ...(options.directory ? { directory: options.directory } : {}),
   };
   const store = new MemorySettingsStore({
     ...DEFAULT_SETTINGS,
