@@ -11,6 +11,8 @@ export interface PageModel {
   /** Foxden's configured public URL (ends with "/"); the page compares its own origin with it. */
   publicUrl: string;
   allowNewUsers: boolean;
+  /** `[auth] backend = ldap` (issue 14): people sign in with the household directory's password. */
+  directory?: boolean;
   assetBase: string;
 }
 
@@ -25,9 +27,47 @@ const LOGO = `<svg class="logo" viewBox="0 0 64 64" aria-hidden="true" focusable
   <circle class="logo-eye" cx="32" cy="45" r="2"/>
 </svg>`;
 
+/**
+ * The directory's sign-in (issue 14 item 3): a name or address and the directory password,
+ * and, when that password changed since the last sign-in here, the previous one once.
+ */
+function directoryFields(plainHttp: boolean): string {
+  return `
+    <p class="note">Sign in with the name (or e-mail address) and password you use for the household's other services.</p>
+    <label for="email">Name or e-mail</label>
+    <input id="email" name="email" type="text" autocomplete="username" required spellcheck="false" autocapitalize="off">
+    <label for="password">Password</label>
+    <input id="password" name="password" type="password" autocomplete="current-password" required>
+    <div id="previous-row" hidden>
+      <p class="note">Your directory password changed since you last signed in here. Type your previous password once: Firefox re-wraps your sync key with the new one, so everything you synced stays readable.</p>
+      <label for="previous-password">Previous password</label>
+      <input id="previous-password" name="previous-password" type="password" autocomplete="off">
+      <p class="hint">Forgotten it? <button id="reset-start" type="button" class="plain">Start over with new keys</button></p>
+      <div id="reset-confirm" class="confirm" hidden>
+        <p>Starting over makes everything this account synced so far unreadable on this server. Each computer keeps what it has, and each Firefox uploads its own again once it is signed in with the new password. Start over?</p>
+        <button id="reset-yes" type="button" class="danger">Yes, start over with new keys</button>
+        <button id="reset-no" type="button" class="plain">Cancel</button>
+      </div>
+    </div>
+    <p class="hint">This page sends your password to this Foxden server, which checks it with the directory and does not keep it.${
+      plainHttp
+        ? ' This server uses plain http, so the password crosses the network unencrypted: ask its owner to switch it to https.'
+        : ''
+    }</p>`;
+}
+
+function ownAccountFields(): string {
+  return `
+    <label for="email">E-mail</label>
+    <input id="email" name="email" type="email" autocomplete="username" required spellcheck="false" autocapitalize="off">
+    <label for="password">Password</label>
+    <input id="password" name="password" type="password" autocomplete="current-password" required minlength="8">`;
+}
+
 function signInBody(model: PageModel): string {
   const root = model.publicUrl.endsWith('/') ? model.publicUrl.slice(0, -1) : model.publicUrl;
   const plainHttp = root.startsWith('http:');
+  const signups = model.allowNewUsers && !model.directory;
   return `
 <section id="working" class="panel" aria-live="polite">
   <p class="muted"><span class="spinner" aria-hidden="true"></span> Talking to Firefox…</p>
@@ -36,14 +76,10 @@ function signInBody(model: PageModel): string {
 <section id="account" class="panel" hidden>
   <div class="tabs" role="tablist" id="tabs">
     <button type="button" role="tab" id="tab-signin" aria-selected="true" data-mode="signin">Sign in</button>
-    <button type="button" role="tab" id="tab-signup" aria-selected="false" data-mode="signup"${model.allowNewUsers ? '' : ' hidden'}>Create account</button>
+    <button type="button" role="tab" id="tab-signup" aria-selected="false" data-mode="signup"${signups ? '' : ' hidden'}>Create account</button>
   </div>
   <form id="account-form" novalidate>
-    <p id="signed-in-note" class="note" hidden></p>
-    <label for="email">E-mail</label>
-    <input id="email" name="email" type="email" autocomplete="username" required spellcheck="false" autocapitalize="off">
-    <label for="password">Password</label>
-    <input id="password" name="password" type="password" autocomplete="current-password" required minlength="8">
+    <p id="signed-in-note" class="note" hidden></p>${model.directory ? directoryFields(plainHttp) : ownAccountFields()}
     <div id="confirm-row" hidden>
       <label for="password-confirm">Repeat the password</label>
       <input id="password-confirm" name="password-confirm" type="password" autocomplete="new-password" minlength="8">
@@ -53,7 +89,7 @@ function signInBody(model: PageModel): string {
     <button id="submit" type="submit" class="primary">Sign in</button>
     <p id="progress" class="muted" role="status"></p>
   </form>
-  <p id="closed-note" class="muted small"${model.allowNewUsers ? ' hidden' : ''}>New accounts are switched off on this server. Ask whoever runs Foxden to allow sign-ups.</p>
+  <p id="closed-note" class="muted small"${model.allowNewUsers || model.directory ? ' hidden' : ''}>New accounts are switched off on this server. Ask whoever runs Foxden to allow sign-ups.</p>
 </section>
 
 <section id="done" class="panel" hidden>
@@ -192,7 +228,7 @@ export function renderPage(model: PageModel): string {
 <link rel="stylesheet" href="${model.assetBase}signin.css">
 <script type="module" src="${model.assetBase}signin.js"></script>
 </head>
-<body data-view="${model.view}" data-public-url="${escapeHtml(model.publicUrl)}" data-allow-new-users="${model.allowNewUsers}">
+<body data-view="${model.view}" data-public-url="${escapeHtml(model.publicUrl)}" data-allow-new-users="${model.allowNewUsers && !model.directory}" data-directory="${model.directory === true}">
 <main class="card">
   <header class="brand">${LOGO}
     <div><h1>${title}</h1><p class="muted">Sync this Firefox with your household's own server.</p></div>

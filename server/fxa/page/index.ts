@@ -71,7 +71,15 @@ function sendPage(context: ServerContext, view: PageView, res: Response): void {
   res
     .status(200)
     .type('text/html')
-    .send(renderPage({ view, publicUrl, allowNewUsers, assetBase: `${pathPrefix(publicUrl)}fxa-page/` }));
+    .send(
+      renderPage({
+        view,
+        publicUrl,
+        allowNewUsers,
+        directory: context.config.directory !== null,
+        assetBase: `${pathPrefix(publicUrl)}fxa-page/`,
+      }),
+    );
 }
 
 /** Discovery (§2) and the sign-in / sign-up page (§3) for Foxden's local accounts. */

@@ -13,6 +13,8 @@ export class AuthApiError extends Error {
     readonly canonicalEmail: string | null,
     /** Seconds to wait, from `retryAfter` in the body or the Retry-After header. */
     readonly retryAfter: number | null,
+    /** The error body's flags (the directory sign-in's `directoryPasswordChanged`, …). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -112,6 +114,7 @@ export class AuthApi {
       typeof json.message === 'string' ? json.message : `The server answered ${res.status}.`,
       typeof json.email === 'string' ? json.email : null,
       retryAfter,
+      json,
     );
   }
 
@@ -121,6 +124,23 @@ export class AuthApi {
 
   login(email: string, authPW: string): Promise<LoginResponse> {
     return this.call('POST', '/account/login?keys=true', { email, authPW }, null);
+  }
+
+  /**
+   * `[auth] backend = ldap` (issue 14): the login's fields plus the directory password, which
+   * the server binds with; `previousAuthPW` and `keyDelta` re-wrap kB after a directory
+   * password change, `reset` starts over with new keys.
+   */
+  directoryLogin(body: {
+    name: string;
+    email: string;
+    authPW: string;
+    directoryPassword: string;
+    previousAuthPW?: string;
+    keyDelta?: string;
+    reset?: boolean;
+  }): Promise<LoginResponse> {
+    return this.call('POST', '/account/directory/login?keys=true', body, null);
   }
 
   accountKeys(keyFetch: HawkCredentials): Promise<{ bundle: string }> {

@@ -13,6 +13,7 @@ import {
   stretchPassword,
   toHex,
   unwrapKb,
+  xor,
 } from '../../crypto/index.js';
 import { AuthApiError, type AuthApi, type LoginResponse } from './auth-api.js';
 import { beginOAuthFlow, type OAuthParams } from './oauth-params.js';
@@ -28,6 +29,12 @@ export interface ConnectRequest {
   urlParams: OAuthParams | null;
   offeredEngines: string[];
   declinedEngines: string[];
+  /**
+   * `[auth] backend = ldap` (issue 14): `email` is the typed name or address, `password` the
+   * directory password; after a directory password change, the previous password once (or a
+   * reset the person confirmed).
+   */
+  directory?: { previousPassword: string | null; reset: boolean };
 }
 
 export class LinkDeclinedError extends Error {}
@@ -60,6 +67,48 @@ async function signInToServer(
     stretched = stretchPassword(canonical, password);
     const account: LoginResponse = await api.login(canonical, toHex(stretched.authPW));
     return { account, email: canonical, unwrapBKey: stretched.unwrapBKey };
+  }
+}
+
+/**
+ * The directory's sign-in: the stretch as for any sign-in, plus the directory password for the
+ * server's bind. The address Firefox uses is the directory's; when the typed name is not it,
+ * the server says which (errno 120) and the page stretches again with it. After a directory
+ * password change, `keyDelta` = previous unwrapBKey ⊕ new unwrapBKey lets the server re-wrap
+ * the same kB without seeing it.
+ */
+async function signInWithDirectory(
+  api: AuthApi,
+  name: string,
+  password: string,
+  directory: NonNullable<ConnectRequest['directory']>,
+  onStep: (s: Step) => void,
+) {
+  const attempt = async (email: string) => {
+    onStep('stretch');
+    const stretched = stretchPassword(email, password);
+    const body: Parameters<AuthApi['directoryLogin']>[0] = {
+      name,
+      email,
+      authPW: toHex(stretched.authPW),
+      directoryPassword: password,
+    };
+    if (directory.reset) body.reset = true;
+    else if (directory.previousPassword !== null) {
+      const previous = stretchPassword(email, directory.previousPassword);
+      body.previousAuthPW = toHex(previous.authPW);
+      body.keyDelta = toHex(xor(previous.unwrapBKey, stretched.unwrapBKey));
+    }
+    onStep('account');
+    const account = await api.directoryLogin(body);
+    return { account, email, unwrapBKey: stretched.unwrapBKey };
+  };
+  try {
+    // Right at once when the typed name is the directory's address; else told which it is.
+    return await attempt(name);
+  } catch (err) {
+    if (!(err instanceof AuthApiError) || err.errno !== 120 || !err.canonicalEmail) throw err;
+    return attempt(err.canonicalEmail);
   }
 }
 
@@ -96,13 +145,9 @@ export async function connectFirefox(
   let params = request.urlParams ?? (await beginOAuthFlow(channel));
 
   // 2–3. Stretch, then create or log in.
-  const { account, email, unwrapBKey } = await signInToServer(
-    api,
-    request.mode,
-    request.email,
-    request.password,
-    onStep,
-  );
+  const { account, email, unwrapBKey } = request.directory
+    ? await signInWithDirectory(api, request.email, request.password, request.directory, onStep)
+    : await signInToServer(api, request.mode, request.email, request.password, onStep);
 
   // 4. A profile last used with another account may refuse (or prompt) before we hand it over.
   const link = await channel.request<{ ok?: boolean }>(

@@ -6,8 +6,8 @@ import './signin.css';
 // One bundle for both pages (a second entry would move the shared code out of signin.js): the
 // account page's module starts only on the account view, as this one only on the sign-in view.
 import './account/main.js';
-import { AuthApi } from './auth-api.js';
-import { connectFirefox, type Mode } from './connect.js';
+import { AuthApi, AuthApiError } from './auth-api.js';
+import { connectFirefox, type ConnectRequest, type Mode } from './connect.js';
 import { describeError, STEP_TEXT } from './messages.js';
 import { oauthParamsFromUrl } from './oauth-params.js';
 import { NoChannelError, WebChannel } from './webchannel.js';
@@ -65,6 +65,12 @@ function showError(text: string): void {
 }
 
 function validate(mode: Mode, email: string, password: string, confirm: string): string | null {
+  // The directory's names need not be addresses, and its password rules are its own.
+  if (document.body.dataset.directory === 'true') {
+    if (!email) return 'Enter your name or e-mail address in the household directory.';
+    if (!password) return 'Enter your password.';
+    return null;
+  }
   if (!/^[^\s@]+@[^\s@]+$/.test(email))
     return 'Enter an e-mail address, like name@example.org. It does not need to receive mail.';
   if (password.length < 8) return 'The password needs at least 8 characters.';
@@ -137,6 +143,7 @@ async function start(): Promise<void> {
   const form = $('account-form') as HTMLFormElement;
   const submit = $('submit') as HTMLButtonElement;
   let busy = false;
+  const directory = directoryState(form);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (busy) return;
@@ -148,20 +155,30 @@ async function start(): Promise<void> {
       showError(problem);
       return;
     }
+    const previous = directory?.request();
+    if (previous === 'missing') {
+      showError('Type your previous password, or choose to start over with new keys.');
+      return;
+    }
     $('error').hidden = true;
     busy = true;
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
     const progress = $('progress');
-    connectFirefox(
-      api,
-      channel,
-      { mode, email, password, urlParams, offeredEngines: engines, declinedEngines: [] },
-      (step) => {
-        progress.textContent = STEP_TEXT[step];
-      },
-    )
+    const request: ConnectRequest = {
+      mode,
+      email,
+      password,
+      urlParams,
+      offeredEngines: engines,
+      declinedEngines: [],
+    };
+    if (previous) request.directory = previous;
+    connectFirefox(api, channel, request, (step) => {
+      progress.textContent = STEP_TEXT[step];
+    })
       .then((result) => {
+        directory?.done();
         ($('password') as HTMLInputElement).value = '';
         ($('password-confirm') as HTMLInputElement).value = '';
         $('done-email').textContent = result.email;
@@ -169,7 +186,7 @@ async function start(): Promise<void> {
       })
       .catch((err: unknown) => {
         progress.textContent = '';
-        showError(describeError(err, mode, email));
+        showError(directory?.describe(err) ?? describeError(err, mode, email));
       })
       .finally(() => {
         busy = false;
@@ -177,6 +194,59 @@ async function start(): Promise<void> {
         form.removeAttribute('aria-busy');
       });
   });
+}
+
+/**
+ * The directory's sign-in (issue 14 item 3): after the server says the directory password
+ * changed, the previous-password row shows once; its "start over" asks before a reset.
+ * Null when the server keeps its own accounts.
+ */
+function directoryState(form: HTMLFormElement) {
+  if (document.body.dataset.directory !== 'true') return null;
+  const row = $('previous-row');
+  const previousInput = $('previous-password') as HTMLInputElement;
+  const confirm = $('reset-confirm');
+  let reset = false;
+  $('reset-start').addEventListener('click', () => {
+    confirm.hidden = false;
+    $('reset-yes').focus();
+  });
+  $('reset-no').addEventListener('click', () => {
+    confirm.hidden = true;
+    previousInput.focus();
+  });
+  $('reset-yes').addEventListener('click', () => {
+    reset = true;
+    confirm.hidden = true;
+    form.requestSubmit();
+  });
+  return {
+    /** What this submit adds; 'missing' when the previous password was asked for and is empty. */
+    request(): NonNullable<ConnectRequest['directory']> | 'missing' {
+      if (reset) return { previousPassword: null, reset: true };
+      if (row.hidden) return { previousPassword: null, reset: false };
+      return previousInput.value ? { previousPassword: previousInput.value, reset: false } : 'missing';
+    },
+    /** The server's own words where they say more than the generic ones; null for those. */
+    describe(err: unknown): string | null {
+      reset = false;
+      if (!(err instanceof AuthApiError)) return null;
+      if (err.details.directoryPasswordChanged === true) {
+        row.hidden = false;
+        previousInput.value = '';
+        previousInput.focus();
+        return err.message;
+      }
+      if (err.status === 403 || err.status === 503 || err.errno === 107 || err.errno === 101)
+        return err.message;
+      return null;
+    },
+    done(): void {
+      reset = false;
+      previousInput.value = '';
+      row.hidden = true;
+    },
+  };
 }
 
 start().catch((err: unknown) =>
