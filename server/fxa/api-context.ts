@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { ServerContext } from '../context.js';
 import type { FxaKeyFetchRow, FxaSessionRow } from '../db/fxa-types.js';
 import { AccountsHawk } from './hawk-session.js';
-import { invalidToken } from './errors.js';
+import { ERRNO, FxaError, invalidToken } from './errors.js';
 import { LocalAccounts } from './local-accounts.js';
 import type { FailureThrottle } from '../security/failure-throttle.js';
 import { loginThrottleFor } from '../security/login-throttle.js';
@@ -36,6 +36,21 @@ export class FxaApi {
     this.accounts = new LocalAccounts(context);
     this.throttle = loginThrottleFor(context);
     this.directory = directoryLinkFor(context);
+  }
+
+  /**
+   * A directory person's password is the directory's (issue 14): the account page may not set
+   * another, which the next directory sign-in would take for a changed directory password.
+   */
+  async refuseDirectoryPasswordChange(uid: string): Promise<void> {
+    if (!this.directory || !(await this.directory.personOf(uid))) return;
+    throw new FxaError(
+      400,
+      ERRNO.FEATURE_NOT_ENABLED,
+      'Your password is the household directory’s: change it there, then sign in to Firefox again with the new one.',
+      {},
+      `password change of ${uid} refused: the account is a directory person's`,
+    );
   }
 
   /**

@@ -300,6 +300,40 @@ describe('local accounts over an LDAP directory', { skip: slapdSkipReason() }, (
     }
   });
 
+  it('keeps the address of the first sign-in when the directory mail changes; the account page cannot change the password', async () => {
+    const { alice } = PEOPLE;
+    const before = await login(alice);
+    const moved = 'alice.moved@foxden.test';
+    const setMail = (mail: string) =>
+      slapd.asAdmin((admin) =>
+        admin.modify(alice.dn, [
+          new Change({ operation: 'replace', modification: new Attribute({ type: 'mail', values: [mail] }) }),
+        ]),
+      );
+    await setMail(moved);
+    try {
+      // The address is the onepw salt: the page is told the account's own, not the new one.
+      const typed = await attempt(alice.uid, moved, alice.password);
+      assert.equal(typed.status, 400);
+      assert.equal(typed.body.errno, 120);
+      assert.equal(typed.body.email, alice.mail);
+      const after = await login(alice);
+      assert.equal(after.uid, before.uid);
+      assert.deepEqual(after.kB, before.kB);
+    } finally {
+      await setMail(alice.mail);
+    }
+
+    const start = await hawk(auth, 'password/change/start', {
+      token: before.sessionToken,
+      ts: ts(),
+      body: { email: alice.mail, oldAuthPW: toHex(stretchPassword(alice.mail, alice.password).authPW) },
+    });
+    assert.equal(start.status, 400);
+    assert.equal(start.body.errno, 202);
+    assert.match(String(start.body.message), /household directory/u);
+  });
+
   it('taken out of the group: no new tokens within the standing cache, sessions end; back in, signs in again', async () => {
     const { alice } = PEOPLE;
     const s = await login(alice);

@@ -268,6 +268,7 @@ export function accountRoutes(api: FxaApi): Router {
       const oldAuthPW = fromHex(requiredStr(body, 'oldAuthPW', { pattern: HEX64 }));
       const authPW = fromHex(requiredStr(body, 'authPW', { pattern: HEX64 }));
       const wrapKb = fromHex(requiredStr(body, 'wrapKb', { pattern: HEX64 }));
+      await api.refuseDirectoryPasswordChange(session.uid);
       // The same guessing defence as start: a session must not test passwords unthrottled.
       await checkPasswordThrottled(api, req, res, await sessionAccount(session), oldAuthPW);
       await accounts.changePassword(session.uid, oldAuthPW, authPW, wrapKb, session.id);

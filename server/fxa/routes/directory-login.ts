@@ -158,13 +158,17 @@ export function directoryLoginRoutes(api: FxaApi): Router {
           {},
           `directory sign-in of ${s.name} refused: the entry has no mail`,
         );
-      // The page stretched with another address (the typed name): it stretches again with this one.
-      if (s.email !== mail)
-        throw new FxaError(400, ERRNO.INCORRECT_EMAIL_CASE, 'Incorrect email case', { email: mail });
       const uid = await link.remember(person);
       (res.locals as FxaLocals).user = uid;
       const withKeys = req.query.keys === 'true';
       const account = await accounts.byUid(uid);
+      // The address is the onepw salt, so an account keeps the one of its first sign-in even
+      // when the directory's `mail` changes later (a new salt would look like a new password
+      // and lose the keys). The page stretched with another (the typed name): it stretches
+      // again with this one.
+      const email = account?.email ?? mail;
+      if (s.email !== email)
+        throw new FxaError(400, ERRNO.INCORRECT_EMAIL_CASE, 'Incorrect email case', { email });
       if (!account) {
         // An own account under the same address stays the owner's business: never taken over.
         if (await accounts.findByEmail(mail))

@@ -44,6 +44,7 @@ export function passwordChangeRoutes(api: FxaApi): Router {
       const account = await accounts.byUid(session.uid);
       if (!account) throw invalidToken('account gone');
       (res.locals as FxaLocals).user = account.uid;
+      await api.refuseDirectoryPasswordChange(account.uid);
       // FxA: the e-mail must name the session's own account.
       if (normalizeEmail(email) !== account.normalizedEmail)
         throw invalidToken('password change for another account than the session’s');
