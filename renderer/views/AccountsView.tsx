@@ -42,7 +42,7 @@ export function AccountsView() {
   /** With `[auth] backend = ldap`, said instead of Sync 1.1's create, delete and reset. */
   const managedNote = directory.data?.accountsNote ?? null;
   const managedByDirectory = (a: AccountSummary) =>
-    managedNote !== null && (a.kind === 'directory' || a.kind === 'sync11');
+    a.managedByDirectory === true || (managedNote !== null && a.kind === 'sync11');
   const [deleting, setDeleting] = useState<AccountSummary | null>(null);
   const [resetting, setResetting] = useState<AccountSummary | null>(null);
 

@@ -2,12 +2,14 @@ import type { ServerContext } from '../context.js';
 import type { TokenserverUserRow } from '../db/tokenserver-types.js';
 import {
   AccountError,
+  DIRECTORY_SYNC11_KIND,
   directoryAccountsFor,
   sync11AccountsFor,
   usernameFromEmail,
   type Sync11Account,
 } from '../accounts/index.js';
 import type { DirectoryUserRow } from '../db/types.js';
+import { DIRECTORY_FXA_KIND, directoryLinkFor } from '../fxa/directory-link.js';
 import { ERRNO, FxaError } from '../fxa/errors.js';
 import { LocalAccounts, type LocalAccountSummary } from '../fxa/local-accounts.js';
 import { localFxaEmail } from '../fxa/tokenserver-trust.js';
@@ -18,7 +20,7 @@ import {
   type CreateAccountInput,
   type ResetPasswordInput,
 } from './api.js';
-import { DIRECTORY_MANAGES_ACCOUNTS } from './directory-admin.js';
+import { DIRECTORY_MANAGES_ACCOUNTS, DIRECTORY_MANAGES_LOCAL_ACCOUNT } from './directory-admin.js';
 import { validateEmail, validatePassword } from './validate.js';
 
 /** Storage figures of one storage user, read through the engine like the protocols do. */
@@ -46,6 +48,28 @@ function refuseWhenDirectory(context: ServerContext): void {
 
 function managedByDirectory(): AdminError {
   return new AdminError('invalid-argument', DIRECTORY_MANAGES_ACCOUNTS, 'kind');
+}
+
+/**
+ * The uids of local accounts that belong to directory people (issue 14 item 3: made at their
+ * first sign-in with the directory password), read now rather than from the sign-in's cache.
+ */
+async function directoryLocalUids(
+  context: ServerContext,
+  rows?: readonly DirectoryUserRow[],
+): Promise<Set<string>> {
+  const link = directoryLinkFor(context);
+  if (!link) return new Set();
+  const all = rows ?? (await context.db.transaction('read', (tx) => tx.listDirectoryUsers()));
+  return new Set(
+    all.filter((row) => row.kind === DIRECTORY_FXA_KIND).map((row) => link.uidFor(row.directoryId)),
+  );
+}
+
+/** A directory person's local account: their password is the directory's, and so is their removal. */
+async function refuseDirectoryLocal(context: ServerContext, uid: string): Promise<void> {
+  if ((await directoryLocalUids(context)).has(uid))
+    throw new AdminError('invalid-argument', DIRECTORY_MANAGES_LOCAL_ACCOUNT, 'kind');
 }
 
 function accountError(err: unknown): never {
@@ -100,17 +124,23 @@ export class AdminAccounts {
     const context = await this.context();
     const directory = directoryAccountsFor(context);
     // With the directory, own Sync 1.1 accounts cannot sign in: its people are listed instead.
-    const [sync11, people, sync15, locals] = await Promise.all([
+    const [sync11, directoryRows, sync15, locals] = await Promise.all([
       directory ? [] : sync11AccountsFor(context).list(),
       directory ? directory.list() : [],
       context.db.transaction('read', (tx) => tx.listTokenserverUsers()),
       new LocalAccounts(context).list(),
     ]);
     const folded = localStorageEmails(locals);
+    // The `fxa` rows are directory people's local accounts, listed as those (with no storage of their own).
+    const people = directoryRows.filter((row) => row.kind === DIRECTORY_SYNC11_KIND);
+    const managedLocals = await directoryLocalUids(context, directoryRows);
     const out: AccountSummary[] = [];
     for (const account of sync11) out.push(await this.summarise11(context, account));
     for (const row of people) out.push(await summariseDirectory(context, row));
-    for (const account of locals) out.push(await summariseLocal(context, account));
+    for (const account of locals) {
+      const summary = await summariseLocal(context, account);
+      out.push(managedLocals.has(account.uid) ? { ...summary, managedByDirectory: true } : summary);
+    }
     for (const row of sync15) {
       if (!folded.has(row.email)) out.push(await this.summarise15(context, row));
     }
@@ -155,6 +185,7 @@ export class AdminAccounts {
   async delete(ref: AccountRef): Promise<void> {
     const context = await this.context();
     if (ref.kind === 'local') {
+      await refuseDirectoryLocal(context, ref.id);
       // Sessions, devices, tokenserver rows and Sync 1.5 storage go with it (fxa-local spec §9).
       if (!(await new LocalAccounts(context).delete(ref.id))) throw notFound(ref);
       return;
@@ -183,10 +214,12 @@ export class AdminAccounts {
   async resetPassword(input: ResetPasswordInput): Promise<void> {
     if (input.kind === 'local') {
       validatePassword(input.password);
+      const context = await this.context();
+      await refuseDirectoryLocal(context, input.id);
       // The old password is unknown, so kB changes and the old Sync data becomes unreadable
       // (fxa-local spec §9); the GUI says so before the owner confirms.
       try {
-        await new LocalAccounts(await this.context()).resetPassword(input.id, input.password);
+        await new LocalAccounts(context).resetPassword(input.id, input.password);
       } catch (err) {
         localError(err);
       }
@@ -290,6 +323,7 @@ async function summariseDirectory(context: ServerContext, row: DirectoryUserRow)
     storageBytes: figures.storageBytes,
     collections: figures.collections,
     lastSync: Math.max(figures.lastSync ?? 0, row.lastSeen) || null,
+    managedByDirectory: true,
   };
 }
 

@@ -137,6 +137,11 @@ export interface AccountSummary extends AccountRef {
   lastSync: number | null;
   created: number;
   devices?: string[];
+  /**
+   * The household directory holds this account (`[auth] backend = ldap`): no create, delete or
+   * reset here; the dashboard shows that instead of the buttons.
+   */
+  managedByDirectory?: boolean;
 }
 
 export interface CreateAccountInput {

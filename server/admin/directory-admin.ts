@@ -12,6 +12,10 @@ import type { DirectoryInfo, DirectoryTest, DirectoryTestFailure } from './api.j
 export const DIRECTORY_MANAGES_ACCOUNTS =
   'Sync 1.1 accounts are managed by the household directory (LDAP): add, remove or change people and passwords there.';
 
+/** Said instead of deleting or resetting a local account a directory person signed in to. */
+export const DIRECTORY_MANAGES_LOCAL_ACCOUNT =
+  'This local account belongs to a person of the household directory (LDAP): they sign in with their directory password; change or remove them there.';
+
 /** The failed step as the dashboard and `foxden ldap test` name it. */
 const FAILURE_LABELS: Record<DirectoryTestFailure, string> = {
   settings: 'settings',

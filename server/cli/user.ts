@@ -1,4 +1,4 @@
-import { AccountError, Sync11Accounts, usernameFromEmail } from '../accounts/index.js';
+import { AccountError, DIRECTORY_SYNC11_KIND, Sync11Accounts, usernameFromEmail } from '../accounts/index.js';
 import { DIRECTORY_MANAGES_ACCOUNTS } from '../admin/directory-admin.js';
 import { databaseExists, openServerDatabase } from '../db/server-database.js';
 import type { Database } from '../db/types.js';
@@ -100,7 +100,8 @@ async function listDirectory(db: Database | null, print: (line: string) => void)
     ? await db.transaction('read', async (tx) => {
         const rows = await tx.listDirectoryUsers();
         const out = [];
-        for (const row of rows) {
+        // The `fxa` rows stand for local accounts (they sync through those): Sync 1.1's only.
+        for (const row of rows.filter((r) => r.kind === DIRECTORY_SYNC11_KIND)) {
           const stamps = await tx.collectionStamps(row.userId);
           out.push({ ...row, lastSync: Math.max(row.lastSeen, ...stamps.map((s) => s.modified)) });
         }

@@ -17,6 +17,7 @@ import type { ServerController } from '../../server/admin/server-controller.js';
 import { MemorySettingsStore } from '../../server/admin/settings-store.js';
 import { DEFAULT_SETTINGS } from '../../server/admin/settings.js';
 import { defaultConfig } from '../../server/config.js';
+import { stretchPassword, toHex } from '../../server/fxa/crypto/index.js';
 import { parseDirectorySettings, type RawDirectorySettings } from '../../server/ldap/index.js';
 import { Logger } from '../../server/log.js';
 import { callAdmin } from '../helpers/admin-http.js';
@@ -195,6 +196,52 @@ describe('admin over an LDAP directory', { skip: slapdSkipReason() }, () => {
     const secure = await testDirectory(settings({ use_tls: 'true', ldap_ca_file: slapd.caFile }), 'alice');
     assert.equal(secure.ok, true, JSON.stringify(secure));
     assert.match(secure.steps[0] as string, /^StartTLS with .*certificate verified/);
+  });
+
+  it("a directory person's local account is listed as managed; delete and reset refused, create of an own one still works", async () => {
+    const { uid: name, mail, password } = PEOPLE.bjorn;
+    const stretched = stretchPassword(mail, password);
+    const res = await fetch(`${syncUrl()}auth/v1/account/directory/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name,
+        email: mail,
+        authPW: toHex(stretched.authPW),
+        directoryPassword: password,
+      }),
+    });
+    const signedIn = (await res.json()) as { uid?: string };
+    assert.equal(res.status, 200, JSON.stringify(signedIn));
+
+    const listed = (await callAdmin<AccountSummary[]>(admin, 'listAccounts')).body;
+    const local = listed.find((a) => a.kind === 'local' && a.id === signedIn.uid);
+    assert.ok(local, JSON.stringify(listed));
+    assert.equal(local.managedByDirectory, true);
+    assert.equal(local.label, mail);
+    // Only Sync 1.1 storage is listed as kind directory: the local account is the person's Firefox row.
+    assert.equal(listed.filter((a) => a.kind === 'directory').length, 1);
+
+    for (const [method, arg] of [
+      ['deleteAccount', { kind: 'local', id: local.id }],
+      ['resetPassword', { kind: 'local', id: local.id, password: 'a-long-password' }],
+    ] as const) {
+      const { status, body } = await callAdmin<{ error: AdminErrorShape }>(admin, method, arg);
+      assert.equal(status, 400, method);
+      assert.match(body.error.message, /^This local account belongs to a person of the household directory/);
+    }
+    assert.ok((await callAdmin<AccountSummary[]>(admin, 'listAccounts')).body.some((a) => a.id === local.id));
+
+    // An own local account beside the directory: created, and managed here.
+    const own = await callAdmin<AccountSummary>(admin, 'createAccount', {
+      kind: 'local',
+      name: 'guest@example.org',
+      password: 'a-long-password',
+    });
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(own.body.managedByDirectory, undefined);
+    const removed = await callAdmin(admin, 'deleteAccount', { kind: 'local', id: own.body.id });
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
   });
 
   it('refuses a bad name argument in one line, naming the field', async () => {
