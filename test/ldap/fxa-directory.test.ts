@@ -349,6 +349,12 @@ describe('local accounts over an LDAP directory', { skip: slapdSkipReason() }, (
       assert.equal((await hawk(auth, 'session/status', { token: s.sessionToken, ts: ts() })).status, 401);
       const again = await attempt(alice.uid, alice.mail, alice.password);
       assert.equal(again.status, 403);
+      // Nor through the plain login with the verifier Foxden keeps (the account page's).
+      const plain = await post(auth, 'account/login', {
+        email: alice.mail,
+        authPW: toHex(stretchPassword(alice.mail, alice.password).authPW),
+      });
+      assert.equal(plain.status, 403, JSON.stringify(plain.body));
     } finally {
       await membership(alice, 'add');
     }

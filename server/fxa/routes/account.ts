@@ -115,6 +115,8 @@ export function accountRoutes(api: FxaApi): Router {
         throw incorrectPassword();
       }
       attempt.succeeded();
+      // A directory person's account (issue 14): only while the directory still lets them sync.
+      await api.requireStanding(account.uid, true);
       // Refused if the password changed since the check, which would make this wrapKb stale.
       const tokens = await accounts.signIn(
         account,
