@@ -1,9 +1,10 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { requestAddress } from '../../http/request-log.js';
 import { isRefusal } from '../../security/failure-throttle.js';
 import { fromHex, xor } from '../crypto/bytes.js';
 import type { FxaApi } from '../api-context.js';
 import type { DirectoryLink } from '../directory-link.js';
+import type { AuthResult } from '../../ldap/result.js';
 import { ERRNO, FxaError } from '../errors.js';
 import {
   HEX64,
@@ -101,9 +102,9 @@ async function bindPerson(
   api: FxaApi,
   link: DirectoryLink,
   req: Request,
-  res: Parameters<typeof requestAddress>[1],
+  res: Response,
   s: DirectorySignIn,
-) {
+): Promise<Extract<AuthResult, { ok: true }>> {
   const key = s.name.toLowerCase();
   const address = requestAddress(req, res);
   const why = `directory sign-in of ${s.name} throttled after repeated wrong passwords`;
@@ -111,7 +112,7 @@ async function bindPerson(
   if (refused) throw throttled(refused.retryAfter, why);
   const attempt = await api.throttle.begin(key, address);
   if (isRefusal(attempt)) throw throttled(attempt.retryAfter, why);
-  let result;
+  let result: AuthResult;
   try {
     result = await (await link.directory()).authenticate(s.name, s.directoryPassword);
   } catch (err) {
@@ -194,7 +195,11 @@ export function directoryLoginRoutes(api: FxaApi): Router {
           );
         } else if (s.previousAuthPW && s.keyDelta) {
           const previousWrapKb = await accounts.checkPassword(account, s.previousAuthPW);
-          if (!previousWrapKb) throw previousPasswordWrong();
+          if (!previousWrapKb) {
+            // Guesses of the previous password count as wrong passwords do.
+            api.throttle.fail(s.name.toLowerCase(), requestAddress(req, res));
+            throw previousPasswordWrong();
+          }
           await accounts.replaceDirectoryPassword(account, s.authPW, xor(previousWrapKb, s.keyDelta));
           logger.info('auth', `Foxden account ${mail} (${uid}) took the new directory password; keys kept`);
         } else throw passwordChanged();
