@@ -33,7 +33,7 @@ describe('IPC channels', () => {
   it('registers exactly one handler per AdminApi method, and removes them all', () => {
     const { ipcMain, unregister } = setup();
     assert.deepEqual([...ipcMain.handlers.keys()].sort(), ADMIN_METHODS.map(channelFor).sort());
-    assert.equal(ipcMain.handlers.size, 17);
+    assert.equal(ipcMain.handlers.size, 19);
     unregister();
     assert.equal(ipcMain.handlers.size, 0);
   });
