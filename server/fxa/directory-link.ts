@@ -38,6 +38,7 @@ export class DirectoryLink {
   private client: Promise<DirectoryClient> | null = null;
   private rows: { at: number; byUid: Map<string, DirectoryUserRow> } | null = null;
   private readonly standings = new Map<string, { at: number; standing: Standing }>();
+  private readonly asking = new Map<string, Promise<Standing>>();
 
   constructor(
     private readonly context: ServerContext,
@@ -119,6 +120,16 @@ export class DirectoryLink {
     const now = this.context.clock();
     const cached = this.standings.get(uid);
     if (cached && now - cached.at < STANDING_TTL_MS && now >= cached.at) return cached.standing;
+    // A Firefox asks several things at once after a while idle: one search answers them all.
+    let asking = this.asking.get(uid);
+    if (!asking) {
+      asking = this.ask(row, uid, now).finally(() => this.asking.delete(uid));
+      this.asking.set(uid, asking);
+    }
+    return asking;
+  }
+
+  private async ask(row: DirectoryUserRow, uid: string, now: number): Promise<Standing> {
     const client = await this.directory();
     const standing = standingOf(row, await client.lookup(row.name), this.settings.checkAccountState);
     // Bounded: one entry per directory person who signed in.
