@@ -35,6 +35,7 @@ import { tuneHeapForServer } from './heap.js';
 import { closeSharedHashPool } from './accounts/hash-pool.js';
 import { currentFileNoteSink, setFileNoteSink } from './fs/private-path.js';
 import { SignupGate } from './signups.js';
+import { isDirectoryLibraryLoaded, loadDirectoryLibrary } from './directory-library.js';
 
 export interface SyncServerOptions {
   logger?: Logger;
@@ -89,6 +90,8 @@ function databaseOptions(config: Config, options: SyncServerOptions): ServerData
 export async function openSyncServer(config: Config, options: SyncServerOptions = {}): Promise<SyncServer> {
   // First, so a missing secret file is reported before the database is opened or locked.
   const masterSecret = resolveMasterSecret(config);
+  // Directory accounts' LDAP client, loaded only when a directory is configured.
+  if (config.directory) await loadDirectoryLibrary();
   if (options.database) return buildSyncServer(config, options, masterSecret, options.database);
   const database = await openServerDatabase(config.database, databaseOptions(config, options));
   return buildOver(config, options, masterSecret, database);
@@ -102,7 +105,10 @@ export function startSyncServer(
   config: Config,
   options: SyncServerOptions = {},
 ): SyncServer | Promise<SyncServer> {
-  if (options.database || opensSynchronously(config.database)) return createSyncServer(config, options);
+  // A directory's LDAP client not loaded yet is loaded first (directory-library.ts).
+  const directoryReady = !config.directory || isDirectoryLibraryLoaded();
+  if (directoryReady && (options.database || opensSynchronously(config.database)))
+    return createSyncServer(config, options);
   return openSyncServer(config, options);
 }
 

@@ -1,12 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IniDocument, IniValue } from './ini.js';
-import {
-  DirectoryClient,
-  DirectoryConfigError,
-  parseDirectorySettings,
-  type DirectorySettings,
-} from './ldap/index.js';
+import { directoryLibrary } from './directory-library.js';
+import { DirectoryConfigError } from './ldap/errors.js';
+import type { DirectorySettings } from './ldap/settings.js';
 
 /**
  * `[auth] backend = ldap` and its keys (issue 14), read from the ini file into
@@ -116,6 +113,8 @@ export function readDirectorySettings(
       );
     raw.bind_password = readPasswordFile(raw.bind_password_file, at('bind_password_file'));
   }
+  // Loaded only for a directory (directory-library.ts); before the try: not a settings error.
+  const { DirectoryClient, parseDirectorySettings } = directoryLibrary();
   try {
     const settings = parseDirectorySettings(raw);
     // Reads ldap_ca_file now, so a missing or empty CA file stops the start with its line.

@@ -1,5 +1,5 @@
 import type { ServerContext } from '../context.js';
-import { DirectoryClient } from '../ldap/index.js';
+import { directoryLibrary } from '../directory-library.js';
 import { DirectoryAccounts } from './directory-accounts.js';
 import { Sync11Accounts } from './sync11-accounts.js';
 
@@ -51,6 +51,8 @@ export function directoryAccountsFor(context: ServerContext): DirectoryAccounts 
   if (!settings) return null;
   let accounts = directoryPerServer.get(context);
   if (!accounts) {
+    // Loaded with the config that named the directory, or by openSyncServer (directory-library.ts).
+    const { DirectoryClient } = directoryLibrary();
     accounts = new DirectoryAccounts(context.db, new DirectoryClient(settings), { clock: context.clock });
     directoryPerServer.set(context, accounts);
   }

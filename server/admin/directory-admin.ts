@@ -1,4 +1,6 @@
-import { DirectoryClient, DirectoryError, type DirectorySettings } from '../ldap/index.js';
+import { loadDirectoryLibrary } from '../directory-library.js';
+import { DirectoryError } from '../ldap/errors.js';
+import type { DirectoryClient, DirectorySettings } from '../ldap/index.js';
 import type { DirectoryInfo, DirectoryTest, DirectoryTestFailure } from './api.js';
 
 /**
@@ -50,6 +52,8 @@ export function describeDirectory(settings: DirectorySettings): DirectoryInfo {
  * settings step's failure, not a throw: the owner sees it as one line like the others.
  */
 export async function testDirectory(settings: DirectorySettings, name?: string): Promise<DirectoryTest> {
+  // The LDAP client is loaded when a directory is tested, not with the dashboard.
+  const { DirectoryClient } = await loadDirectoryLibrary();
   let client: DirectoryClient;
   try {
     client = new DirectoryClient(settings);

@@ -42,7 +42,7 @@ export async function backup(args: string[], io: CliIo): Promise<number> {
   if (target === undefined)
     throw new UsageError('foxden backup needs the file to write, e.g. foxden backup /mnt/usb/foxden.db');
   const destination = path.resolve(io.cwd, target);
-  const config = toolConfig(values, io);
+  const config = await toolConfig(values, io);
   // A database server's data is copied out of one snapshot into the same kind of file.
   const dbFile = databaseFileOf(config.database);
   if (dbFile !== null && !fs.existsSync(dbFile)) {
@@ -81,7 +81,7 @@ export async function restore(args: string[], io: CliIo): Promise<number> {
   if (target === undefined)
     throw new UsageError('foxden restore needs the backup file, e.g. foxden restore /mnt/usb/foxden.db');
   const source = path.resolve(io.cwd, target);
-  const config = toolConfig(values, io);
+  const config = await toolConfig(values, io);
   const dbFile = databaseFileOf(config.database);
   if (dbFile === null) return restoreIntoServer(source, config, io);
   const holder = serverRunningOn(config.database);

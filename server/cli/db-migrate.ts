@@ -10,7 +10,7 @@ import { DATABASE_OPTIONS, toolConfig } from './tool-config.js';
  */
 export async function dbMigrate(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(args, DATABASE_OPTIONS, 0);
-  const config = toolConfig(values, io);
+  const config = await toolConfig(values, io);
   const opened = await openServerDatabase(config.database, { tool: true });
   try {
     const version = await schemaVersionOf(opened.db);

@@ -17,7 +17,7 @@ export async function ldap(args: string[], io: CliIo): Promise<number> {
   if (sub !== 'test')
     throw new UsageError(`Unknown ldap command "${sub ?? ''}"; use test. Run "foxden ldap --help".`);
   const { values, positionals } = parseCommandArgs(rest, LDAP_OPTIONS, 1);
-  const config = toolConfig(values, io);
+  const config = await toolConfig(values, io);
   if (!config.directory)
     throw new UsageError(
       'Foxden keeps its own accounts with this configuration: set [auth] backend = ldap in the ini file given by --config.',

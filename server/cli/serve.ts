@@ -4,6 +4,7 @@ import type { AdminSettings } from '../admin/api.js';
 import type { SettingOrigin } from '../admin/settings.js';
 import { adminUrlLine, DEFAULT_ADMIN_PORT } from '../admin/admin-url.js';
 import { loadConfig, type ConfigFlags } from '../config-load.js';
+import { withDirectoryLibrary } from '../directory-library.js';
 import { configWarnings } from '../config-warnings.js';
 import { databaseFileOf, describeLocation } from '../db/server-database.js';
 import { ensurePrivateDir } from '../fs/private-path.js';
@@ -106,7 +107,10 @@ export function adminPortOf(args: string[], env: NodeJS.ProcessEnv): number | nu
 export async function serve(args: string[], io: CliIo): Promise<number> {
   const flags = serveFlags(args);
   const adminPort = adminPortOf(args, io.env);
-  const { config, notes, publicUrlGiven, origins } = loadConfig({ flags, env: io.env, cwd: io.cwd });
+  // The LDAP client is loaded only when the config names a directory (directory-library.ts).
+  const { config, notes, publicUrlGiven, origins } = await withDirectoryLibrary(() =>
+    loadConfig({ flags, env: io.env, cwd: io.cwd }),
+  );
   for (const note of notes) io.warn(note);
   for (const warning of configWarnings(config)) io.warn(warning);
 

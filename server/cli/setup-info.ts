@@ -5,6 +5,7 @@ import { isLoopbackHost, mergeHeadlessSettings, settingsToConfig } from '../admi
 import { householdCaFingerprint } from '../admin/household-ca-info.js';
 import { setupHelpFor, tokenserverUrl, type HttpsHelpFacts } from '../admin/setup-help.js';
 import { loadConfig } from '../config-load.js';
+import { withDirectoryLibrary } from '../directory-library.js';
 import { parseCommandArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { SERVE_OPTIONS, serveFlags } from './serve.js';
@@ -27,7 +28,9 @@ async function effectiveSettings(
   args: string[],
   io: CliIo,
 ): Promise<{ publicUrl: string; https: HttpsHelpFacts; notes: string[] }> {
-  const { config, notes, origins } = loadConfig({ flags: serveFlags(args), env: io.env, cwd: io.cwd });
+  const { config, notes, origins } = await withDirectoryLibrary(() =>
+    loadConfig({ flags: serveFlags(args), env: io.env, cwd: io.cwd }),
+  );
   const file = new JsonFileSettingsStore(config.dataDir);
   const effective = file.exists()
     ? settingsToConfig(mergeHeadlessSettings(readSaved(file), config, origins), config)

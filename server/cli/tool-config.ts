@@ -1,4 +1,5 @@
 import { loadConfig } from '../config-load.js';
+import { withDirectoryLibrary } from '../directory-library.js';
 import type { Config } from '../config.js';
 import { stringValue } from './args.js';
 import type { CliIo } from './io.js';
@@ -14,17 +15,24 @@ export const DATABASE_OPTIONS = {
 } as const;
 
 /** The Config those options, the environment and the ini file give (the same order as serve's). */
-export function toolConfig(values: Record<string, string | boolean | undefined>, io: CliIo): Config {
+export async function toolConfig(
+  values: Record<string, string | boolean | undefined>,
+  io: CliIo,
+): Promise<Config> {
   const configFile = stringValue(values, 'config');
   const dataDir = stringValue(values, 'data-dir');
   const databaseUrl = stringValue(values, 'database-url');
-  return loadConfig({
-    flags: {
-      ...(configFile ? { config: configFile } : {}),
-      ...(dataDir ? { dataDir } : {}),
-      ...(databaseUrl ? { databaseUrl } : {}),
-    },
-    env: io.env,
-    cwd: io.cwd,
-  }).config;
+  // The LDAP client is loaded only when the config names a directory (directory-library.ts).
+  const { config } = await withDirectoryLibrary(() =>
+    loadConfig({
+      flags: {
+        ...(configFile ? { config: configFile } : {}),
+        ...(dataDir ? { dataDir } : {}),
+        ...(databaseUrl ? { databaseUrl } : {}),
+      },
+      env: io.env,
+      cwd: io.cwd,
+    }),
+  );
+  return config;
 }

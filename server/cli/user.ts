@@ -32,7 +32,7 @@ export async function user(args: string[], io: CliIo): Promise<number> {
   const email = stringValue(values, 'email');
   if (email !== undefined && action !== 'add') throw new UsageError('--email is only for "foxden user add".');
 
-  const config = toolConfig(values, io);
+  const config = await toolConfig(values, io);
   const print = (line: string) => io.stdout.write(`${line}\n`);
   // Before a password is asked for or the database opened: nothing here could change a person.
   if (config.directory && action !== 'list') throw new UsageError(DIRECTORY_MANAGES_ACCOUNTS);

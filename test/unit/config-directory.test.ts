@@ -2,13 +2,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../server/config-load.js';
+import { loadDirectoryLibrary } from '../../server/directory-library.js';
 
 /** `[auth] backend = ldap` and its keys in the ini file (issue 14 item 1) → Config.directory. */
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-config-ldap-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+// loadConfig checks a directory's settings with the LDAP client, which the CLI loads first.
+before(() => loadDirectoryLibrary());
 
 let counter = 0;
 function iniFile(text: string): string {
