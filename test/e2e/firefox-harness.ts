@@ -144,7 +144,12 @@ export async function firefoxPrefs(
   };
 }
 
-export async function launchFirefox(profileDir: string, prefs: Record<string, unknown>): Promise<Browser> {
+/** `args`: extra command-line switches, e.g. firefox-chrome.ts FIREFOX_SYSTEM_ACCESS_ARGS. */
+export async function launchFirefox(
+  profileDir: string,
+  prefs: Record<string, unknown>,
+  args: string[] = [],
+): Promise<Browser> {
   fs.mkdirSync(profileDir, { recursive: true });
   return puppeteer.launch({
     browser: 'firefox',
@@ -153,15 +158,17 @@ export async function launchFirefox(profileDir: string, prefs: Record<string, un
     headless: true,
     userDataDir: profileDir,
     extraPrefsFirefox: prefs,
+    args,
     dumpio: process.env.FOXDEN_FIREFOX_DUMPIO === '1',
     timeout: 60_000,
   });
 }
 
 /**
- * Firefox's Sync logs, oldest first (written when a sync ends, §10.4). A sync that worked can
- * still be filed as `error-sync-*` when anything logged an error meanwhile (seen: FxA's
- * "No devices available for queued tab commands"), so callers look at the content.
+ * Firefox's Sync logs, oldest first (written when a sync ends, §10.4). A sync that worked is
+ * still filed as `error-sync-*` when anything logged an error meanwhile (before issue 12, FxA's
+ * "No devices available for queued tab commands" after the first sync of a new account, which
+ * firefox-devices.test.ts now asserts away), so a caller looking for one sync reads the content.
  */
 export function syncLogs(profileDir: string, kind: 'success' | 'error' | 'any' = 'any'): string[] {
   const dir = path.join(profileDir, 'weave', 'logs');

@@ -19,10 +19,10 @@ import {
 import { SyncReader } from './firefox-sync-reader.js';
 import type { Fetch } from './trusting-fetch.js';
 
-const CANARY_TITLE = 'Foxden canary';
-const CANARY_URL = 'https://canary.foxden.invalid/canary';
-const EMAIL = 'household@foxden.test';
-const PASSWORD = 'correct horse battery staple';
+export const CANARY_TITLE = 'Foxden canary';
+export const CANARY_URL = 'https://canary.foxden.invalid/canary';
+export const EMAIL = 'household@foxden.test';
+export const PASSWORD = 'correct horse battery staple';
 
 export interface FirefoxWindow {
   browser: Browser;
@@ -37,6 +37,12 @@ export interface FlowOptions {
   fetch?: Fetch;
   /** Runs on each new profile directory before Firefox first opens it (e.g. trusting a CA). */
   prepareProfile?: (dir: string) => void;
+  /** Prefs every profile gets on top of the §10.2 ones (e.g. shorter sync intervals). */
+  extraPrefs?: Record<string, unknown>;
+  /** Command-line switches for every Firefox (e.g. firefox-chrome.ts FIREFOX_SYSTEM_ACCESS_ARGS). */
+  firefoxArgs?: string[];
+  /** Runs once each Firefox is up, before anything is done in it (e.g. attaching to its chrome). */
+  onOpen?: (window: FirefoxWindow, profile: string) => Promise<void>;
 }
 
 export class FirefoxSyncFlow {
@@ -55,8 +61,11 @@ export class FirefoxSyncFlow {
   }
 
   /** The §10.2 prefs from the server's discovery document, fetched the way this flow trusts it. */
-  prefs(bookmarksFile?: string): Promise<Record<string, unknown>> {
-    return firefoxPrefs(this.foxden.url, bookmarksFile, this.fetchImpl);
+  async prefs(bookmarksFile?: string): Promise<Record<string, unknown>> {
+    return {
+      ...(await firefoxPrefs(this.foxden.url, bookmarksFile, this.fetchImpl)),
+      ...this.options.extraPrefs,
+    };
   }
 
   /** A new profile `tmp/<profile>`; `prepare: false` skips the flow's prepareProfile. */
@@ -67,10 +76,12 @@ export class FirefoxSyncFlow {
   ): Promise<FirefoxWindow> {
     const dir = path.join(this.tmp, profile);
     if (prepare) this.options.prepareProfile?.(dir);
-    const browser = await launchFirefox(dir, prefs);
+    const browser = await launchFirefox(dir, prefs, this.options.firefoxArgs);
     this.browsers.push(browser);
     const page = await browser.newPage();
-    return { browser, page, dir, prefs };
+    const window = { browser, page, dir, prefs };
+    await this.options.onOpen?.(window, profile);
+    return window;
   }
 
   async closeFirefox(browser: Browser): Promise<void> {
@@ -87,7 +98,7 @@ export class FirefoxSyncFlow {
     const bookmarks = path.join(this.tmp, 'bookmarks.html');
     writeBookmarksHtml(bookmarks, CANARY_TITLE, CANARY_URL);
     this.profileA = await this.openFirefox('profile-a', await this.prefs(bookmarks));
-    await this.useSignInPage(this.profileA.page, 'signup');
+    await this.signInOnPage(this.profileA.page, 'signup');
 
     const reader = await until('the account to sign in from the test', 20_000, () =>
       SyncReader.signIn(this.foxden.url, EMAIL, PASSWORD, this.fetchImpl),
@@ -143,7 +154,7 @@ export class FirefoxSyncFlow {
     await this.closeFirefox(a.browser);
 
     const b = await this.openFirefox('profile-b', await this.prefs());
-    await this.useSignInPage(b.page, 'signin');
+    await this.signInOnPage(b.page, 'signin');
     await until('a second client record (profile B synced)', 60_000, async () => {
       const clients = await reader.records('clients');
       return clients.length >= 2 ? clients : undefined;
@@ -182,18 +193,26 @@ export class FirefoxSyncFlow {
     )) as { state: string; error: string };
   }
 
-  private async useSignInPage(page: Page, mode: 'signin' | 'signup'): Promise<void> {
+  /**
+   * Signs `page`'s Firefox up or in on Foxden's page with EMAIL and `password` (PASSWORD unless
+   * given); a sign-in first shows the two plain-words errors unless `tryWrong` is false.
+   */
+  async signInOnPage(
+    page: Page,
+    mode: 'signin' | 'signup',
+    { password = PASSWORD, tryWrong = true }: { password?: string; tryWrong?: boolean } = {},
+  ): Promise<void> {
     await page.goto(this.foxden.url);
     await page.waitForSelector('body[data-state="account"]', { timeout: 20_000 });
     if (mode === 'signup') await page.click('#tab-signup');
-    if (mode === 'signin') {
+    if (mode === 'signin' && tryWrong) {
       // The plain-words errors, seen in the real browser before the real sign-in.
       let shown = await this.submitForm(page, EMAIL, 'not the password');
       assert.match(shown.error, /not the password for household@foxden\.test/);
       shown = await this.submitForm(page, 'nobody@foxden.test', PASSWORD);
       assert.match(shown.error, /no account for nobody@foxden\.test/);
     }
-    const shown = await this.submitForm(page, EMAIL, PASSWORD, mode === 'signup' ? PASSWORD : undefined);
+    const shown = await this.submitForm(page, EMAIL, password, mode === 'signup' ? password : undefined);
     assert.equal(shown.state, 'done', `the sign-in page showed an error: ${shown.error}`);
   }
 }
