@@ -38,9 +38,10 @@ export function AccountsView() {
   const { api } = useApp();
   const accounts = usePolling(() => api.listAccounts(), 5000);
   // The ini file decides it (a restart with another file): no need to ask often.
-  const directory = usePolling(() => api.directory(), 60_000);
-  /** With `[auth] backend = ldap`, said instead of Sync 1.1's create, delete and reset. */
-  const managedNote = directory.data?.accountsNote ?? null;
+  // Wrapped, so "no directory" (null) is told apart from "not asked yet".
+  const directory = usePolling(async () => ({ info: await api.directory() }), 60_000);
+  /** With `[auth] backend = ldap`, said instead of create, and of Sync 1.1's delete and reset. */
+  const managedNote = directory.data?.info?.accountsNote ?? null;
   const managedByDirectory = (a: AccountSummary) =>
     a.managedByDirectory === true || (managedNote !== null && a.kind === 'sync11');
   const [deleting, setDeleting] = useState<AccountSummary | null>(null);
@@ -113,7 +114,15 @@ export function AccountsView() {
         </table>
       </div>
 
-      <CreateAccountForm onCreated={() => void accounts.refresh()} managedNote={managedNote} />
+      {/* With a directory, people come from it: the form gives way to the sentence saying so. */}
+      {managedNote !== null ? (
+        <section className="card" aria-labelledby="create-title" data-testid="directory-accounts-note">
+          <h2 id="create-title">Create an account</h2>
+          <p className="callout callout-info">{managedNote}</p>
+        </section>
+      ) : directory.data !== null || directory.error !== null ? (
+        <CreateAccountForm onCreated={() => void accounts.refresh()} />
+      ) : null}
       <DeleteDialog
         account={deleting}
         onDone={() => {
@@ -166,20 +175,9 @@ function validateNewName(kind: NewKind, name: string): string | null {
   return validateAccountName(name);
 }
 
-/**
- * `managedNote`: the directory holds Sync 1.1 accounts, so that choice gives way to the
- * sentence saying so; local accounts are still Foxden's own.
- */
-function CreateAccountForm({
-  onCreated,
-  managedNote,
-}: {
-  onCreated: () => void;
-  managedNote: string | null;
-}) {
+function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
   const { api, announce, refreshWarnings } = useApp();
-  const [chosenKind, setKind] = useState<NewKind>('local');
-  const kind: NewKind = managedNote !== null ? 'local' : chosenKind;
+  const [kind, setKind] = useState<NewKind>('local');
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -220,16 +218,10 @@ function CreateAccountForm({
   return (
     <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="create-title">
       <h2 id="create-title">Create an account</h2>
-      {managedNote !== null ? (
-        <p className="callout callout-info" data-testid="directory-accounts-note">
-          {managedNote}
-        </p>
-      ) : (
-        <fieldset className="radio-group">
-          <legend>For</legend>
-          <RadioChoices name="kind" choices={KIND_CHOICES} value={kind} onChange={setKind} />
-        </fieldset>
-      )}
+      <fieldset className="radio-group">
+        <legend>For</legend>
+        <RadioChoices name="kind" choices={KIND_CHOICES} value={kind} onChange={setKind} />
+      </fieldset>
       <div className="form-grid">
         <TextField
           id="new-name"

@@ -20,7 +20,11 @@ import {
   type CreateAccountInput,
   type ResetPasswordInput,
 } from './api.js';
-import { DIRECTORY_MANAGES_ACCOUNTS, DIRECTORY_MANAGES_LOCAL_ACCOUNT } from './directory-admin.js';
+import {
+  DIRECTORY_MAKES_LOCAL_ACCOUNTS,
+  DIRECTORY_MANAGES_ACCOUNTS,
+  DIRECTORY_MANAGES_LOCAL_ACCOUNT,
+} from './directory-admin.js';
 import { validateEmail, validatePassword } from './validate.js';
 
 /** Storage figures of one storage user, read through the engine like the protocols do. */
@@ -246,6 +250,9 @@ export class AdminAccounts {
 
   /** The owner creates it whatever the sign-up setting says; the password is a temporary one. */
   private async createLocal(context: ServerContext, input: CreateAccountInput): Promise<AccountSummary> {
+    // The sign-in page signs people in through the directory: an account made here could not sign in.
+    if (context.config.directory !== null)
+      throw new AdminError('invalid-argument', DIRECTORY_MAKES_LOCAL_ACCOUNTS, 'kind');
     // Also checked by the transports; repeated for direct callers of the service.
     const email = validateEmail(input.name, 'name');
     const password = validatePassword(input.password);

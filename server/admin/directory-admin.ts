@@ -18,6 +18,13 @@ export const DIRECTORY_MANAGES_ACCOUNTS =
 export const DIRECTORY_MANAGES_LOCAL_ACCOUNT =
   'This local account belongs to a person of the household directory (LDAP): they sign in with their directory password; change or remove them there.';
 
+/**
+ * Said instead of creating a local account: with a directory, Foxden's sign-in page signs
+ * people in through it, so an account made here could never sign in.
+ */
+export const DIRECTORY_MAKES_LOCAL_ACCOUNTS =
+  "Local accounts are made by the household directory (LDAP): a person's first sign-in on Foxden's page creates theirs.";
+
 /** The failed step as the dashboard and `foxden ldap test` name it. */
 const FAILURE_LABELS: Record<DirectoryTestFailure, string> = {
   settings: 'settings',
@@ -43,7 +50,7 @@ export function describeDirectory(settings: DirectorySettings): DirectoryInfo {
     requiredGroup: settings.requiredGroup,
     caFile: settings.caFile,
     idAttribute: settings.idAttribute,
-    accountsNote: DIRECTORY_MANAGES_ACCOUNTS,
+    accountsNote: `${DIRECTORY_MANAGES_ACCOUNTS} ${DIRECTORY_MAKES_LOCAL_ACCOUNTS}`,
   };
 }
 

@@ -67,7 +67,7 @@ describe('admin GUI: directory accounts', { skip, timeout: 180_000 }, () => {
     await page.getByRole('heading', { level: 1, name: title }).waitFor();
   }
 
-  test('Accounts: a directory person after a Sync 1.1 sign-in, and the sentence instead of create', async () => {
+  test('Accounts: a directory person after a Sync 1.1 sign-in, and the sentence instead of the create form', async () => {
     const { uid, password } = PEOPLE.alice;
     const put = await raw(`${stack.syncUrl}1.1/${uid}/storage/bookmarks/rec1`, 'PUT', {
       headers: { Authorization: basicAuth(uid, password) },
@@ -90,8 +90,12 @@ describe('admin GUI: directory accounts', { skip, timeout: 180_000 }, () => {
 
     const note = page.getByTestId('directory-accounts-note');
     await note.waitFor();
-    assert.ok((await note.innerText()).startsWith(SENTENCE));
-    assert.equal(await page.locator('input[name="kind"][value="sync11"]').count(), 0, 'no Sync 1.1 choice');
+    const said = await note.innerText();
+    assert.ok(said.includes(SENTENCE), said);
+    assert.match(said, /Local accounts are made by the household directory/);
+    // The form is gone, not merely failing: no fields, no Create button.
+    assert.equal(await page.locator('#new-name, input[name="kind"]').count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Create account' }).count(), 0);
   });
 
   test('Settings: the directory read-only, and Test connection step by step', async () => {

@@ -146,6 +146,7 @@ describe('admin over an LDAP directory', { skip: slapdSkipReason() }, () => {
     assert.equal(body.requiredGroup, LDAP_SYNC_GROUP);
     assert.equal(body.bindDn, LDAP_SERVICE.dn);
     assert.match(body.accountsNote, SENTENCE);
+    assert.match(body.accountsNote, /Local accounts are made by the household directory/);
     assert.equal(JSON.stringify(body).includes(LDAP_SERVICE.password), false);
   });
 
@@ -198,7 +199,7 @@ describe('admin over an LDAP directory', { skip: slapdSkipReason() }, () => {
     assert.match(secure.steps[0] as string, /^StartTLS with .*certificate verified/);
   });
 
-  it("a directory person's local account is listed as managed; delete and reset refused, create of an own one still works", async () => {
+  it("a directory person's local account is listed as managed; delete, reset and create refused", async () => {
     const { uid: name, mail, password } = PEOPLE.bjorn;
     const stretched = stretchPassword(mail, password);
     const res = await fetch(`${syncUrl()}auth/v1/account/directory/login`, {
@@ -232,16 +233,15 @@ describe('admin over an LDAP directory', { skip: slapdSkipReason() }, () => {
     }
     assert.ok((await callAdmin<AccountSummary[]>(admin, 'listAccounts')).body.some((a) => a.id === local.id));
 
-    // An own local account beside the directory: created, and managed here.
-    const own = await callAdmin<AccountSummary>(admin, 'createAccount', {
+    // The sign-in page signs people in through the directory: an own local account could not sign in.
+    const own = await callAdmin<{ error: AdminErrorShape }>(admin, 'createAccount', {
       kind: 'local',
       name: 'guest@example.org',
       password: 'a-long-password',
     });
-    assert.equal(own.status, 200, JSON.stringify(own.body));
-    assert.equal(own.body.managedByDirectory, undefined);
-    const removed = await callAdmin(admin, 'deleteAccount', { kind: 'local', id: own.body.id });
-    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    assert.equal(own.status, 400);
+    assert.match(own.body.error.message, /^Local accounts are made by the household directory \(LDAP\)/);
+    assert.equal((await callAdmin<AccountSummary[]>(admin, 'listAccounts')).body.length, listed.length);
   });
 
   it('refuses a bad name argument in one line, naming the field', async () => {
