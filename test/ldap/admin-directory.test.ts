@@ -18,7 +18,11 @@ import { MemorySettingsStore } from '../../server/admin/settings-store.js';
 import { DEFAULT_SETTINGS } from '../../server/admin/settings.js';
 import { defaultConfig } from '../../server/config.js';
 import { stretchPassword, toHex } from '../../server/fxa/crypto/index.js';
-import { parseDirectorySettings, type RawDirectorySettings } from '../../server/ldap/index.js';
+import {
+  parseDirectorySettings,
+  type DirectorySettings,
+  type RawDirectorySettings,
+} from '../../server/ldap/index.js';
 import { Logger } from '../../server/log.js';
 import { callAdmin } from '../helpers/admin-http.js';
 import { freePort } from '../helpers/ports.js';
@@ -41,11 +45,43 @@ import { basicAuth, raw } from '../helpers/sync11-client.js';
 
 const SENTENCE = /^Sync 1\.1 accounts are managed by the household directory \(LDAP\)/;
 
+interface DirectoryAdmin {
+  controller: ServerController;
+  service: AdminService;
+  admin: AdminHttp;
+  close(): Promise<void>;
+}
+
+/** An admin service with its HTTP transport over a running server of these directory settings. */
+async function startDirectoryAdmin(directory: DirectorySettings): Promise<DirectoryAdmin> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-admin-ldap-'));
+  const logger = new Logger();
+  const { controller, service } = createAdmin({
+    baseConfig: defaultConfig({ dataDir, host: '127.0.0.1', port: 0, directory }),
+    store: new MemorySettingsStore({ ...DEFAULT_SETTINGS, port: 0 }),
+    logger,
+    lanAddresses: () => [],
+    backupTimers: false,
+  });
+  assert.equal((await service.start()).state, 'running');
+  const admin = await startAdminHttp({ service, port: 0, dataDir, staticDir: dataDir, logger });
+  return {
+    controller,
+    service,
+    admin,
+    async close() {
+      await admin.close();
+      service.detach();
+      await controller.dispose();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('admin over an LDAP directory', { skip: slapdSkipReason() }, () => {
   let slapd: TestSlapd;
-  let dataDir: string;
+  let stack: DirectoryAdmin;
   let controller: ServerController;
-  let service: AdminService;
   let admin: AdminHttp;
 
   function settings(over: RawDirectorySettings = {}) {
@@ -62,23 +98,11 @@ describe('admin over an LDAP directory', { skip: slapdSkipReason() }, () => {
 
   before(async () => {
     slapd = await startSlapd();
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-admin-ldap-'));
-    const logger = new Logger();
-    ({ controller, service } = createAdmin({
-      baseConfig: defaultConfig({ dataDir, host: '127.0.0.1', port: 0, directory: settings() }),
-      store: new MemorySettingsStore({ ...DEFAULT_SETTINGS, port: 0 }),
-      logger,
-      lanAddresses: () => [],
-      backupTimers: false,
-    }));
-    assert.equal((await service.start()).state, 'running');
-    admin = await startAdminHttp({ service, port: 0, dataDir, staticDir: dataDir, logger });
+    stack = await startDirectoryAdmin(settings());
+    ({ controller, admin } = stack);
   });
   after(async () => {
-    await admin?.close();
-    service?.detach();
-    await controller?.dispose();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await stack?.close();
     await slapd?.close();
   });
 
@@ -185,8 +209,19 @@ describe('admin over an LDAP directory', { skip: slapdSkipReason() }, () => {
       // StartTLS against the throwaway certificate, with no CA file: not trusted.
       [{ use_tls: 'true' }, 'tls', /TLS certificate is not trusted|TLS failed/],
     ];
+    // Each through the admin HTTP transport of a server started with those settings.
+    const testWith = async (over: RawDirectorySettings): Promise<DirectoryTest> => {
+      const other = await startDirectoryAdmin(settings(over));
+      try {
+        const { status, body } = await callAdmin<DirectoryTest>(other.admin, 'testDirectory', 'alice');
+        assert.equal(status, 200, JSON.stringify(body));
+        return body;
+      } finally {
+        await other.close();
+      }
+    };
     for (const [over, failed, message] of cases) {
-      const result = await testDirectory(settings(over), 'alice');
+      const result = await testWith(over);
       assert.equal(result.ok, false, JSON.stringify(over));
       assert.equal(result.failed, failed, result.message ?? '');
       assert.match(result.message ?? '', message);
@@ -194,9 +229,11 @@ describe('admin over an LDAP directory', { skip: slapdSkipReason() }, () => {
       assert.equal((result.message ?? '').includes('not-the-reader-secret'), false);
     }
     // With the CA file, StartTLS passes and says so.
-    const secure = await testDirectory(settings({ use_tls: 'true', ldap_ca_file: slapd.caFile }), 'alice');
+    const secure = await testWith({ use_tls: 'true', ldap_ca_file: slapd.caFile });
     assert.equal(secure.ok, true, JSON.stringify(secure));
     assert.match(secure.steps[0] as string, /^StartTLS with .*certificate verified/);
+    // The function the CLI shares answers the same without a server.
+    assert.equal((await testDirectory(settings({ use_tls: 'true' }), 'alice')).failed, 'tls');
   });
 
   it("a directory person's local account is listed as managed; delete, reset and create refused", async () => {
