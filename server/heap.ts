@@ -12,7 +12,8 @@ import v8 from 'node:v8';
  * Set at run time on purpose: `--max-semi-space-size` is read only when the heap is created
  * (setting it later was measured to change nothing), so it would need node or Electron to be
  * relaunched with it, while both of these are read each time V8 resizes a generation.
- * Called from createSyncServer, so `foxden serve` and the bench run with the same settings.
+ * Called by bin/foxden.js for `foxden serve` before anything else is loaded, and again (no
+ * change) from createSyncServer, so an in-process server gets the same settings.
  * Process-wide and idempotent.
  */
 export function tuneHeapForServer(): void {
@@ -21,13 +22,12 @@ export function tuneHeapForServer(): void {
   if (process.versions.electron) return;
   // Keep the young generation at the size it has now. Only this run-time setting does that:
   // Node 20's V8 ignores --semi-space-growth-factor on the command line. What size that is
-  // depends on how much ran before: `foxden serve` calls this before it loads the server's
-  // modules (cli/serve.ts), but since the CLI itself loads more (TLS, directory accounts) it
-  // is already at 8 MB semi-spaces (16 MB of RSS) by then, the default maximum; called first
-  // thing in the process it stays at 0.5-1 MB, 10-14 MB less RSS with 100,000 records stored
-  // (bench/README.md). V8's memory reducer shrinks it to 0.5 MB once the server has been idle
-  // for some 10-30 s, and from then on this keeps it there. GET info/collections took the same
-  // server CPU with semi-spaces of 1 to 16 MB, within the noise of the bench machine.
+  // depends on how much ran before: compiling the CLI's modules grows new space to 8 MB, so
+  // bin/foxden.js applies this for `foxden serve` before loading them, where it stays at
+  // 1-2 MB: 4-6 MB less RSS with 100,000 records stored, and GET info/collections at most
+  // some 15 us more server CPU, within the noise of the bench machine (bench/README.md). V8's
+  // memory reducer shrinks it to 0.5 MB once the server has been idle for some 10-30 s, and
+  // from then on this keeps it there.
   v8.setFlagsFromString('--semi-space-growth-factor=1');
   // Collect the old generation once it has grown by half its live size (V8 picks 1.1x-4x by
   // itself). About 15 MB is live (mostly the modules' code); with 100,000 x 1 KB records

@@ -129,9 +129,8 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   io.onSignal('SIGINT', (signal) => onStop(signal));
   io.onSignal('SIGTERM', (signal) => onStop(signal));
 
-  // Tuned before the server's modules load (startHeadless imports them): the tuning keeps V8's
-  // young generation at the size it has when it is applied, 4 MB semi-spaces here, where
-  // compiling those modules first would grow it to 8 MB ones, 8 MB more RSS (server/heap.ts).
+  // bin/foxden.js applied it before any module was compiled (server/heap.ts); here for a caller
+  // of main() in its own process (tests). Idempotent.
   tuneHeapForServer();
   const { startHeadless } = await import('../admin/headless.js');
 
