@@ -77,7 +77,9 @@ export function AccountsView() {
             {accounts.data?.length === 0 && (
               <tr>
                 <td colSpan={6} className="empty">
-                  No accounts yet. Create one below, or let a device sign up while sign-ups are open.
+                  {managedNote !== null
+                    ? 'Nobody from the directory has synced yet: people appear here after their first sync.'
+                    : 'No accounts yet. Create one below, or let a device sign up while sign-ups are open.'}
                 </td>
               </tr>
             )}

@@ -68,6 +68,9 @@ describe('admin GUI: directory accounts', { skip, timeout: 180_000 }, () => {
   }
 
   test('Accounts: a directory person after a Sync 1.1 sign-in, and the sentence instead of the create form', async () => {
+    // Before anyone synced, the empty list says where people come from.
+    await open('accounts', 'Accounts');
+    await page.getByText('Nobody from the directory has synced yet').waitFor();
     const { uid, password } = PEOPLE.alice;
     const put = await raw(`${stack.syncUrl}1.1/${uid}/storage/bookmarks/rec1`, 'PUT', {
       headers: { Authorization: basicAuth(uid, password) },
@@ -78,7 +81,6 @@ describe('admin GUI: directory accounts', { skip, timeout: 180_000 }, () => {
     assert.equal(listed.length, 1);
     const alice = listed[0] as AccountSummary;
 
-    await open('accounts', 'Accounts');
     // The list polls every 5 s; the person shows within that.
     const row = page.locator(`tr[data-kind="directory"][data-account="${alice.id}"]`);
     await row.waitFor();
