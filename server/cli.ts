@@ -52,7 +52,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     let message = oneLine(err instanceof Error ? err.message : String(err));
     if (err instanceof OptionError) {
       const words =
-        (command === 'user' || command === 'db' || command === 'ldap') && rest[0] && COMMAND_USAGE[`${command} ${rest[0]}`]
+        (command === 'user' || command === 'db' || command === 'ldap') &&
+        rest[0] &&
+        COMMAND_USAGE[`${command} ${rest[0]}`]
           ? `${command} ${rest[0]}`
           : command;
       message +=
