@@ -24,8 +24,9 @@ export function tuneHeapForServer(): void {
   // Node 20's V8 ignores --semi-space-growth-factor on the command line. What size that is
   // depends on how much ran before: compiling the CLI's modules grows new space to 8 MB, so
   // bin/foxden.js applies this for `foxden serve` before loading them, where it stays at
-  // 1-2 MB: 4-6 MB less RSS with 100,000 records stored, and GET info/collections at most
-  // some 15 us more server CPU, within the noise of the bench machine (bench/README.md). V8's
+  // 1-2 MB: about 5 MB less idle RSS (70 against 75 MB; with 100,000 records stored the runs
+  // were within the noise, 88-95 against 92-95 MB), for some 10-15 us more server CPU per GET
+  // info/collections (bench/README.md, December 2026). V8's
   // memory reducer shrinks it to 0.5 MB once the server has been idle for some 10-30 s, and
   // from then on this keeps it there.
   v8.setFlagsFromString('--semi-space-growth-factor=1');
