@@ -113,7 +113,7 @@ export interface FxaTx {
   fxaInsertSession(row: FxaSessionRow): Awaitable<void>;
   fxaSession(id: string): Awaitable<FxaSessionRow | null>;
   fxaTouchSession(id: string, now: number): Awaitable<void>;
-  /** Deletes the session and the device bound to it. */
+  /** Deletes the session, the device bound to it and the refresh tokens it obtained. */
   fxaDeleteSession(id: string): Awaitable<boolean>;
   /** Deletes every session of the account (and their devices) except `keepId`. */
   fxaDeleteSessions(uid: string, keepId: string | null): Awaitable<number>;
@@ -131,7 +131,11 @@ export interface FxaTx {
   /** Removes expired codes and key-fetch tokens; returns how many rows went. */
   fxaPurge(now: number, keyFetchBefore: number): Awaitable<number>;
 
-  fxaInsertRefreshToken(row: FxaRefreshTokenRow): Awaitable<void>;
+  /**
+   * `sessionId`: the session that obtained it, so that the token ends with that session (its
+   * device removed, signed out); null for none.
+   */
+  fxaInsertRefreshToken(row: FxaRefreshTokenRow, sessionId?: string | null): Awaitable<void>;
   fxaRefreshToken(tokenHash: string): Awaitable<FxaRefreshTokenRow | null>;
   fxaTouchRefreshToken(tokenHash: string, now: number): Awaitable<void>;
   fxaDeleteRefreshToken(tokenHash: string): Awaitable<boolean>;
@@ -150,6 +154,16 @@ export interface FxaTx {
    * The device's commands go with the device (and so with the account).
    */
   fxaEnqueueCommand(uid: string, row: Omit<FxaCommandRow, 'index'>): Awaitable<number>;
+  /**
+   * fxaEnqueueCommand in two steps, for a caller that checks something under the lock: the
+   * account's next command index (the account row stays locked until commit), then the insert.
+   */
+  fxaNextCommandIndex(uid: string): Awaitable<number>;
+  fxaInsertCommand(row: FxaCommandRow): Awaitable<void>;
+  /** Records that the device's Firefox was handed its commands up to `index` (never lowers it). */
+  fxaMarkDelivered(deviceId: string, index: number): Awaitable<void>;
+  /** Deletes the device's commands at or below its delivered index; returns how many went. */
+  fxaDeleteDeliveredCommands(deviceId: string): Awaitable<number>;
   /** The device's unexpired commands with index >= `fromIndex`, ascending, at most `limit`. */
   fxaDeviceCommands(
     deviceId: string,

@@ -62,6 +62,9 @@ export class DeviceCommandQueue {
       if (!target || target.uid !== session.uid) throw unknownDevice();
       if (!Object.hasOwn(parseCommands(target.availableCommands), req.command))
         throw new FxaError(400, ERRNO.DEVICE_COMMAND_UNAVAILABLE, 'Unavailable device command');
+      // The index first: it locks the account row, so concurrent senders count one at a time
+      // and the cap holds; a refusal rolls the counter back with the transaction.
+      const index = await tx.fxaNextCommandIndex(session.uid);
       if ((await tx.fxaPendingCommands(target.id, now)) >= MAX_PENDING)
         throw new FxaError(
           400,
@@ -71,14 +74,16 @@ export class DeviceCommandQueue {
           `device ${target.id} has ${MAX_PENDING} commands waiting`,
         );
       const sender = await tx.fxaDeviceBySession(session.id);
-      return tx.fxaEnqueueCommand(session.uid, {
+      await tx.fxaInsertCommand({
         deviceId: target.id,
+        index,
         command: req.command,
         payload: JSON.stringify(req.payload),
         sender: sender?.id ?? null,
         createdAt: now,
         expiresAt,
       });
+      return index;
     });
     await this.context.db.transaction('write', (tx) => tx.fxaPurgeCommands(now, PURGE_PER_INVOKE));
     return index;
@@ -91,18 +96,26 @@ export class DeviceCommandQueue {
    */
   async fetch(session: FxaSessionRow, fromIndex: number, limit: number): Promise<CommandsPage> {
     const now = this.context.clock();
-    return this.context.db.transaction('read', async (tx) => {
+    const page = await this.context.db.transaction('read', async (tx) => {
       const device = await tx.fxaDeviceBySession(session.id);
-      if (!device) return { index: 0, last: true, messages: [] };
+      if (!device) return null;
       const rows = await tx.fxaDeviceCommands(device.id, fromIndex, now, limit);
       const newest = await tx.fxaLastCommandIndex(device.id);
       const lastIndex = rows.at(-1)?.index ?? 0;
       return {
+        deviceId: device.id,
         index: lastIndex,
         last: lastIndex === newest || newest === 0 || rows.length === 0,
         messages: rows.map(message),
       };
     });
+    if (!page) return { index: 0, last: true, messages: [] };
+    const { deviceId, ...answer } = page;
+    // Handed out: a password change drops these rather than replay them (finishPasswordChange).
+    // Only a fetch that returned something writes, so Firefox's idle polls stay reads.
+    if (answer.messages.length)
+      await this.context.db.transaction('write', (tx) => tx.fxaMarkDelivered(deviceId, answer.index));
+    return answer;
   }
 }
 

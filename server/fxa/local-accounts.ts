@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerContext } from '../context.js';
 import type {
   FxaAccountRow,
+  FxaCredentialsUpdate,
   FxaDeviceRow,
   FxaKeyFetchRow,
   FxaOAuthCodeRow,
@@ -75,14 +76,49 @@ export async function issueTokens(
   const s = deriveTokenCredentials(session, 'sessionToken');
   await tx.fxaInsertSession({ id: s.id, uid, authKey: s.key, createdAt: now, lastAccessAt: now });
   const out: IssuedTokens = { uid, sessionToken: toHex(session), authAt: Math.floor(now / 1000) };
-  if (keys) {
-    const keyFetch = new Uint8Array(randomBytes(32));
-    const k = deriveTokenCredentials(keyFetch, 'keyFetchToken');
-    const keyBundle = createKeysBundle(k.extra, keys.kA, keys.wrapKb);
-    await tx.fxaInsertKeyFetch({ id: k.id, uid, authKey: k.key, keyBundle, createdAt: now });
-    out.keyFetchToken = toHex(keyFetch);
-  }
+  if (keys)
+    out.keyFetchToken = await insertKeyFetch(tx, uid, now, 'keyFetchToken', (extra) =>
+      createKeysBundle(extra, keys.kA, keys.wrapKb),
+    );
   return out;
+}
+
+/**
+ * A new single-use token in the key fetch table (a key fetch or a password change token):
+ * `bundle` makes its stored bundle from the token's derived `extra` key. Returns the token (hex).
+ */
+async function insertKeyFetch(
+  tx: Tx,
+  uid: string,
+  now: number,
+  kind: 'keyFetchToken' | 'passwordChangeToken',
+  bundle: (extra: Uint8Array) => string,
+): Promise<string> {
+  const token = new Uint8Array(randomBytes(32));
+  const t = deriveTokenCredentials(token, kind);
+  await tx.fxaInsertKeyFetch({ id: t.id, uid, authKey: t.key, keyBundle: bundle(t.extra), createdAt: now });
+  return toHex(token);
+}
+
+/**
+ * The credentials of a password change that keeps kB (spec §5.6): the new verifier, the client's
+ * `wrapKb = kB ⊕ newUnwrapBKey` re-wrapped for storage; kA and keysChangedAt stay, and only the
+ * password generation (verifierSetAt) moves.
+ */
+function rewrap(
+  current: FxaAccountRow,
+  verifier: ServerVerifier,
+  newWrapKb: Uint8Array,
+  now: number,
+): FxaCredentialsUpdate {
+  return {
+    authSalt: verifier.authSalt,
+    verifyHash: verifier.verifyHash,
+    kA: current.kA,
+    wrapWrapKb: xor(newWrapKb, verifier.wrapwrapKey),
+    keysChangedAt: current.keysChangedAt,
+    verifierSetAt: after(now, current.verifierSetAt),
+  };
 }
 
 /** Strictly after `previous`: equal stamps would look like "no change" to the tokenserver (S15 §3.3). */
@@ -230,38 +266,6 @@ export class LocalAccounts {
   }
 
   /**
-   * A password change by the user, who knows the old password (spec §5.6, §9): the client
-   * re-wraps the same kB (`wrapKb = kB ⊕ newUnwrapBKey`), so keysChangedAt stays and only
-   * verifierSetAt moves. Other sessions end; `keepSessionId` survives.
-   */
-  async changePassword(
-    uid: string,
-    oldAuthPW: Uint8Array,
-    newAuthPW: Uint8Array,
-    newWrapKb: Uint8Array,
-    keepSessionId: string | null,
-  ): Promise<void> {
-    const account = await this.context.db.transaction('read', (tx) => tx.fxaAccountByUid(uid));
-    if (!account) throw unknownAccount();
-    if (!(await checkAuthPW(oldAuthPW, account))) throw incorrectPassword();
-    const verifier = await newVerifier(newAuthPW);
-    await this.context.db.transaction('write', async (tx) => {
-      const current = await tx.fxaAccountByUid(uid);
-      if (!current || current.verifierSetAt !== account.verifierSetAt)
-        throw new FxaError(409, ERRNO.INVALID_TOKEN, 'The password changed meanwhile; try again');
-      await tx.fxaUpdateCredentials(uid, {
-        authSalt: verifier.authSalt,
-        verifyHash: verifier.verifyHash,
-        kA: current.kA,
-        wrapWrapKb: xor(newWrapKb, verifier.wrapwrapKey),
-        keysChangedAt: current.keysChangedAt,
-        verifierSetAt: after(this.now(), current.verifierSetAt),
-      });
-      await endEverything(tx, uid, keepSessionId);
-    });
-  }
-
-  /**
    * A directory person's new directory password (issue 14 item 3): the bind proved it, so the
    * verifier becomes the new authPW's without the old one. With `newWrapKb` (the same kB
    * re-wrapped, from the previous password) kA, kB and keysChangedAt stay, as in a password
@@ -277,18 +281,22 @@ export class LocalAccounts {
     const verifier = await newVerifier(newAuthPW);
     await this.context.db.transaction('write', async (tx) => {
       const current = await tx.fxaAccountByUid(account.uid);
-      if (!current || current.verifierSetAt !== account.verifierSetAt)
-        throw new FxaError(409, ERRNO.INVALID_TOKEN, 'The password changed meanwhile; try again');
+      if (!current) throw unknownAccount();
+      if (current.verifierSetAt !== account.verifierSetAt) throw passwordChangedMeanwhile();
       const now = this.now();
-      const keysChangedAt = newWrapKb ? current.keysChangedAt : after(now, current.keysChangedAt);
-      await tx.fxaUpdateCredentials(account.uid, {
-        authSalt: verifier.authSalt,
-        verifyHash: verifier.verifyHash,
-        kA: newWrapKb ? current.kA : randomKey(),
-        wrapWrapKb: newWrapKb ? xor(newWrapKb, verifier.wrapwrapKey) : randomKey(),
-        keysChangedAt,
-        verifierSetAt: Math.max(keysChangedAt, after(now, current.verifierSetAt)),
-      });
+      if (newWrapKb) {
+        await tx.fxaUpdateCredentials(account.uid, rewrap(current, verifier, newWrapKb, now));
+      } else {
+        const keysChangedAt = after(now, current.keysChangedAt);
+        await tx.fxaUpdateCredentials(account.uid, {
+          authSalt: verifier.authSalt,
+          verifyHash: verifier.verifyHash,
+          kA: randomKey(),
+          wrapWrapKb: randomKey(),
+          keysChangedAt,
+          verifierSetAt: Math.max(keysChangedAt, after(now, current.verifierSetAt)),
+        });
+      }
       await endEverything(tx, account.uid, null);
     });
   }
@@ -306,26 +314,18 @@ export class LocalAccounts {
     return this.context.db.transaction('write', async (tx) => {
       const current = await tx.fxaAccountByUid(account.uid);
       if (!current) throw unknownAccount();
-      if (current.verifierSetAt !== account.verifierSetAt) throw incorrectPassword();
-      const keyFetch = new Uint8Array(randomBytes(32));
-      const k = deriveTokenCredentials(keyFetch, 'keyFetchToken');
-      await tx.fxaInsertKeyFetch({
-        id: k.id,
-        uid: account.uid,
-        authKey: k.key,
-        keyBundle: createKeysBundle(k.extra, current.kA, wrapKb),
-        createdAt: now,
-      });
-      const change = new Uint8Array(randomBytes(32));
-      const c = deriveTokenCredentials(change, 'passwordChangeToken');
-      await tx.fxaInsertKeyFetch({
-        id: c.id,
-        uid: account.uid,
-        authKey: c.key,
-        keyBundle: `${PASSWORD_CHANGE_MARK}${current.verifierSetAt}`,
-        createdAt: now,
-      });
-      return { keyFetchToken: toHex(keyFetch), passwordChangeToken: toHex(change) };
+      if (current.verifierSetAt !== account.verifierSetAt) throw passwordChangedMeanwhile();
+      const keyFetchToken = await insertKeyFetch(tx, account.uid, now, 'keyFetchToken', (extra) =>
+        createKeysBundle(extra, current.kA, wrapKb),
+      );
+      const passwordChangeToken = await insertKeyFetch(
+        tx,
+        account.uid,
+        now,
+        'passwordChangeToken',
+        () => `${PASSWORD_CHANGE_MARK}${current.verifierSetAt}`,
+      );
+      return { keyFetchToken, passwordChangeToken };
     });
   }
 
@@ -361,14 +361,7 @@ export class LocalAccounts {
       const origin = originSessionId ? await tx.fxaSession(originSessionId) : null;
       if (originSessionId && (!origin || origin.uid !== token.uid))
         throw invalidToken('the session to replace is not one of this account’s');
-      await tx.fxaUpdateCredentials(token.uid, {
-        authSalt: verifier.authSalt,
-        verifyHash: verifier.verifyHash,
-        kA: current.kA,
-        wrapWrapKb: xor(newWrapKb, verifier.wrapwrapKey),
-        keysChangedAt: current.keysChangedAt,
-        verifierSetAt: after(now, current.verifierSetAt),
-      });
+      await tx.fxaUpdateCredentials(token.uid, rewrap(current, verifier, newWrapKb, now));
       const originDevice = origin ? await tx.fxaDeviceBySession(origin.id) : null;
       for (const device of await tx.fxaDevices(token.uid))
         if (device.sessionId !== null) await tx.fxaUpdateDevice({ ...device, sessionId: null });
@@ -383,6 +376,9 @@ export class LocalAccounts {
       if (originDevice) {
         const successor = deriveTokenCredentials(fromHex(tokens.sessionToken), 'sessionToken').id;
         await tx.fxaUpdateDevice({ ...originDevice, sessionId: successor, lastAccessAt: now });
+        // Its Firefox forgets its place in the queue (FxAccountsWebChannel changePassword) and
+        // asks from index 0 next: what it was already handed would come again, tabs reopening.
+        await tx.fxaDeleteDeliveredCommands(originDevice.id);
       }
       return tokens;
     });
@@ -415,7 +411,7 @@ export class LocalAccounts {
     return this.context.db.transaction('write', async (tx) => {
       const current = await tx.fxaAccountByUid(account.uid);
       if (!current) throw unknownAccount();
-      if (current.verifierSetAt !== account.verifierSetAt) throw incorrectPassword();
+      if (current.verifierSetAt !== account.verifierSetAt) throw passwordChangedMeanwhile();
       return issueTokens(tx, account.uid, now, keys);
     });
   }
@@ -459,10 +455,20 @@ export class LocalAccounts {
       await tx.fxaTouchSession(session.id, now);
       const existing = id ? await tx.fxaDevice(id) : await tx.fxaDeviceBySession(session.id);
       if (id && (!existing || existing.uid !== session.uid)) throw unknownDevice();
+      // Another live session's device is not the caller's to take: only an unbound one (left by
+      // a password change, research §4.4) is rebound, when its Firefox signs in again.
+      if (
+        existing?.sessionId &&
+        existing.sessionId !== session.id &&
+        (await tx.fxaSession(existing.sessionId))
+      )
+        throw unknownDevice();
       if (existing) {
         if (existing.sessionId !== session.id) {
           const other = await tx.fxaDeviceBySession(session.id);
           if (other && other.id !== existing.id) await tx.fxaDeleteDevice(other.id);
+          // A Firefox signing in again may start its queue from index 0, as after a password change.
+          await tx.fxaDeleteDeliveredCommands(existing.id);
         }
         const updated: FxaDeviceRow = {
           ...existing,
@@ -482,7 +488,9 @@ export class LocalAccounts {
       // The id GET /account/devices showed for this session before it registered, unless taken.
       const reserved = sessionDeviceId(session.id);
       const created: FxaDeviceRow = {
-        id: (await tx.fxaDevice(reserved)) ? randomBytes(16).toString('hex') : reserved,
+        // Never taken: a session's own device is the only one with its reserved id, and no
+        // other live session can take a device over.
+        id: reserved,
         uid: session.uid,
         sessionId: session.id,
         name,
@@ -530,8 +538,9 @@ export class LocalAccounts {
     return this.context.db.transaction('write', (tx) => tx.fxaTakeCode(codeHash));
   }
 
-  async saveRefreshToken(row: FxaRefreshTokenRow): Promise<void> {
-    await this.context.db.transaction('write', (tx) => tx.fxaInsertRefreshToken(row));
+  /** `sessionId`: the session that obtained it; the token ends with that session. */
+  async saveRefreshToken(row: FxaRefreshTokenRow, sessionId: string): Promise<void> {
+    await this.context.db.transaction('write', (tx) => tx.fxaInsertRefreshToken(row, sessionId));
   }
 
   async refreshToken(tokenHash: string): Promise<FxaRefreshTokenRow | null> {
@@ -592,4 +601,11 @@ async function endEverything(tx: Tx, uid: string, keepSessionId: string | null):
 export const accountExists = () => new FxaError(400, ERRNO.ACCOUNT_EXISTS, 'Account already exists');
 export const unknownAccount = () => new FxaError(400, ERRNO.UNKNOWN_ACCOUNT, 'Unknown account');
 export const incorrectPassword = () => new FxaError(400, ERRNO.INCORRECT_PASSWORD, 'Incorrect password');
+/**
+ * The password changed between its check and the write (another change, the owner's reset):
+ * the checked password is no longer the account's, so it is answered as a wrong one (Firefox
+ * and the page ask for the password again; 110 would make Firefox drop its credentials).
+ */
+export const passwordChangedMeanwhile = () =>
+  new FxaError(400, ERRNO.INCORRECT_PASSWORD, 'Incorrect password', {}, 'the password changed meanwhile');
 export const unknownDevice = () => new FxaError(400, ERRNO.UNKNOWN_DEVICE, 'Unknown device');

@@ -3,7 +3,14 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { OLDSYNC_SCOPE, stretchPassword, toHex, xor } from '../../server/fxa/crypto/index.js';
+import {
+  OLDSYNC_SCOPE,
+  deriveTokenCredentials,
+  fromHex,
+  stretchPassword,
+  toHex,
+  xor,
+} from '../../server/fxa/crypto/index.js';
 import { LocalAccounts } from '../../server/fxa/local-accounts.js';
 import { SIGNING_KEY_FILE } from '../../server/fxa/signing-key.js';
 import { localFxaEmail } from '../../server/fxa/tokenserver-trust.js';
@@ -293,13 +300,20 @@ describe('kB across password changes (spec §5.6, §9)', () => {
     const kB = await fetchKb(auth, s);
     const old = await server.server.context.db.transaction('read', (tx) => tx.fxaAccountByUid(s.uid));
 
+    // FxA's start/finish, as the account page does it: the client re-wraps kB for the new password.
     const next = stretchPassword(address, 'new password');
-    const change = await hawk(auth, 'password/change', {
+    const started = await hawk(auth, 'password/change/start', {
       token: s.sessionToken,
+      body: { email: address, oldAuthPW: authPW(address, 'old password') },
+    });
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    const change = await hawk(auth, 'password/change/finish', {
+      token: started.body.passwordChangeToken as string,
+      kind: 'passwordChangeToken',
       body: {
-        oldAuthPW: authPW(address, 'old password'),
         authPW: toHex(next.authPW),
         wrapKb: toHex(xor(kB, next.unwrapBKey)),
+        sessionToken: deriveTokenCredentials(fromHex(s.sessionToken), 'sessionToken').id,
       },
     });
     assert.equal(change.status, 200, JSON.stringify(change.body));
@@ -314,10 +328,17 @@ describe('kB across password changes (spec §5.6, §9)', () => {
     assert.equal(changed!.keysChangedAt, old!.keysChangedAt);
     assert.ok(changed!.verifierSetAt > old!.verifierSetAt);
     assert.equal(
-      (await hawk(auth, 'session/status', { token: s.sessionToken })).status,
+      (await hawk(auth, 'session/status', { token: change.body.sessionToken as string })).status,
       200,
-      'the changing session survives',
+      'the changing session’s successor works',
     );
+    // The one-call POST /password/change is gone: Firefox and the page use start/finish.
+    const oneCall = await fetch(new URL('password/change', auth), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(oneCall.status, 404);
 
     await new LocalAccounts(server.server.context).resetPassword(s.uid, 'temporary');
     errorShape((await hawk(auth, 'session/status', { token: after1.sessionToken })).body, 401, 110);

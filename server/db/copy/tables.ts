@@ -175,7 +175,7 @@ export const COPY_TABLES: readonly CopyTable[] = [
   },
   {
     name: 'fxa_refresh_tokens',
-    columns: ['token_hash', 'uid', 'client_id', 'scope', 'created_at', 'last_used_at'],
+    columns: ['token_hash', 'uid', 'client_id', 'scope', 'created_at', 'last_used_at', 'session_id'],
     key: fixed('token_hash'),
     owner: null,
   },
@@ -193,6 +193,7 @@ export const COPY_TABLES: readonly CopyTable[] = [
       'available_commands',
       'created_at',
       'last_access_at',
+      'delivered_index',
     ],
     key: fixed('id'),
     owner: null,

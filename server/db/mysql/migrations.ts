@@ -235,18 +235,38 @@ export const MYSQL_MIGRATIONS: readonly Migration[] = [
       CONSTRAINT directory_users_owner FOREIGN KEY (user_id) REFERENCES storage_users (id)
     ) {TABLE}`,
   ],
+  // 6: a device's delivered command index and a refresh token's session (issue 12 review), as on
+  // SQLite. Re-runnable like step 4: each column and the index only when missing.
+  [
+    ...unlessColumn(
+      'fxa_devices',
+      'delivered_index',
+      'ALTER TABLE fxa_devices ADD COLUMN delivered_index BIGINT NOT NULL DEFAULT 0',
+    ),
+    ...unlessColumn(
+      'fxa_refresh_tokens',
+      'session_id',
+      'ALTER TABLE fxa_refresh_tokens ADD COLUMN session_id VARCHAR(64) NULL',
+    ),
+    ...unlessIndex(
+      'fxa_refresh_tokens_session',
+      null,
+      'ALTER TABLE fxa_refresh_tokens ADD INDEX fxa_refresh_tokens_session (session_id)',
+      'fxa_refresh_tokens',
+    ),
+  ],
 ];
 
 /**
- * Statements that run `ddl` (no quote in it) only when the bsos index `name` does not exist yet,
- * or, given `column`, has no such column yet (its older shape): a prepared statement picked by
- * a look at information_schema, in the migration's own session.
+ * Statements that run `ddl` (no quote in it) only when the `table` index `name` does not exist
+ * yet, or, given `column`, has no such column yet (its older shape): a prepared statement picked
+ * by a look at information_schema, in the migration's own session.
  */
-function unlessIndex(name: string, column: string | null, ddl: string): string[] {
+function unlessIndex(name: string, column: string | null, ddl: string, table = 'bsos'): string[] {
   const has = column === null ? '' : ` AND column_name = '${column}'`;
   return [
     `SET @foxden_step = IF(EXISTS(SELECT 1 FROM information_schema.STATISTICS
-      WHERE table_schema = DATABASE() AND table_name = 'bsos' AND index_name = '${name}'${has}),
+      WHERE table_schema = DATABASE() AND table_name = '${table}' AND index_name = '${name}'${has}),
       'DO 0', '${ddl}')`,
     'PREPARE foxden_step FROM @foxden_step',
     'EXECUTE foxden_step',

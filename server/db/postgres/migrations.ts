@@ -206,4 +206,10 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       PRIMARY KEY (directory_id, kind)
     )`,
   ],
+  // 7: a device's delivered command index and a refresh token's session (issue 12 review), as on SQLite.
+  [
+    'ALTER TABLE fxa_devices ADD COLUMN IF NOT EXISTS delivered_index BIGINT NOT NULL DEFAULT 0',
+    'ALTER TABLE fxa_refresh_tokens ADD COLUMN IF NOT EXISTS session_id TEXT',
+    'CREATE INDEX IF NOT EXISTS fxa_refresh_tokens_session ON fxa_refresh_tokens (session_id)',
+  ],
 ];

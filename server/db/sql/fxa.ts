@@ -160,6 +160,7 @@ export class SqlFxa implements FxaTx {
 
   async fxaDeleteSession(id: string): Promise<boolean> {
     await this.fxaRun('DELETE FROM fxa_devices WHERE session_id = ?', id);
+    await this.fxaRun('DELETE FROM fxa_refresh_tokens WHERE session_id = ?', id);
     return (await this.fxaRun('DELETE FROM fxa_session_tokens WHERE id = ?', id)) > 0;
   }
 
@@ -167,6 +168,11 @@ export class SqlFxa implements FxaTx {
     const keep = keepId ?? '';
     await this.fxaRun(
       'DELETE FROM fxa_devices WHERE uid = ? AND session_id IS NOT NULL AND session_id <> ?',
+      uid,
+      keep,
+    );
+    await this.fxaRun(
+      'DELETE FROM fxa_refresh_tokens WHERE uid = ? AND session_id IS NOT NULL AND session_id <> ?',
       uid,
       keep,
     );
@@ -222,8 +228,16 @@ export class SqlFxa implements FxaTx {
     );
   }
 
-  async fxaInsertRefreshToken(r: FxaRefreshTokenRow): Promise<void> {
-    await this.fxaInsert('fxa_refresh_tokens', REFRESH, r);
+  async fxaInsertRefreshToken(r: FxaRefreshTokenRow, sessionId: string | null = null): Promise<void> {
+    // The session id stays out of the row codec: nothing reads it back, it only ends the token.
+    await this.fxaRun(
+      `INSERT INTO fxa_refresh_tokens (${REFRESH.columns}, session_id) VALUES (${REFRESH.columns
+        .split(', ')
+        .map(() => '?')
+        .join(', ')}, ?)`,
+      ...REFRESH.values(r),
+      sessionId,
+    );
   }
 
   async fxaRefreshToken(tokenHash: string): Promise<FxaRefreshTokenRow | null> {
@@ -287,13 +301,39 @@ export class SqlFxa implements FxaTx {
   }
 
   async fxaEnqueueCommand(uid: string, row: Omit<FxaCommandRow, 'index'>): Promise<number> {
+    const index = await this.fxaNextCommandIndex(uid);
+    await this.fxaInsertCommand({ ...row, index });
+    return index;
+  }
+
+  async fxaNextCommandIndex(uid: string): Promise<number> {
     // The UPDATE takes the account row's lock until commit: two senders never read the same index.
     await this.fxaRun('UPDATE fxa_accounts SET command_index = command_index + 1 WHERE uid = ?', uid);
     const got = await firstRow(this.db, 'SELECT command_index FROM fxa_accounts WHERE uid = ?', [uid]);
-    if (!got) throw new Error(`fxaEnqueueCommand: no account ${uid}`);
-    const index = Number(got.command_index);
-    await this.fxaInsert('fxa_device_commands', COMMAND, { ...row, index });
-    return index;
+    if (!got) throw new Error(`fxaNextCommandIndex: no account ${uid}`);
+    return Number(got.command_index);
+  }
+
+  async fxaInsertCommand(row: FxaCommandRow): Promise<void> {
+    await this.fxaInsert('fxa_device_commands', COMMAND, row);
+  }
+
+  async fxaMarkDelivered(deviceId: string, index: number): Promise<void> {
+    await this.fxaRun(
+      'UPDATE fxa_devices SET delivered_index = ? WHERE id = ? AND delivered_index < ?',
+      index,
+      deviceId,
+      index,
+    );
+  }
+
+  async fxaDeleteDeliveredCommands(deviceId: string): Promise<number> {
+    return this.fxaRun(
+      `DELETE FROM fxa_device_commands
+        WHERE device_id = ? AND idx <= (SELECT delivered_index FROM fxa_devices WHERE id = ?)`,
+      deviceId,
+      deviceId,
+    );
   }
 
   async fxaDeviceCommands(

@@ -206,4 +206,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (directory_id, kind)
   ) WITHOUT ROWID;
   `,
+  // 8: issue 12 review. delivered_index: the highest command index a device's Firefox was handed,
+  // so a password change (after which Firefox asks again from index 0) can drop what it already
+  // has instead of replaying every unexpired tab. session_id: the session that obtained a refresh
+  // token, so removing its device (or signing it out) ends the token too; older tokens have none.
+  `
+  ALTER TABLE fxa_devices ADD COLUMN delivered_index INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE fxa_refresh_tokens ADD COLUMN session_id TEXT;
+  CREATE INDEX fxa_refresh_tokens_session ON fxa_refresh_tokens (session_id);
+  `,
 ];

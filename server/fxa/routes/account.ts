@@ -1,6 +1,5 @@
 import { Router, type Request, type Response } from 'express';
 import { requestAddress } from '../../http/request-log.js';
-import { isRefusal } from '../../security/failure-throttle.js';
 import { scopeWords } from '../../jwt/scopes.js';
 import { fromHex } from '../crypto/bytes.js';
 import { OLDSYNC_SCOPE } from '../crypto/scoped-keys.js';
@@ -9,14 +8,13 @@ import type { FxaAccountRow, FxaSessionRow } from '../../db/fxa-types.js';
 import { ERRNO, FxaError, invalidToken } from '../errors.js';
 import { HEX32, HEX64, jsonBody, requiredStr, route, sendJson, type FxaLocals } from '../http.js';
 import {
-  incorrectPassword,
   normalizeEmail,
   passwordChangeTokenOf,
   unknownAccount,
   MAX_EMAIL_LENGTH,
 } from '../local-accounts.js';
 import { passwordChangeRoutes } from './password-change.js';
-import { checkPasswordThrottled, throttled } from './password-check.js';
+import { checkPasswordThrottled, throttled, throttledPasswordCheck } from './password-check.js';
 
 function wantsKeys(req: Request): boolean {
   return req.query.keys === 'true';
@@ -99,22 +97,9 @@ export function accountRoutes(api: FxaApi): Router {
       if (account.email !== email) {
         throw new FxaError(400, ERRNO.INCORRECT_EMAIL_CASE, 'Incorrect email case', { email: account.email });
       }
-      // Reserves the check (concurrent guesses count) and, for an account under attack, makes
-      // addresses that already failed on it wait their turn; a fresh address goes straight in.
-      const attempt = await api.throttle.begin(accountKey, address);
-      if (isRefusal(attempt)) throw throttled(attempt.retryAfter, why);
-      let wrapKb: Uint8Array | null;
-      try {
-        wrapKb = await accounts.checkPassword(account, authPW);
-      } catch (err) {
-        attempt.cancelled();
-        throw err;
-      }
-      if (!wrapKb) {
-        attempt.failed();
-        throw incorrectPassword();
-      }
-      attempt.succeeded();
+      const wrapKb = await throttledPasswordCheck(api, accountKey, address, why, () =>
+        accounts.checkPassword(account, authPW),
+      );
       // A directory person's account (issue 14): only while the directory still lets them sync.
       await api.requireStanding(account.uid, true);
       // Refused if the password changed since the check, which would make this wrapKb stale.
@@ -254,27 +239,6 @@ export function accountRoutes(api: FxaApi): Router {
       const ended = await accounts.signOutEverywhere(session.uid);
       logger.info('auth', `Foxden account ${session.uid} signed out everywhere (${ended} sessions)`);
       sendJson(res, 200, {});
-    }),
-  );
-
-  /**
-   * Foxden's earlier one-call password change, before FxA's start/finish (password-change.ts,
-   * which the account page uses). The caller sends the old and new authPW and the new
-   * `wrapKb = kB ⊕ newUnwrapBKey`, so kB and keysChangedAt stay; other sessions end.
-   */
-  r.post(
-    '/password/change',
-    route(logger, async (req, res) => {
-      const session = await api.session(req);
-      const body = jsonBody(req);
-      const oldAuthPW = fromHex(requiredStr(body, 'oldAuthPW', { pattern: HEX64 }));
-      const authPW = fromHex(requiredStr(body, 'authPW', { pattern: HEX64 }));
-      const wrapKb = fromHex(requiredStr(body, 'wrapKb', { pattern: HEX64 }));
-      await api.refuseDirectoryPasswordChange(session.uid);
-      // The same guessing defence as start: a session must not test passwords unthrottled.
-      await checkPasswordThrottled(api, req, res, await sessionAccount(session), oldAuthPW);
-      await accounts.changePassword(session.uid, oldAuthPW, authPW, wrapKb, session.id);
-      sendJson(res, 200, { uid: session.uid, verified: true, authAt: Math.floor(context.clock() / 1000) });
     }),
   );
 

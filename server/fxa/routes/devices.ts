@@ -52,11 +52,10 @@ const UNREGISTERED_NAME = 'Firefox';
  * and its null `pushCallback` makes Firefox register at once. The id is the one this session's
  * registration will get (sessionDeviceId), so the device keeps it.
  */
-function unregisteredSelf(session: FxaSessionRow, listed: FxaDeviceRow[], now: number): JsonObject {
-  const reserved = sessionDeviceId(session.id);
+function unregisteredSelf(session: FxaSessionRow, now: number): JsonObject {
   return {
-    // Taken only if another session took this device over; the registration then gets a new id too.
-    id: listed.some((d) => d.id === reserved) ? sessionDeviceId(`${session.id}:${now}`) : reserved,
+    // Never taken by another session: saveDevice refuses to move a live session's device.
+    id: sessionDeviceId(session.id),
     name: UNREGISTERED_NAME,
     type: 'desktop',
     isCurrentDevice: true,
@@ -109,7 +108,7 @@ export function deviceRoutes(api: FxaApi): Router {
           : devices;
       const listed = shown.map((d) => deviceJson(d, session.id));
       if (!devices.some((d) => d.sessionId === session.id))
-        listed.push(unregisteredSelf(session, devices, context.clock()));
+        listed.push(unregisteredSelf(session, context.clock()));
       sendJson(res, 200, listed);
     }),
   );

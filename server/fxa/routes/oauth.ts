@@ -129,16 +129,13 @@ export function oauthRoutes(api: FxaApi): Router {
           now,
         );
       };
-      const newRefreshToken = async (uid: string, scope: string) => {
+      /** Bound to the session that asked: removing its device or signing it out ends the token. */
+      const newRefreshToken = async (uid: string, scope: string, sessionId: string) => {
         const token = randomBytes(32).toString('hex');
-        await api.accounts.saveRefreshToken({
-          tokenHash: sha256hex(token),
-          uid,
-          clientId,
-          scope,
-          createdAt: now,
-          lastUsedAt: now,
-        });
+        await api.accounts.saveRefreshToken(
+          { tokenHash: sha256hex(token), uid, clientId, scope, createdAt: now, lastUsedAt: now },
+          sessionId,
+        );
         return token;
       };
 
@@ -169,7 +166,7 @@ export function oauthRoutes(api: FxaApi): Router {
           expires_in: ttl,
           auth_at: row.authAt,
         };
-        if (row.offline) out.refresh_token = await newRefreshToken(row.uid, row.scope);
+        if (row.offline) out.refresh_token = await newRefreshToken(row.uid, row.scope, session.id);
         if (row.keysJwe) out.keys_jwe = row.keysJwe;
         (res.locals as FxaLocals).user = row.uid;
         return sendJson(res, 200, out);
@@ -187,7 +184,7 @@ export function oauthRoutes(api: FxaApi): Router {
           auth_at: Math.floor(session.createdAt / 1000),
         };
         if (str(body, 'access_type', { max: 16 }) === 'offline')
-          out.refresh_token = await newRefreshToken(session.uid, scope);
+          out.refresh_token = await newRefreshToken(session.uid, scope, session.id);
         (res.locals as FxaLocals).user = session.uid;
         return sendJson(res, 200, out);
       }

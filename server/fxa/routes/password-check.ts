@@ -18,6 +18,36 @@ export function throttled(retryAfter: number, logDetail: string): FxaError {
 }
 
 /**
+ * A password check under the guessing defence (spec §4.0), shared by sign-in and the checks
+ * after it: reserves the check (concurrent guesses count; an account under attack makes
+ * addresses that already failed on it wait their turn), runs `check`, and records the outcome.
+ * `check` gives null for a wrong password: 400/103. Refused: 429/114.
+ */
+export async function throttledPasswordCheck<T>(
+  api: FxaApi,
+  accountKey: string,
+  address: string,
+  why: string,
+  check: () => Promise<T | null>,
+): Promise<T> {
+  const attempt = await api.throttle.begin(accountKey, address);
+  if (isRefusal(attempt)) throw throttled(attempt.retryAfter, why);
+  let result: T | null;
+  try {
+    result = await check();
+  } catch (err) {
+    attempt.cancelled();
+    throw err;
+  }
+  if (!result) {
+    attempt.failed();
+    throw incorrectPassword();
+  }
+  attempt.succeeded();
+  return result;
+}
+
+/**
  * Checks the account's password again (a password change, an account deletion) under the
  * same guessing defence as sign-in: a stolen session must not become an unthrottled oracle.
  * Returns wrapKb; 400/103 when wrong, 429/114 when throttled.
@@ -31,21 +61,10 @@ export async function checkPasswordThrottled(
 ): Promise<Uint8Array> {
   const address = requestAddress(req, res);
   const why = `password check for ${account.email} throttled after repeated wrong passwords`;
+  // Over a limit: refused before anything is checked, so the right password is not told apart.
   const refused = api.throttle.check(account.normalizedEmail, address);
   if (refused) throw throttled(refused.retryAfter, why);
-  const attempt = await api.throttle.begin(account.normalizedEmail, address);
-  if (isRefusal(attempt)) throw throttled(attempt.retryAfter, why);
-  let wrapKb: Uint8Array | null;
-  try {
-    wrapKb = await api.accounts.checkPassword(account, authPW);
-  } catch (err) {
-    attempt.cancelled();
-    throw err;
-  }
-  if (!wrapKb) {
-    attempt.failed();
-    throw incorrectPassword();
-  }
-  attempt.succeeded();
-  return wrapKb;
+  return throttledPasswordCheck(api, account.normalizedEmail, address, why, () =>
+    api.accounts.checkPassword(account, authPW),
+  );
 }
