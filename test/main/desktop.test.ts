@@ -13,6 +13,7 @@ import { createDesktopBackend } from '../../main/desktop-backend.js';
 import { occupyPort } from '../helpers/ports.js';
 import { createFakeElectron, type FakeElectron, type FakeMenu } from './fake-electron.js';
 import { memorySettingsStore } from './memory-settings.js';
+import { ADMIN_METHODS } from '../../main/channels.js';
 
 const dirs: string[] = [];
 const running: { handle: DesktopHandle; electron: FakeElectron }[] = [];
@@ -83,7 +84,7 @@ describe('desktop lifecycle', () => {
     assert.equal(electron.app.paths.get('userData'), dataDir);
     assert.equal(electron.app.paths.get('sessionData'), path.join(dataDir, 'electron-session'));
     assert.ok(electron.fakeSession.requestHandler, 'permission handler installed');
-    assert.equal(electron.ipcMain.handlers.size, 17);
+    assert.equal(electron.ipcMain.handlers.size, ADMIN_METHODS.length);
     const status = await handle.backend.service.status();
     assert.equal(status.state, 'running');
     assert.equal(label(electron, 'status'), `Running at http://127.0.0.1:${status.listen?.port}`);
