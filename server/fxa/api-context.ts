@@ -58,7 +58,7 @@ export class FxaApi {
    * sign-in: every session and token of the account ends here, on its next use, and the
    * caller gets 401. Nothing for an own account; a directory that cannot answer throws (503).
    */
-  async requireStanding(uid: string, atSignIn = false): Promise<void> {
+  async requireStanding(uid: string): Promise<void> {
     if (!this.directory) return;
     const standing = await this.directory.standing(uid);
     if (standing.ok) return;
@@ -68,15 +68,6 @@ export class FxaApi {
       `Foxden account ${uid} signed out (${ended} sessions): the directory person is ${standing.why}`,
     );
     const detail = `the directory person of account ${uid} is ${standing.why}`;
-    // A sign-in is told in words; a token's holder (Firefox) only needs to know it is over.
-    if (atSignIn)
-      throw new FxaError(
-        403,
-        ERRNO.FEATURE_NOT_ENABLED,
-        'Your directory account may not use this Foxden server. Ask its owner.',
-        {},
-        detail,
-      );
     throw invalidToken(detail);
   }
 

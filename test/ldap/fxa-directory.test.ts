@@ -240,6 +240,16 @@ describe('local accounts over an LDAP directory', { skip: slapdSkipReason() }, (
         400,
         'the old one no longer binds',
       );
+      // Nor through the plain login with the verifier of the last directory sign-in (H1).
+      const plain = await post(auth, 'account/login', {
+        email: alice.mail,
+        authPW: toHex(stretchPassword(alice.mail, alice.password).authPW),
+      });
+      assert.equal(plain.status, 400, JSON.stringify(plain.body));
+      assert.equal(plain.body.errno, 202);
+      assert.equal(plain.body.directorySignIn, true);
+      assert.match(String(plain.body.message), /directory password on the sign-in page/u);
+      assert.equal(plain.body.sessionToken, undefined);
       const asked = await attempt(alice.uid, alice.mail, fresh);
       assert.equal(asked.status, 400);
       assert.equal(asked.body.errno, 103);
@@ -349,12 +359,13 @@ describe('local accounts over an LDAP directory', { skip: slapdSkipReason() }, (
       assert.equal((await hawk(auth, 'session/status', { token: s.sessionToken, ts: ts() })).status, 401);
       const again = await attempt(alice.uid, alice.mail, alice.password);
       assert.equal(again.status, 403);
-      // Nor through the plain login with the verifier Foxden keeps (the account page's).
+      // Nor through the plain login with the verifier Foxden keeps: only a bind signs in.
       const plain = await post(auth, 'account/login', {
         email: alice.mail,
         authPW: toHex(stretchPassword(alice.mail, alice.password).authPW),
       });
-      assert.equal(plain.status, 403, JSON.stringify(plain.body));
+      assert.equal(plain.status, 400, JSON.stringify(plain.body));
+      assert.equal(plain.body.errno, 202);
     } finally {
       await membership(alice, 'add');
     }

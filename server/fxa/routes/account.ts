@@ -35,6 +35,17 @@ function credentialsOf(req: Request): { email: string; authPW: Uint8Array } {
   };
 }
 
+/** The account page and Firefox's sign-in page bind a directory person through `/account/directory/login`. */
+function directorySignInOnly(email: string): FxaError {
+  return new FxaError(
+    400,
+    ERRNO.FEATURE_NOT_ENABLED,
+    'Sign in with your directory password on the sign-in page.',
+    { directorySignIn: true },
+    `plain sign-in of ${email} refused: the account is a directory person's`,
+  );
+}
+
 /** Account, session and key routes of fxa-local spec §4.1 (#1–4, 14–17). */
 export function accountRoutes(api: FxaApi): Router {
   const { context, accounts } = api;
@@ -97,11 +108,13 @@ export function accountRoutes(api: FxaApi): Router {
       if (account.email !== email) {
         throw new FxaError(400, ERRNO.INCORRECT_EMAIL_CASE, 'Incorrect email case', { email: account.email });
       }
+      // A directory person's verifier is that of their last directory sign-in: after a
+      // directory password change the old one would still open the account, so only a bind
+      // signs them in (issue 14). Refused before the check: no verifier is tried here.
+      if (await api.directory?.personOf(account.uid)) throw directorySignInOnly(email);
       const wrapKb = await throttledPasswordCheck(api, accountKey, address, why, () =>
         accounts.checkPassword(account, authPW),
       );
-      // A directory person's account (issue 14): only while the directory still lets them sync.
-      await api.requireStanding(account.uid, true);
       // Refused if the password changed since the check, which would make this wrapKb stale.
       const tokens = await accounts.signIn(
         account,

@@ -34,6 +34,19 @@ export class AccountApi extends AuthApi {
     return this.call('POST', '/account/login', { email, authPW }, null);
   }
 
+  /**
+   * A directory person's sign-in for this page (issue 14): the server binds with the
+   * directory password, since the plain login refuses their account.
+   */
+  signInPageDirectory(email: string, authPW: string, directoryPassword: string): Promise<SessionResponse> {
+    return this.call(
+      'POST',
+      '/account/directory/login',
+      { name: email, email, authPW, directoryPassword },
+      null,
+    );
+  }
+
   /** The account's e-mail as stored: the salt of the password stretch. */
   emailStatus(session: HawkCredentials): Promise<{ email: string }> {
     return this.call('GET', '/recovery_email/status', undefined, session);

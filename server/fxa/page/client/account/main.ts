@@ -7,7 +7,7 @@
 import { stretchPassword, toHex } from '../../../crypto/index.js';
 import { AuthApiError } from '../auth-api.js';
 import { WebChannel } from '../webchannel.js';
-import { AccountApi, type DeviceEntry } from './account-api.js';
+import { AccountApi, type DeviceEntry, type SessionResponse } from './account-api.js';
 import { changePassword } from './change-password.js';
 import { renderDevices } from './devices-view.js';
 import { CHANGE_STEP_TEXT, describeAccountError, sessionEnded } from './messages.js';
@@ -142,11 +142,20 @@ class AccountPage {
     try {
       account = await this.api.signInPage(email, toHex(stretched.authPW));
     } catch (err) {
+      // A directory person (issue 14): only a bind with the directory password signs them in.
+      if (err instanceof AuthApiError && err.details.directorySignIn === true) {
+        account = await this.api.signInPageDirectory(email, toHex(stretched.authPW), password);
+        return this.signedIn(account, email);
+      }
       // errno 120: stored with another letter case, which is the stretch's salt (§4.0).
       if (!(err instanceof AuthApiError) || err.errno !== 120 || !err.canonicalEmail) throw err;
       stretched = stretchPassword(err.canonicalEmail, password);
       account = await this.api.signInPage(err.canonicalEmail, toHex(stretched.authPW));
     }
+    await this.signedIn(account, email);
+  }
+
+  private async signedIn(account: SessionResponse, email: string): Promise<void> {
     const candidate = pageSession(account.uid, email, account.sessionToken, false);
     const { email: stored } = await this.api.emailStatus(candidate.credentials);
     this.session = { ...candidate, email: stored };
