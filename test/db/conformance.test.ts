@@ -855,6 +855,78 @@ for (const { kind, skip } of await conformanceKinds()) {
         assert.equal(await write((tx) => tx.fxaDeleteAccount(uid)), true);
         assert.deepEqual(await read((tx) => tx.fxaDeviceCommands('d2', 0, NOW, 100)), []);
       });
+
+      test('device commands: index then insert, delivered index only rises, delivered ones deleted', async () => {
+        const command = (deviceId: string, index: number) => ({
+          deviceId,
+          index,
+          command: 'https://identity.mozilla.com/cmd/open-uri',
+          payload: '{}',
+          sender: null,
+          createdAt: NOW,
+          expiresAt: NOW + 1000,
+        });
+        await write(async (tx) => {
+          await tx.fxaInsertDevice(device('d1', null));
+          await tx.fxaInsertDevice(device('d2', null));
+        });
+        for (const id of ['d1', 'd1', 'd1', 'd2'])
+          await write(async (tx) => tx.fxaInsertCommand(command(id, await tx.fxaNextCommandIndex(uid))));
+        await assert.rejects(
+          write(async (tx) => {
+            await tx.fxaNextCommandIndex(uid);
+            throw new Error('refused');
+          }),
+          /refused/,
+        );
+        assert.equal(await write((tx) => tx.fxaNextCommandIndex(uid)), 5, 'a rolled-back index is not taken');
+        assert.equal(await write((tx) => tx.fxaDeleteDeliveredCommands('d1')), 0, 'nothing delivered yet');
+        await write((tx) => tx.fxaMarkDelivered('d1', 2));
+        await write((tx) => tx.fxaMarkDelivered('d1', 1));
+        await write((tx) => tx.fxaMarkDelivered('d2', 4));
+        assert.equal(
+          await write((tx) => tx.fxaDeleteDeliveredCommands('d1')),
+          2,
+          'up to 2, not lowered to 1',
+        );
+        assert.deepEqual(
+          (await read((tx) => tx.fxaDeviceCommands('d1', 0, NOW, 100))).map((c) => c.index),
+          [3],
+        );
+        assert.deepEqual(
+          (await read((tx) => tx.fxaDeviceCommands('d2', 0, NOW, 100))).map((c) => c.index),
+          [4],
+          'another device’s delivered index deletes nothing here',
+        );
+      });
+
+      test('refresh tokens of a session end with it; tokens of no session stay', async () => {
+        const token = (tokenHash: string): FxaRefreshTokenRow => ({
+          tokenHash,
+          uid,
+          clientId: 'client',
+          scope: 's',
+          createdAt: NOW,
+          lastUsedAt: NOW,
+        });
+        await write(async (tx) => {
+          await tx.fxaInsertSession(session('s1'));
+          await tx.fxaInsertSession(session('s2'));
+          await tx.fxaInsertSession(session('s3'));
+          await tx.fxaInsertRefreshToken(token('t1'), 's1');
+          await tx.fxaInsertRefreshToken(token('t2'), 's2');
+          await tx.fxaInsertRefreshToken(token('t3'), 's3');
+          await tx.fxaInsertRefreshToken(token('t-none'));
+        });
+        assert.deepEqual(await read((tx) => tx.fxaRefreshToken('t1')), token('t1'));
+        await write((tx) => tx.fxaDeleteSession('s1'));
+        assert.equal(await read((tx) => tx.fxaRefreshToken('t1')), null);
+        assert.notEqual(await read((tx) => tx.fxaRefreshToken('t2')), null);
+        await write((tx) => tx.fxaDeleteSessions(uid, 's3'));
+        assert.equal(await read((tx) => tx.fxaRefreshToken('t2')), null);
+        assert.notEqual(await read((tx) => tx.fxaRefreshToken('t3')), null, 'the kept session’s stays');
+        assert.notEqual(await read((tx) => tx.fxaRefreshToken('t-none')), null);
+      });
     });
 
     // --- transactions -----------------------------------------------------------------------

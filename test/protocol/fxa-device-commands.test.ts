@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { deriveTokenCredentials, fromHex } from '../../server/fxa/crypto/index.js';
 import { LocalAccounts } from '../../server/fxa/local-accounts.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { hawk, signIn, type SignedIn } from './fxa-client.js';
@@ -366,5 +367,102 @@ describe('account deletion', () => {
     assert.equal(await queueRows(bId), 1);
     assert.equal(await new LocalAccounts(server.server.context).delete(a.uid), true);
     assert.equal(await queueRows(bId), 0);
+  });
+});
+
+describe('device ownership (issue 12 review, item 2)', () => {
+  it('a session cannot take over another live session’s device, nor lose its own by trying', async () => {
+    const { a, b, aId, bId } = await household();
+    assert.equal((await send(a, bId)).status, 200);
+    assertError(await call(a, 'account/device', { id: bId, name: 'taken' }), 400, 123);
+    const rows = await server.server.context.db.transaction('read', (tx) => tx.fxaDevices(a.uid));
+    const byId = new Map(rows.map((d) => [d.id, d]));
+    assert.equal(byId.get(bId)?.name, 'B', 'B keeps its name');
+    assert.equal(
+      byId.get(bId)?.sessionId,
+      deriveTokenCredentials(fromHex(b.sessionToken), 'sessionToken').id,
+      'B stays bound to B’s session',
+    );
+    assert.ok(byId.has(aId), 'the caller keeps its own device');
+    assert.equal(await queueRows(bId), 1, 'and B its queue');
+    const mine = await call(b, 'account/device/commands?index=0');
+    assert.equal((mine.body.messages as unknown[]).length, 1, 'B still reads its own tab');
+    // Its own device by id is fine.
+    assert.equal((await call(a, 'account/device', { id: aId, name: 'A renamed' })).status, 200);
+  });
+});
+
+describe('the pending cap under concurrent senders (issue 12 review, item 5)', () => {
+  it('never passes 1,000 even when several sends race for the last place', async () => {
+    const { a, bId } = await household();
+    const now = clock();
+    await server.server.context.db.transaction('write', async (tx) => {
+      for (let i = 0; i < 999; i++)
+        await tx.fxaEnqueueCommand(a.uid, {
+          deviceId: bId,
+          command: SEND_TAB,
+          payload: '{}',
+          sender: null,
+          createdAt: now,
+          expiresAt: now + DAY_MS,
+        });
+    });
+    const answers = await Promise.all(Array.from({ length: 8 }, () => send(a, bId)));
+    assert.equal(
+      answers.filter((r) => r.status === 200).length,
+      1,
+      JSON.stringify(answers.map((r) => r.status)),
+    );
+    for (const r of answers) if (r.status !== 200) assertError(r, 400, 107);
+    assert.equal(await queueRows(bId), 1000);
+  });
+});
+
+describe('refresh tokens end with their session (issue 12 review, item 8)', () => {
+  async function refreshToken(s: SignedIn): Promise<string> {
+    const res = await call(s, 'oauth/token', {
+      client_id: '5882386c6d801776',
+      grant_type: 'fxa-credentials',
+      scope: 'https://identity.mozilla.com/apps/oldsync',
+      access_type: 'offline',
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body.refresh_token as string;
+  }
+  async function refresh(token: string): Promise<number> {
+    const res = await fetch(new URL('oauth/token', auth), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: '5882386c6d801776',
+        grant_type: 'refresh_token',
+        refresh_token: token,
+      }),
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  it('removing a device ends its refresh token, not the others; sign out everywhere ends them all', async () => {
+    const { a, b, bId } = await household();
+    const aToken = await refreshToken(a);
+    const bToken = await refreshToken(b);
+    assert.equal(await refresh(bToken), 200);
+    assert.equal((await call(a, 'account/device/destroy', { id: bId })).status, 200);
+    assert.equal(await refresh(bToken), 400, 'the removed device’s refresh token is refused');
+    assert.equal(await refresh(aToken), 200, 'the remover’s own still works');
+    assert.equal((await call(a, 'account/sessions/destroy', {})).status, 200);
+    assert.equal(await refresh(aToken), 400);
+  });
+
+  it('signing a session out ends its refresh token; deleting the account ends every one', async () => {
+    const { a, b } = await household();
+    const aToken = await refreshToken(a);
+    const bToken = await refreshToken(b);
+    assert.equal((await call(b, 'session/destroy', {})).status, 200);
+    assert.equal(await refresh(bToken), 400);
+    assert.equal(await refresh(aToken), 200);
+    assert.equal(await new LocalAccounts(server.server.context).delete(a.uid), true);
+    assert.equal(await refresh(aToken), 400);
   });
 });

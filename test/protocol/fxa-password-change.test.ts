@@ -15,6 +15,7 @@ import {
   unwrapKb,
   xor,
 } from '../../server/fxa/crypto/index.js';
+import { LocalAccounts } from '../../server/fxa/local-accounts.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { FIREFOX, fetchKb, hawk, post, signIn, type SignedIn } from './fxa-client.js';
 
@@ -323,5 +324,100 @@ describe('password change token lifetime', () => {
     errorShape(late, 401, 110);
     offset = 0;
     await signIn(base, 'login', address, 'first password');
+  });
+});
+
+describe('the changing Firefox’s queue across a password change (issue 12 review, item 1)', () => {
+  const SEND_TAB = 'https://identity.mozilla.com/cmd/open-uri';
+  const sendTab = (s: SignedIn, target: string) =>
+    hawk(auth, 'account/devices/invoke_command', {
+      token: s.sessionToken,
+      body: { command: SEND_TAB, target, payload: { encrypted: randomBytes(60).toString('base64url') } },
+    });
+  const fetchCommands = async (sessionToken: string, index: number) => {
+    const res = await hawk(auth, `account/device/commands?index=${index}`, { token: sessionToken });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return (res.body.messages as { index: number }[]).map((m) => m.index);
+  };
+
+  it('what its Firefox was handed is not replayed from index 0; what it was not handed, and new tabs, are', async () => {
+    const address = email('replay');
+    const a = await signIn(auth, 'create', address, 'first password');
+    const b = await signIn(auth, 'login', address, 'first password');
+    const commands = { availableCommands: { [SEND_TAB]: 'bundle' } };
+    const aReg = await hawk(auth, 'account/device', {
+      token: a.sessionToken,
+      body: { name: 'A', type: 'desktop', ...commands },
+    });
+    const aDevice = aReg.body.id as string;
+    await registerDevice(b, 'B');
+
+    assert.equal((await sendTab(b, aDevice)).status, 200);
+    assert.equal((await sendTab(b, aDevice)).status, 200);
+    const handed = await fetchCommands(a.sessionToken, 0);
+    assert.equal(handed.length, 2, 'A fetches the two tabs');
+    assert.equal((await sendTab(b, aDevice)).status, 200);
+    const waiting = (await fetchCommands(a.sessionToken, handed.at(-1)! + 1))[0]!;
+    // That poll returned it, so it counts as handed too; one more is sent and not fetched.
+    assert.equal((await sendTab(b, aDevice)).status, 200);
+
+    const tokens = (await start(address, 'first password', a.sessionToken)).body as unknown as Started;
+    const wrapped = await rewrappedKb(address, 'first password', 'second password', tokens);
+    const done = await finish(tokens.passwordChangeToken, {
+      authPW: wrapped.authPW,
+      wrapKb: wrapped.wrapKb,
+      sessionToken: sessionId(a.sessionToken),
+    });
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    const successor = done.body.sessionToken as string;
+    // Firefox forgets its device and its lastCommandIndex, registers again, and asks from 0.
+    const again = await hawk(auth, 'account/device', { token: successor, body: { name: 'A', ...commands } });
+    assert.equal(again.body.id, aDevice, 'same device');
+    const afterChange = await fetchCommands(successor, 0);
+    assert.equal(afterChange.length, 1, 'only the tab never handed out comes');
+    assert.ok(afterChange[0]! > waiting);
+
+    const b2 = await signIn(auth, 'login', address, 'second password');
+    assert.equal((await sendTab(b2, aDevice)).status, 200);
+    const fresh = await fetchCommands(successor, afterChange[0]! + 1);
+    assert.equal(fresh.length, 1, 'a new tab arrives');
+    assert.deepEqual(await fetchCommands(successor, 0), [...afterChange, ...fresh]);
+  });
+});
+
+describe('one answer for "the password changed meanwhile" (issue 12 review, item 7)', () => {
+  it('start after another change is 400/103; finish with a token from before it is 401/110 as in FxA', async () => {
+    const address = email('meanwhile');
+    const a = await signIn(auth, 'create', address, 'first password');
+    const b = await signIn(auth, 'login', address, 'first password');
+    const fromB = (await start(address, 'first password', b.sessionToken)).body as unknown as Started;
+    const fromA = (await start(address, 'first password', a.sessionToken)).body as unknown as Started;
+    const wrapped = await rewrappedKb(address, 'first password', 'second password', fromA);
+    const done = await finish(fromA.passwordChangeToken, {
+      authPW: wrapped.authPW,
+      wrapKb: wrapped.wrapKb,
+      sessionToken: sessionId(a.sessionToken),
+    });
+    assert.equal(done.status, 200);
+    // B's token went with every other token of the account, as FxA's resetAccount deletes it.
+    errorShape(
+      await finish(fromB.passwordChangeToken, { authPW: wrapped.authPW, wrapKb: wrapped.wrapKb }),
+      401,
+      110,
+    );
+    const successor = done.body.sessionToken as string;
+    errorShape(await start(address, 'first password', successor), 400, 103);
+
+    // Between a check and its write (the row read before the other change): the same 400/103.
+    const stale = (await server.server.context.db.transaction('read', (tx) =>
+      tx.fxaAccountByEmail(address),
+    ))!;
+    const accounts = new LocalAccounts(server.server.context);
+    await accounts.resetPassword(a.uid, 'owner reset');
+    const meanwhile = { status: 400, errno: 103 };
+    await assert.rejects(accounts.startPasswordChange(stale, new Uint8Array(32), Date.now()), meanwhile);
+    await assert.rejects(accounts.signIn(stale, Date.now(), null), meanwhile);
+    const newAuthPW = stretchPassword(address, 'directory password').authPW;
+    await assert.rejects(accounts.replaceDirectoryPassword(stale, newAuthPW, null), meanwhile);
   });
 });
