@@ -81,15 +81,15 @@ export function storedDevices(dataDir: string): { id: string; name: string; boun
 }
 
 /**
- * Firefox's "Manage account" (gSync.openFxAManagePage: remote.root + settings, research §4.1),
- * freshly loaded, once the page shows it acts for this Firefox's own session.
+ * Firefox's "Manage account" (gSync.openFxAManagePage: remote.root + settings, research §4.1)
+ * in a new tab (callers close it after use: Firefox would switch to an open one and navigate it
+ * again), once the page shows it acts for this Firefox's own session.
  */
 export async function openAccountPage(window: FirefoxWindow, chrome: FirefoxChrome): Promise<Page> {
   await chrome.eval("await gSync.openFxAManagePage('foxden-test'); return true");
   const page = await until('the account page tab', 20_000, async () =>
     (await window.browser.pages()).find((p) => new URL(p.url()).pathname.endsWith('/settings')),
   );
-  await page.reload();
   await page.waitForSelector('#manage:not([hidden])', { timeout: 20_000 });
   assert.equal(await page.evaluate("document.getElementById('manage-firefox').hidden"), false);
   return page;
