@@ -1,5 +1,6 @@
-import type { Database } from '../db/types.js';
+import type { Database, DirectoryUserRow } from '../db/types.js';
 import type { AuthResult } from '../ldap/index.js';
+import { directoryName } from '../ldap/directory-name.js';
 import { nowMillis } from '../storage/timestamps.js';
 import { CredentialCache, type CredentialCacheOptions } from './credential-cache.js';
 import { canonicalUsername, type LoginOutcome, type Sync11Account } from './sync11-accounts.js';
@@ -78,7 +79,8 @@ export class DirectoryAccounts {
     password: string,
     guardSlowCheck?: (check: () => Promise<boolean>) => Promise<boolean>,
   ): Promise<LoginOutcome> {
-    const name = canonicalUsername(username);
+    // As the directory compares names: " alice" and "ALICE " share one cache entry.
+    const name = directoryName(canonicalUsername(username));
     const key = this.cache.keyFor(name, password, DIRECTORY_MARK);
     const cached = this.cache.valueOf(key);
     if (cached) return { ok: true, account: cached };
@@ -115,9 +117,8 @@ export class DirectoryAccounts {
     await (guardSlowCheck ? guardSlowCheck(check) : check());
     // Assigned by `check`, which the guard ran or threw from.
     const outcome = result as AuthResult;
-    if (!outcome.ok)
-      return { ok: false, reason: outcome.reason === 'no-such-user' ? 'unknown-user' : outcome.reason };
-    const account = await this.storageAccount(outcome.id, name, outcome.displayName, outcome.mail);
+    if (!outcome.ok) return { ok: false, reason: refusalOf(outcome.reason) };
+    const account = await this.storageAccount(outcome, name);
     this.cache.add(key, name, account);
     return { ok: true, account };
   }
@@ -151,39 +152,62 @@ export class DirectoryAccounts {
     return mails;
   }
 
-  /** The storage user behind a directory id, made at the first sign-in; one transaction. */
+  /**
+   * The storage user behind a directory id, made at the first sign-in. The row keeps the
+   * directory's own name (`uid`), never the typed one, which may be Firefox's hash of an address.
+   */
   private async storageAccount(
-    directoryId: string,
-    name: string,
-    displayName: string,
-    mail: string | null,
+    person: Extract<AuthResult, { ok: true }>,
+    typed: string,
   ): Promise<Sync11Account> {
-    const now = nowMillis(this.clock);
-    const row = await this.db.transaction('write', async (tx) => {
-      const found = await tx.findDirectoryUser(directoryId, DIRECTORY_SYNC11_KIND);
-      if (found) {
-        await tx.touchDirectoryUser(directoryId, DIRECTORY_SYNC11_KIND, name, displayName, now);
-        return found;
-      }
-      const userId = await tx.createStorageUser(DIRECTORY_SYNC11_KIND, now);
-      const created = {
-        directoryId,
-        kind: DIRECTORY_SYNC11_KIND,
-        userId,
-        name,
-        displayName,
-        created: now,
-        lastSeen: now,
-      };
-      await tx.insertDirectoryUser(created);
-      return created;
-    });
+    const row = await rememberDirectoryUser(this.db, DIRECTORY_SYNC11_KIND, person, nowMillis(this.clock));
     return Object.freeze({
       userId: row.userId,
-      username: name,
-      email: mail,
+      username: typed,
+      email: person.mail,
       status: 1,
       created: row.created,
     });
   }
+}
+
+/**
+ * Sync 1.1 answers every refusal 401. A person whose failed binds reached Foxden's budget
+ * (no bind sent) reads as a wrong password, and counts as one in the address throttle.
+ */
+function refusalOf(reason: Exclude<AuthResult, { ok: true }>['reason']) {
+  if (reason === 'no-such-user') return 'unknown-user' as const;
+  if (reason === 'throttled') return 'wrong-password' as const;
+  return reason;
+}
+
+/**
+ * Records a successful bind of `person` for one kind of storage (`sync11`, `fxa`): the
+ * `directory_users` row with its storage user, made at the first sign-in, else its name and
+ * last sign-in refreshed. One transaction; shared by Sync 1.1 and local accounts.
+ */
+export async function rememberDirectoryUser(
+  db: Database,
+  kind: string,
+  person: Extract<AuthResult, { ok: true }>,
+  now: number,
+): Promise<DirectoryUserRow> {
+  return db.transaction('write', async (tx) => {
+    const found = await tx.findDirectoryUser(person.id, kind);
+    if (found) {
+      await tx.touchDirectoryUser(person.id, kind, person.name, person.displayName, now);
+      return { ...found, name: person.name, displayName: person.displayName, lastSeen: now };
+    }
+    const created: DirectoryUserRow = {
+      directoryId: person.id,
+      kind,
+      userId: await tx.createStorageUser(kind, now),
+      name: person.name,
+      displayName: person.displayName,
+      created: now,
+      lastSeen: now,
+    };
+    await tx.insertDirectoryUser(created);
+    return created;
+  });
 }

@@ -2,6 +2,8 @@ import type { ServerContext } from '../context.js';
 import { directoryLibrary } from '../directory-library.js';
 import { DirectoryAccounts } from './directory-accounts.js';
 import { Sync11Accounts } from './sync11-accounts.js';
+import type { DirectoryClient } from '../ldap/client.js';
+import type { DirectorySettings } from '../ldap/settings.js';
 
 export { AccountError, Sync11Accounts, canonicalUsername } from './sync11-accounts.js';
 export type {
@@ -11,7 +13,7 @@ export type {
   Sync11AccountsOptions,
   Sync11Login,
 } from './sync11-accounts.js';
-export { DIRECTORY_SYNC11_KIND, DirectoryAccounts } from './directory-accounts.js';
+export { DIRECTORY_SYNC11_KIND, DirectoryAccounts, rememberDirectoryUser } from './directory-accounts.js';
 export type { DirectoryLogin } from './directory-accounts.js';
 export {
   extractUsername,
@@ -41,6 +43,24 @@ export function sync11AccountsFor(context: ServerContext): Sync11Accounts {
 }
 
 const directoryPerServer = new WeakMap<ServerContext, DirectoryAccounts>();
+const clientPerServer = new WeakMap<ServerContext, DirectoryClient>();
+
+/**
+ * The one directory client of a running server (`[auth] backend = ldap`), shared by Sync 1.1,
+ * local accounts and their standing checks, so its cap on connections and its budget of failed
+ * binds per person hold for the whole server. Throws DirectoryConfigError when `ldap_ca_file`
+ * cannot be read; the next call tries again (the owner may fix the file meanwhile).
+ */
+export function directoryClientFor(context: ServerContext, settings: DirectorySettings): DirectoryClient {
+  let client = clientPerServer.get(context);
+  if (!client) {
+    // Loaded with the config that named the directory, or by openSyncServer (directory-library.ts).
+    const { DirectoryClient } = directoryLibrary();
+    client = new DirectoryClient(settings, { clock: context.clock });
+    clientPerServer.set(context, client);
+  }
+  return client;
+}
 
 /**
  * The directory accounts of one running server when `[auth] backend = ldap`, else null: one
@@ -51,9 +71,9 @@ export function directoryAccountsFor(context: ServerContext): DirectoryAccounts 
   if (!settings) return null;
   let accounts = directoryPerServer.get(context);
   if (!accounts) {
-    // Loaded with the config that named the directory, or by openSyncServer (directory-library.ts).
-    const { DirectoryClient } = directoryLibrary();
-    accounts = new DirectoryAccounts(context.db, new DirectoryClient(settings), { clock: context.clock });
+    accounts = new DirectoryAccounts(context.db, directoryClientFor(context, settings), {
+      clock: context.clock,
+    });
     directoryPerServer.set(context, accounts);
   }
   return accounts;

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ServerContext } from '../context.js';
 import type { DirectoryUserRow } from '../db/types.js';
+import { directoryClientFor, rememberDirectoryUser } from '../accounts/index.js';
+import { loadDirectoryLibrary } from '../directory-library.js';
 import type { DirectoryClient } from '../ldap/client.js';
+import { DirectoryUnavailableError } from '../ldap/errors.js';
 import type { AuthResult, DirectoryPerson } from '../ldap/result.js';
 import type { DirectorySettings } from '../ldap/settings.js';
 import { nowMillis } from '../storage/timestamps.js';
@@ -26,6 +29,14 @@ export const DIRECTORY_FXA_KIND = 'fxa';
  */
 export const STANDING_TTL_MS = 3 * 60_000;
 
+/**
+ * How long the last good standing keeps a person syncing while the directory cannot answer
+ * (M5): an outage of the directory alone must not stop every Firefox of the household, and
+ * only a sign-in (a bind) truly needs it. A removal made during an outage takes effect within
+ * this once it is over at the latest. docs/ldap.md says so.
+ */
+export const STANDING_GRACE_MS = 60 * 60_000;
+
 /** How long the list of directory accounts is reused before the table is read again. */
 const ROWS_TTL_MS = 30_000;
 
@@ -35,10 +46,11 @@ export const DIRECTORY_RETRY_AFTER_S = 30;
 export type Standing = { ok: true } | { ok: false; why: 'removed' | 'disabled' | 'not-in-group' };
 
 export class DirectoryLink {
-  private client: Promise<DirectoryClient> | null = null;
   private rows: { at: number; byUid: Map<string, DirectoryUserRow> } | null = null;
   private readonly standings = new Map<string, { at: number; standing: Standing }>();
   private readonly asking = new Map<string, Promise<Standing>>();
+  /** Until when the directory is taken as down after it could not answer. */
+  private downUntil = 0;
 
   constructor(
     private readonly context: ServerContext,
@@ -46,16 +58,13 @@ export class DirectoryLink {
   ) {}
 
   /**
-   * The directory client, loaded at its first use: the LDAP library stays out of the start of a
-   * server that signs nobody in. Throws DirectoryConfigError when `ldap_ca_file` is unreadable.
+   * The server's one directory client (shared with Sync 1.1: one cap on connections, one
+   * budget of failed binds per person), loaded at its first use. Throws DirectoryConfigError
+   * when `ldap_ca_file` is unreadable; the next call tries again.
    */
-  directory(): Promise<DirectoryClient> {
-    this.client ??= import('../ldap/client.js').then(
-      ({ DirectoryClient }) => new DirectoryClient(this.settings),
-    );
-    // A failed construction is tried again next time (the owner may fix the CA file meanwhile).
-    this.client.catch(() => (this.client = null));
-    return this.client;
+  async directory(): Promise<DirectoryClient> {
+    await loadDirectoryLibrary();
+    return directoryClientFor(this.context, this.settings);
   }
 
   /**
@@ -71,25 +80,12 @@ export class DirectoryLink {
    * placeholder storage user the table's key needs) and a fresh standing.
    */
   async remember(person: Extract<AuthResult, { ok: true }>): Promise<string> {
-    const now = nowMillis(this.context.clock);
-    const row = await this.context.db.transaction('write', async (tx) => {
-      const found = await tx.findDirectoryUser(person.id, DIRECTORY_FXA_KIND);
-      if (found) {
-        await tx.touchDirectoryUser(person.id, DIRECTORY_FXA_KIND, person.name, person.displayName, now);
-        return { ...found, name: person.name, displayName: person.displayName, lastSeen: now };
-      }
-      const created: DirectoryUserRow = {
-        directoryId: person.id,
-        kind: DIRECTORY_FXA_KIND,
-        userId: await tx.createStorageUser(DIRECTORY_FXA_KIND, now),
-        name: person.name,
-        displayName: person.displayName,
-        created: now,
-        lastSeen: now,
-      };
-      await tx.insertDirectoryUser(created);
-      return created;
-    });
+    const row = await rememberDirectoryUser(
+      this.context.db,
+      DIRECTORY_FXA_KIND,
+      person,
+      nowMillis(this.context.clock),
+    );
     const uid = this.uidFor(person.id);
     this.rows?.byUid.set(uid, row);
     this.standings.set(uid, { at: this.context.clock(), standing: { ok: true } });
@@ -111,8 +107,9 @@ export class DirectoryLink {
 
   /**
    * Whether the account may still sync: always for an own account; for a directory person,
-   * the directory's answer of the last few minutes. Throws DirectoryError when the directory
-   * cannot answer and nothing recent is known (callers answer 503, never 401).
+   * the directory's answer of the last few minutes. While the directory cannot answer, the
+   * last good standing holds for STANDING_GRACE_MS; past it (or with none) DirectoryError is
+   * thrown (callers answer 503, never 401).
    */
   async standing(uid: string): Promise<Standing> {
     const row = await this.personOf(uid);
@@ -120,27 +117,49 @@ export class DirectoryLink {
     const now = this.context.clock();
     const cached = this.standings.get(uid);
     if (cached && now - cached.at < STANDING_TTL_MS && now >= cached.at) return cached.standing;
+    const graced =
+      cached?.standing.ok && now >= cached.at && now - cached.at < STANDING_TTL_MS + STANDING_GRACE_MS;
+    // Just found down: not asked again at once, so each request does not wait for a timeout.
+    if (graced && now < this.downUntil) return cached.standing;
     // A Firefox asks several things at once after a while idle: one search answers them all.
     let asking = this.asking.get(uid);
     if (!asking) {
       asking = this.ask(row, uid, now).finally(() => this.asking.delete(uid));
       this.asking.set(uid, asking);
     }
-    return asking;
+    try {
+      return await asking;
+    } catch (err) {
+      if (!(err instanceof DirectoryUnavailableError)) throw err;
+      this.downUntil = now + DIRECTORY_RETRY_AFTER_S * 1000;
+      if (graced) return cached.standing;
+      throw err;
+    }
   }
 
+  /**
+   * Asks the directory by the stable id, so a renamed person (modrdn) stays who they were;
+   * the stored name follows the directory's.
+   */
   private async ask(row: DirectoryUserRow, uid: string, now: number): Promise<Standing> {
-    const client = await this.directory();
-    const standing = standingOf(row, await client.lookup(row.name), this.settings.checkAccountState);
+    const person = await (await this.directory()).lookupById(row.directoryId);
+    const standing = standingOf(person, this.settings.checkAccountState);
+    if (person && person.name !== row.name) await this.rename(row, uid, person);
     // Bounded: one entry per directory person who signed in.
     this.standings.set(uid, { at: now, standing });
     return standing;
   }
+
+  private async rename(row: DirectoryUserRow, uid: string, person: DirectoryPerson): Promise<void> {
+    await this.context.db.transaction('write', (tx) =>
+      tx.touchDirectoryUser(row.directoryId, row.kind, person.name, person.displayName, row.lastSeen),
+    );
+    this.rows?.byUid.set(uid, { ...row, name: person.name, displayName: person.displayName });
+  }
 }
 
-function standingOf(row: DirectoryUserRow, person: DirectoryPerson | null, checkState: boolean): Standing {
-  // Looked up by the name of the last sign-in: someone else under that name now is "removed".
-  if (!person || person.id !== row.directoryId) return { ok: false, why: 'removed' };
+function standingOf(person: DirectoryPerson | null, checkState: boolean): Standing {
+  if (!person) return { ok: false, why: 'removed' };
   if (checkState && person.disabled) return { ok: false, why: 'disabled' };
   if (!person.inRequiredGroup) return { ok: false, why: 'not-in-group' };
   return { ok: true };

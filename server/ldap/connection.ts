@@ -1,6 +1,13 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { Client, type Filter, InvalidCredentialsError, type Entry, SizeLimitExceededError } from 'ldapts';
+import {
+  Client,
+  type Filter,
+  InvalidCredentialsError,
+  type Entry,
+  NoSuchObjectError,
+  SizeLimitExceededError,
+} from 'ldapts';
 import { DirectoryError, type DirectoryStep } from './errors.js';
 import { type FailureContext, timedOut, toDirectoryError } from './error-mapping.js';
 import type { DirectorySettings } from './settings.js';
@@ -18,7 +25,14 @@ export interface DirectoryConnection {
   search(
     step: Extract<DirectoryStep, 'search' | 'group'>,
     base: string,
-    options: { scope: 'base' | 'sub'; filter: Filter; attributes: string[]; sizeLimit: number },
+    options: {
+      scope: 'base' | 'sub';
+      filter: Filter;
+      attributes: string[];
+      sizeLimit: number;
+      /** A base that does not exist is an empty answer (a person's DN), not a settings error. */
+      missingIsEmpty?: boolean;
+    },
   ): Promise<{ entries: Entry[]; more: boolean }>;
   /** false when the directory says the password is wrong. The password is not kept. */
   bindUser(dn: string, password: string): Promise<boolean>;
@@ -109,7 +123,7 @@ export async function openConnection(
       if (!bindDn || !bindPassword) return;
       await bounded({ step: 'service-bind', dn: bindDn }, () => client.bind(bindDn, bindPassword));
     },
-    search(step, base, options) {
+    search(step, base, { missingIsEmpty, ...options }) {
       return bounded({ step, dn: base }, async () => {
         try {
           const result = await client.search(base, {
@@ -120,6 +134,8 @@ export async function openConnection(
           return { entries: result.searchEntries, more: false };
         } catch (err) {
           if (err instanceof SizeLimitExceededError) return { entries: [], more: true };
+          if (missingIsEmpty === true && err instanceof NoSuchObjectError)
+            return { entries: [], more: false };
           throw err;
         }
       });

@@ -5,6 +5,7 @@ import type { DirectoryConnection } from './connection.js';
 import { DirectoryConfigError } from './errors.js';
 import { fillUserFilter } from './filter-escape.js';
 import { parseFilter } from './filter.js';
+import { directoryName } from './directory-name.js';
 import type { DirectoryPerson } from './result.js';
 import type { DirectorySettings } from './settings.js';
 
@@ -45,6 +46,7 @@ export async function findPerson(
   settings: DirectorySettings,
   name: string,
 ): Promise<Found> {
+  name = directoryName(name);
   if (name === '' || name.length > MAX_NAME_LENGTH) return { kind: 'none' };
   const { entries, more } = await connection.search('search', settings.searchBase, {
     scope: 'sub',
@@ -55,20 +57,55 @@ export async function findPerson(
   if (more || entries.length > 1) return { kind: 'many' };
   const entry = entries[0];
   if (!entry) return { kind: 'none' };
+  return { kind: 'one', person: await personOf(connection, settings, entry, name), entry };
+}
+
+/**
+ * The entry of a stable directory id (`id_attribute`), whatever its name is now: a base
+ * search on the DN, else an equality search for the id (sent as a value, never parsed as a
+ * filter text). For the standing of someone signed in, so a rename (modrdn) keeps them.
+ */
+export async function findById(
+  connection: DirectoryConnection,
+  settings: DirectorySettings,
+  id: string,
+): Promise<Found> {
+  const byDn = settings.idAttribute === 'dn';
+  const { entries, more } = await connection.search('search', byDn ? id : settings.searchBase, {
+    scope: byDn ? 'base' : 'sub',
+    filter: byDn
+      ? new PresenceFilter({ attribute: 'objectClass' })
+      : new EqualityFilter({ attribute: settings.idAttribute, value: id }),
+    attributes: attributesFor(settings),
+    sizeLimit: 2,
+    missingIsEmpty: byDn,
+  });
+  if (more || entries.length > 1) return { kind: 'many' };
+  const entry = entries[0];
+  if (!entry) return { kind: 'none' };
+  return { kind: 'one', person: await personOf(connection, settings, entry, id), entry };
+}
+
+async function personOf(
+  connection: DirectoryConnection,
+  settings: DirectorySettings,
+  entry: Entry,
+  typed: string,
+): Promise<DirectoryPerson> {
   const uid = first(entry, 'uid');
   const person: DirectoryPerson = {
     id: idOf(entry, settings),
     dn: entry.dn,
-    name: uid ?? name,
+    name: uid ?? typed,
     mail: first(entry, 'mail'),
-    displayName: first(entry, 'displayName') ?? first(entry, 'cn') ?? uid ?? name,
+    displayName: first(entry, 'displayName') ?? first(entry, 'cn') ?? uid ?? typed,
     disabled: isDisabled(entry),
     inRequiredGroup: true,
   };
   if (settings.requiredGroup) {
     person.inRequiredGroup = await isGroupMember(connection, settings.requiredGroup, entry);
   }
-  return { kind: 'one', person, entry };
+  return person;
 }
 
 /**

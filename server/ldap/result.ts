@@ -22,9 +22,14 @@ export interface DirectoryPerson {
  */
 export type AuthRefusal = 'no-such-user' | 'ambiguous' | 'wrong-password' | 'disabled' | 'not-in-group';
 
+/**
+ * `throttled`: the person's failed binds reached Foxden's budget (bind-budget.ts), so no bind
+ * was sent; `retryAfter` seconds until one may be.
+ */
 export type AuthResult =
   | { ok: true; id: string; dn: string; name: string; mail: string | null; displayName: string }
-  | { ok: false; reason: AuthRefusal };
+  | { ok: false; reason: AuthRefusal }
+  | { ok: false; reason: 'throttled'; retryAfter: number };
 
 /** The step `foxden ldap test NAME` reports as failed. */
 export type ConnectionCheckFailure =

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Attribute, Change } from 'ldapts';
-import { STANDING_TTL_MS } from '../../server/fxa/directory-link.js';
+import { STANDING_GRACE_MS, STANDING_TTL_MS } from '../../server/fxa/directory-link.js';
 import {
   OLDSYNC_SCOPE,
   deriveOldsyncKey,
@@ -217,12 +217,18 @@ describe('local accounts over an LDAP directory', { skip: slapdSkipReason() }, (
     const unknown = await attempt('nobody', 'nobody@foxden.test', 'whatever');
     assert.equal(unknown.status, 400);
     assert.equal(unknown.body.errno, 103, 'an unknown name reads like a wrong password');
-    for (const person of [carol, dave, erin]) {
+    // Outside the group is said after the bind; a disabled person gets no bind, so they read as
+    // a wrong password (their state cannot be probed without it).
+    const outside = await attempt(dave.uid, dave.mail, dave.password);
+    assert.equal(outside.status, 403, JSON.stringify(outside.body));
+    assert.match(String(outside.body.message), /may not use this Foxden server/u);
+    for (const person of [carol, erin]) {
       const refused = await attempt(person.uid, person.mail, person.password);
-      assert.equal(refused.status, 403, `${person.uid}: ${JSON.stringify(refused.body)}`);
-      assert.match(String(refused.body.message), /may not use this Foxden server/u);
-      assert.equal((await post(auth, 'account/status', { email: person.mail })).body.exists, false);
+      assert.equal(refused.status, 400, `${person.uid}: ${JSON.stringify(refused.body)}`);
+      assert.equal(refused.body.errno, 103);
     }
+    for (const person of [carol, dave, erin])
+      assert.equal((await post(auth, 'account/status', { email: person.mail })).body.exists, false);
     const injected = await attempt('*', 'x@foxden.test', '*');
     assert.equal(injected.status, 400);
     assert.equal(injected.body.errno, 103);
@@ -375,7 +381,63 @@ describe('local accounts over an LDAP directory', { skip: slapdSkipReason() }, (
     assert.equal((await accessToken(back)).status, 200);
   });
 
-  it('directory down: 503 with Retry-After (never 401) for sign-in, sessions and the tokenserver; then back', async () => {
+  it('renamed in the directory (modrdn): past the standing cache the session stays, and the new name signs in', async () => {
+    const { alice } = PEOPLE;
+    const s = await login(alice);
+    const renamed = `uid=alicia,${alice.dn.slice(alice.dn.indexOf(',') + 1)}`;
+    const rename = async (from: string, to: string, rdn: string) => {
+      await slapd.asAdmin((admin) => admin.modifyDN(from, rdn));
+      // The test directory keeps groups by DN without referential integrity: moved by hand.
+      await slapd.asAdmin((admin) =>
+        admin.modify(LDAP_SYNC_GROUP, [
+          new Change({
+            operation: 'delete',
+            modification: new Attribute({ type: 'member', values: [from] }),
+          }),
+          new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [to] }) }),
+        ]),
+      );
+    };
+    await rename(alice.dn, renamed, 'uid=alicia');
+    try {
+      clock.advance(STANDING_TTL_MS + 1000);
+      const status = await hawk(auth, 'session/status', { token: s.sessionToken, ts: ts() });
+      assert.equal(status.status, 200, JSON.stringify(status.body));
+      const again = await signedIn(
+        await attempt('alicia', alice.mail, alice.password),
+        alice.mail,
+        alice.password,
+      );
+      assert.equal(again.uid, s.uid);
+      assert.deepEqual(again.kB, s.kB);
+    } finally {
+      await rename(renamed, alice.dn, 'uid=alice');
+    }
+  });
+
+  it('an address another directory person has is told apart from an own account', async () => {
+    const { frank, grace } = PEOPLE;
+    await login(frank);
+    const second = await attempt(grace.uid, grace.mail, grace.password);
+    assert.equal(second.status, 400, JSON.stringify(second.body));
+    assert.equal(second.body.errno, 101);
+    assert.match(String(second.body.message), /Another person of the directory/u);
+  });
+
+  it('every spelling of a name shares one budget of failed binds, which trips before the directory sees a fifth', async () => {
+    const { grace } = PEOPLE;
+    for (const name of [' grace', 'GRACE ', 'grace', 'Grace'])
+      assert.equal((await attempt(name, grace.mail, 'not-it')).body.errno, 103, name);
+    // The right password now: refused before any bind (a bind would succeed and say more).
+    const refused = await attempt('grace', grace.mail, grace.password);
+    assert.equal(refused.status, 429, JSON.stringify(refused.body));
+    assert.equal(refused.body.errno, 114);
+    clock.advance(15 * 60 * 1000 + 1000);
+    const later = await attempt('grace', grace.mail, grace.password);
+    assert.equal(later.body.errno, 101, 'bound again once the window passed');
+  });
+
+  it('directory down: sign-in 503; sessions and the tokenserver keep the last good standing for the grace period, then 503; then back', async () => {
     const { alice } = PEOPLE;
     const s = await login(alice);
     const access = await accessToken(s);
@@ -387,6 +449,9 @@ describe('local accounts over an LDAP directory', { skip: slapdSkipReason() }, (
       assert.equal(signIn.status, 503, JSON.stringify(signIn.body));
       assert.equal(signIn.body.errno, 201);
       assert.ok(Number(signIn.headers.get('retry-after')) > 0);
+      assert.equal((await hawk(auth, 'session/status', { token: s.sessionToken, ts: ts() })).status, 200);
+      assert.equal((await tokenserver(access.token!, kid)).status, 200, 'still syncing in the outage');
+      clock.advance(STANDING_GRACE_MS);
       const sync = await tokenserver(access.token!, kid);
       assert.equal(sync.status, 503);
       assert.ok(Number(sync.headers.get('retry-after')) > 0);

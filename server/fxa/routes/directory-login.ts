@@ -5,6 +5,7 @@ import { fromHex, xor } from '../crypto/bytes.js';
 import type { FxaApi } from '../api-context.js';
 import type { DirectoryLink } from '../directory-link.js';
 import type { AuthResult } from '../../ldap/result.js';
+import { directoryName } from '../../ldap/directory-name.js';
 import { ERRNO, FxaError } from '../errors.js';
 import {
   HEX64,
@@ -105,7 +106,7 @@ async function bindPerson(
   res: Response,
   s: DirectorySignIn,
 ): Promise<Extract<AuthResult, { ok: true }>> {
-  const key = s.name.toLowerCase();
+  const key = throttleKey(s.name);
   const address = requestAddress(req, res);
   const why = `directory sign-in of ${s.name} throttled after repeated wrong passwords`;
   const refused = api.throttle.check(key, address);
@@ -123,17 +124,58 @@ async function bindPerson(
     attempt.succeeded();
     return result;
   }
-  // No such person and a wrong password read alike: names cannot be probed here.
-  if (
-    result.reason === 'wrong-password' ||
-    result.reason === 'no-such-user' ||
-    result.reason === 'ambiguous'
-  ) {
+  if (result.reason === 'throttled') {
+    // The person's budget of failed binds (server/ldap/bind-budget.ts): no bind was sent.
+    attempt.cancelled();
+    throw throttled(
+      result.retryAfter,
+      `directory sign-in of ${s.name}: the person's failed binds reached Foxden's budget`,
+    );
+  }
+  // No such person, a disabled one (no bind is sent for them, so the password is unknown) and
+  // a wrong password read alike and count alike: names and their state cannot be probed here.
+  if (result.reason !== 'not-in-group') {
     attempt.failed();
-    throw incorrectPassword();
+    throw new FxaError(
+      400,
+      ERRNO.INCORRECT_PASSWORD,
+      'Incorrect password',
+      {},
+      `directory sign-in of ${s.name}: ${result.reason}`,
+    );
   }
   attempt.succeeded();
   throw refusedByDirectory(s.name, result.reason);
+}
+
+/** The wrong-password throttle's key: the name as the directory compares it (H2). */
+function throttleKey(name: string): string {
+  return directoryName(name).toLowerCase();
+}
+
+/** errno 101 in words: whose account holds the address the directory gives this person. */
+async function addressTaken(
+  link: DirectoryLink,
+  holderUid: string,
+  name: string,
+  mail: string,
+): Promise<FxaError> {
+  const other = await link.personOf(holderUid);
+  return other
+    ? new FxaError(
+        400,
+        ERRNO.ACCOUNT_EXISTS,
+        'Another person of the directory already has a Foxden account with this address (the directory gave it to you since). Ask the owner.',
+        {},
+        `directory sign-in of ${name} refused: ${mail} is the account of directory person ${other.name}`,
+      )
+    : new FxaError(
+        400,
+        ERRNO.ACCOUNT_EXISTS,
+        'A Foxden account of its own already uses this address. Ask the owner to delete it, then sign in again.',
+        {},
+        `directory sign-in of ${name} refused: an own account uses ${mail}`,
+      );
 }
 
 export function directoryLoginRoutes(api: FxaApi): Router {
@@ -159,7 +201,7 @@ export function directoryLoginRoutes(api: FxaApi): Router {
           {},
           `directory sign-in of ${s.name} refused: the entry has no mail`,
         );
-      const uid = await link.remember(person);
+      const uid = link.uidFor(person.id);
       (res.locals as FxaLocals).user = uid;
       const withKeys = req.query.keys === 'true';
       const account = await accounts.byUid(uid);
@@ -171,19 +213,16 @@ export function directoryLoginRoutes(api: FxaApi): Router {
       if (s.email !== email)
         throw new FxaError(400, ERRNO.INCORRECT_EMAIL_CASE, 'Incorrect email case', { email });
       if (!account) {
-        // An own account under the same address stays the owner's business: never taken over.
-        if (await accounts.findByEmail(mail))
-          throw new FxaError(
-            400,
-            ERRNO.ACCOUNT_EXISTS,
-            'A Foxden account of its own already uses this address. Ask the owner to delete it, then sign in again.',
-            {},
-            `directory sign-in of ${s.name} refused: an own account uses ${mail}`,
-          );
+        // An account under the same address is never taken over: an own account stays the
+        // owner's business; another directory person's means the directory reused the address.
+        const holder = await accounts.findByEmail(mail);
+        if (holder) throw await addressTaken(link, holder.uid, s.name, mail);
+        await link.remember(person);
         const tokens = await accounts.createWithAuthPW(mail, s.authPW, withKeys, uid);
         logger.info('auth', `New Foxden account ${mail} (${uid}) for directory person ${person.name}`);
         return sendJson(res, 200, { ...tokens, verified: true });
       }
+      await link.remember(person);
       let wrapKb = await accounts.checkPassword(account, s.authPW);
       let current = account;
       if (!wrapKb) {
@@ -197,7 +236,7 @@ export function directoryLoginRoutes(api: FxaApi): Router {
           const previousWrapKb = await accounts.checkPassword(account, s.previousAuthPW);
           if (!previousWrapKb) {
             // Guesses of the previous password count as wrong passwords do.
-            api.throttle.fail(s.name.toLowerCase(), requestAddress(req, res));
+            api.throttle.fail(throttleKey(s.name), requestAddress(req, res));
             throw previousPasswordWrong();
           }
           await accounts.replaceDirectoryPassword(account, s.authPW, xor(previousWrapKb, s.keyDelta));
