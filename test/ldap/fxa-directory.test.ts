@@ -191,6 +191,7 @@ describe('local accounts over an LDAP directory', { skip: slapdSkipReason() }, (
       authPW: '0'.repeat(64),
     });
     assert.equal(signup.status, 403);
+    assert.match(String(signup.body.message), /come from the household directory/u);
 
     const again = await login(alice);
     assert.equal(again.uid, first.uid);

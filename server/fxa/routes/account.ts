@@ -63,6 +63,16 @@ export function accountRoutes(api: FxaApi): Router {
     '/account/create',
     route(logger, async (req, res) => {
       const { email, authPW } = credentialsOf(req);
+      // With a directory (issue 14) it decides who has an account, whatever the sign-up setting:
+      // an own account made here could never sign in through the directory sign-in page.
+      if (api.directory)
+        throw new FxaError(
+          403,
+          ERRNO.FEATURE_NOT_ENABLED,
+          'Accounts on this Foxden server come from the household directory: sign in with your directory name and password.',
+          {},
+          `sign-up of ${email} refused: accounts come from the directory`,
+        );
       // Read per request: the owner can open or close sign-ups while the server runs (spec §9).
       // A place of this opening (config.maxNewUsers) is taken before the slow key stretching.
       const ticket = context.signups.reserve();
