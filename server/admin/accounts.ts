@@ -76,6 +76,31 @@ async function refuseDirectoryLocal(context: ServerContext, uid: string): Promis
     throw new AdminError('invalid-argument', DIRECTORY_MANAGES_LOCAL_ACCOUNT, 'kind');
 }
 
+/**
+ * A directory person's local account may be deleted once the directory no longer has them
+ * (their storage would otherwise stay forever); asked now, by the stable id, not from a cache.
+ */
+async function refuseDirectoryLocalUnlessRemoved(context: ServerContext, uid: string): Promise<void> {
+  const link = directoryLinkFor(context);
+  if (!link) return;
+  const rows = await context.db.transaction('read', (tx) => tx.listDirectoryUsers());
+  const row = rows.find((r) => r.kind === DIRECTORY_FXA_KIND && link.uidFor(r.directoryId) === uid);
+  if (!row) return;
+  let person: unknown;
+  try {
+    person = await (await link.directory()).lookupById(row.directoryId);
+  } catch (err) {
+    throw Object.assign(
+      new AdminError(
+        'unavailable',
+        `The household directory cannot say whether ${row.name} is still there: ${(err as Error).message}`,
+      ),
+      { cause: err },
+    );
+  }
+  if (person) throw new AdminError('invalid-argument', DIRECTORY_MANAGES_LOCAL_ACCOUNT, 'kind');
+}
+
 function accountError(err: unknown): never {
   if (err instanceof AccountError) {
     switch (err.reason) {
@@ -189,7 +214,7 @@ export class AdminAccounts {
   async delete(ref: AccountRef): Promise<void> {
     const context = await this.context();
     if (ref.kind === 'local') {
-      await refuseDirectoryLocal(context, ref.id);
+      await refuseDirectoryLocalUnlessRemoved(context, ref.id);
       // Sessions, devices, tokenserver rows and Sync 1.5 storage go with it (fxa-local spec §9).
       if (!(await new LocalAccounts(context).delete(ref.id))) throw notFound(ref);
       return;

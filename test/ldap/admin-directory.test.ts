@@ -270,6 +270,16 @@ describe('admin over an LDAP directory', { skip: slapdSkipReason() }, () => {
     }
     assert.ok((await callAdmin<AccountSummary[]>(admin, 'listAccounts')).body.some((a) => a.id === local.id));
 
+    // Removed from the directory: the owner may delete what is left (bjorn's last use in this file).
+    await slapd.asAdmin((ldap) => ldap.del(PEOPLE.bjorn.dn));
+    const removed = await callAdmin(admin, 'deleteAccount', { kind: 'local', id: local.id });
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    const after = (await callAdmin<AccountSummary[]>(admin, 'listAccounts')).body;
+    assert.equal(
+      after.some((a) => a.id === local.id),
+      false,
+    );
+
     // The sign-in page signs people in through the directory: an own local account could not sign in.
     const own = await callAdmin<{ error: AdminErrorShape }>(admin, 'createAccount', {
       kind: 'local',
@@ -278,7 +288,7 @@ describe('admin over an LDAP directory', { skip: slapdSkipReason() }, () => {
     });
     assert.equal(own.status, 400);
     assert.match(own.body.error.message, /^Local accounts are made by the household directory \(LDAP\)/);
-    assert.equal((await callAdmin<AccountSummary[]>(admin, 'listAccounts')).body.length, listed.length);
+    assert.equal((await callAdmin<AccountSummary[]>(admin, 'listAccounts')).body.length, after.length);
   });
 
   it('refuses a bad name argument in one line, naming the field', async () => {
