@@ -130,9 +130,11 @@ async function authenticate(
   const parsed = parseHawkHeader(req.headers.authorization);
   if (!parsed.ok) throw authFailure(401, `Hawk: ${parsed.reason}`);
   const a = parsed.attributes;
-  const missing = missingHawkAttributes(a);
-  if (missing.length) throw authFailure(401, `Hawk header lacks ${missing.join(', ')}`);
-  const id = a.id!;
+  const { id, ts, nonce, mac } = a;
+  // The list of what is missing is only built for the refusal.
+  if (!id || !ts || !nonce || !mac) {
+    throw authFailure(401, `Hawk header lacks ${missingHawkAttributes(a).join(', ')}`);
+  }
 
   let verified: VerifiedToken;
   try {
@@ -155,20 +157,22 @@ async function authenticate(
     );
   }
 
-  const key = verified.key;
   // The origin the MAC must be computed for (spec §4.4): trusted proxy headers, else the public URL.
-  const origin = signedOrigin(req, state.publicOrigin(context.live().publicUrl));
-  const base = { ts: a.ts!, nonce: a.nonce!, method: req.method, hash: a.hash, ext: a.ext };
+  const configured = state.publicOrigin(context.live().publicUrl);
+  const origin = signedOrigin(req, configured);
   const signed: HawkRequest = {
-    ...base,
+    ts,
+    nonce,
+    method: req.method,
     resource: resourceFor(req, origin.prefix),
     host: origin.host,
     port: origin.port,
+    hash: a.hash,
+    ext: a.ext,
   };
-  if (!macsEqual(hawkMac(key, signed), a.mac!)) {
-    const configured = state.publicOrigin(context.live().publicUrl);
+  if (!macsEqual(hawkMac(verified.macKey, signed), mac)) {
     const explained = explainMacMismatch(req, origin, configured, (target) =>
-      macsEqual(hawkMac(key, { ...base, ...target }), a.mac!),
+      macsEqual(hawkMac(verified.macKey, { ...signed, ...target }), mac),
     );
     throw authFailure(401, explained);
   }
@@ -183,12 +187,12 @@ async function authenticate(
     }
   }
 
-  if (!/^\d{1,15}$/.test(a.ts!))
-    throw authFailure(401, `Hawk ts "${a.ts!.slice(0, 20)}" is not a number of seconds`);
-  const tsMs = Number(a.ts) * 1000;
+  if (!/^\d{1,15}$/.test(ts))
+    throw authFailure(401, `Hawk ts "${ts.slice(0, 20)}" is not a number of seconds`);
+  const tsMs = Number(ts) * 1000;
   if (Math.abs(tsMs - now) > skewMs) {
     const serverTs = String(Math.floor(now / 1000));
-    const tsm = createHmac('sha256', key).update(`hawk.1.ts\n${serverTs}\n`).digest('base64');
+    const tsm = createHmac('sha256', verified.macKey).update(`hawk.1.ts\n${serverTs}\n`).digest('base64');
     const minutes = Math.round((tsMs - now) / 60000);
     throw authFailure(
       401,
@@ -197,7 +201,7 @@ async function authenticate(
     );
   }
   // The signature part of the id is unique per token; with the nonce it names one request.
-  if (!nonces.add(`${id.slice(-44)}:${a.nonce}`, now)) {
+  if (!nonces.add(`${verified.nonceScope}:${nonce}`, now)) {
     throw authFailure(401, 'Hawk nonce was already used (a replayed or duplicated request)');
   }
 
@@ -208,7 +212,12 @@ async function authenticate(
     );
   }
 
-  const version = await checkUidLive(context, state.liveUids, token.uid);
+  // SQLite answers the version at once: the common case (a uid seen live at this version) then
+  // costs no promise of its own.
+  const pending = context.db.userVersion(token.uid);
+  const version = pending instanceof Promise ? await pending : pending;
+  if (!state.liveUids.has(token.uid, version))
+    await checkUidLive(context, state.liveUids, token.uid, version);
 
   return {
     userId: token.uid,
@@ -222,17 +231,16 @@ async function authenticate(
 }
 
 /**
- * Refuses a uid that is not a Sync 1.5 user or whose tokenserver row was replaced; answers
- * the user's version it checked at.
+ * Refuses a uid that is not a Sync 1.5 user or whose tokenserver row was replaced. `version`
+ * is the user's version taken before the rows are read, so a write racing with the read
+ * outdates the entry.
  */
 async function checkUidLive(
   context: ServerContext,
   liveUids: LiveUidCache,
   uid: number,
-): Promise<number | null> {
-  // Taken before the rows are read, so a write racing with the read outdates the entry.
-  const version = await context.db.userVersion(uid);
-  if (liveUids.has(uid, version)) return version;
+  version: number | null,
+): Promise<void> {
   const [kind, row] = await context.db.transaction(
     'read',
     async (tx) => [await tx.storageUserKind(uid), await tx.tokenserverUserByUid(uid)] as const,
@@ -248,5 +256,4 @@ async function checkUidLive(
   }
   // Only a uid with both rows present is remembered; anything else is read again next time.
   if (kind === SYNC15_KIND && row) liveUids.add(uid, version);
-  return version;
 }

@@ -1,10 +1,21 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { TokenManager, TokenPayload } from './tokenlib.js';
 
 /** A token whose signature has been checked, with its derived Hawk key. */
 export interface VerifiedToken {
   readonly payload: Readonly<TokenPayload>;
   readonly key: string;
+  /** `key` as an HMAC key, imported once per token instead of once per request. */
+  readonly macKey: KeyObject;
+  /**
+   * The id's signature part (unique per token), copied out of the Authorization header it came
+   * from so that nonce-cache keys built on it do not keep the whole header alive.
+   */
+  readonly nonceScope: string;
 }
+
+/** The id's last 44 characters: urlsafe base64 of its 32-byte HMAC, unique per token. */
+const SIGNATURE_CHARS = 44;
 
 const DEFAULT_MAX_ENTRIES = 256;
 
@@ -18,6 +29,8 @@ const DEFAULT_MAX_ENTRIES = 256;
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, VerifiedToken>();
+  /** The most recently used id: already last in the Map's order, so using it again moves nothing. */
+  private newest: string | undefined;
 
   constructor(
     private readonly tokens: TokenManager,
@@ -29,12 +42,21 @@ export class VerifiedTokenCache {
     const hit = this.entries.get(id);
     if (hit) {
       // Re-inserting keeps Map order = least recently used first.
-      this.entries.delete(id);
-      this.entries.set(id, hit);
+      if (id !== this.newest) {
+        this.entries.delete(id);
+        this.entries.set(id, hit);
+        this.newest = id;
+      }
       return hit;
     }
     const payload = Object.freeze(this.tokens.parseToken(id));
-    const verified: VerifiedToken = { payload, key: this.tokens.derivedSecret(id, payload.salt) };
+    const key = this.tokens.derivedSecret(id, payload.salt);
+    const verified: VerifiedToken = Object.freeze({
+      payload,
+      key,
+      macKey: createSecretKey(Buffer.from(key, 'utf8')),
+      nonceScope: Buffer.from(id.slice(-SIGNATURE_CHARS), 'utf8').toString('utf8'),
+    });
     // Bounded by maxEntries: at most one deletion is needed per insertion.
     while (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
@@ -42,6 +64,7 @@ export class VerifiedTokenCache {
       this.entries.delete(oldest.value);
     }
     this.entries.set(id, verified);
+    this.newest = id;
     return verified;
   }
 

@@ -57,4 +57,40 @@ describe('Sync 1.5 Hawk caches never outlive what they stand for', () => {
     const wrongKey = { id: user.credentials.id, key: 'not-the-key' };
     assert.equal((await hawkFetch(info, { credentials: wrongKey, ts: nowS() })).status, 401);
   });
+  test('a token altered after its valid form was cached is refused (the cache is keyed by the whole id)', async () => {
+    const user = await createSync15User(server);
+    const info = `${user.endpoint}/info/collections`;
+    const { id, key } = user.credentials;
+    assert.equal((await hawkFetch(info, { credentials: user.credentials, ts: nowS() })).status, 200);
+    // The client knows its key: signing an altered id with it must still fail.
+    const middle = Math.floor(id.length / 2);
+    const flipped = id.slice(0, middle) + (id[middle] === 'A' ? 'B' : 'A') + id.slice(middle + 1);
+    const altered = [
+      flipped,
+      `${id}AAAA`,
+      id.slice(0, -4),
+      `${id.slice(0, -1)}${id.endsWith('A') ? 'B' : 'A'}`,
+    ];
+    for (const tampered of altered) {
+      const res = await hawkFetch(info, { credentials: { id: tampered, key }, ts: nowS() });
+      assert.equal(res.status, 401, `altered id ${tampered.length} chars long`);
+      assert.equal(await res.text(), '0');
+    }
+    // The valid token still works afterwards.
+    assert.equal((await hawkFetch(info, { credentials: user.credentials, ts: nowS() })).status, 200);
+  });
+
+  test('a cached token is refused once expired, at every later request (info/collections excepted)', async () => {
+    const user = await createSync15User(server, { expires: nowS() + 30 });
+    const bookmarks = `${user.endpoint}/storage/bookmarks`;
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await hawkFetch(bookmarks, { credentials: user.credentials, ts: nowS() })).status, 200);
+    }
+    now += 31_000;
+    for (let i = 0; i < 3; i++) {
+      const res = await hawkFetch(bookmarks, { credentials: user.credentials, ts: nowS() });
+      assert.equal(res.status, 401);
+      assert.match(res.headers.get('www-authenticate') ?? '', /^Hawk/);
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { createSecretKey } from 'node:crypto';
 import assert from 'node:assert/strict';
 import {
   buildHawkHeader,
@@ -102,4 +103,20 @@ test('buildHawkHeader round-trips through the parser and verifies', () => {
   assert.ok(macsEqual(hawkMac(HAWK_KEY, EXAMPLE), r.attributes.mac!));
   assert.equal(macsEqual(hawkMac(HAWK_KEY, { ...EXAMPLE, port: 8001 }), r.attributes.mac!), false);
   assert.equal(macsEqual('short', r.attributes.mac!), false);
+});
+
+test('parse: a repeat is refused whether the name is known or unknown, empty values included', () => {
+  assert.equal(parseHawkHeader('Hawk mac="", mac="m"').ok, false);
+  assert.equal(parseHawkHeader('Hawk foo="1", id="a", foo="2"').ok, false);
+  assert.deepEqual(parseHawkHeader('Hawk foo="1", bar="2", id="a"'), { ok: true, attributes: { id: 'a' } });
+  // The scheme alone, or followed by spaces, is a header with no attributes.
+  assert.deepEqual(parseHawkHeader('  Hawk'), { ok: true, attributes: {} });
+  assert.deepEqual(parseHawkHeader('Hawk   '), { ok: true, attributes: {} });
+  assert.equal(parseHawkHeader('Hawkid="a"').ok, false);
+});
+
+test('MAC with the key imported once (KeyObject) equals the MAC with its text', () => {
+  const keyObject = createSecretKey(Buffer.from(HAWK_KEY, 'utf8'));
+  assert.equal(hawkMac(keyObject, EXAMPLE), hawkMac(HAWK_KEY, EXAMPLE));
+  assert.notEqual(hawkMac(keyObject, { ...EXAMPLE, nonce: 'other' }), hawkMac(HAWK_KEY, EXAMPLE));
 });

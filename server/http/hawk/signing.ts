@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * Hawk request signing (spec 1.5 §4.1, §4.2), as pure functions: parsing the Authorization
@@ -27,6 +27,8 @@ const KNOWN = new Set(['id', 'ts', 'nonce', 'mac', 'hash', 'ext', 'app', 'dlg'])
 const ATTRIBUTE = /\s*([A-Za-z]+)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/y;
 /** Only whitespace from lastIndex to the end (String#trim's and \s's characters are the same). */
 const ONLY_SPACE = /\s*$/y;
+/** The scheme, then whitespace or the end; sticky from 0, so the attributes are never sliced off. */
+const SCHEME = /\s*(\S+)(?:\s+|$)/y;
 const MAX_HEADER = 8192;
 
 /**
@@ -37,33 +39,45 @@ const MAX_HEADER = 8192;
 export function parseHawkHeader(header: string | undefined): HawkParseResult {
   if (!header) return { ok: false, reason: 'no Authorization header' };
   if (header.length > MAX_HEADER) return { ok: false, reason: 'the Authorization header is too long' };
-  const match = /^\s*(\S+)(?:\s+([\s\S]*))?$/.exec(header);
+  SCHEME.lastIndex = 0;
+  const match = SCHEME.exec(header);
   if (!match || match[1]!.toLowerCase() !== 'hawk') {
     return {
       ok: false,
       reason: `the Authorization scheme is "${(match?.[1] ?? '').slice(0, 20)}", not Hawk`,
     };
   }
-  const rest = match[2] ?? '';
   const attributes: HawkAttributes = {};
-  const seen = new Set<string>();
-  let at = 0;
+  // Unknown names only: a known one is a repeat when `attributes` has it already. Made on the
+  // first unknown name, so a header of known names allocates no set.
+  let unknownSeen: Set<string> | undefined;
+  let at = SCHEME.lastIndex;
   // Each round consumes at least one character, so this ends within header.length rounds.
   for (;;) {
     ONLY_SPACE.lastIndex = at;
-    if (ONLY_SPACE.test(rest)) break;
+    if (ONLY_SPACE.test(header)) break;
     ATTRIBUTE.lastIndex = at;
-    const m = ATTRIBUTE.exec(rest);
+    const m = ATTRIBUTE.exec(header);
     if (!m) return { ok: false, reason: 'the Hawk header is malformed (expected name="value" pairs)' };
     const name = m[1]!;
     const quoted = m[2]!;
     const value = quoted.includes('\\') ? quoted.replace(/\\(.)/g, '$1') : quoted;
-    if (seen.has(name)) return { ok: false, reason: `the Hawk header repeats "${name}"` };
-    seen.add(name);
-    if (KNOWN.has(name)) attributes[name as keyof HawkAttributes] = value;
+    if (KNOWN.has(name)) {
+      const known = name as keyof HawkAttributes;
+      if (attributes[known] !== undefined) return repeated(name);
+      attributes[known] = value;
+    } else {
+      unknownSeen ??= new Set();
+      if (unknownSeen.has(name)) return repeated(name);
+      unknownSeen.add(name);
+    }
     at = ATTRIBUTE.lastIndex;
   }
   return { ok: true, attributes };
+}
+
+function repeated(name: string): HawkParseResult {
+  return { ok: false, reason: `the Hawk header repeats "${name}"` };
 }
 
 /** Which of the mandatory attributes are missing or empty. */
@@ -88,9 +102,13 @@ export function normalizedRequestString(r: HawkRequest): string {
   return `hawk.1.header\n${r.ts}\n${r.nonce}\n${r.method.toUpperCase()}\n${r.resource}\n${r.host.toLowerCase()}\n${r.port}\n${r.hash ?? ''}\n${r.ext ?? ''}\n`;
 }
 
-/** base64(HMAC-SHA256(key, normalized string)); the key is the ASCII text of the token's key (§4.2). */
-export function hawkMac(key: string, request: HawkRequest): string {
-  return createHmac('sha256', Buffer.from(key, 'utf8'))
+/**
+ * base64(HMAC-SHA256(key, normalized string)); the key is the ASCII text of the token's key
+ * (§4.2), or that text already imported as a KeyObject (a caller that checks many requests
+ * with one key imports it once).
+ */
+export function hawkMac(key: string | KeyObject, request: HawkRequest): string {
+  return createHmac('sha256', typeof key === 'string' ? Buffer.from(key, 'utf8') : key)
     .update(normalizedRequestString(request))
     .digest('base64');
 }
