@@ -242,15 +242,9 @@ describe(
     });
 
     test(
-      'a tab sent while B is closed is not lost: B opens it by its first Sync now after a restart',
+      'a tab sent while B is closed is not lost: B opens it at its first Sync now after a restart',
       {
         timeout: 90_000,
-        todo:
-          'Firefox 153 deadlocks: at start its device-list fetch sees its own pushCallback null (Foxden answers null ' +
-          'for every device), re-registers and polls inside that fetch; the poll returns the tab, stores its index, ' +
-          'and _handleCommands awaits refreshDeviceList, which returns the fetch still waiting for it. The tab never ' +
-          'opens and is never fetched again, and until it restarts that Firefox fetches no device list and its sync ' +
-          'never ends (the clients engine awaits the same fetch)',
       },
       async () => {
         const bDevice = await chromeB.deviceId();
@@ -267,8 +261,17 @@ describe(
           await until('B signed in after its restart', 30_000, async () =>
             (await chromeB.uiStatus()) === 'signed_in' ? true : undefined,
           );
-          // Not syncNowButton: with the deadlock B's first sync never ends (the clients engine
-          // awaits the same device-list fetch), and Sync now's poll does not wait for it either.
+          // B's start fetches its device list and polls from inside that fetch; Foxden answers
+          // that poll empty (device-commands-list-poll.ts), since a command there deadlocks
+          // Firefox 153. Sync now is pressed once that fetch is done, not through syncNowButton:
+          // if the deadlock came back, B's first sync would never end.
+          await until(
+            'B’s device list after its start',
+            30_000,
+            async () =>
+              (await chromeB.eval<boolean>('return fxAccounts.device.recentDeviceList !== null')) ||
+              undefined,
+          );
           await chromeB.eval('gSync.doSync(); return true');
           await until('B to open the tab sent while it was closed', 30_000, async () =>
             (await chromeB.openTabUrls()).includes(whileClosed) ? true : undefined,
@@ -293,7 +296,7 @@ describe(
               `\nB's log since it attached:\n${evidence.join('\n')}`,
           );
         } finally {
-          // A wedged device-list fetch (and with it Sync) lasts until Firefox restarts.
+          // A wedged device-list fetch (and with it Sync) would last until Firefox restarts.
           await flow.closeFirefox(b.browser);
           await restartB();
         }

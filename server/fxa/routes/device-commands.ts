@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { FxaApi } from '../api-context.js';
+import type { DeviceListPolls } from '../device-commands-list-poll.js';
 import { DeviceCommandQueue, MAX_FETCH, TTL_LIMIT_S } from '../device-commands.js';
 import { ERRNO, FxaError, invalidParam, missingParam } from '../errors.js';
 import { HEX32, jsonBody, requiredStr, route, sendJson, type JsonObject } from '../http.js';
@@ -36,7 +37,7 @@ function queryInt(raw: unknown, name: string, fallback: number, max: number): nu
  * for one of its account's devices, the receiver fetches its queue when it polls. There is no
  * push: the receiving Firefox polls on its own (§2; docs/local-accounts.md says when).
  */
-export function deviceCommandRoutes(api: FxaApi): Router {
+export function deviceCommandRoutes(api: FxaApi, listPolls: DeviceListPolls): Router {
   const { logger } = api.context;
   const queue = new DeviceCommandQueue(api.context);
   const r = Router();
@@ -67,6 +68,11 @@ export function deviceCommandRoutes(api: FxaApi): Router {
       const session = await api.session(req);
       const index = queryInt(req.query.index, 'index', 0, Number.MAX_SAFE_INTEGER);
       const limit = queryInt(req.query.limit, 'limit', MAX_FETCH, MAX_FETCH);
+      // Inside Firefox's device-list fetch a command would deadlock it (device-commands-list-poll.ts).
+      if (listPolls.insideListFetch(session.id, api.context.clock())) {
+        sendJson(res, 200, { index: 0, last: true, messages: [] });
+        return;
+      }
       sendJson(res, 200, await queue.fetch(session, index, limit));
     }),
   );

@@ -4,6 +4,7 @@ import type { FxaApi } from '../api-context.js';
 import { invalidParam } from '../errors.js';
 import { HEX32, jsonBody, requiredStr, route, sendJson, str, type JsonObject } from '../http.js';
 import { sessionDeviceId } from '../session-device-id.js';
+import { DeviceListPolls } from '../device-commands-list-poll.js';
 import { deviceCommandRoutes } from './device-commands.js';
 
 function commandsOf(body: JsonObject, previous: string): string {
@@ -73,6 +74,7 @@ export function deviceRoutes(api: FxaApi): Router {
   const { context } = api;
   const { logger } = context;
   const r = Router();
+  const listPolls = new DeviceListPolls();
 
   r.post(
     '/account/device',
@@ -109,6 +111,8 @@ export function deviceRoutes(api: FxaApi): Router {
       const listed = shown.map((d) => deviceJson(d, session.id));
       if (!devices.some((d) => d.sessionId === session.id))
         listed.push(unregisteredSelf(session, context.clock()));
+      // Firefox's own fetch (the account page sends no filter): its poll comes from inside it.
+      if (req.query.filterIdleDevicesTimestamp !== undefined) listPolls.listed(session.id, context.clock());
       sendJson(res, 200, listed);
     }),
   );
@@ -133,7 +137,7 @@ export function deviceRoutes(api: FxaApi): Router {
     }),
   );
 
-  r.use(deviceCommandRoutes(api));
+  r.use(deviceCommandRoutes(api, listPolls));
 
   r.get(
     '/account/attached_clients',
