@@ -4,7 +4,7 @@ import type { DirectoryUserRow } from '../db/types.js';
 import { directoryClientFor, rememberDirectoryUser } from '../accounts/index.js';
 import { loadDirectoryLibrary } from '../directory-library.js';
 import type { DirectoryClient } from '../ldap/client.js';
-import { DirectoryUnavailableError } from '../ldap/errors.js';
+import { DIRECTORY_RETRY_AFTER_S, DirectoryUnavailableError } from '../ldap/errors.js';
 import type { AuthResult, DirectoryPerson } from '../ldap/result.js';
 import type { DirectorySettings } from '../ldap/settings.js';
 import { nowMillis } from '../storage/timestamps.js';
@@ -39,9 +39,6 @@ export const STANDING_GRACE_MS = 60 * 60_000;
 
 /** How long the list of directory accounts is reused before the table is read again. */
 const ROWS_TTL_MS = 30_000;
-
-/** Seconds Firefox waits before asking again while the directory cannot answer. */
-export const DIRECTORY_RETRY_AFTER_S = 30;
 
 export type Standing = { ok: true } | { ok: false; why: 'removed' | 'disabled' | 'not-in-group' };
 

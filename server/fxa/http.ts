@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../log.js';
 import { DatabaseUnavailableError } from '../db/errors.js';
-import { DirectoryError } from '../ldap/errors.js';
+import { DIRECTORY_RETRY_AFTER_S, DirectoryError } from '../ldap/errors.js';
 import { ERRNO, FxaError, invalidParam, missingParam } from './errors.js';
 
 /** What the request log shows for the auth API. */
@@ -113,7 +113,7 @@ function asFxaError(err: unknown): FxaError {
       503,
       ERRNO.SERVICE_UNAVAILABLE,
       'The account directory is unavailable; try again in a moment',
-      { retryAfter: DATABASE_RETRY_AFTER_S },
+      { retryAfter: DIRECTORY_RETRY_AFTER_S },
       `directory unavailable (${err.step}): ${detail}`,
     );
   }

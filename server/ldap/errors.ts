@@ -5,6 +5,13 @@
  */
 
 /** Which step of talking to the directory failed. */
+/**
+ * Seconds a Firefox of a local account waits before asking again while the directory cannot
+ * answer (FxA's retryAfter and the tokenserver's Retry-After): one constant for both doors.
+ * Sync 1.1 answers with the server's `retry_after`, as for its other server issues.
+ */
+export const DIRECTORY_RETRY_AFTER_S = 30;
+
 export type DirectoryStep =
   | 'settings'
   | 'connect'

@@ -455,7 +455,8 @@ describe('local accounts over an LDAP directory', { skip: slapdSkipReason() }, (
       clock.advance(STANDING_GRACE_MS);
       const sync = await tokenserver(access.token!, kid);
       assert.equal(sync.status, 503);
-      assert.ok(Number(sync.headers.get('retry-after')) > 0);
+      assert.equal(sync.headers.get('retry-after'), '30');
+      assert.equal(((await sync.json()) as { status: string }).status, 'error', 'not internal-error');
       const session = await fetch(`${auth}session/status`, {
         headers: {
           authorization: hawkHeader(new URL(`${auth}session/status`), { token: s.sessionToken, ts: ts() }),

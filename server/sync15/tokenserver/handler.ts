@@ -5,16 +5,13 @@ import { onGrid } from '../../storage/timestamps.js';
 import type { Sync15Locals } from '../principal.js';
 import { TokenManager } from '../tokenlib.js';
 import { assignUser } from './assign.js';
-import { invalidCredentials, TokenserverError, unauthorized } from './errors.js';
+import { invalidCredentials, TokenserverError, toTokenserverError, unauthorized } from './errors.js';
 import { fxaEmailFor, isAllowed, metricsHashes } from './identity.js';
 import { checkClientStateAgrees, checkClientStateHeader, formatKeyId, parseKeyId } from './key-id.js';
 import type { LocalTokenIssuer } from './local-issuer.js';
 import { OAuthVerifier } from './oauth.js';
 import type { SignupTicket } from '../../signups.js';
 import { DirectoryError } from '../../ldap/errors.js';
-
-/** Seconds Firefox waits before asking again while the household directory cannot answer. */
-const DIRECTORY_RETRY_AFTER_S = 30;
 
 function single(req: Request, name: string): string | undefined {
   const value = req.headers[name];
@@ -49,9 +46,6 @@ function bearerToken(header: string | undefined): string {
 
 /** `/1.0/{application}/{version}`; parsed here so a malformed %-escape is a 404, not a 500. */
 const TOKEN_PATH = /^\/1\.0\/([^/]+)\/([^/]+)\/?$/;
-
-const internalError = (detail: string) =>
-  new TokenserverError(503, 'internal-error', 'internal', '', 'Server error', detail);
 
 /** The owner-facing detail says why, so the log tells them what to change. */
 const newUserRefused = (fxaUid: string, why: string) =>
@@ -111,16 +105,11 @@ export function tokenserverHandler(context: ServerContext, localIssuer: LocalTok
       const body = await issueToken(req, context, verifier, localIssuer, locals, clockMs);
       res.status(200).type('application/json').send(body);
     } catch (err) {
-      const failure =
-        err instanceof TokenserverError
-          ? err
-          : internalError(`token request failed: ${err instanceof Error ? err.message : String(err)}`);
-      // The household directory (issue 14) cannot say whether the person may sync: try later,
-      // never 401, which would make Firefox ask the person to sign in again.
-      if (err instanceof DirectoryError) {
-        res.setHeader('Retry-After', String(DIRECTORY_RETRY_AFTER_S));
-        context.logger.warn('auth', `Sync 1.5 tokenserver: the directory is unavailable (${err.step})`);
-      } else if (!(err instanceof TokenserverError))
+      const failure = toTokenserverError(err);
+      if (failure.retryAfter !== null) res.setHeader('Retry-After', String(failure.retryAfter));
+      if (err instanceof DirectoryError)
+        context.logger.warn('auth', `Sync 1.5 tokenserver: ${failure.logDetail}`);
+      else if (!(err instanceof TokenserverError))
         context.logger.error('error', 'Sync 1.5 tokenserver failed', { detail: failure.logDetail });
       locals.logDetail = failure.logDetail;
       res.status(failure.httpStatus).type('application/json').send(failure.body());
