@@ -44,11 +44,16 @@ const HASHED_NAME = /^[a-z2-7]{32}$/u;
  */
 const MAIL_LIST_TTL_MS = 60_000;
 
+/** How long an "exists" answer is reused, and how many are kept. */
+const EXISTS_TTL_MS = 60_000;
+const EXISTS_CACHE_MAX = 1000;
+
 export class DirectoryAccounts {
   private readonly clock: () => number;
   private readonly cache: CredentialCache<Sync11Account>;
   /** Concurrent first requests with the same credentials share one bind. */
   private readonly pending = new Map<string, Promise<LoginOutcome>>();
+  private readonly existing = new Map<string, { at: number; exists: boolean }>();
   /** The directory's addresses as last read (null: too many to look through), and when. */
   private mailList: { at: number; mails: readonly string[] | null } | null = null;
 
@@ -61,10 +66,25 @@ export class DirectoryAccounts {
     this.cache = new CredentialCache<Sync11Account>({ clock: this.clock, ...options.cache });
   }
 
-  /** Whether the directory has exactly one person for the name (User API "exists"). */
+  /**
+   * Whether the directory has exactly one person for the name (User API "exists"), answered
+   * from a short cache: a Firefox asks it along with its node, and nobody needs it fresher.
+   */
   async exists(username: string): Promise<boolean> {
-    if ((await this.directory.lookup(username)) !== null) return true;
-    const mail = await this.mailFor(username);
+    const name = directoryName(canonicalUsername(username));
+    const now = this.clock();
+    const known = this.existing.get(name);
+    if (known && now - known.at < EXISTS_TTL_MS && now >= known.at) return known.exists;
+    const exists = await this.lookUp(name);
+    // Bounded: forgotten all at once past the cap (only a cache).
+    if (this.existing.size >= EXISTS_CACHE_MAX) this.existing.clear();
+    this.existing.set(name, { at: now, exists });
+    return exists;
+  }
+
+  private async lookUp(name: string): Promise<boolean> {
+    if ((await this.directory.lookup(name)) !== null) return true;
+    const mail = await this.mailFor(name);
     return mail !== null && (await this.directory.lookup(mail)) !== null;
   }
 

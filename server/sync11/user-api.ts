@@ -6,7 +6,10 @@ import {
   isValidUsername,
   usernamesForEmail,
 } from '../accounts/index.js';
-import type { RequestLogLocals } from '../http/request-log.js';
+import { requestAddress, type RequestLogLocals } from '../http/request-log.js';
+import type { ServerContext } from '../context.js';
+import { STATUS_LOOKUPS } from '../fxa/api-context.js';
+import { WindowCounter } from '../security/window-counter.js';
 import { authenticateCall } from './basic-auth.js';
 import { parseJson, readBody, utf8 } from './body.js';
 import { USER_API_BODY_LIMIT, type AuthedCall, type Endpoint } from './call.js';
@@ -22,9 +25,26 @@ import {
 } from './errors.js';
 import { send, sendJson, sendText } from './respond.js';
 
-/** Who answers "does this name exist": the household directory when it holds the accounts. */
+const directoryLookups = new WeakMap<ServerContext, WindowCounter>();
+
+/**
+ * Who answers "does this name exist": the household directory when it holds the accounts.
+ * Unauthenticated, so directory lookups are limited per client address as local accounts'
+ * `/account/status` is (STATUS_LOOKUPS): each one would otherwise be a directory search.
+ */
 function accountExists(call: AuthedCall, username: string): Promise<boolean> {
-  return (call.directory ?? call.accounts).exists(username);
+  if (!call.directory) return call.accounts.exists(username);
+  let lookups = directoryLookups.get(call.context);
+  if (!lookups) {
+    lookups = new WindowCounter(STATUS_LOOKUPS);
+    directoryLookups.set(call.context, lookups);
+  }
+  const address = requestAddress(call.req, call.res);
+  const now = call.context.clock();
+  const wait = lookups.retryAfter(address, now);
+  if (wait > 0) throw serverIssue(wait, 'directory lookups throttled: too many from this address');
+  lookups.record(address, now);
+  return call.directory.exists(username);
 }
 
 /** The body as UTF-8 text (null when it is not UTF-8); 413 when too large, 400 when cut off. */

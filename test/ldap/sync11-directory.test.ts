@@ -284,4 +284,22 @@ describe('Sync 1.1 over an LDAP directory', { skip: slapdSkipReason() }, () => {
     assert.equal((await as(uid, password, 'GET', 'info/collections')).status, 200);
     assert.equal((await as(PEOPLE.frank.uid, PEOPLE.frank.password, 'GET', 'info/collections')).status, 200);
   });
+
+  it('limits unauthenticated directory lookups per address (the directory is searched once per name a minute)', async () => {
+    // Another window for this address than the earlier tests' lookups.
+    server.clock.advance(11 * 60 * 1000);
+    let answered = 0;
+    let refused: Awaited<ReturnType<typeof user>> | null = null;
+    for (let i = 0; i < 40 && !refused; i++) {
+      const res = await user('GET', `nobody-${i % 3}`);
+      if (res.status === 503) refused = res;
+      else {
+        assert.equal(res.text, '0');
+        answered += 1;
+      }
+    }
+    assert.ok(refused, 'the limit trips');
+    assert.equal(answered, 30);
+    assert.ok(Number(refused.headers.get('retry-after')) > 0);
+  });
 });
