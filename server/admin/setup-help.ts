@@ -23,8 +23,8 @@ export function tokenserverUrl(publicUrl: string): string {
  * only at these moments, so the owner learns the delays here, not from a family member.
  */
 const LOCAL_ACCOUNTS_DELAYS = [
-  'Send tab to device works, but a sent tab opens on the other computer only when Firefox starts there, when someone clicks Sync now in its toolbar or app menu, or by itself within about 2 hours (up to 3 while idle). For about 10 minutes instead, set identity.fxaccounts.commands.missed.fetch_interval to 300 (Number) in about:config on the receiving computer.',
-  'A computer that just signed in shows up in the other computers’ synced tabs and Send tab lists after they restart Firefox, or within about 2 hours. To see it at once, open the account menu → Send tab to device on them, then click Sync now.',
+  'Send tab to device works, but a sent tab opens on the other computer only when someone clicks Sync now in its toolbar or app menu there, or by itself once a day. For quicker delivery set identity.fxaccounts.commands.missed.fetch_interval to 300 (Number) in about:config on the receiving computer: it then asks at every scheduled sync, about every 10 minutes while in use.',
+  'A computer that just signed in shows up in the other computers’ synced tabs and Send tab lists after they restart Firefox, or by itself within about 2 hours: without Mozilla’s push service nothing can tell them sooner.',
 ];
 
 /**
