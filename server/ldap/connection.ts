@@ -32,6 +32,8 @@ export interface DirectoryConnection {
       sizeLimit: number;
       /** A base that does not exist is an empty answer (a person's DN), not a settings error. */
       missingIsEmpty?: boolean;
+      /** Binary attributes (objectGUID), read as bytes rather than as UTF-8 text. */
+      explicitBufferAttributes?: string[];
     },
   ): Promise<{ entries: Entry[]; more: boolean }>;
   /** false when the directory says the password is wrong. The password is not kept. */

@@ -6,6 +6,7 @@ import { DirectoryConfigError } from './errors.js';
 import { fillUserFilter } from './filter-escape.js';
 import { parseFilter } from './filter.js';
 import { directoryName } from './directory-name.js';
+import { guidBytes, guidString } from './object-guid.js';
 import type { DirectoryPerson } from './result.js';
 import type { DirectorySettings } from './settings.js';
 
@@ -26,8 +27,30 @@ function attributesFor(settings: DirectorySettings): string[] {
   return wanted;
 }
 
+/** objectGUID is binary: asked for as bytes, kept as its GUID string (object-guid.ts). */
+function binaryAttributes(settings: DirectorySettings): string[] {
+  return settings.idAttribute === 'objectGUID' ? ['objectGUID'] : [];
+}
+
+function objectGuidOf(entry: Entry): string | null {
+  for (const [key, value] of Object.entries(entry)) {
+    if (key.toLowerCase() !== 'objectguid') continue;
+    const bytes = Array.isArray(value) ? value[0] : value;
+    return Buffer.isBuffer(bytes) ? guidString(bytes) : null;
+  }
+  return null;
+}
+
 function idOf(entry: Entry, settings: DirectorySettings): string {
   if (settings.idAttribute === 'dn') return entry.dn;
+  if (settings.idAttribute === 'objectGUID') {
+    const guid = objectGuidOf(entry);
+    if (guid) return guid;
+    throw new DirectoryConfigError(
+      `LDAP entry ${entry.dn} has no 16-byte objectGUID: choose another id_attribute`,
+      'search',
+    );
+  }
   const id = first(entry, settings.idAttribute);
   if (!id)
     throw new DirectoryConfigError(
@@ -52,6 +75,7 @@ export async function findPerson(
     scope: 'sub',
     filter: parseFilter(fillUserFilter(settings.userFilter, name)),
     attributes: attributesFor(settings),
+    explicitBufferAttributes: binaryAttributes(settings),
     sizeLimit: 2,
   });
   if (more || entries.length > 1) return { kind: 'many' };
@@ -71,12 +95,15 @@ export async function findById(
   id: string,
 ): Promise<Found> {
   const byDn = settings.idAttribute === 'dn';
+  const value = settings.idAttribute === 'objectGUID' ? guidBytes(id) : id;
+  if (value === null) return { kind: 'none' };
   const { entries, more } = await connection.search('search', byDn ? id : settings.searchBase, {
     scope: byDn ? 'base' : 'sub',
     filter: byDn
       ? new PresenceFilter({ attribute: 'objectClass' })
-      : new EqualityFilter({ attribute: settings.idAttribute, value: id }),
+      : new EqualityFilter({ attribute: settings.idAttribute, value }),
     attributes: attributesFor(settings),
+    explicitBufferAttributes: binaryAttributes(settings),
     sizeLimit: 2,
     missingIsEmpty: byDn,
   });

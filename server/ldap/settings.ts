@@ -11,7 +11,7 @@ import { parseFilter } from './filter.js';
  */
 
 /** Which attribute of a person's entry their storage belongs to. */
-export type IdAttribute = 'entryUUID' | 'uidNumber' | 'dn';
+export type IdAttribute = 'entryUUID' | 'uidNumber' | 'dn' | 'objectGUID';
 
 export interface DirectorySettings {
   /** `ldap://host:port` or `ldaps://host:port`. */
@@ -40,7 +40,7 @@ export const DEFAULT_USER_FILTER = '(|(uid={name})(mail={name}))';
 export const DEFAULT_TIMEOUT_SECONDS = 10;
 /** A directory slower than this is broken; a larger value would only hold requests longer. */
 const MAX_TIMEOUT_SECONDS = 120;
-const ID_ATTRIBUTES: readonly IdAttribute[] = ['entryUUID', 'uidNumber', 'dn'];
+const ID_ATTRIBUTES: readonly IdAttribute[] = ['entryUUID', 'uidNumber', 'dn', 'objectGUID'];
 
 /** The raw values, as the ini file (or the dashboard) gives them; absent keys are undefined. */
 export type RawDirectorySettings = Readonly<Record<string, string | undefined>>;
