@@ -302,4 +302,16 @@ describe('Sync 1.1 over an LDAP directory', { skip: slapdSkipReason() }, () => {
     assert.equal(answered, 30);
     assert.ok(Number(refused.headers.get('retry-after')) > 0);
   });
+
+  it('shares one budget of failed binds per person with every spelling; past it no bind is sent', async () => {
+    const { uid, password } = PEOPLE.frank;
+    // Past the cached login of the earlier tests.
+    server.clock.advance(6 * 60 * 1000);
+    for (const name of [uid, uid.toUpperCase(), uid, uid.toUpperCase()])
+      assert.equal((await as(name, 'not-the-password', 'GET', 'info/collections')).status, 401, name);
+    const refused = await as(uid, password, 'GET', 'info/collections');
+    assert.equal(refused.status, 401, 'the right password too: the bind was not sent');
+    server.clock.advance(15 * 60 * 1000 + 1000);
+    assert.equal((await as(uid, password, 'GET', 'info/collections')).status, 200);
+  });
 });
