@@ -1,7 +1,7 @@
 /** What Foxden learns about a person from the directory, and how a sign-in attempt ended. */
 
 export interface DirectoryPerson {
-  /** The stable identifier storage belongs to (`id_attribute`: entryUUID, uidNumber or the DN). */
+  /** The stable identifier storage belongs to (`id_attribute`: entryUUID, uidNumber, the DN or objectGUID as its GUID string). */
   id: string;
   dn: string;
   /** The login name as the directory spells it (`uid`), else the name that was typed. */
