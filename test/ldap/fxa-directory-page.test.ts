@@ -221,6 +221,29 @@ describe('the sign-in page with a household directory', { skip }, () => {
     }
   });
 
+  test('the account page signs a directory person in through the directory (the plain login refuses them)', async () => {
+    const { alice } = PEOPLE;
+    const first = await openPage();
+    await signInOnPage(first.page, alice.uid, alice.password);
+    await first.page.locator('#done').waitFor();
+    await first.page.context().close();
+
+    const context = await browser.newContext({ reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    try {
+      await page.goto(`${server.url}settings?email=${encodeURIComponent(alice.mail)}`);
+      await page.locator('#signin-form').waitFor();
+      await page.getByLabel('Password', { exact: true }).fill(alice.password);
+      await page.getByRole('button', { name: 'Sign in to manage your account' }).click();
+      await page.locator('#manage').waitFor();
+      assert.equal(await page.textContent('#manage-email'), alice.mail);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('no script error or CSP violation on the page', () => {
     assert.deepEqual(problems, []);
   });
