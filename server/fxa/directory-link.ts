@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ServerContext } from '../context.js';
 import type { DirectoryUserRow } from '../db/types.js';
+import type { FxaAccountRow } from '../db/fxa-types.js';
+import { xor } from './crypto/bytes.js';
+import type { LocalAccounts } from './local-accounts.js';
 import { directoryClientFor, rememberDirectoryUser } from '../accounts/index.js';
 import { loadDirectoryLibrary } from '../directory-library.js';
 import type { DirectoryClient } from '../ldap/client.js';
@@ -39,6 +42,13 @@ export const STANDING_GRACE_MS = 60 * 60_000;
 
 /** How long the list of directory accounts is reused before the table is read again. */
 const ROWS_TTL_MS = 30_000;
+
+/** What a person chose on the sign-in page after a directory password change. */
+export type PasswordChoice = { reset: true } | { previousAuthPW: Uint8Array; keyDelta: Uint8Array } | null;
+
+export type Adoption =
+  | { ok: true; account: FxaAccountRow; wrapKb: Uint8Array; how: 'same' | 'kept' | 'reset' }
+  | { ok: false; why: 'changed' | 'previous-wrong' | 'raced' };
 
 export type Standing = { ok: true } | { ok: false; why: 'removed' | 'disabled' | 'not-in-group' };
 
@@ -87,6 +97,38 @@ export class DirectoryLink {
     this.rows?.byUid.set(uid, row);
     this.standings.set(uid, { at: this.context.clock(), standing: { ok: true } });
     return uid;
+  }
+
+  /**
+   * After a bind, the account under the verifier the page sent: the same password as last
+   * time; or, when the directory password changed since, the person's choice applied: kB
+   * re-wrapped with the previous password's (`keyDelta` = previous unwrapBKey ⊕ new one) or
+   * new keys (`reset`). Without a choice, or with a wrong previous password, nothing changes.
+   * `raced`: the account changed meanwhile (answered as a wrong password).
+   */
+  async adoptPassword(
+    accounts: LocalAccounts,
+    account: FxaAccountRow,
+    authPW: Uint8Array,
+    choice: PasswordChoice,
+  ): Promise<Adoption> {
+    const wrapKb = await accounts.checkPassword(account, authPW);
+    if (wrapKb) return { ok: true, account, wrapKb, how: 'same' };
+    if (choice === null) return { ok: false, why: 'changed' };
+    let how: 'kept' | 'reset';
+    if ('reset' in choice) {
+      await accounts.replaceDirectoryPassword(account, authPW, null);
+      how = 'reset';
+    } else {
+      const previous = await accounts.checkPassword(account, choice.previousAuthPW);
+      if (!previous) return { ok: false, why: 'previous-wrong' };
+      await accounts.replaceDirectoryPassword(account, authPW, xor(previous, choice.keyDelta));
+      how = 'kept';
+    }
+    const updated = await accounts.byUid(account.uid);
+    const updatedWrapKb = updated ? await accounts.checkPassword(updated, authPW) : null;
+    if (!updated || !updatedWrapKb) return { ok: false, why: 'raced' };
+    return { ok: true, account: updated, wrapKb: updatedWrapKb, how };
   }
 
   /** The directory person behind a local account, or null for an own account. */

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requestAddress } from '../../http/request-log.js';
 import { isRefusal } from '../../security/failure-throttle.js';
-import { fromHex, xor } from '../crypto/bytes.js';
+import { fromHex } from '../crypto/bytes.js';
 import type { FxaApi } from '../api-context.js';
 import type { DirectoryLink } from '../directory-link.js';
 import type { AuthResult } from '../../ldap/result.js';
@@ -223,34 +223,33 @@ export function directoryLoginRoutes(api: FxaApi): Router {
         return sendJson(res, 200, { ...tokens, verified: true });
       }
       await link.remember(person);
-      let wrapKb = await accounts.checkPassword(account, s.authPW);
-      let current = account;
-      if (!wrapKb) {
-        if (s.reset) {
-          await accounts.replaceDirectoryPassword(account, s.authPW, null);
-          logger.warn(
-            'auth',
-            `Foxden account ${mail} (${uid}) reset after a directory password change: new keys`,
-          );
-        } else if (s.previousAuthPW && s.keyDelta) {
-          const previousWrapKb = await accounts.checkPassword(account, s.previousAuthPW);
-          if (!previousWrapKb) {
-            // Guesses of the previous password count as wrong passwords do.
-            api.throttle.fail(throttleKey(s.name), requestAddress(req, res));
-            throw previousPasswordWrong();
-          }
-          await accounts.replaceDirectoryPassword(account, s.authPW, xor(previousWrapKb, s.keyDelta));
-          logger.info('auth', `Foxden account ${mail} (${uid}) took the new directory password; keys kept`);
-        } else throw passwordChanged();
-        const updated = await accounts.byUid(uid);
-        wrapKb = updated ? await accounts.checkPassword(updated, s.authPW) : null;
-        if (!updated || !wrapKb) throw incorrectPassword();
-        current = updated;
+      const choice = s.reset
+        ? ({ reset: true } as const)
+        : s.previousAuthPW && s.keyDelta
+          ? { previousAuthPW: s.previousAuthPW, keyDelta: s.keyDelta }
+          : null;
+      const adopted = await link.adoptPassword(accounts, account, s.authPW, choice);
+      if (!adopted.ok) {
+        if (adopted.why === 'changed') throw passwordChanged();
+        if (adopted.why === 'previous-wrong') {
+          // Guesses of the previous password count as wrong passwords do.
+          api.throttle.fail(throttleKey(s.name), requestAddress(req, res));
+          throw previousPasswordWrong();
+        }
+        throw incorrectPassword();
       }
+      if (adopted.how === 'reset')
+        logger.warn(
+          'auth',
+          `Foxden account ${mail} (${uid}) reset after a directory password change: new keys`,
+        );
+      else if (adopted.how === 'kept')
+        logger.info('auth', `Foxden account ${mail} (${uid}) took the new directory password; keys kept`);
+      const current = adopted.account;
       const tokens = await accounts.signIn(
         current,
         context.clock(),
-        withKeys ? { kA: current.kA, wrapKb } : null,
+        withKeys ? { kA: current.kA, wrapKb: adopted.wrapKb } : null,
       );
       sendJson(res, 200, { ...tokens, verified: true });
     }),
