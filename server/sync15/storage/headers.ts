@@ -16,6 +16,8 @@ export type Conditional =
  * X-If-Modified-Since / X-If-Unmodified-Since (spec 1.5 §2.6): non-negative decimals,
  * truncated to 10 ms; both at once, negative or non-numeric → 400.
  */
+const NO_CONDITION: Conditional = Object.freeze({ kind: 'none' });
+
 export function parseConditional(headers: IncomingHttpHeaders): Conditional {
   const modified = single(headers, 'x-if-modified-since');
   const unmodified = single(headers, 'x-if-unmodified-since');
@@ -24,7 +26,7 @@ export function parseConditional(headers: IncomingHttpHeaders): Conditional {
   }
   if (modified !== undefined) return { kind: 'modifiedSince', since: parseHeaderTimestamp(modified) };
   if (unmodified !== undefined) return { kind: 'unmodifiedSince', since: parseHeaderTimestamp(unmodified) };
-  return { kind: 'none' };
+  return NO_CONDITION;
 }
 
 function parseHeaderTimestamp(text: string): Millis {

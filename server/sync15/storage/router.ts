@@ -28,27 +28,67 @@ function pathOf(req: Request): string {
   return at === -1 ? url : url.slice(0, at);
 }
 
-/** Writes a reply with the headers every storage response carries (spec 1.5 §2.5). */
+/**
+ * The last two timestamps formatted: requests within one 10 ms tick share X-Weave-Timestamp,
+ * and X-Last-Modified of info/* stays the same until the user writes.
+ */
+let lastNow = NaN;
+let lastNowText = '';
+let lastModified = NaN;
+let lastModifiedText = '';
+
+function nowText(ms: Millis): string {
+  if (ms !== lastNow) {
+    lastNowText = formatTimestamp(ms);
+    lastNow = ms;
+  }
+  return lastNowText;
+}
+
+function modifiedText(ms: Millis): string {
+  if (ms !== lastModified) {
+    lastModifiedText = formatTimestamp(ms);
+    lastModified = ms;
+  }
+  return lastModifiedText;
+}
+
+/**
+ * Writes a reply with the headers every storage response carries (spec 1.5 §2.5), in this
+ * order: X-Weave-Timestamp, X-Last-Modified, the reply's own, Content-Type, Content-Length
+ * (tests pin the order). X-Weave-Timestamp is the request's `now`, raised to X-Last-Modified.
+ */
 function send(res: Response, reply: StorageReply): void {
-  const now = locals(res).storage15Now;
-  const stamp = Math.max(now ?? 0, reply.lastModified ?? 0);
-  // The handler below set it to `now` as the request came in; written again only when a later
-  // X-Last-Modified raises it (or it was never set).
-  if (stamp !== now) res.setHeader('X-Weave-Timestamp', formatTimestamp(stamp));
-  if (reply.lastModified !== undefined) res.setHeader('X-Last-Modified', formatTimestamp(reply.lastModified));
-  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-  res.statusCode = reply.status;
+  const now = locals(res).storage15Now ?? 0;
+  const modified = reply.lastModified;
+  const stamp = modified !== undefined && modified > now ? modified : now;
+  const extra = reply.headers;
   // 304 never has a body (spec 1.5 §2.6); Node drops a HEAD response's body by itself.
   if (reply.body === undefined || reply.status === 304) {
+    // Rare (304, 412): Node's own end() adds Content-Length: 0 after Date, as tests pin.
+    res.setHeader('X-Weave-Timestamp', nowText(stamp));
+    if (modified !== undefined) res.setHeader('X-Last-Modified', modifiedText(modified));
+    if (extra !== undefined) for (const name in extra) res.setHeader(name, extra[name] as string);
+    res.statusCode = reply.status;
     res.end();
     return;
   }
-  // Written directly, like Sync 1.1's respond.ts: Express's res.send re-derives the headers and
-  // checks freshness on every call, a fifth of this path's time. No ETag/Last-Modified is ever
-  // set here, so res.send would never have answered 304 by itself either.
-  res.setHeader('Content-Type', reply.contentType ?? 'application/json');
-  res.setHeader('Content-Length', Buffer.byteLength(reply.body));
-  res.end(reply.body);
+  // Status and headers in one writeHead with a flat list, like a bare Node server: with no
+  // header set before (the bypass of front-door.ts), Node writes the list as it is, without
+  // the map setHeader keeps per response. Headers set before (CORS, through Express) are
+  // merged by Node ahead of these, as setHeader would have ordered them.
+  const headers: string[] = ['X-Weave-Timestamp', nowText(stamp)];
+  if (modified !== undefined) headers.push('X-Last-Modified', modifiedText(modified));
+  if (extra !== undefined) for (const name in extra) headers.push(name, extra[name] as string);
+  const body = reply.body;
+  headers.push(
+    'Content-Type',
+    reply.contentType ?? 'application/json',
+    'Content-Length',
+    String(Buffer.byteLength(body)),
+  );
+  res.writeHead(reply.status, headers);
+  res.end(body);
 }
 
 interface BodyParserError {
@@ -104,6 +144,14 @@ function sendError(context: ServerContext, req: Request, res: Response, thrown: 
   send(res, { status: err.status, body: String(err.code), contentType, headers });
 }
 
+/**
+ * No query string: one shared empty list rather than a URLSearchParams per request. Handlers
+ * only read req.params (get/has), never change it.
+ */
+const NO_QUERY: URLSearchParams = new URLSearchParams();
+
+const queryOf = (url: string): URLSearchParams => (url.includes('?') ? searchParams(url) : NO_QUERY);
+
 export type Handler = (req: StorageRequest) => Promise<StorageReply>;
 
 const INFO_HANDLERS = { GET: getInfo };
@@ -148,7 +196,7 @@ export function createStorage15Handler(context: ServerContext, auth: Sync15Authe
         version: principal.version,
         method,
         headers: req.headers,
-        params: searchParams(req.originalUrl),
+        params: queryOf(req.originalUrl),
         body: req.body as unknown,
         conditional: parseConditional(req.headers),
         now: state.storage15Now as Millis,
@@ -168,8 +216,7 @@ export function createStorage15Handler(context: ServerContext, auth: Sync15Authe
     const clockMs = context.clock();
     state.storage15Now = onGrid(clockMs);
     state.protocol ??= 'sync1.5';
-    // Set now so that every answer, a refusal too, carries it (§2.5).
-    res.setHeader('X-Weave-Timestamp', formatTimestamp(state.storage15Now));
+    // Every answer, a refusal too, carries X-Weave-Timestamp (§2.5): `send` writes it from this.
     const route = matchStorageRoute(path);
     if (!route)
       return sendError(context, req, res, new StorageHttpError(404, WeaveCode.unknown, 'no such route'));
@@ -186,15 +233,14 @@ export function createStorage15Handler(context: ServerContext, auth: Sync15Authe
     } catch (err) {
       return sendError(context, req, res, err);
     }
-    const authenticateAndRun = (): void => void run(req, res, route, path, clockMs);
     // Most requests (every GET) have no body: skip the parser for them (as body-parser does
     // itself, via type-is hasBody: a Transfer-Encoding or a Content-Length header).
     if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) {
-      authenticateAndRun();
+      void run(req, res, route, path, clockMs);
     } else {
       // A body-parser failure (oversize, aborted, bad encoding) is answered like any other.
       readBody(req, res, (err?: unknown) => {
-        if (err === undefined || err === null) return authenticateAndRun();
+        if (err === undefined || err === null) return void run(req, res, route, path, clockMs);
         if (res.headersSent) return next(err);
         sendError(context, req, res, err);
       });
