@@ -297,6 +297,9 @@ export async function viewOf(db: Database, m: Manifest): Promise<unknown> {
   await db
     .transaction('write', async (tx) => {
       code = await tx.fxaTakeCode(m.codeHash);
+      // A view of a database without this fixture's account (a restore that must not have
+      // happened) has no counter to read: the index stays 0.
+      if (!view.accounts.some((account) => account.uid === m.fxaUid)) throw rollback;
       nextCommandIndex = await tx.fxaEnqueueCommand(m.fxaUid, {
         deviceId: m.deviceId,
         command: 'cmd',
