@@ -95,7 +95,7 @@ describe('Firefox ESR signs in a directory person and syncs', { skip, timeout: F
 
       // A second device's view from the directory address and password alone.
       const reader = await until('the account to sign in from the test', 20_000, () =>
-        SyncReader.signIn(server.url, alice.mail, alice.password),
+        SyncReader.signIn(server.url, alice.mail, alice.password, fetch, alice.uid),
       );
       await until('the first sync to upload meta, keys, clients and bookmarks', 60_000, async () => {
         const c = await reader.collections();

@@ -96,6 +96,8 @@ export class SyncReader {
     email: string,
     password: string,
     fetchImpl: Fetch = fetch,
+    /** A directory person's name: sign in as the page does for them (the plain login refuses). */
+    directoryName?: string,
   ): Promise<SyncReader> {
     const auth = `${publicUrl}auth/v1`;
     const quick = crypto.pbkdf2Sync(
@@ -110,8 +112,12 @@ export class SyncReader {
     const login = await call<{ uid: string; sessionToken: string; keyFetchToken: string }>(
       fetchImpl,
       'POST',
-      `${auth}/account/login?keys=true`,
-      { email, authPW },
+      directoryName === undefined
+        ? `${auth}/account/login?keys=true`
+        : `${auth}/account/directory/login?keys=true`,
+      directoryName === undefined
+        ? { email, authPW }
+        : { name: directoryName, email, authPW, directoryPassword: password },
       null,
     );
 
