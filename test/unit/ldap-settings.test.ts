@@ -95,7 +95,7 @@ describe('LDAP settings from the [auth] section', () => {
     assert.match(refusal({ ...BASE, ldap_timeout: '600' }), /at most 120/);
     assert.match(refusal({ ...BASE, user_filter: '(uid=alice)' }), /\{name\}/);
     assert.match(refusal({ ...BASE, user_filter: '(|(uid={name})' }), /not an LDAP filter/);
-    assert.match(refusal({ ...BASE, id_attribute: 'objectGUID' }), /id_attribute must be one of/);
+    assert.match(refusal({ ...BASE, id_attribute: 'objectSid' }), /id_attribute must be one of/);
   });
 
   it('never puts the bind password in a refusal', () => {
