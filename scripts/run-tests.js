@@ -60,7 +60,9 @@ if (!process.env.FOXDEN_TEST_HTTPS && overHttps.length > 0) {
         NODE_EXTRA_CA_CERTS: path.join(caDir, 'tls', 'ca.crt'),
       };
       delete env.FOXDEN_TEST_DATABASE;
-      status ||= runTests(overHttps, env);
+      // Run whatever the main run gave: `status ||= runTests(…)` would skip it after a failure.
+      const httpsStatus = runTests(overHttps, env);
+      status ||= httpsStatus;
     }
   } finally {
     fs.rmSync(caDir, { recursive: true, force: true });
