@@ -3,80 +3,66 @@
 // ends every session, deleting the account needs the password and takes the Sync storage with
 // it; and the page itself at /settings, under the sign-in page's CSP.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { stretchPassword, toHex } from '../../server/fxa/crypto/index.js';
+import { describe, it } from 'node:test';
 import { PAGE_CSP } from '../../server/fxa/page/index.js';
 import { localFxaEmail } from '../../server/fxa/tokenserver-trust.js';
 import { hawkFetch } from '../helpers/sync15-client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
 import { authorize, fetchKb, hawk, signIn, syncAccessToken, type SignedIn } from './fxa-client.js';
+import { authPW, email, errorShape, useFxaServer } from './fxa-test-setup.js';
 
-let server: TestServer;
-let auth: string;
-
-before(async () => {
-  server = await startTestServer();
-  auth = `${server.url}auth/v1/`;
-});
-after(async () => server.close());
-
-const email = (name: string) => `${name}-${randomBytes(3).toString('hex')}@example.org`;
-const authPW = (address: string, password: string) => toHex(stretchPassword(address, password).authPW);
-
-function errorShape(
-  res: { status: number; body: Record<string, unknown> },
-  status: number,
-  errno: number,
-): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.equal(res.body.code, status);
-  assert.equal(res.body.errno, errno);
-}
+const fx = useFxaServer();
 
 async function registerDevice(s: SignedIn, name: string): Promise<string> {
-  const res = await hawk(auth, 'account/device', { token: s.sessionToken, body: { name, type: 'desktop' } });
+  const res = await hawk(fx.auth, 'account/device', {
+    token: s.sessionToken,
+    body: { name, type: 'desktop' },
+  });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body.id as string;
 }
 
 const sessionStatus = async (s: SignedIn) =>
-  (await hawk(auth, 'session/status', { token: s.sessionToken })).status;
+  (await hawk(fx.auth, 'session/status', { token: s.sessionToken })).status;
 
 describe('removing a device', () => {
   it('signs that device out (its session ends) and leaves the others', async () => {
     const address = email('remove');
-    const page = await signIn(auth, 'create', address, 'the password');
-    const laptop = await signIn(auth, 'login', address, 'the password');
-    const desktop = await signIn(auth, 'login', address, 'the password');
+    const page = await signIn(fx.auth, 'create', address, 'the password');
+    const laptop = await signIn(fx.auth, 'login', address, 'the password');
+    const desktop = await signIn(fx.auth, 'login', address, 'the password');
     const laptopId = await registerDevice(laptop, 'Laptop');
     const desktopId = await registerDevice(desktop, 'Desktop');
 
-    const removed = await hawk(auth, 'account/device/destroy', {
+    const removed = await hawk(fx.auth, 'account/device/destroy', {
       token: page.sessionToken,
       body: { id: laptopId },
     });
     assert.equal(removed.status, 200, JSON.stringify(removed.body));
-    errorShape(await hawk(auth, 'account/devices', { token: laptop.sessionToken }), 401, 110);
+    errorShape(await hawk(fx.auth, 'account/devices', { token: laptop.sessionToken }), 401, 110);
     assert.equal(await sessionStatus(desktop), 200);
     assert.equal(await sessionStatus(page), 200);
-    const rows = await server.server.context.db.transaction('read', (tx) => tx.fxaDevices(page.uid));
+    const rows = await fx.server.server.context.db.transaction('read', (tx) => tx.fxaDevices(page.uid));
     assert.deepEqual(
       rows.map((d) => d.id),
       [desktopId],
     );
     // The account still exists, so the removed Firefox asks for the password ("reconnect").
-    assert.deepEqual(await (await fetch(`${auth}account/status?uid=${page.uid}`)).json(), { exists: true });
+    assert.deepEqual(await (await fetch(`${fx.auth}account/status?uid=${page.uid}`)).json(), {
+      exists: true,
+    });
     errorShape(
-      await hawk(auth, 'account/device/destroy', { token: page.sessionToken, body: { id: laptopId } }),
+      await hawk(fx.auth, 'account/device/destroy', { token: page.sessionToken, body: { id: laptopId } }),
       400,
       123,
     );
 
     // Another account's device is not this account's to remove.
-    const stranger = await signIn(auth, 'create', email('stranger'), 'the password');
+    const stranger = await signIn(fx.auth, 'create', email('stranger'), 'the password');
     errorShape(
-      await hawk(auth, 'account/device/destroy', { token: stranger.sessionToken, body: { id: desktopId } }),
+      await hawk(fx.auth, 'account/device/destroy', {
+        token: stranger.sessionToken,
+        body: { id: desktopId },
+      }),
       400,
       123,
     );
@@ -87,21 +73,23 @@ describe('removing a device', () => {
 describe('sign out everywhere', () => {
   it('ends every session of the account, the caller’s too; the password still signs in', async () => {
     const address = email('everywhere');
-    const page = await signIn(auth, 'create', address, 'the password');
-    const one = await signIn(auth, 'login', address, 'the password');
-    const two = await signIn(auth, 'login', address, 'the password');
+    const page = await signIn(fx.auth, 'create', address, 'the password');
+    const one = await signIn(fx.auth, 'login', address, 'the password');
+    const two = await signIn(fx.auth, 'login', address, 'the password');
     await registerDevice(one, 'One');
-    const bystander = await signIn(auth, 'create', email('bystander'), 'the password');
+    const bystander = await signIn(fx.auth, 'create', email('bystander'), 'the password');
 
-    const res = await hawk(auth, 'account/sessions/destroy', { token: page.sessionToken, body: {} });
+    const res = await hawk(fx.auth, 'account/sessions/destroy', { token: page.sessionToken, body: {} });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     for (const s of [page, one, two])
-      errorShape(await hawk(auth, 'session/status', { token: s.sessionToken }), 401, 110);
+      errorShape(await hawk(fx.auth, 'session/status', { token: s.sessionToken }), 401, 110);
     assert.equal(await sessionStatus(bystander), 200, 'other accounts keep their sessions');
-    const db = server.server.context.db;
+    const db = fx.server.server.context.db;
     assert.equal((await db.transaction('read', (tx) => tx.fxaSessions(page.uid))).length, 0);
-    assert.deepEqual(await (await fetch(`${auth}account/status?uid=${page.uid}`)).json(), { exists: true });
-    const back = await signIn(auth, 'login', address, 'the password');
+    assert.deepEqual(await (await fetch(`${fx.auth}account/status?uid=${page.uid}`)).json(), {
+      exists: true,
+    });
+    const back = await signIn(fx.auth, 'login', address, 'the password');
     assert.equal(back.uid, page.uid);
   });
 });
@@ -109,11 +97,14 @@ describe('sign out everywhere', () => {
 describe('deleting the account', () => {
   it('needs the password; then the account, its sessions and its Sync storage are gone', async () => {
     const address = email('delete');
-    const s = await signIn(auth, 'create', address, 'the password');
-    const other = await signIn(auth, 'login', address, 'the password');
-    const a = await authorize(auth, s, await fetchKb(auth, s));
-    const ts = await fetch(`${server.url}1.0/sync/1.5`, {
-      headers: { authorization: `Bearer ${await syncAccessToken(auth, s.sessionToken)}`, 'x-keyid': a.kid },
+    const s = await signIn(fx.auth, 'create', address, 'the password');
+    const other = await signIn(fx.auth, 'login', address, 'the password');
+    const a = await authorize(fx.auth, s, await fetchKb(fx.auth, s));
+    const ts = await fetch(`${fx.server.url}1.0/sync/1.5`, {
+      headers: {
+        authorization: `Bearer ${await syncAccessToken(fx.auth, s.sessionToken)}`,
+        'x-keyid': a.kid,
+      },
     });
     const token = (await ts.json()) as { id: string; key: string; uid: number; api_endpoint: string };
     const put = await hawkFetch(`${token.api_endpoint}/storage/bookmarks/x`, {
@@ -124,7 +115,7 @@ describe('deleting the account', () => {
     assert.equal(put.status, 200);
 
     errorShape(
-      await hawk(auth, 'account/destroy', {
+      await hawk(fx.auth, 'account/destroy', {
         token: s.sessionToken,
         body: { email: address, authPW: authPW(address, 'wrong password') },
       }),
@@ -132,11 +123,11 @@ describe('deleting the account', () => {
       103,
     );
     errorShape(
-      await hawk(auth, 'account/destroy', { token: s.sessionToken, body: { email: address } }),
+      await hawk(fx.auth, 'account/destroy', { token: s.sessionToken, body: { email: address } }),
       400,
       108,
     );
-    const db = server.server.context.db;
+    const db = fx.server.server.context.db;
     assert.ok(
       await db.transaction('read', (tx) => tx.fxaAccountByUid(s.uid)),
       'still there after a wrong password',
@@ -147,9 +138,9 @@ describe('deleting the account', () => {
     );
     // The session names the account: another account's e-mail is refused.
     const stranger = email('stranger');
-    await signIn(auth, 'create', stranger, 'the password');
+    await signIn(fx.auth, 'create', stranger, 'the password');
     errorShape(
-      await hawk(auth, 'account/destroy', {
+      await hawk(fx.auth, 'account/destroy', {
         token: s.sessionToken,
         body: { email: stranger, authPW: authPW(stranger, 'the password') },
       }),
@@ -157,7 +148,7 @@ describe('deleting the account', () => {
       110,
     );
 
-    const res = await hawk(auth, 'account/destroy', {
+    const res = await hawk(fx.auth, 'account/destroy', {
       token: s.sessionToken,
       body: { email: address, authPW: authPW(address, 'the password') },
     });
@@ -173,8 +164,8 @@ describe('deleting the account', () => {
       404,
     );
     // Other Firefoxes: 401/110, then /account/status says the account is gone (a full sign-out).
-    errorShape(await hawk(auth, 'account/devices', { token: other.sessionToken }), 401, 110);
-    assert.deepEqual(await (await fetch(`${auth}account/status?uid=${s.uid}`)).json(), { exists: false });
+    errorShape(await hawk(fx.auth, 'account/devices', { token: other.sessionToken }), 401, 110);
+    assert.deepEqual(await (await fetch(`${fx.auth}account/status?uid=${s.uid}`)).json(), { exists: false });
   });
 });
 
@@ -185,7 +176,7 @@ describe('the account page', () => {
       'settings?context=oauth_webchannel_v1&entrypoint=menupanel',
       'settings/clients',
     ]) {
-      const res = await fetch(`${server.url}${p}`);
+      const res = await fetch(`${fx.server.url}${p}`);
       assert.equal(res.status, 200, p);
       assert.equal(res.headers.get('content-security-policy'), PAGE_CSP);
       assert.equal(res.headers.get('x-frame-options'), 'DENY');
@@ -205,7 +196,7 @@ describe('the account page', () => {
       }
       assert.match(html, /aria-live="polite"/);
     }
-    const js = await fetch(`${server.url}fxa-page/signin.js`);
+    const js = await fetch(`${fx.server.url}fxa-page/signin.js`);
     assert.equal(js.status, 200, 'run `npm run build` first');
     const code = await js.text();
     assert.doesNotMatch(code, /crypto\.subtle|\bsubtle\./, 'WebCrypto is absent on plain-http LAN origins');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { deriveTokenCredentials, fromHex } from '../../server/fxa/crypto/index.js';
 import { LocalAccounts } from '../../server/fxa/local-accounts.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { hawk, signIn, type SignedIn } from './fxa-client.js';
+import { signIn, type SignedIn } from './fxa-client.js';
+import { clockedCall, email, type Answer, useFxaServer } from './fxa-test-setup.js';
 
 /**
  * The device-commands API as FxA answers Firefox (docs/research/firefox-device-commands.md §1):
@@ -14,29 +14,12 @@ const SEND_TAB = 'https://identity.mozilla.com/cmd/open-uri';
 const CLOSE_TABS = 'https://identity.mozilla.com/cmd/close-uri/v1';
 const DAY_MS = 86_400_000;
 
-let server: TestServer;
-let auth: string;
 /** Added to the real time by the server's clock (and by the Hawk timestamps we sign). */
 let offsetMs = 0;
 const clock = () => Date.now() + offsetMs;
 
-before(async () => {
-  server = await startTestServer({}, { clock });
-  auth = `${server.url}auth/v1/`;
-});
-after(async () => server.close());
-
-type Answer = { status: number; body: Record<string, unknown> & unknown[] };
-
-function call(s: SignedIn, path: string, body?: unknown): Promise<Answer> {
-  return hawk(auth, path, {
-    token: s.sessionToken,
-    ts: Math.floor(clock() / 1000),
-    ...(body !== undefined ? { body } : {}),
-  });
-}
-
-const email = (name: string) => `${name}-${randomBytes(3).toString('hex')}@example.org`;
+const fx = useFxaServer({ clock });
+const call = clockedCall(fx, clock);
 
 async function device(s: SignedIn, name: string, commands: Record<string, string>): Promise<string> {
   const res = await call(s, 'account/device', { name, type: 'desktop', availableCommands: commands });
@@ -47,8 +30,8 @@ async function device(s: SignedIn, name: string, commands: Record<string, string
 /** Two signed-in Firefoxes of one account: A sends, B receives Send Tab and Close Tabs. */
 async function household(): Promise<{ a: SignedIn; b: SignedIn; aId: string; bId: string }> {
   const address = email('cmd');
-  const a = await signIn(auth, 'create', address, 'pw');
-  const b = await signIn(auth, 'login', address, 'pw');
+  const a = await signIn(fx.auth, 'create', address, 'pw');
+  const b = await signIn(fx.auth, 'login', address, 'pw');
   const aId = await device(a, 'A', { [SEND_TAB]: 'bundle-a' });
   const bId = await device(b, 'B', { [SEND_TAB]: 'bundle-b', [CLOSE_TABS]: 'bundle-b2' });
   return { a, b, aId, bId };
@@ -71,7 +54,9 @@ function assertError(res: Answer, status: number, errno: number): void {
 
 async function queueRows(deviceId: string): Promise<number> {
   return (
-    await server.server.context.db.transaction('read', (tx) => tx.fxaDeviceCommands(deviceId, 0, 0, 10_000))
+    await fx.server.server.context.db.transaction('read', (tx) =>
+      tx.fxaDeviceCommands(deviceId, 0, 0, 10_000),
+    )
   ).length;
 }
 
@@ -146,7 +131,7 @@ describe('invoke_command and the queue (research §1.3, §1.4)', () => {
     const before = (await call(b, 'account/device/commands')).body.index as number;
     // The device goes (removed by the owner, say) while B's session lives on; B's session then
     // registers again without an id and gets the same session-bound id, with an empty queue.
-    await server.server.context.db.transaction('write', (tx) => tx.fxaDeleteDevice(bId));
+    await fx.server.server.context.db.transaction('write', (tx) => tx.fxaDeleteDevice(bId));
     const again = await device(b, 'B', { [SEND_TAB]: 'bundle-b' });
     assert.equal(again, bId);
     assert.equal((await send(a, again)).status, 200);
@@ -159,7 +144,7 @@ describe('invoke_command and the queue (research §1.3, §1.4)', () => {
   it('close-tabs is delivered like send-tab; a sender without a device has no sender field', async () => {
     const { a, b, bId } = await household();
     assert.equal((await call(a, 'account/device/commands')).status, 200);
-    const c = await signIn(auth, 'login', (await accountEmail(a.uid)) ?? '', 'pw');
+    const c = await signIn(fx.auth, 'login', (await accountEmail(a.uid)) ?? '', 'pw');
     const res = await call(c, 'account/devices/invoke_command', {
       command: CLOSE_TABS,
       target: bId,
@@ -175,7 +160,7 @@ describe('invoke_command and the queue (research §1.3, §1.4)', () => {
 });
 
 async function accountEmail(uid: string): Promise<string | null> {
-  const row = await server.server.context.db.transaction('read', (tx) => tx.fxaAccountByUid(uid));
+  const row = await fx.server.server.context.db.transaction('read', (tx) => tx.fxaAccountByUid(uid));
   return row?.email ?? null;
 }
 
@@ -201,7 +186,7 @@ describe('invoke_command errors (research §1.3 table)', () => {
 
   it("another account's device, an unknown id and a removed device are 123, and nothing is queued", async () => {
     const { a, bId } = await household();
-    const stranger = await signIn(auth, 'create', email('stranger'), 'pw');
+    const stranger = await signIn(fx.auth, 'create', email('stranger'), 'pw');
     await device(stranger, 'S', {});
     assertError(await send(stranger, bId), 400, 123);
     assertError(await send(a, randomBytes(16).toString('hex')), 400, 123);
@@ -298,7 +283,7 @@ describe('expiry (research §1.3: TTL, FxA defaults and the 28-day cap)', () => 
 describe('the device list (research §2.1, §5.3)', () => {
   it('lists the caller before it registers, with the id its registration then gets', async () => {
     const address = email('first');
-    const a = await signIn(auth, 'create', address, 'pw');
+    const a = await signIn(fx.auth, 'create', address, 'pw');
     const early = await call(a, 'account/devices');
     assert.equal(early.status, 200);
     assert.equal(early.body.length, 1, 'never [] for the caller');
@@ -327,8 +312,8 @@ describe('the device list (research §2.1, §5.3)', () => {
     );
 
     // Another session sees A's device and its own entry, never other device-less sessions.
-    const b = await signIn(auth, 'login', address, 'pw');
-    await signIn(auth, 'login', address, 'pw');
+    const b = await signIn(fx.auth, 'login', address, 'pw');
+    await signIn(fx.auth, 'login', address, 'pw');
     const fromB = (await call(b, 'account/devices')).body as Record<string, unknown>[];
     assert.deepEqual(
       fromB.map((d) => d.isCurrentDevice),
@@ -339,7 +324,7 @@ describe('the device list (research §2.1, §5.3)', () => {
   });
 
   it('answers pushCallback null whatever Firefox registered, so Firefox fetches missed commands', async () => {
-    const a = await signIn(auth, 'create', email('push'), 'pw');
+    const a = await signIn(fx.auth, 'create', email('push'), 'pw');
     const reg = await call(a, 'account/device', {
       name: 'A',
       type: 'desktop',
@@ -365,7 +350,7 @@ describe('account deletion', () => {
     const { a, bId } = await household();
     assert.equal((await send(a, bId)).status, 200);
     assert.equal(await queueRows(bId), 1);
-    assert.equal(await new LocalAccounts(server.server.context).delete(a.uid), true);
+    assert.equal(await new LocalAccounts(fx.server.server.context).delete(a.uid), true);
     assert.equal(await queueRows(bId), 0);
   });
 });
@@ -375,7 +360,7 @@ describe('device ownership (issue 12 review, item 2)', () => {
     const { a, b, aId, bId } = await household();
     assert.equal((await send(a, bId)).status, 200);
     assertError(await call(a, 'account/device', { id: bId, name: 'taken' }), 400, 123);
-    const rows = await server.server.context.db.transaction('read', (tx) => tx.fxaDevices(a.uid));
+    const rows = await fx.server.server.context.db.transaction('read', (tx) => tx.fxaDevices(a.uid));
     const byId = new Map(rows.map((d) => [d.id, d]));
     assert.equal(byId.get(bId)?.name, 'B', 'B keeps its name');
     assert.equal(
@@ -396,7 +381,7 @@ describe('the pending cap under concurrent senders (issue 12 review, item 5)', (
   it('never passes 1,000 even when several sends race for the last place', async () => {
     const { a, bId } = await household();
     const now = clock();
-    await server.server.context.db.transaction('write', async (tx) => {
+    await fx.server.server.context.db.transaction('write', async (tx) => {
       for (let i = 0; i < 999; i++)
         await tx.fxaEnqueueCommand(a.uid, {
           deviceId: bId,
@@ -430,7 +415,7 @@ describe('refresh tokens end with their session (issue 12 review, item 8)', () =
     return res.body.refresh_token as string;
   }
   async function refresh(token: string): Promise<number> {
-    const res = await fetch(new URL('oauth/token', auth), {
+    const res = await fetch(new URL('oauth/token', fx.auth), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -462,7 +447,7 @@ describe('refresh tokens end with their session (issue 12 review, item 8)', () =
     assert.equal((await call(b, 'session/destroy', {})).status, 200);
     assert.equal(await refresh(bToken), 400);
     assert.equal(await refresh(aToken), 200);
-    assert.equal(await new LocalAccounts(server.server.context).delete(a.uid), true);
+    assert.equal(await new LocalAccounts(fx.server.server.context).delete(a.uid), true);
     assert.equal(await refresh(aToken), 400);
   });
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { hawk, signIn, type SignedIn } from './fxa-client.js';
+import { describe, it } from 'node:test';
+import { signIn, type SignedIn } from './fxa-client.js';
+import { clockedCall, useFxaServer } from './fxa-test-setup.js';
 
 /**
  * The poll Firefox makes from inside its own device-list fetch gets no commands, because a
@@ -11,26 +11,11 @@ import { hawk, signIn, type SignedIn } from './fxa-client.js';
  */
 const SEND_TAB = 'https://identity.mozilla.com/cmd/open-uri';
 
-let server: TestServer;
-let auth: string;
 let offsetMs = 0;
 const clock = () => Date.now() + offsetMs;
 
-before(async () => {
-  server = await startTestServer({}, { clock });
-  auth = `${server.url}auth/v1/`;
-});
-after(async () => server.close());
-
-type Answer = { status: number; body: Record<string, unknown> & unknown[] };
-
-function call(s: SignedIn, path: string, body?: unknown): Promise<Answer> {
-  return hawk(auth, path, {
-    token: s.sessionToken,
-    ts: Math.floor(clock() / 1000),
-    ...(body !== undefined ? { body } : {}),
-  });
-}
+const fx = useFxaServer({ clock });
+const call = clockedCall(fx, clock);
 
 /** Firefox's own device-list fetch always carries filterIdleDevicesTimestamp. */
 const firefoxListFetch = (s: SignedIn) =>
@@ -38,8 +23,8 @@ const firefoxListFetch = (s: SignedIn) =>
 
 async function household(): Promise<{ a: SignedIn; b: SignedIn; bId: string }> {
   const address = `poll-${randomBytes(3).toString('hex')}@example.org`;
-  const a = await signIn(auth, 'create', address, 'pw');
-  const b = await signIn(auth, 'login', address, 'pw');
+  const a = await signIn(fx.auth, 'create', address, 'pw');
+  const b = await signIn(fx.auth, 'login', address, 'pw');
   await call(a, 'account/device', { name: 'A', type: 'desktop', availableCommands: { [SEND_TAB]: 'x' } });
   const bDevice = await call(b, 'account/device', {
     name: 'B',

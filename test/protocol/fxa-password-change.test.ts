@@ -16,30 +16,11 @@ import {
   xor,
 } from '../../server/fxa/crypto/index.js';
 import { LocalAccounts } from '../../server/fxa/local-accounts.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
 import { FIREFOX, fetchKb, hawk, post, signIn, type SignedIn } from './fxa-client.js';
+import { authPW, email, errorShape, useFxaServer } from './fxa-test-setup.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
-let server: TestServer;
-let auth: string;
-
-before(async () => {
-  server = await startTestServer();
-  auth = `${server.url}auth/v1/`;
-});
-after(async () => server.close());
-
-const email = (name: string) => `${name}-${randomBytes(3).toString('hex')}@example.org`;
-const authPW = (address: string, password: string) => toHex(stretchPassword(address, password).authPW);
-
-function errorShape(
-  res: { status: number; body: Record<string, unknown> },
-  status: number,
-  errno: number,
-): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.equal(res.body.code, status);
-  assert.equal(res.body.errno, errno);
-}
+const fx = useFxaServer();
 
 interface Started {
   keyFetchToken: string;
@@ -47,7 +28,7 @@ interface Started {
 }
 
 async function start(address: string, oldPassword: string, sessionToken: string) {
-  return hawk(auth, 'password/change/start', {
+  return hawk(fx.auth, 'password/change/start', {
     token: sessionToken,
     body: { email: address, oldAuthPW: authPW(address, oldPassword) },
   });
@@ -60,7 +41,7 @@ async function rewrappedKb(
   newPassword: string,
   started: Started,
 ): Promise<{ kB: Uint8Array; authPW: string; wrapKb: string }> {
-  const keys = await hawk(auth, 'account/keys', { token: started.keyFetchToken, kind: 'keyFetchToken' });
+  const keys = await hawk(fx.auth, 'account/keys', { token: started.keyFetchToken, kind: 'keyFetchToken' });
   assert.equal(keys.status, 200, JSON.stringify(keys.body));
   const bundleKey = deriveTokenCredentials(fromHex(started.keyFetchToken), 'keyFetchToken').extra;
   const oldCreds = stretchPassword(address, oldPassword);
@@ -74,7 +55,7 @@ function sessionId(sessionToken: string): string {
 }
 
 async function finish(passwordChangeToken: string, body: Record<string, unknown>, query = '') {
-  return hawk(auth, `password/change/finish${query}`, {
+  return hawk(fx.auth, `password/change/finish${query}`, {
     token: passwordChangeToken,
     kind: 'passwordChangeToken',
     body,
@@ -82,13 +63,16 @@ async function finish(passwordChangeToken: string, body: Record<string, unknown>
 }
 
 async function registerDevice(s: SignedIn, name: string): Promise<string> {
-  const res = await hawk(auth, 'account/device', { token: s.sessionToken, body: { name, type: 'desktop' } });
+  const res = await hawk(fx.auth, 'account/device', {
+    token: s.sessionToken,
+    body: { name, type: 'desktop' },
+  });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body.id as string;
 }
 
 async function keyRotationTimestamp(sessionToken: string): Promise<number> {
-  const res = await hawk(auth, 'account/scoped-key-data', {
+  const res = await hawk(fx.auth, 'account/scoped-key-data', {
     token: sessionToken,
     body: { client_id: FIREFOX, scope: OLDSYNC_SCOPE },
   });
@@ -100,21 +84,21 @@ async function keyRotationTimestamp(sessionToken: string): Promise<number> {
 describe('password change start/finish', () => {
   it('a wrong old password is 400/103 and changes nothing', async () => {
     const address = email('wrong');
-    const s = await signIn(auth, 'create', address, 'first password');
+    const s = await signIn(fx.auth, 'create', address, 'first password');
     errorShape(await start(address, 'not the password', s.sessionToken), 400, 103);
-    assert.equal((await hawk(auth, 'session/status', { token: s.sessionToken })).status, 200);
-    await signIn(auth, 'login', address, 'first password');
+    assert.equal((await hawk(fx.auth, 'session/status', { token: s.sessionToken })).status, 200);
+    await signIn(fx.auth, 'login', address, 'first password');
   });
 
   it('keeps kB; the old password fails, the new works; other sessions end; this one gets a successor', async () => {
     const address = email('change');
-    const a = await signIn(auth, 'create', address, 'first password');
-    const kB = await fetchKb(auth, a);
-    const b = await signIn(auth, 'login', address, 'first password');
+    const a = await signIn(fx.auth, 'create', address, 'first password');
+    const kB = await fetchKb(fx.auth, a);
+    const b = await signIn(fx.auth, 'login', address, 'first password');
     const aDevice = await registerDevice(a, 'Firefox on A');
     const bDevice = await registerDevice(b, 'Firefox on B');
     const rotation = await keyRotationTimestamp(a.sessionToken);
-    const db = server.server.context.db;
+    const db = fx.server.server.context.db;
     const before = (await db.transaction('read', (tx) => tx.fxaAccountByUid(a.uid)))!;
 
     const started = await start(address, 'first password', a.sessionToken);
@@ -128,12 +112,12 @@ describe('password change start/finish', () => {
 
     // The password change token is for finish only, and the key fetch token is not one.
     errorShape(
-      await hawk(auth, 'account/keys', { token: tokens.passwordChangeToken, kind: 'passwordChangeToken' }),
+      await hawk(fx.auth, 'account/keys', { token: tokens.passwordChangeToken, kind: 'passwordChangeToken' }),
       401,
       110,
     );
     errorShape(
-      await hawk(auth, 'password/change/finish', {
+      await hawk(fx.auth, 'password/change/finish', {
         token: tokens.keyFetchToken,
         kind: 'keyFetchToken',
         body: { authPW: wrapped.authPW, wrapKb: wrapped.wrapKb },
@@ -142,8 +126,8 @@ describe('password change start/finish', () => {
       110,
     );
     // Nothing changed yet: the old password still signs in.
-    await signIn(auth, 'login', address, 'first password').then((s) =>
-      hawk(auth, 'session/destroy', { token: s.sessionToken, body: {} }),
+    await signIn(fx.auth, 'login', address, 'first password').then((s) =>
+      hawk(fx.auth, 'session/destroy', { token: s.sessionToken, body: {} }),
     );
 
     const done = await finish(tokens.passwordChangeToken, {
@@ -172,12 +156,12 @@ describe('password change start/finish', () => {
     );
 
     // Every earlier session is gone (B's next accounts call is 401/110), the successor works.
-    errorShape(await hawk(auth, 'account/devices', { token: b.sessionToken }), 401, 110);
-    errorShape(await hawk(auth, 'session/status', { token: a.sessionToken }), 401, 110);
-    assert.equal((await hawk(auth, 'session/status', { token: successor })).status, 200);
+    errorShape(await hawk(fx.auth, 'account/devices', { token: b.sessionToken }), 401, 110);
+    errorShape(await hawk(fx.auth, 'session/status', { token: a.sessionToken }), 401, 110);
+    assert.equal((await hawk(fx.auth, 'session/status', { token: successor })).status, 200);
 
     // A's device moved to the successor (same id); B's stays listed, bound to no session.
-    const devices = await hawk(auth, 'account/devices', { token: successor });
+    const devices = await hawk(fx.auth, 'account/devices', { token: successor });
     assert.equal(devices.status, 200);
     const current = new Map(
       (devices.body as unknown as { id: string; isCurrentDevice: boolean }[]).map((d) => [
@@ -193,29 +177,29 @@ describe('password change start/finish', () => {
 
     // The old password fails, the new one gives the same kB and the same key rotation time.
     errorShape(
-      await post(auth, 'account/login', { email: address, authPW: authPW(address, 'first password') }),
+      await post(fx.auth, 'account/login', { email: address, authPW: authPW(address, 'first password') }),
       400,
       103,
     );
-    const again = await signIn(auth, 'login', address, 'second password');
-    assert.equal(toHex(await fetchKb(auth, again)), toHex(kB), 'kB is unchanged');
+    const again = await signIn(fx.auth, 'login', address, 'second password');
+    assert.equal(toHex(await fetchKb(fx.auth, again)), toHex(kB), 'kB is unchanged');
     assert.equal(await keyRotationTimestamp(successor), rotation, 'keysChangedAt is unchanged');
     const changed = (await db.transaction('read', (tx) => tx.fxaAccountByUid(a.uid)))!;
     assert.equal(changed.keysChangedAt, before.keysChangedAt);
     assert.ok(changed.verifierSetAt > before.verifierSetAt);
 
     // B re-enters the new password: its stored device id binds to its new session again.
-    const b2 = await signIn(auth, 'login', address, 'second password');
-    assert.equal(toHex(await fetchKb(auth, b2)), toHex(kB), 'B reads the old data after signing in again');
-    const rebound = await hawk(auth, 'account/device', { token: b2.sessionToken, body: { id: bDevice } });
+    const b2 = await signIn(fx.auth, 'login', address, 'second password');
+    assert.equal(toHex(await fetchKb(fx.auth, b2)), toHex(kB), 'B reads the old data after signing in again');
+    const rebound = await hawk(fx.auth, 'account/device', { token: b2.sessionToken, body: { id: bDevice } });
     assert.equal(rebound.status, 200, JSON.stringify(rebound.body));
     assert.equal(rebound.body.isCurrentDevice, true);
   });
 
   it('?keys=true on finish also gives a key fetch token of the re-wrapped kB', async () => {
     const address = email('keys');
-    const a = await signIn(auth, 'create', address, 'first password');
-    const kB = await fetchKb(auth, a);
+    const a = await signIn(fx.auth, 'create', address, 'first password');
+    const kB = await fetchKb(fx.auth, a);
     const tokens = (await start(address, 'first password', a.sessionToken)).body as unknown as Started;
     const wrapped = await rewrappedKb(address, 'first password', 'second password', tokens);
     const done = await finish(
@@ -230,23 +214,23 @@ describe('password change start/finish', () => {
       keyFetchToken: done.body.keyFetchToken as string,
       unwrapBKey: stretchPassword(address, 'second password').unwrapBKey,
     };
-    assert.equal(toHex(await fetchKb(auth, next)), toHex(kB));
+    assert.equal(toHex(await fetchKb(fx.auth, next)), toHex(kB));
   });
 
   it('refusals: another account’s e-mail or session, no payload hash, no session named', async () => {
     const address = email('refuse');
     const other = email('other');
-    const a = await signIn(auth, 'create', address, 'first password');
-    const o = await signIn(auth, 'create', other, 'other password');
+    const a = await signIn(fx.auth, 'create', address, 'first password');
+    const o = await signIn(fx.auth, 'create', other, 'other password');
     errorShape(
-      await hawk(auth, 'password/change/start', {
+      await hawk(fx.auth, 'password/change/start', {
         token: a.sessionToken,
         body: { email: other, oldAuthPW: authPW(other, 'other password') },
       }),
       401,
       110,
     );
-    errorShape(await hawk(auth, 'password/change/start', { token: a.sessionToken, body: {} }), 400, 108);
+    errorShape(await hawk(fx.auth, 'password/change/start', { token: a.sessionToken, body: {} }), 400, 108);
 
     const tokens = (await start(address, 'first password', a.sessionToken)).body as unknown as Started;
     const wrapped = await rewrappedKb(address, 'first password', 'second password', tokens);
@@ -261,7 +245,7 @@ describe('password change start/finish', () => {
       110,
     );
     // FxA requires the payload hash on finish.
-    const url = new URL('password/change/finish', auth);
+    const url = new URL('password/change/finish', fx.auth);
     const { hawkHeader } = await import('./fxa-client.js');
     const body = JSON.stringify({ authPW: wrapped.authPW, wrapKb: wrapped.wrapKb });
     const unhashed = await fetch(url, {
@@ -284,13 +268,13 @@ describe('password change start/finish', () => {
     });
     assert.equal(legacy.status, 200, JSON.stringify(legacy.body));
     assert.deepEqual(legacy.body, {});
-    errorShape(await hawk(auth, 'session/status', { token: a.sessionToken }), 401, 110);
+    errorShape(await hawk(fx.auth, 'session/status', { token: a.sessionToken }), 401, 110);
     assert.equal(
-      (await hawk(auth, 'session/status', { token: o.sessionToken })).status,
+      (await hawk(fx.auth, 'session/status', { token: o.sessionToken })).status,
       200,
       'other accounts untouched',
     );
-    const s = await signIn(auth, 'login', address, 'second password');
+    const s = await signIn(fx.auth, 'login', address, 'second password');
     assert.equal(s.uid, a.uid);
   });
 });
@@ -330,22 +314,22 @@ describe('password change token lifetime', () => {
 describe('the changing Firefox’s queue across a password change (issue 12 review, item 1)', () => {
   const SEND_TAB = 'https://identity.mozilla.com/cmd/open-uri';
   const sendTab = (s: SignedIn, target: string) =>
-    hawk(auth, 'account/devices/invoke_command', {
+    hawk(fx.auth, 'account/devices/invoke_command', {
       token: s.sessionToken,
       body: { command: SEND_TAB, target, payload: { encrypted: randomBytes(60).toString('base64url') } },
     });
   const fetchCommands = async (sessionToken: string, index: number) => {
-    const res = await hawk(auth, `account/device/commands?index=${index}`, { token: sessionToken });
+    const res = await hawk(fx.auth, `account/device/commands?index=${index}`, { token: sessionToken });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return (res.body.messages as { index: number }[]).map((m) => m.index);
   };
 
   it('what its Firefox was handed is not replayed from index 0; what it was not handed, and new tabs, are', async () => {
     const address = email('replay');
-    const a = await signIn(auth, 'create', address, 'first password');
-    const b = await signIn(auth, 'login', address, 'first password');
+    const a = await signIn(fx.auth, 'create', address, 'first password');
+    const b = await signIn(fx.auth, 'login', address, 'first password');
     const commands = { availableCommands: { [SEND_TAB]: 'bundle' } };
-    const aReg = await hawk(auth, 'account/device', {
+    const aReg = await hawk(fx.auth, 'account/device', {
       token: a.sessionToken,
       body: { name: 'A', type: 'desktop', ...commands },
     });
@@ -371,13 +355,16 @@ describe('the changing Firefox’s queue across a password change (issue 12 revi
     assert.equal(done.status, 200, JSON.stringify(done.body));
     const successor = done.body.sessionToken as string;
     // Firefox forgets its device and its lastCommandIndex, registers again, and asks from 0.
-    const again = await hawk(auth, 'account/device', { token: successor, body: { name: 'A', ...commands } });
+    const again = await hawk(fx.auth, 'account/device', {
+      token: successor,
+      body: { name: 'A', ...commands },
+    });
     assert.equal(again.body.id, aDevice, 'same device');
     const afterChange = await fetchCommands(successor, 0);
     assert.equal(afterChange.length, 1, 'only the tab never handed out comes');
     assert.ok(afterChange[0]! > waiting);
 
-    const b2 = await signIn(auth, 'login', address, 'second password');
+    const b2 = await signIn(fx.auth, 'login', address, 'second password');
     assert.equal((await sendTab(b2, aDevice)).status, 200);
     const fresh = await fetchCommands(successor, afterChange[0]! + 1);
     assert.equal(fresh.length, 1, 'a new tab arrives');
@@ -388,8 +375,8 @@ describe('the changing Firefox’s queue across a password change (issue 12 revi
 describe('one answer for "the password changed meanwhile" (issue 12 review, item 7)', () => {
   it('start after another change is 400/103; finish with a token from before it is 401/110 as in FxA', async () => {
     const address = email('meanwhile');
-    const a = await signIn(auth, 'create', address, 'first password');
-    const b = await signIn(auth, 'login', address, 'first password');
+    const a = await signIn(fx.auth, 'create', address, 'first password');
+    const b = await signIn(fx.auth, 'login', address, 'first password');
     const fromB = (await start(address, 'first password', b.sessionToken)).body as unknown as Started;
     const fromA = (await start(address, 'first password', a.sessionToken)).body as unknown as Started;
     const wrapped = await rewrappedKb(address, 'first password', 'second password', fromA);
@@ -409,10 +396,10 @@ describe('one answer for "the password changed meanwhile" (issue 12 review, item
     errorShape(await start(address, 'first password', successor), 400, 103);
 
     // Between a check and its write (the row read before the other change): the same 400/103.
-    const stale = (await server.server.context.db.transaction('read', (tx) =>
+    const stale = (await fx.server.server.context.db.transaction('read', (tx) =>
       tx.fxaAccountByEmail(address),
     ))!;
-    const accounts = new LocalAccounts(server.server.context);
+    const accounts = new LocalAccounts(fx.server.server.context);
     await accounts.resetPassword(a.uid, 'owner reset');
     const meanwhile = { status: 400, errno: 103 };
     await assert.rejects(accounts.startPasswordChange(stale, new Uint8Array(32), Date.now()), meanwhile);
