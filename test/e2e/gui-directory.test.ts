@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { AccountSummary } from '../../server/admin/api.js';
-import { parseDirectorySettings } from '../../server/ldap/index.js';
 import { callAdmin } from '../helpers/admin-http.js';
 import {
   LDAP_BASE,
@@ -20,6 +19,7 @@ import {
   startSlapd,
   type TestSlapd,
 } from '../helpers/slapd.js';
+import { testDirectorySettings } from '../helpers/slapd-directory.js';
 import { basicAuth, raw } from '../helpers/sync11-client.js';
 import { CHROMIUM, launchChromium } from './chromium.js';
 import { startGuiStack, type GuiStack } from './gui-stack.js';
@@ -40,14 +40,7 @@ describe('admin GUI: directory accounts', { skip, timeout: 180_000 }, () => {
   before(async () => {
     slapd = await startSlapd();
     stack = await startGuiStack({
-      directory: parseDirectorySettings({
-        ldapuri: slapd.url,
-        bind_user: LDAP_SERVICE.dn,
-        bind_password: LDAP_SERVICE.password,
-        search_root: LDAP_BASE,
-        required_group: LDAP_SYNC_GROUP,
-        ldap_timeout: '5',
-      }),
+      directory: testDirectorySettings(slapd),
     });
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

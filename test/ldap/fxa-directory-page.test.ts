@@ -6,22 +6,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { Attribute, Change } from 'ldapts';
 import type { Browser, Page } from 'playwright-core';
 import { OLDSYNC_SCOPE, toHex, stretchPassword, xor } from '../../server/fxa/crypto/index.js';
-import { parseDirectorySettings } from '../../server/ldap/index.js';
 import { CHROMIUM, launchChromium } from '../e2e/chromium.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import {
-  LDAP_BASE,
-  LDAP_SERVICE,
-  LDAP_SYNC_GROUP,
-  PEOPLE,
-  slapdSkipReason,
-  startSlapd,
-  type TestPerson,
-  type TestSlapd,
-} from '../helpers/slapd.js';
+import { PEOPLE, slapdSkipReason, startSlapd, type TestPerson, type TestSlapd } from '../helpers/slapd.js';
+import { setDirectoryPassword, testDirectorySettings } from '../helpers/slapd-directory.js';
 import { FIREFOX, decryptKeysJwe, firefoxFlow, hawk } from '../protocol/fxa-client.js';
 
 const WAIT_MS = 20_000;
@@ -65,14 +55,7 @@ describe('the sign-in page with a household directory', { skip }, () => {
     server = await startTestServer({
       // Open sign-ups do not show "Create account": the directory decides who has an account.
       allowNewUsers: true,
-      directory: parseDirectorySettings({
-        ldapuri: slapd.url,
-        bind_user: LDAP_SERVICE.dn,
-        bind_password: LDAP_SERVICE.password,
-        search_root: LDAP_BASE,
-        required_group: LDAP_SYNC_GROUP,
-        ldap_timeout: '5',
-      }),
+      directory: testDirectorySettings(slapd),
     });
     auth = `${server.url}auth/v1/`;
     browser = await launchChromium();
@@ -83,15 +66,7 @@ describe('the sign-in page with a household directory', { skip }, () => {
     await slapd?.close();
   });
 
-  const setPassword = (person: TestPerson, password: string) =>
-    slapd.asAdmin((admin) =>
-      admin.modify(person.dn, [
-        new Change({
-          operation: 'replace',
-          modification: new Attribute({ type: 'userPassword', values: [password] }),
-        }),
-      ]),
-    );
+  const setPassword = (person: TestPerson, password: string) => setDirectoryPassword(slapd, person, password);
 
   /** The page as Firefox opens it, with the OAuth parameters of a fresh flow. */
   async function openPage(): Promise<{ page: Page; flow: ReturnType<typeof firefoxFlow> }> {

@@ -13,10 +13,7 @@ import {
   unwrapKb,
 } from '../../server/fxa/crypto/index.js';
 import { xor } from '../../server/fxa/crypto/bytes.js';
-import { parseDirectorySettings } from '../../server/ldap/index.js';
 import {
-  LDAP_BASE,
-  LDAP_SERVICE,
   LDAP_SYNC_GROUP,
   PEOPLE,
   slapdSkipReason,
@@ -24,6 +21,7 @@ import {
   type TestPerson,
   type TestSlapd,
 } from '../helpers/slapd.js';
+import { setDirectoryPassword, testDirectorySettings } from '../helpers/slapd-directory.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { FakeClock } from '../helpers/sync11-client.js';
 import { FIREFOX, hawk, hawkHeader, post } from '../protocol/fxa-client.js';
@@ -62,15 +60,7 @@ describe('local accounts over an LDAP directory', { skip: slapdSkipReason() }, (
       {
         // Sign-ups closed: the directory decides who has an account, not this switch.
         allowNewUsers: false,
-        directory: parseDirectorySettings({
-          ldapuri: slapd.url,
-          bind_user: LDAP_SERVICE.dn,
-          bind_password: LDAP_SERVICE.password,
-          search_root: LDAP_BASE,
-          required_group: LDAP_SYNC_GROUP,
-          check_account_state: 'true',
-          ldap_timeout: '5',
-        }),
+        directory: testDirectorySettings(slapd, { check_account_state: 'true' }),
       },
       { clock: clock.now },
     );
@@ -156,15 +146,7 @@ describe('local accounts over an LDAP directory', { skip: slapdSkipReason() }, (
     });
   }
 
-  const setPassword = (person: TestPerson, password: string) =>
-    slapd.asAdmin((admin) =>
-      admin.modify(person.dn, [
-        new Change({
-          operation: 'replace',
-          modification: new Attribute({ type: 'userPassword', values: [password] }),
-        }),
-      ]),
-    );
+  const setPassword = (person: TestPerson, password: string) => setDirectoryPassword(slapd, person, password);
 
   const membership = (person: TestPerson, operation: 'add' | 'delete') =>
     slapd.asAdmin((admin) =>

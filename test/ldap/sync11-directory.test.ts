@@ -16,6 +16,7 @@ import {
   startSlapd,
   type TestSlapd,
 } from '../helpers/slapd.js';
+import { testDirectorySettings } from '../helpers/slapd-directory.js';
 import {
   basicAuth,
   raw,
@@ -40,14 +41,7 @@ describe('Sync 1.1 over an LDAP directory', { skip: slapdSkipReason() }, () => {
   before(async () => {
     slapd = await startSlapd();
     server = await startClockedServer({
-      directory: parseDirectorySettings({
-        ldapuri: slapd.url,
-        bind_user: LDAP_SERVICE.dn,
-        bind_password: LDAP_SERVICE.password,
-        search_root: LDAP_BASE,
-        required_group: LDAP_SYNC_GROUP,
-        ldap_timeout: '5',
-      }),
+      directory: testDirectorySettings(slapd),
     });
   });
   after(async () => {
