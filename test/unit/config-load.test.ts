@@ -1,32 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { DEFAULT_PORT, defaultDataDir } from '../../server/config.js';
-import { ConfigError, loadConfig, type ConfigFlags } from '../../server/config-load.js';
+import { ConfigError, type ConfigFlags } from '../../server/config-load.js';
+import { configFiles } from '../helpers/config-files.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'foxden-config-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-let counter = 0;
-function iniFile(text: string, dir = tmp): string {
-  const file = path.join(dir, `c${++counter}.ini`);
-  fs.writeFileSync(file, text);
-  return file;
-}
-
-function load(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = {}) {
-  return loadConfig({ flags, env, cwd: tmp });
-}
-
-function refuses(flags: ConfigFlags, env: NodeJS.ProcessEnv, pattern: RegExp): void {
-  assert.throws(
-    () => load(flags, env),
-    (err: unknown) => err instanceof ConfigError && pattern.test(err.message) && !err.message.includes('\n'),
-    `expected ${pattern} for ${JSON.stringify({ flags, env })}`,
-  );
-}
+const { tmp, iniFile, load, refuses } = configFiles();
 
 test('defaults: loopback, port 8173, sign-ups closed, platform data dir, matching public URL', () => {
   const { config, publicUrlGiven } = load();
