@@ -70,7 +70,12 @@ test('the server never writes to the Config it was given: Sync 1.5, sign-up cap,
 
     // A listener restart on another port keeps the backend and reads nothing back into config.
     await server.stopListening();
-    const second = await server.listen({ host: '127.0.0.1', port: 0, trustProxy: 'loopback', tls: { mode: 'off' } });
+    const second = await server.listen({
+      host: '127.0.0.1',
+      port: 0,
+      trustProxy: 'loopback',
+      tls: { mode: 'off' },
+    });
     url = `http://127.0.0.1:${second.port}/`;
     const again = await hawkFetch(`${url}1.5/${user.uid}/info/collections`, {
       credentials: user.credentials,
