@@ -91,6 +91,20 @@ describe('info documents (§2.7)', () => {
     assert.equal(refused.status, 412);
     assert.equal(refused.headers.get('x-last-modified'), put.text);
   });
+
+  it('puts X-Weave-Timestamp, no earlier than X-Last-Modified, on bodyless 304 and 412 replies', async () => {
+    const c = await newClient();
+    const put = await c.put('/storage/tabs/t', { payload: 'x' });
+    const notModified = await c.get('/info/collections', { headers: { 'X-If-Modified-Since': put.text } });
+    const refused = await c.get('/info/collection_counts', { headers: { 'X-If-Unmodified-Since': '1.00' } });
+    for (const reply of [notModified, refused]) {
+      assert.match(reply.headers.get('x-weave-timestamp') ?? '', TIMESTAMP, `${reply.status}`);
+      assert.ok(
+        headerMillis(reply.headers, 'x-weave-timestamp') >= headerMillis(reply.headers, 'x-last-modified'),
+        `${reply.status}`,
+      );
+    }
+  });
 });
 
 describe('items (§2.7, §2.3)', () => {
