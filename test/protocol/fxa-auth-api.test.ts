@@ -205,6 +205,9 @@ describe('Hawk on the auth API (spec §4.0)', () => {
     );
     const res = await fetch(`${auth}session/status`);
     errorShape((await res.json()) as Record<string, unknown>, 401, 110);
+    // Spec §4.0: on a 401 without Retry-After Firefox re-derives its clock offset from Date and retries once.
+    assert.ok(Number.isFinite(Date.parse(res.headers.get('date') ?? '')), 'a 401 carries a Date header');
+    assert.equal(res.headers.get('retry-after'), null);
   });
   it('a key fetch token is single use and not a session', async () => {
     const t = await signIn(
