@@ -4,7 +4,7 @@ import type { CertificateStatus } from '../tls/types.js';
 import type { AdminSettings, Warning } from './api.js';
 
 /** A certificate that ends within this many days is warned about (issue 13, item 3). */
-export const CERTIFICATE_WARN_DAYS = 30;
+const CERTIFICATE_WARN_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface TlsFacts {

@@ -6,7 +6,7 @@ import type { TrustCaHelp } from './api.js';
  * to click through. The public URL's host, port and path prefix, with http as the scheme (and
  * the port written out: the https default 443 is not http's).
  */
-export function plainCaUrl(publicUrl: string): string {
+function plainCaUrl(publicUrl: string): string {
   const url = new URL(publicUrl);
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   const prefix = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;

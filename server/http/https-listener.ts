@@ -7,7 +7,7 @@ import type { GracefulListener } from './listen.js';
 /** The first byte of a TLS handshake record: every TLS connection starts with a ClientHello. */
 const TLS_HANDSHAKE = 0x16;
 /** A connection that says nothing, or does not finish its TLS handshake, is closed after this long. */
-export const FIRST_BYTE_TIMEOUT_MS = 10_000;
+const FIRST_BYTE_TIMEOUT_MS = 10_000;
 
 type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 

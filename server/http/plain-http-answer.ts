@@ -90,7 +90,7 @@ ${caPart}</body>
 }
 
 /** How much of a refused request's body is read first, so its client sees the answer, not a reset. */
-export const DISCARDED_BODY_CAP = 64 * 1024;
+const DISCARDED_BODY_CAP = 64 * 1024;
 
 /**
  * Calls `answer` once the request's body has been read and thrown away, or at once when it has

@@ -41,7 +41,7 @@ const REJECTS_CERTIFICATE = new Set([
  * What a failed TLS handshake means, in words the owner can act on. `mode` decides the
  * advice for an untrusted certificate: import the household CA, or check the owner's files.
  */
-export function describeHandshakeFailure(err: Error, address: string, mode: TlsMode): HandshakeFailure {
+function describeHandshakeFailure(err: Error, address: string, mode: TlsMode): HandshakeFailure {
   const e = err as TlsError;
   const device = `the device at ${address}`;
   const alert = alertOf(e);

@@ -12,9 +12,9 @@ import {
 } from './name-constraints.js';
 import { ECDSA_P256, x509 } from './x509-library.js';
 
-export const TLS_DIR = 'tls';
-export const CA_CERT_FILE = 'ca.crt';
-export const CA_KEY_FILE = 'ca.key';
+const TLS_DIR = 'tls';
+const CA_CERT_FILE = 'ca.crt';
+const CA_KEY_FILE = 'ca.key';
 const CA_VALIDITY_YEARS = 10;
 
 /** What setup-info and the dashboard show about the household CA; never its key. */

@@ -67,7 +67,7 @@ export function householdConstraints(hostname: string, publicUrl: string): House
  * `www.example.com` would make the CA good for a whole domain (`www.` is that domain's site),
  * and a bare `dev` for the whole .dev top-level domain.
  */
-export function namesOneMachine(name: string): boolean {
+function namesOneMachine(name: string): boolean {
   const normal = normalizeDnsName(name);
   if (permitsDns({ dns: HOUSEHOLD_DNS_SUFFIXES, ips: [] }, normal)) return true;
   const labels = normal.split('.');
@@ -99,13 +99,13 @@ export function readNameConstraints(ca: x509.X509Certificate): HouseholdConstrai
 }
 
 /** Whether a DNS name lies in one of the subtrees (the name itself or a name under it). */
-export function permitsDns(constraints: HouseholdConstraints, name: string): boolean {
+function permitsDns(constraints: HouseholdConstraints, name: string): boolean {
   const normal = normalizeDnsName(name);
   return constraints.dns.some((base) => normal === base || normal.endsWith(`.${base}`));
 }
 
 /** Whether an address lies in one of the CIDR ranges. */
-export function permitsIp(constraints: HouseholdConstraints, address: string): boolean {
+function permitsIp(constraints: HouseholdConstraints, address: string): boolean {
   const bare = address.replace(/%.*$/, '');
   const family = net.isIPv4(bare) ? 'ipv4' : net.isIPv6(bare) ? 'ipv6' : null;
   if (family === null) return false;
@@ -119,13 +119,13 @@ export function permitsIp(constraints: HouseholdConstraints, address: string): b
 }
 
 /** The reason shown for a wanted name the household CA may not vouch for. */
-export const OUTSIDE_CONSTRAINTS =
+const OUTSIDE_CONSTRAINTS =
   'outside the names the household CA may vouch for; use your own certificate files for it';
 /** The reason for a name that is a whole domain, which the household CA is never made good for. */
-export const WHOLE_DOMAIN =
+const WHOLE_DOMAIN =
   'a whole Internet domain, which the household CA is never allowed to vouch for (every name under it would be covered); use a name of one machine (e.g. sync.example.com) or your own certificate files';
 /** The reason for a name without a dot: .dev, .app and the like are Internet top-level domains. */
-export const BARE_NAME =
+const BARE_NAME =
   'a name without a dot could be an Internet top-level domain (such as dev or app), which the household CA is never allowed to vouch for; use its .local name or the address instead';
 
 function outsideReason(name: string): string {

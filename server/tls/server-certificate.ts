@@ -10,13 +10,13 @@ import { DAY_MS, generateKeyPair, privateKeyPem, randomSerial } from './key-mate
 import type { TlsMaterial } from './types.js';
 import { ECDSA_P256, x509 } from './x509-library.js';
 
-export const SERVER_CERT_FILE = 'server.crt';
-export const SERVER_KEY_FILE = 'server.key';
+const SERVER_CERT_FILE = 'server.crt';
+const SERVER_KEY_FILE = 'server.key';
 const VALIDITY_MS = 365 * DAY_MS;
 /** Clients whose clock runs a little behind still accept a certificate issued just now. */
 const BACKDATE_MS = 60 * 60 * 1000;
 /** A certificate with less left than this is renewed (at start and while running). */
-export const RENEW_BEFORE_MS = 60 * DAY_MS;
+const RENEW_BEFORE_MS = 60 * DAY_MS;
 
 /**
  * A server certificate from the household CA for exactly `names` (which must lie within the
