@@ -8,17 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseDirectorySettings } from '../../server/ldap/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import {
-  LDAP_BASE,
-  LDAP_SERVICE,
-  LDAP_SYNC_GROUP,
-  PEOPLE,
-  slapdSkipReason,
-  startSlapd,
-  type TestSlapd,
-} from '../helpers/slapd.js';
+import { testDirectorySettings } from '../helpers/slapd-directory.js';
+import { PEOPLE, slapdSkipReason, startSlapd, type TestSlapd } from '../helpers/slapd.js';
 import { FIREFOX, until, writeBookmarksHtml } from './firefox-harness.js';
 import { FirefoxSyncFlow, removeProfiles } from './firefox-sync-flow.js';
 import { SyncReader } from './firefox-sync-reader.js';
@@ -45,14 +37,7 @@ describe('Firefox ESR signs in a directory person and syncs', { skip, timeout: F
     slapd = await startSlapd();
     server = await startTestServer({
       allowNewUsers: false,
-      directory: parseDirectorySettings({
-        ldapuri: slapd.url,
-        bind_user: LDAP_SERVICE.dn,
-        bind_password: LDAP_SERVICE.password,
-        search_root: LDAP_BASE,
-        required_group: LDAP_SYNC_GROUP,
-        ldap_timeout: '5',
-      }),
+      directory: testDirectorySettings(slapd),
     });
     // The flow needs only the server's address here (its request-log checks are not used).
     flow = new FirefoxSyncFlow(tmp, { url: server.url, output: [], stop: () => server.close() });

@@ -18,14 +18,11 @@ import { MemorySettingsStore } from '../../server/admin/settings-store.js';
 import { DEFAULT_SETTINGS } from '../../server/admin/settings.js';
 import { defaultConfig } from '../../server/config.js';
 import { stretchPassword, toHex } from '../../server/fxa/crypto/index.js';
-import {
-  parseDirectorySettings,
-  type DirectorySettings,
-  type RawDirectorySettings,
-} from '../../server/ldap/index.js';
+import type { DirectorySettings } from '../../server/ldap/index.js';
 import { Logger } from '../../server/log.js';
 import { callAdmin } from '../helpers/admin-http.js';
 import { freePort } from '../helpers/ports.js';
+import { testDirectorySettings } from '../helpers/slapd-directory.js';
 import {
   LDAP_BASE,
   LDAP_SERVICE,
@@ -84,17 +81,7 @@ describe('admin over an LDAP directory', { skip: slapdSkipReason() }, () => {
   let controller: ServerController;
   let admin: AdminHttp;
 
-  function settings(over: RawDirectorySettings = {}) {
-    return parseDirectorySettings({
-      ldapuri: slapd.url,
-      bind_user: LDAP_SERVICE.dn,
-      bind_password: LDAP_SERVICE.password,
-      search_root: LDAP_BASE,
-      required_group: LDAP_SYNC_GROUP,
-      ldap_timeout: '5',
-      ...over,
-    });
-  }
+  const settings = (over: Record<string, string> = {}) => testDirectorySettings(slapd, over);
 
   before(async () => {
     slapd = await startSlapd();
@@ -203,14 +190,14 @@ describe('admin over an LDAP directory', { skip: slapdSkipReason() }, () => {
 
   it('Test connection names the failed step: wrong service password, unreachable port, TLS', async () => {
     const closedPort = await freePort();
-    const cases: Array<[RawDirectorySettings, string, RegExp]> = [
+    const cases: Array<[Record<string, string>, string, RegExp]> = [
       [{ bind_password: 'not-the-reader-secret' }, 'service-bind', /refused the service account/],
       [{ ldapuri: `ldap://127.0.0.1:${closedPort}` }, 'unreachable', /unreachable/],
       // StartTLS against the throwaway certificate, with no CA file: not trusted.
       [{ use_tls: 'true' }, 'tls', /TLS certificate is not trusted|TLS failed/],
     ];
     // Each through the admin HTTP transport of a server started with those settings.
-    const testWith = async (over: RawDirectorySettings): Promise<DirectoryTest> => {
+    const testWith = async (over: Record<string, string>): Promise<DirectoryTest> => {
       const other = await startDirectoryAdmin(settings(over));
       try {
         const { status, body } = await callAdmin<DirectoryTest>(other.admin, 'testDirectory', 'alice');

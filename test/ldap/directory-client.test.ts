@@ -6,21 +6,11 @@ import {
   DirectoryClient,
   DirectoryConfigError,
   DirectoryUnavailableError,
-  parseDirectorySettings,
   type AuthResult,
-  type RawDirectorySettings,
 } from '../../server/ldap/index.js';
 import { occupyPort } from '../helpers/ports.js';
-import {
-  LDAP_BASE,
-  LDAP_PEOPLE,
-  LDAP_SERVICE,
-  LDAP_SYNC_GROUP,
-  PEOPLE,
-  slapdSkipReason,
-  startSlapd,
-  type TestSlapd,
-} from '../helpers/slapd.js';
+import { testDirectorySettings } from '../helpers/slapd-directory.js';
+import { LDAP_PEOPLE, PEOPLE, slapdSkipReason, startSlapd, type TestSlapd } from '../helpers/slapd.js';
 
 /**
  * The directory client (server/ldap) against a real OpenLDAP started for this file
@@ -40,18 +30,8 @@ describe('LDAP directory client against slapd', { skip: slapdSkipReason() }, () 
     assert.equal(fs.existsSync(slapd.dir), false, 'close() removes the directory');
   });
 
-  function client(over: RawDirectorySettings = {}): DirectoryClient {
-    return new DirectoryClient(
-      parseDirectorySettings({
-        ldapuri: slapd.url,
-        bind_user: LDAP_SERVICE.dn,
-        bind_password: LDAP_SERVICE.password,
-        search_root: LDAP_BASE,
-        required_group: LDAP_SYNC_GROUP,
-        ldap_timeout: '5',
-        ...over,
-      }),
-    );
+  function client(over: Record<string, string> = {}): DirectoryClient {
+    return new DirectoryClient(testDirectorySettings(slapd, over));
   }
 
   function refused(result: AuthResult): string {
@@ -309,7 +289,11 @@ describe('LDAP directory client against slapd', { skip: slapdSkipReason() }, () 
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as net.AddressInfo;
     try {
-      for (const over of [{}, { use_tls: 'true', ldap_ca_file: slapd.caFile }]) {
+      const plainAndTls: Array<Record<string, string>> = [
+        {},
+        { use_tls: 'true', ldap_ca_file: slapd.caFile },
+      ];
+      for (const over of plainAndTls) {
         await assert.rejects(
           client({ ldapuri: `ldap://127.0.0.1:${port}`, ldap_timeout: '1', ...over }).authenticate(
             'alice',
@@ -353,7 +337,7 @@ describe('LDAP directory client against slapd', { skip: slapdSkipReason() }, () 
     assert.ok(noName.ok);
     assert.equal(noName.person, null);
 
-    const failures: Array<[RawDirectorySettings, string | undefined, string]> = [
+    const failures: Array<[Record<string, string>, string | undefined, string]> = [
       [{ use_tls: 'true' }, 'alice', 'tls'],
       [{ bind_password: 'wrong' }, 'alice', 'service-bind'],
       [{}, 'mallory', 'no-such-user'],
