@@ -193,6 +193,14 @@ export function SettingsView() {
   const errorFor = (key: keyof AdminSettings) =>
     errors[key] ?? (serverField === key ? save.error?.message : undefined);
   const formLevel = save.error && !(serverField && serverField in FIELD_NAMES) ? save.error.message : null;
+  /** A text input bound to one setting typed as text: its id, name, value, change and error. */
+  const textField = (key: 'port' | 'publicUrl' | 'tlsCertFile' | 'tlsKeyFile') => ({
+    id: key,
+    name: key,
+    value: draft[key],
+    onValue: (v: string) => set(key, v),
+    error: errorFor(key),
+  });
   /** A switch bound to one boolean setting: its id, value, change and error. */
   const toggle = (key: BooleanSetting) => ({
     id: key,
@@ -248,27 +256,19 @@ export function SettingsView() {
 
           <div className="form-grid">
             <TextField
-              id="port"
-              name="port"
+              {...textField('port')}
               label="Port"
-              error={errorFor('port')}
               hint="Default 8173. Avoid ports below 1024."
               inputMode="numeric"
               className="input-short"
-              value={draft.port}
-              onValue={(v) => set('port', v)}
             />
             <TextField
-              id="publicUrl"
-              name="publicUrl"
+              {...textField('publicUrl')}
               label="Public URL"
-              error={errorFor('publicUrl')}
               hint="The address browsers use to reach Foxden, with http:// or https:// and the port."
               spellCheck={false}
               autoComplete="off"
               className="mono"
-              value={draft.publicUrl}
-              onValue={(v) => set('publicUrl', v)}
             />
           </div>
           <Toggle
@@ -299,28 +299,20 @@ export function SettingsView() {
           {draft.https === 'files' && (
             <div className="form-grid">
               <TextField
-                id="tlsCertFile"
-                name="tlsCertFile"
+                {...textField('tlsCertFile')}
                 label="Certificate file"
-                error={errorFor('tlsCertFile')}
                 hint="Full path of the PEM certificate, with its chain (e.g. /etc/letsencrypt/live/sync.example.org/fullchain.pem)."
                 spellCheck={false}
                 autoComplete="off"
                 className="mono"
-                value={draft.tlsCertFile}
-                onValue={(v) => set('tlsCertFile', v)}
               />
               <TextField
-                id="tlsKeyFile"
-                name="tlsKeyFile"
+                {...textField('tlsKeyFile')}
                 label="Key file"
-                error={errorFor('tlsKeyFile')}
                 hint="Full path of its private key (PEM); Foxden must be able to read it."
                 spellCheck={false}
                 autoComplete="off"
                 className="mono"
-                value={draft.tlsKeyFile}
-                onValue={(v) => set('tlsKeyFile', v)}
               />
             </div>
           )}
