@@ -11,7 +11,7 @@ const DAY_S = 24 * 3600;
 /** FxA's DEFAULT_COMMAND_TTL: only Send Tab has one. */
 const DEFAULT_TTL_S = new Map([[SEND_TAB, 30 * DAY_S]]);
 /** FxA's `pushbox.maxTTL`: every command, whatever TTL it asked for, is gone after 28 days. */
-export const MAX_TTL_S = 28 * DAY_S;
+const MAX_TTL_S = 28 * DAY_S;
 /** The highest `ttl` FxA's invoke schema accepts (seconds). */
 export const TTL_LIMIT_S = 10_000_000;
 /** FxA's `limit` on `GET /account/device/commands`: 0..100, 100 when absent. */
@@ -21,7 +21,7 @@ export const MAX_FETCH = 100;
  * stuck sender cannot fill the disk (at most 64 KiB each: 1,000 is 64 MiB per device). A
  * person sends a few tabs a day; a device away for the 28 days the commands live stays far below.
  */
-export const MAX_PENDING = 1000;
+const MAX_PENDING = 1000;
 /** Expired commands removed per invoke, in its own transaction: bounded work on the request path. */
 const PURGE_PER_INVOKE = 50;
 
@@ -40,7 +40,7 @@ export interface CommandsPage {
 }
 
 /** Seconds a command lives: the asked TTL, else the command's default, never over 28 days. */
-export function effectiveTtlSeconds(command: string, ttl: number | undefined): number {
+function effectiveTtlSeconds(command: string, ttl: number | undefined): number {
   const asked = ttl ?? DEFAULT_TTL_S.get(command);
   return asked === undefined || asked > MAX_TTL_S ? MAX_TTL_S : asked;
 }
