@@ -77,7 +77,7 @@ const createUser: Endpoint = {
     const username = call.params.user;
     if (!isValidUsername(username)) throw weaveError(3, 'username longer than 32 characters');
     if (call.directory) {
-      if (await call.directory.exists(username)) throw weaveError(4, 'the name is a person of the directory');
+      if (await accountExists(call, username)) throw weaveError(4, 'the name is a person of the directory');
       // As server-full's LDAP backend with sign-ups off: 503 (spec 1.1 §5.2 step 8), in plain words.
       throw serverIssue(
         config.retryAfter,
