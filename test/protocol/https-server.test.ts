@@ -322,3 +322,10 @@ test("the owner's files: changed on disk, new connections get the new certificat
     await files.close();
   }
 });
+
+test('Sync 1.5 storage over HTTPS (served before Express): even a refused request carries X-Weave-Timestamp', async () => {
+  // Spec 1.5 §X-Weave-Timestamp: on every storage response, with two decimals.
+  const refused = await secure('1.5/1/info/collections');
+  assert.equal(refused.status, 401);
+  assert.match(String(refused.headers['x-weave-timestamp']), /^\d+\.\d{2}$/);
+});
