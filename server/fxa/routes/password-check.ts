@@ -61,9 +61,7 @@ export async function checkPasswordThrottled(
 ): Promise<Uint8Array> {
   const address = requestAddress(req, res);
   const why = `password check for ${account.email} throttled after repeated wrong passwords`;
-  // Over a limit: refused before anything is checked, so the right password is not told apart.
-  const refused = api.throttle.check(account.normalizedEmail, address);
-  if (refused) throw throttled(refused.retryAfter, why);
+  // Over a limit, throttle.begin refuses before anything is checked, so the right password is not told apart.
   return throttledPasswordCheck(api, account.normalizedEmail, address, why, () =>
     api.accounts.checkPassword(account, authPW),
   );
