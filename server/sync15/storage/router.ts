@@ -28,30 +28,25 @@ function pathOf(req: Request): string {
   return at === -1 ? url : url.slice(0, at);
 }
 
+/** formatTimestamp remembering its last answer: the value repeats from one request to the next. */
+function lastFormatted(): (ms: Millis) => string {
+  let last = NaN;
+  let text = '';
+  return (ms) => {
+    if (ms !== last) {
+      text = formatTimestamp(ms);
+      last = ms;
+    }
+    return text;
+  };
+}
+
 /**
- * The last two timestamps formatted: requests within one 10 ms tick share X-Weave-Timestamp,
- * and X-Last-Modified of info/* stays the same until the user writes.
+ * Requests within one 10 ms tick share X-Weave-Timestamp, and X-Last-Modified of info/* stays
+ * the same until the user writes: each keeps its own last formatted value.
  */
-let lastNow = NaN;
-let lastNowText = '';
-let lastModified = NaN;
-let lastModifiedText = '';
-
-function nowText(ms: Millis): string {
-  if (ms !== lastNow) {
-    lastNowText = formatTimestamp(ms);
-    lastNow = ms;
-  }
-  return lastNowText;
-}
-
-function modifiedText(ms: Millis): string {
-  if (ms !== lastModified) {
-    lastModifiedText = formatTimestamp(ms);
-    lastModified = ms;
-  }
-  return lastModifiedText;
-}
+const nowText = lastFormatted();
+const modifiedText = lastFormatted();
 
 /**
  * Writes a reply with the headers every storage response carries (spec 1.5 §2.5), in this
