@@ -12,12 +12,13 @@ export type Conditional =
   | { kind: 'modifiedSince'; since: Millis }
   | { kind: 'unmodifiedSince'; since: Millis };
 
+/** No conditional header: one shared answer (read only) rather than a new object per request. */
+const NO_CONDITION: Conditional = Object.freeze({ kind: 'none' });
+
 /**
  * X-If-Modified-Since / X-If-Unmodified-Since (spec 1.5 §2.6): non-negative decimals,
  * truncated to 10 ms; both at once, negative or non-numeric → 400.
  */
-const NO_CONDITION: Conditional = Object.freeze({ kind: 'none' });
-
 export function parseConditional(headers: IncomingHttpHeaders): Conditional {
   const modified = single(headers, 'x-if-modified-since');
   const unmodified = single(headers, 'x-if-unmodified-since');
